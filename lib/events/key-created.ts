@@ -1,0 +1,42 @@
+/**
+ * The one normalised value every supported event shape turns into. Field names are the
+ * snake_case names of Huawei's CreateKey request and CTS trace, so that the naming template's
+ * placeholders (`{key_alias}`, `{key_spec}`...) are the names operators already know.
+ */
+export interface KeyCreator {
+  /** IAM user or agency name, as CTS reports it (`user.name`). */
+  name?: string;
+  /** IAM user id (`user.id`). */
+  id?: string;
+  /** `User`, `AssumedAgency`, `ExternalUser`... when the trace carries it. */
+  type?: string;
+  /** Account name (`user.domain.name`). */
+  domain_name?: string;
+}
+
+export type EventSource = 'cts' | 'functiongraph-cts' | 'eventgrid' | 'canonical';
+export type EventEnvelope = 'sns' | 'eventbridge';
+
+export interface KeyCreated {
+  key_id: string;
+  project_id: string;
+  /** Region id (`cn-north-4`), when the event says; config maps the project otherwise. */
+  region?: string;
+  /** Account (domain) id. */
+  domain_id?: string;
+  created_by?: KeyCreator;
+  /** ISO-8601 creation time. */
+  created_at?: string;
+  /** CreateKey request fields. `key_alias` is the key's display name, not an alias resource. */
+  key_alias?: string;
+  key_spec?: string;
+  key_usage?: string;
+  origin?: string;
+  enterprise_project_id?: string;
+  key_description?: string;
+  /** CTS trace id, when the event came from a trace. */
+  trace_id?: string;
+  /** Which shape the body was, and which wrappers were peeled off (outermost first). */
+  source: EventSource;
+  envelopes: EventEnvelope[];
+}
