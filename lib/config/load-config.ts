@@ -1,0 +1,256 @@
+import * as z from 'zod';
+import { ConfigError } from '../errors/app-error.ts';
+import { assertSafeEndpoint } from '../huawei/endpoints.ts';
+import { compileAliasTemplate } from '../naming/compile-alias-template.ts';
+import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
+import { parseProjectMap } from './parse-project-map.ts';
+
+/**
+ * Configuration, read once at cold start (Powertools style) so that a bad value fails the
+ * first invocation with a message naming the variable, never a message in the middle of a batch.
+ */
+
+export type Credentials =
+  | { kind: 'aksk'; ak: string; sk: string; securityToken?: string }
+  | {
+      kind: 'password';
+      user: string;
+      password: string;
+      domain: string;
+      /** When set, the user's token assumes this agency (IAM `assume_role`, reference §5a). */
+      agency?: { name: string; domain: string };
+    }
+  | {
+      /** Deployed stages: AK/SK JSON fetched at cold start from Secrets Manager or SSM. */
+      kind: 'aws-secret';
+      source: 'secretsmanager' | 'ssm';
+      id: string;
+    };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  /** Project id → region id. An event for a project outside this map is skipped. */
+  projects: ReadonlyMap<string, string>;
+  credentials: Credentials;
+  /** Override for tests and private endpoints; `{region}` is replaced when present. */
+  kmsEndpoint: string | undefined;
+  iamEndpoint: string | undefined;
+  aliasTemplateSource: string;
+  aliasTemplate: CompiledTemplate;
+  aliasConstants: Readonly<Record<string, string>>;
+  dlqUrl: string;
+  /** SQS endpoint override, for local SQS-compatible servers (fauxqs). */
+  sqsEndpoint: string | undefined;
+  awsRegion: string;
+  /** Must equal the source queue's redrive maxReceiveCount: on that receive, transient failures go to the DLQ. */
+  maxReceiveCount: number;
+  dryRun: boolean;
+  concurrency: number;
+  /** Client-side cap on KMS calls per second for this instance (KMS allows ~20/s per user, reference §4). */
+  kmsRateLimit: number;
+  requestTimeoutMs: number;
+  maxRetries: number;
+  retryMinDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Shortest wait after a 429: Huawei's advice is to come back after 2–5 s (reference §3). */
+  retryThrottleMinDelayMs: number;
+  keyNotVisibleWindowMs: number;
+  deadlineMarginMs: number;
+  logLevel: LogLevel;
+}
+
+const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
+const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
+const CONSTANT_PREFIX = 'ALIAS_VAR_';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const EnvSchema = z.object({
+  HUAWEICLOUD_REGION: z.string().regex(REGION, 'must be a region id such as cn-north-4').optional(),
+  HUAWEICLOUD_PROJECT_ID: z.string().regex(PROJECT_ID, 'must be a 32-character project id').optional(),
+  HUAWEICLOUD_PROJECTS: z.string().optional(),
+  HUAWEICLOUD_SDK_AK: z.string().min(1).optional(),
+  HUAWEICLOUD_SDK_SK: z.string().min(1).optional(),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().min(1).optional(),
+  CLOUD_SDK_AK: z.string().min(1).optional(),
+  CLOUD_SDK_SK: z.string().min(1).optional(),
+  HUAWEICLOUD_IAM_USER: z.string().min(1).optional(),
+  HUAWEICLOUD_IAM_PASSWORD: z.string().min(1).optional(),
+  HUAWEICLOUD_IAM_DOMAIN: z.string().min(1).optional(),
+  HUAWEICLOUD_IAM_AGENCY: z.string().min(1).optional(),
+  HUAWEICLOUD_IAM_AGENCY_DOMAIN: z.string().min(1).optional(),
+  HUAWEICLOUD_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
+  HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER: z.string().min(1).optional(),
+  KMS_ENDPOINT: z.string().optional(),
+  IAM_ENDPOINT: z.string().optional(),
+  ALIAS_TEMPLATE: z.string().min(1).default('alias/{key_alias|slug|default:key}-{key_id|short}'),
+  DLQ_URL: z.url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' }),
+  SQS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  MAX_RECEIVE_COUNT: int(1, 1000, 5),
+  DRY_RUN: z.stringbool().default(false),
+  CONCURRENCY: int(1, 100, 10),
+  KMS_RATE_LIMIT: int(1, 1000, 18),
+  REQUEST_TIMEOUT_MS: int(100, 60_000, 5_000),
+  MAX_RETRIES: int(0, 10, 4),
+  RETRY_MIN_DELAY_MS: int(0, 60_000, 250),
+  RETRY_MAX_DELAY_MS: int(0, 120_000, 5_000),
+  RETRY_THROTTLE_MIN_DELAY_MS: int(0, 60_000, 1_000),
+  KEY_NOT_VISIBLE_WINDOW_MS: int(0, 600_000, 20_000),
+  DEADLINE_MARGIN_MS: int(0, 60_000, 2_000),
+  LOG_LEVEL: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(['debug', 'info', 'warn', 'error']))
+    .default('info'),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Parses the environment into a frozen `Config`.
+ * @throws ConfigError whose message names every offending variable (never its value, which
+ *   may be a secret).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (t3-env's emptyStringAsUndefined): serverless.yml renders unset params as "".
+  const cleaned: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const projects = loadProjects(e);
+  const credentials = loadCredentials(e);
+  const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
+  const iamEndpoint = checkEndpoint('IAM_ENDPOINT', e.IAM_ENDPOINT);
+  const aliasConstants = loadConstants(cleaned);
+  const compiled = compileAliasTemplate(e.ALIAS_TEMPLATE, aliasConstants);
+  if (!compiled.ok) throw new ConfigError(`ALIAS_TEMPLATE: ${compiled.reason}`);
+  if (e.RETRY_MAX_DELAY_MS < e.RETRY_MIN_DELAY_MS) {
+    throw new ConfigError('RETRY_MAX_DELAY_MS: must not be below RETRY_MIN_DELAY_MS');
+  }
+  return Object.freeze({
+    projects,
+    credentials,
+    kmsEndpoint,
+    iamEndpoint,
+    aliasTemplateSource: e.ALIAS_TEMPLATE,
+    aliasTemplate: compiled.template,
+    aliasConstants,
+    dlqUrl: e.DLQ_URL,
+    sqsEndpoint: e.SQS_ENDPOINT,
+    awsRegion: e.AWS_REGION,
+    maxReceiveCount: e.MAX_RECEIVE_COUNT,
+    dryRun: e.DRY_RUN,
+    concurrency: e.CONCURRENCY,
+    kmsRateLimit: e.KMS_RATE_LIMIT,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    maxRetries: e.MAX_RETRIES,
+    retryMinDelayMs: e.RETRY_MIN_DELAY_MS,
+    retryMaxDelayMs: e.RETRY_MAX_DELAY_MS,
+    retryThrottleMinDelayMs: e.RETRY_THROTTLE_MIN_DELAY_MS,
+    keyNotVisibleWindowMs: e.KEY_NOT_VISIBLE_WINDOW_MS,
+    deadlineMarginMs: e.DEADLINE_MARGIN_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function loadProjects(e: Env): ReadonlyMap<string, string> {
+  if (e.HUAWEICLOUD_PROJECTS !== undefined) {
+    const map = parseProjectMap(e.HUAWEICLOUD_PROJECTS, e.HUAWEICLOUD_REGION);
+    if (!map.ok) throw new ConfigError(`HUAWEICLOUD_PROJECTS: ${map.reason}`);
+    if (e.HUAWEICLOUD_PROJECT_ID !== undefined && !map.projects.has(e.HUAWEICLOUD_PROJECT_ID)) {
+      throw new ConfigError('HUAWEICLOUD_PROJECT_ID: is not in HUAWEICLOUD_PROJECTS; set one or the other');
+    }
+    return map.projects;
+  }
+  if (e.HUAWEICLOUD_PROJECT_ID === undefined) {
+    throw new ConfigError('HUAWEICLOUD_PROJECT_ID: required (or HUAWEICLOUD_PROJECTS for several projects)');
+  }
+  if (e.HUAWEICLOUD_REGION === undefined) {
+    throw new ConfigError('HUAWEICLOUD_REGION: required with HUAWEICLOUD_PROJECT_ID');
+  }
+  return new Map([[e.HUAWEICLOUD_PROJECT_ID, e.HUAWEICLOUD_REGION]]);
+}
+
+function loadCredentials(e: Env): Credentials {
+  const ak = e.HUAWEICLOUD_SDK_AK ?? e.CLOUD_SDK_AK;
+  const sk = e.HUAWEICLOUD_SDK_SK ?? e.CLOUD_SDK_SK;
+  const modes = [
+    ak !== undefined || sk !== undefined ? 'AK/SK' : undefined,
+    e.HUAWEICLOUD_IAM_USER !== undefined || e.HUAWEICLOUD_IAM_PASSWORD !== undefined ? 'IAM password' : undefined,
+    e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SECRET_ID' : undefined,
+    e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER' : undefined,
+  ].filter((m) => m !== undefined);
+  if (modes.length === 0) {
+    throw new ConfigError(
+      'HUAWEICLOUD_SDK_AK: no credentials; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN, or HUAWEICLOUD_CREDENTIALS_SECRET_ID / HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER'
+    );
+  }
+  if (modes.length > 1) {
+    throw new ConfigError(`credentials: set exactly one kind, found ${modes.join(' and ')}`);
+  }
+  if (e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined) {
+    return { kind: 'aws-secret', source: 'secretsmanager', id: e.HUAWEICLOUD_CREDENTIALS_SECRET_ID };
+  }
+  if (e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER !== undefined) {
+    return { kind: 'aws-secret', source: 'ssm', id: e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER };
+  }
+  if (modes[0] === 'AK/SK') {
+    if (ak === undefined) throw new ConfigError('HUAWEICLOUD_SDK_AK: required with HUAWEICLOUD_SDK_SK');
+    if (sk === undefined) throw new ConfigError('HUAWEICLOUD_SDK_SK: required with HUAWEICLOUD_SDK_AK');
+    return e.HUAWEICLOUD_SDK_SECURITY_TOKEN === undefined
+      ? { kind: 'aksk', ak, sk }
+      : { kind: 'aksk', ak, sk, securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN };
+  }
+  const user = e.HUAWEICLOUD_IAM_USER;
+  const password = e.HUAWEICLOUD_IAM_PASSWORD;
+  const domain = e.HUAWEICLOUD_IAM_DOMAIN;
+  if (user === undefined) throw new ConfigError('HUAWEICLOUD_IAM_USER: required with HUAWEICLOUD_IAM_PASSWORD');
+  if (password === undefined) throw new ConfigError('HUAWEICLOUD_IAM_PASSWORD: required with HUAWEICLOUD_IAM_USER');
+  if (domain === undefined) throw new ConfigError('HUAWEICLOUD_IAM_DOMAIN: required in IAM password mode (the account name)');
+  if ((e.HUAWEICLOUD_IAM_AGENCY === undefined) !== (e.HUAWEICLOUD_IAM_AGENCY_DOMAIN === undefined)) {
+    throw new ConfigError('HUAWEICLOUD_IAM_AGENCY: set together with HUAWEICLOUD_IAM_AGENCY_DOMAIN');
+  }
+  return e.HUAWEICLOUD_IAM_AGENCY !== undefined && e.HUAWEICLOUD_IAM_AGENCY_DOMAIN !== undefined
+    ? {
+        kind: 'password',
+        user,
+        password,
+        domain,
+        agency: { name: e.HUAWEICLOUD_IAM_AGENCY, domain: e.HUAWEICLOUD_IAM_AGENCY_DOMAIN },
+      }
+    : { kind: 'password', user, password, domain };
+}
+
+function checkEndpoint(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    // `{region}` is a placeholder, substituted per request; check the URL with a sample region.
+    assertSafeEndpoint(value.replaceAll('{region}', 'cn-north-4'));
+  } catch (err) {
+    throw new ConfigError(`${name}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** `ALIAS_VAR_ENV=prod` becomes the template constant `{env}`. */
+function loadConstants(env: Record<string, string>): Record<string, string> {
+  const constants: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(CONSTANT_PREFIX)) continue;
+    const key = name.slice(CONSTANT_PREFIX.length).toLowerCase();
+    if (!/^[a-z][a-z0-9_]*$/.test(key)) {
+      throw new ConfigError(`${name}: the part after ${CONSTANT_PREFIX} must be letters, digits and _`);
+    }
+    constants[key] = value;
+  }
+  return Object.freeze(constants);
+}

@@ -1,0 +1,78 @@
+import type { Config } from '../config/load-config.ts';
+import { fetchAwsSecret } from '../config/fetch-aws-secret.ts';
+import { createAkSkAuth } from '../huawei/aksk-auth.ts';
+import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
+import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
+import { createKmsClient } from '../huawei/kms-client.ts';
+import type { AuthProvider, KmsClient } from '../huawei/types.ts';
+
+export interface KmsFromConfigOptions {
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+/** The endpoint of a region: the override when configured (`{region}` substituted), else Huawei's. */
+export function endpointResolver(override: string | undefined, standard: (region: string) => string) {
+  return (region: string): string => {
+    const url = override === undefined ? standard(region) : override.replaceAll('{region}', region);
+    return assertSafeEndpoint(url).href.replace(/\/+$/, '');
+  };
+}
+
+/** Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI). */
+export function createKmsFromConfig(config: Config, options: KmsFromConfigOptions = {}): KmsClient {
+  return createKmsClient({
+    endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
+    auth: createAuthFromConfig(config, options),
+    requestTimeoutMs: config.requestTimeoutMs,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+  });
+}
+
+/** The values the logger must mask, whatever the credential kind. */
+export function secretsOf(config: Config): string[] {
+  const c = config.credentials;
+  if (c.kind === 'aksk') return [c.ak, c.sk, ...(c.securityToken === undefined ? [] : [c.securityToken])];
+  if (c.kind === 'password') return [c.password];
+  return [];
+}
+
+function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): AuthProvider {
+  const c = config.credentials;
+  if (c.kind === 'aksk') return createAkSkAuth(c);
+  if (c.kind === 'aws-secret') {
+    let ready: Promise<AuthProvider> | undefined;
+    const load = () =>
+      (ready ??= fetchAwsSecret({ source: c.source, id: c.id, ...(options.fetch ? { fetch: options.fetch } : {}) })
+        .then((secret) => createAkSkAuth(secret))
+        .catch((err: unknown) => {
+          ready = undefined;
+          throw err;
+        }));
+    return { authorize: async (request, projectId, signal) => (await load()).authorize(request, projectId, signal) };
+  }
+  const firstRegion = config.projects.values().next().value;
+  const iamEndpoint = endpointResolver(config.iamEndpoint, iamEndpointFor)(firstRegion ?? 'cn-north-4');
+  const base = {
+    iamEndpoint,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  };
+  const user = createIamTokenAuth({ ...base, mode: { kind: 'password', user: c.user, password: c.password, domain: c.domain } });
+  if (c.agency === undefined) return user;
+  const agency = c.agency;
+  // assume_role: the user's own token asks IAM for a token of the agency (reference §5a).
+  return createIamTokenAuth({
+    ...base,
+    mode: {
+      kind: 'assume_role',
+      agencyName: agency.name,
+      domainName: agency.domain,
+      callerToken: async () => {
+        const projectId = config.projects.keys().next().value ?? '';
+        const headers = await user.authorize({ method: 'POST', url: new URL(iamEndpoint), headers: {}, body: undefined }, projectId);
+        return headers['X-Auth-Token'] ?? '';
+      },
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import type { Logger } from '../audit/create-logger.ts';
+import { retryReportOf, withRetry } from '../retry/with-retry.ts';
+import type { RunOperation } from './ensure-alias.ts';
+import type { CallMeter } from './process-batch.ts';
+
+export interface RetrySettings {
+  maxRetries: number;
+  retryMinDelayMs: number;
+  retryMaxDelayMs: number;
+  retryThrottleMinDelayMs: number;
+  requestTimeoutMs: number;
+  keyNotVisibleWindowMs: number;
+  deadlineMarginMs: number;
+}
+
+/**
+ * Binds the retry policy (lib/retry) to one message: its meter counts every attempt as an API
+ * call, and its deadline is the invocation's remaining time minus a margin, so a retry never
+ * runs past the Lambda's timeout.
+ */
+export function createRunOperationFactory(settings: RetrySettings, logger: Logger) {
+  return (meter: CallMeter, remainingMs: () => number): RunOperation =>
+    async (operation, fn) => {
+      try {
+        const result = await withRetry((_attempt, signal) => fn(signal), {
+          retries: settings.maxRetries,
+          minDelayMs: settings.retryMinDelayMs,
+          maxDelayMs: settings.retryMaxDelayMs,
+          throttleMinDelayMs: settings.retryThrottleMinDelayMs,
+          attemptTimeoutMs: settings.requestTimeoutMs,
+          notVisibleWindowMs: settings.keyNotVisibleWindowMs,
+          remainingMs: () => remainingMs() - settings.deadlineMarginMs,
+          onRetry: (event) =>
+            logger.debug('retrying', {
+              operation,
+              attempt: event.attempt,
+              delay_ms: event.delayMs,
+              kind: event.kind,
+              error: event.error,
+            }),
+        });
+        meter.apiCalls += result.attempts;
+        meter.retries += result.attempts - 1;
+        return result.value;
+      } catch (err) {
+        const attempts = retryReportOf(err)?.attempts ?? 1;
+        meter.apiCalls += attempts;
+        meter.retries += Math.max(0, attempts - 1);
+        throw err;
+      }
+    };
+}

@@ -1,0 +1,187 @@
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import type { Logger } from '../audit/create-logger.ts';
+import { buildDlqRecord } from '../dlq/build-dlq-record.ts';
+import type { DlqPublisher } from '../dlq/create-dlq-publisher.ts';
+import { toErrorSummary } from '../errors/app-error.ts';
+import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
+import { ensureAlias, type AliasApi, type AliasTarget, type EnsureResult, type RunOperation } from './ensure-alias.ts';
+import { decideDisposition, type Disposition } from './outcome.ts';
+import { processMessage, type MessageResult } from './process-message.ts';
+
+/** Counts what one message cost: API calls (every attempt is a call) and retries. */
+export interface CallMeter {
+  apiCalls: number;
+  retries: number;
+}
+
+export interface BatchDeps {
+  projects: ReadonlyMap<string, string>;
+  template: CompiledTemplate;
+  templateSource: string;
+  dryRun: boolean;
+  maxReceiveCount: number;
+  concurrency: number;
+  api: AliasApi;
+  /** Binds the retry policy to a meter and the invocation's deadline. */
+  createRun: (meter: CallMeter, remainingMs: () => number) => RunOperation;
+  dlq: DlqPublisher;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Processes one SQS batch and returns the partial batch response. Each record is settled on its
+ * own: a record only appears in `batchItemFailures` (and is redelivered) when it failed
+ * transiently, or when its DLQ send failed, so nothing is ever lost and nothing is retried that
+ * cannot succeed. ReportBatchItemFailures must be enabled on the event source mapping.
+ */
+export async function processBatch(
+  records: readonly SQSRecord[],
+  deps: BatchDeps,
+  remainingMs: () => number
+): Promise<SQSBatchResponse> {
+  const now = deps.now ?? Date.now;
+  const limit = pLimit(deps.concurrency);
+  // Identical targets in one batch (duplicate deliveries) share one create: one alias, one call.
+  const inFlight = new Map<string, Promise<EnsureResult>>();
+
+  const settle = async (record: SQSRecord): Promise<Disposition> => {
+    const started = now();
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount) || 1;
+    const meter: CallMeter = { apiCalls: 0, retries: 0 };
+    let coalesced = false;
+    let result: MessageResult;
+    try {
+      const run = deps.createRun(meter, remainingMs);
+      result = await processMessage(typeof record.body === 'string' ? record.body : '', {
+        projects: deps.projects,
+        template: deps.template,
+        dryRun: deps.dryRun,
+        ensure: (target: AliasTarget) => {
+          const key = `${target.region}/${target.projectId}/${target.keyId}/${target.alias}`;
+          const existing = inFlight.get(key);
+          if (existing !== undefined) {
+            coalesced = true;
+            return existing.then((r) => ({ ...r, status: 'already_present' as const }));
+          }
+          const created = ensureAlias(deps.api, target, run);
+          inFlight.set(key, created);
+          return created;
+        },
+      });
+    } catch (err) {
+      // A bug, not a decision: keep the message (redelivery) and say so loudly.
+      deps.logger.error('unexpected error while processing a message', {
+        message_id: record.messageId,
+        error: toErrorSummary(err),
+      });
+      return 'retry';
+    }
+
+    let disposition = decideDisposition(result.outcome, receiveCount, deps.maxReceiveCount);
+    let dlqMessageId: string | undefined;
+    let dlqError: ReturnType<typeof toErrorSummary> | undefined;
+    if (disposition === 'dlq') {
+      try {
+        dlqMessageId = await deps.dlq.publish(
+          buildDlqRecord(record.body, result.outcome, {
+            messageId: record.messageId,
+            receiveCount,
+            firstReceivedAt: isoOf(record.attributes?.ApproximateFirstReceiveTimestamp),
+            sourceQueueArn: record.eventSourceARN,
+            keyId: result.event?.key_id,
+            projectId: result.event?.project_id,
+            region: result.target?.region,
+            attempts: meter.apiCalls,
+            failedAt: new Date(now()).toISOString(),
+          })
+        );
+      } catch (err) {
+        // The DLQ did not take it: the message goes back to its queue instead of being lost.
+        disposition = 'retry';
+        dlqError = toErrorSummary(err);
+      }
+    }
+    deps.logger.audit(auditRecord(record, result, {
+      receiveCount,
+      disposition,
+      dlqMessageId,
+      dlqError,
+      meter,
+      coalesced,
+      durationMs: now() - started,
+      nowMs: now(),
+      templateSource: deps.templateSource,
+      dryRun: deps.dryRun,
+    }));
+    return disposition;
+  };
+
+  const settled = await Promise.all(
+    records.map((record) =>
+      limit(() => settle(record)).catch((): Disposition => 'retry')
+    )
+  );
+  const batchItemFailures = records
+    .filter((_, i) => settled[i] === 'retry')
+    .map((record) => ({ itemIdentifier: record.messageId }));
+  return { batchItemFailures };
+}
+
+interface AuditContext {
+  receiveCount: number;
+  disposition: Disposition;
+  dlqMessageId: string | undefined;
+  dlqError: ReturnType<typeof toErrorSummary> | undefined;
+  meter: CallMeter;
+  coalesced: boolean;
+  durationMs: number;
+  nowMs: number;
+  templateSource: string;
+  dryRun: boolean;
+}
+
+/** One audit record per message: snake_case keys (Powertools log keys), no body, no secrets. */
+function auditRecord(record: SQSRecord, result: MessageResult, c: AuditContext): Record<string, unknown> {
+  const { outcome, event, target, parts } = result;
+  const createdAtMs = event?.created_at === undefined ? Number.NaN : Date.parse(event.created_at);
+  return {
+    outcome: outcome.kind,
+    reason: 'reason' in outcome ? outcome.reason : undefined,
+    detail: 'detail' in outcome ? outcome.detail : undefined,
+    disposition: c.disposition,
+    alias: target?.alias ?? ('alias' in outcome ? outcome.alias : undefined),
+    existing_key_id: outcome.kind === 'conflict' ? outcome.existingKeyId : undefined,
+    key_id: event?.key_id,
+    project_id: event?.project_id,
+    region: target?.region ?? event?.region,
+    domain_id: event?.domain_id,
+    created_by: event?.created_by,
+    key_created_at: event?.created_at,
+    key_alias: event?.key_alias,
+    trace_id: event?.trace_id,
+    event_source: event?.source,
+    envelopes: event?.envelopes.length ? event.envelopes : undefined,
+    alias_template: parts === undefined ? undefined : c.templateSource,
+    alias_fields: parts?.map((p) => ({ placeholder: p.placeholder, field: p.field, source: p.source, value: p.value })),
+    message_id: record.messageId,
+    receive_count: c.receiveCount,
+    duplicate_in_batch: c.coalesced || undefined,
+    api_calls: c.meter.apiCalls,
+    retries: c.meter.retries,
+    duration_ms: c.durationMs,
+    lag_ms: Number.isFinite(createdAtMs) ? Math.max(0, c.nowMs - createdAtMs) : undefined,
+    error_code: outcome.kind === 'failed' ? outcome.error.code : outcome.kind === 'conflict' ? 'ALIAS_CONFLICT' : undefined,
+    huawei_code: outcome.kind === 'failed' ? outcome.error.huawei_code : undefined,
+    request_id: outcome.kind === 'failed' ? outcome.error.request_id : undefined,
+    dlq_message_id: c.dlqMessageId,
+    dlq_error: c.dlqError,
+    dry_run: c.dryRun || undefined,
+  };
+}
+
+function isoOf(epochMs: string | undefined): string | undefined {
+  const n = Number(epochMs);
+  return Number.isFinite(n) && n > 0 ? new Date(n).toISOString() : undefined;
+}

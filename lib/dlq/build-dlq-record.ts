@@ -1,0 +1,96 @@
+import type { Outcome } from '../core/outcome.ts';
+
+/**
+ * The DLQ record keeps the original body byte for byte as the message body, so SQS's own
+ * "start DLQ redrive" and `kms-auto-alias replay-dlq` can both send it back unchanged. The
+ * diagnosis travels in message attributes (at most 10 are allowed; we use 3): two short ones to
+ * filter on, and one JSON document with everything else.
+ */
+export interface DlqRecord {
+  body: string;
+  attributes: Record<string, { DataType: 'String' | 'Number'; StringValue: string }>;
+}
+
+export interface DlqContext {
+  messageId: string;
+  receiveCount: number;
+  firstReceivedAt: string | undefined;
+  sourceQueueArn: string | undefined;
+  keyId: string | undefined;
+  projectId: string | undefined;
+  region: string | undefined;
+  attempts: number;
+  failedAt: string;
+}
+
+export const DLQ_ATTRIBUTE = {
+  reason: 'kms_auto_alias.reason',
+  errorCode: 'kms_auto_alias.error_code',
+  detail: 'kms_auto_alias.detail',
+} as const;
+
+/** Longest text kept from a hostile or verbose value, so the record stays far under SQS's size limit. */
+const MAX_TEXT = 500;
+
+export function buildDlqRecord(body: string, outcome: Outcome, context: DlqContext): DlqRecord {
+  const { reason, errorCode, detail, alias, huaweiCode, requestId } = describe(outcome);
+  const document = {
+    outcome: outcome.kind,
+    reason,
+    detail: clip(detail),
+    error_code: errorCode,
+    huawei_code: huaweiCode,
+    request_id: requestId,
+    alias: alias === undefined ? undefined : clip(alias),
+    existing_key_id: outcome.kind === 'conflict' ? outcome.existingKeyId : undefined,
+    retryable: outcome.kind === 'failed' ? outcome.retryable : false,
+    key_id: context.keyId,
+    project_id: context.projectId,
+    region: context.region,
+    attempts: context.attempts,
+    receive_count: context.receiveCount,
+    source_message_id: context.messageId,
+    source_queue_arn: context.sourceQueueArn,
+    first_received_at: context.firstReceivedAt,
+    failed_at: context.failedAt,
+  };
+  return {
+    body,
+    attributes: {
+      [DLQ_ATTRIBUTE.reason]: { DataType: 'String', StringValue: reason },
+      [DLQ_ATTRIBUTE.errorCode]: { DataType: 'String', StringValue: errorCode },
+      [DLQ_ATTRIBUTE.detail]: { DataType: 'String', StringValue: JSON.stringify(document) },
+    },
+  };
+}
+
+function describe(outcome: Outcome): {
+  reason: string;
+  errorCode: string;
+  detail: string;
+  alias: string | undefined;
+  huaweiCode: string | undefined;
+  requestId: string | undefined;
+} {
+  switch (outcome.kind) {
+    case 'invalid':
+      return { reason: `invalid:${outcome.reason}`, errorCode: 'INVALID_EVENT', detail: outcome.detail, alias: undefined, huaweiCode: undefined, requestId: undefined };
+    case 'conflict':
+      return { reason: 'conflict', errorCode: 'ALIAS_CONFLICT', detail: outcome.detail, alias: outcome.alias, huaweiCode: undefined, requestId: undefined };
+    case 'failed':
+      return {
+        reason: `failed:${outcome.reason}`,
+        errorCode: outcome.error.code,
+        detail: outcome.detail,
+        alias: outcome.alias,
+        huaweiCode: outcome.error.huawei_code,
+        requestId: outcome.error.request_id,
+      };
+    default:
+      return { reason: outcome.kind, errorCode: 'NONE', detail: '', alias: undefined, huaweiCode: undefined, requestId: undefined };
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+}

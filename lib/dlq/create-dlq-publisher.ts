@@ -1,0 +1,57 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DlqRecord } from './build-dlq-record.ts';
+
+export interface DlqPublisher {
+  /** Resolves with the DLQ message id; rejects when SQS did not take the message. */
+  publish(record: DlqRecord): Promise<string>;
+}
+
+export interface DlqPublisherOptions {
+  queueUrl: string;
+  region: string;
+  /** Local SQS-compatible servers; fauxqs queue URLs name a host that does not resolve (toolchain.md). */
+  endpoint?: string | undefined;
+  /** Tests and the local runner may hand in a client; otherwise one is built on first use. */
+  client?: SQSClient;
+}
+
+/**
+ * SendMessage to the DLQ. The SQS client is imported on first use: the happy path never
+ * reports a failure, so a cold start should not pay the ~100 ms the SDK costs to evaluate.
+ */
+export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
+  let ready: Promise<{ client: SQSClient; send: (r: DlqRecord) => Promise<string> }> | undefined;
+  const load = async () => {
+    const sdk = await import('@aws-sdk/client-sqs');
+    const client =
+      options.client ??
+      new sdk.SQSClient({
+        region: options.region,
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        // A DLQ send is itself retried by the SDK's standard mode; a few attempts, then the
+        // message goes back to its queue instead (nothing is lost either way).
+        maxAttempts: 3,
+      });
+    const send = async (record: DlqRecord) => {
+      const result = await client.send(
+        new sdk.SendMessageCommand({
+          QueueUrl: options.queueUrl,
+          MessageBody: record.body,
+          MessageAttributes: record.attributes,
+        })
+      );
+      return result.MessageId ?? '';
+    };
+    return { client, send };
+  };
+  return {
+    async publish(record) {
+      ready ??= load().catch((err: unknown) => {
+        ready = undefined;
+        throw err;
+      });
+      const { send } = await ready;
+      return send(record);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config/load-config.ts';
+import { ConfigError } from '../../../lib/errors/app-error.ts';
+
+const PROJECT = '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c';
+const AK = 'QTWAOYTTINDUT2QVKYUC';
+const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+const base = {
+  HUAWEICLOUD_REGION: 'cn-north-4',
+  HUAWEICLOUD_PROJECT_ID: PROJECT,
+  HUAWEICLOUD_SDK_AK: AK,
+  HUAWEICLOUD_SDK_SK: SK,
+  DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/kms-key-events-dlq',
+};
+
+function errorOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig()', () => {
+  it('applies defaults that work', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      projects: new Map([[PROJECT, 'cn-north-4']]),
+      credentials: { kind: 'aksk', ak: AK, sk: SK },
+      maxReceiveCount: 5,
+      dryRun: false,
+      concurrency: 10,
+      logLevel: 'info',
+      kmsEndpoint: undefined,
+    });
+    expect(config.aliasTemplateSource).toContain('alias/');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the other credential kinds', () => {
+    expect(loadConfig({ ...base, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'tok-123456789' }).credentials).toEqual({
+      kind: 'aksk', ak: AK, sk: SK, securityToken: 'tok-123456789',
+    });
+    const { HUAWEICLOUD_SDK_AK: _a, HUAWEICLOUD_SDK_SK: _s, ...noKeys } = base;
+    expect(loadConfig({ ...noKeys, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK }).credentials).toMatchObject({ kind: 'aksk', ak: AK });
+    expect(
+      loadConfig({ ...noKeys, HUAWEICLOUD_IAM_USER: 'bot', HUAWEICLOUD_IAM_PASSWORD: 'pw', HUAWEICLOUD_IAM_DOMAIN: 'org', HUAWEICLOUD_IAM_AGENCY: 'ag', HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'other' }).credentials
+    ).toEqual({ kind: 'password', user: 'bot', password: 'pw', domain: 'org', agency: { name: 'ag', domain: 'other' } });
+    expect(loadConfig({ ...noKeys, HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/huawei' }).credentials).toEqual({
+      kind: 'aws-secret', source: 'secretsmanager', id: 'prod/huawei',
+    });
+  });
+
+  it('parses flags and numbers strictly', () => {
+    expect(loadConfig({ ...base, DRY_RUN: 'false' }).dryRun).toBe(false);
+    expect(loadConfig({ ...base, DRY_RUN: 'true', LOG_LEVEL: 'DEBUG', CONCURRENCY: '3' })).toMatchObject({ dryRun: true, logLevel: 'debug', concurrency: 3 });
+    expect(loadConfig({ ...base, DRY_RUN: '' }).dryRun).toBe(false);
+  });
+
+  it('takes template constants from ALIAS_VAR_*', () => {
+    const config = loadConfig({ ...base, ALIAS_TEMPLATE: 'alias/{env}/{key_id}', ALIAS_VAR_ENV: 'prod' });
+    expect(config.aliasConstants).toEqual({ env: 'prod' });
+  });
+
+  it('maps several projects to their regions', () => {
+    const config = loadConfig({ ...base, HUAWEICLOUD_PROJECT_ID: undefined, HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${'a'.repeat(32)}=eu-west-101` });
+    expect([...config.projects]).toEqual([[PROJECT, 'cn-north-4'], ['a'.repeat(32), 'eu-west-101']]);
+  });
+
+  it.each([
+    [{ DLQ_URL: undefined }, 'DLQ_URL'],
+    [{ DLQ_URL: 'not a url' }, 'DLQ_URL'],
+    [{ HUAWEICLOUD_PROJECT_ID: 'abc' }, 'HUAWEICLOUD_PROJECT_ID'],
+    [{ HUAWEICLOUD_PROJECT_ID: undefined }, 'HUAWEICLOUD_PROJECT_ID'],
+    [{ HUAWEICLOUD_REGION: 'North China' }, 'HUAWEICLOUD_REGION'],
+    [{ HUAWEICLOUD_PROJECTS: 'x=y' }, 'HUAWEICLOUD_PROJECTS'],
+    [{ HUAWEICLOUD_SDK_SK: undefined }, 'HUAWEICLOUD_SDK_SK'],
+    [{ HUAWEICLOUD_SDK_AK: undefined, HUAWEICLOUD_SDK_SK: undefined }, 'HUAWEICLOUD_SDK_AK'],
+    [{ HUAWEICLOUD_IAM_USER: 'bot' }, 'credentials'],
+    [{ MAX_RECEIVE_COUNT: '0' }, 'MAX_RECEIVE_COUNT'],
+    [{ CONCURRENCY: 'lots' }, 'CONCURRENCY'],
+    [{ DRY_RUN: 'maybe' }, 'DRY_RUN'],
+    [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],
+    [{ KMS_ENDPOINT: 'http://kms.example.com' }, 'KMS_ENDPOINT'],
+    [{ KMS_ENDPOINT: 'ftp://127.0.0.1' }, 'KMS_ENDPOINT'],
+    [{ IAM_ENDPOINT: 'http://10.0.0.8:8080' }, 'IAM_ENDPOINT'],
+    [{ ALIAS_TEMPLATE: 'no-prefix/{key_id}' }, 'ALIAS_TEMPLATE'],
+    [{ ALIAS_TEMPLATE: 'alias/{nope}' }, 'ALIAS_TEMPLATE'],
+    [{ ALIAS_TEMPLATE: 'alias/{env}' }, 'ALIAS_TEMPLATE'],
+    [{ ALIAS_VAR_BAD$NAME: 'x' }, 'ALIAS_VAR_BAD$NAME'],
+    [{ RETRY_MIN_DELAY_MS: '500', RETRY_MAX_DELAY_MS: '100' }, 'RETRY_MAX_DELAY_MS'],
+  ])('rejects %j naming %s', (change, variable) => {
+    expect(errorOf({ ...base, ...change })).toContain(variable);
+  });
+
+  it('accepts plain http only for loopback endpoints', () => {
+    expect(loadConfig({ ...base, KMS_ENDPOINT: 'http://127.0.0.1:8080/' }).kmsEndpoint).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe('https://kms.{region}.example.com');
+  });
+
+  it('never echoes a secret in its error', () => {
+    const message = errorOf({ ...base, HUAWEICLOUD_IAM_PASSWORD: SK, CONCURRENCY: 'x' });
+    expect(message).not.toContain(SK);
+    expect(message).not.toContain(AK);
+  });
+});
