@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'KMS_TIMEOUT'
   | 'KMS_NETWORK'
   | 'KMS_AUTH'
+  | 'KMS_AUTH_EXPIRED'
   | 'KMS_FORBIDDEN'
   | 'KMS_KEY_NOT_FOUND'
   | 'KMS_KEY_DISABLED'
@@ -23,6 +24,7 @@ export type ErrorCode =
   | 'KMS_DEFAULT_KEY'
   | 'KMS_REJECTED'
   | 'IAM_AUTH'
+  | 'DEADLINE_EXCEEDED'
   | 'DLQ_PUBLISH_FAILED';
 
 export interface AppErrorOptions {

@@ -1,0 +1,52 @@
+/**
+ * The canonical event a custom producer can send instead of a CTS trace:
+ * `{"type": "kms.key.created", "key_id", "project_id", ...}`. Field names match `KeyCreated`.
+ */
+import * as z from 'zod';
+import {
+  CodeSchema,
+  DescriptionSchema,
+  IdentifierSchema,
+  KeyIdSchema,
+  NameSchema,
+  ProjectIdSchema,
+  RegionIdSchema,
+  TimestampSchema,
+  objectSchema,
+  optionalField,
+} from './field-schemas.ts';
+
+/** The only canonical `type` this function acts on. */
+export const CANONICAL_EVENT_TYPE = 'kms.key.created';
+
+const CanonicalCreatorSchema = objectSchema({
+  name: optionalField(NameSchema),
+  id: optionalField(IdentifierSchema),
+  type: optionalField(CodeSchema),
+  domain_name: optionalField(NameSchema),
+});
+
+/** `created_by` is a plain name or a `KeyCreator`-shaped object; a name becomes `{name}`. */
+const CreatedBySchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
+  CanonicalCreatorSchema,
+);
+
+/** The canonical event; only `type`, `key_id` and `project_id` are required. */
+export const CanonicalEventSchema = objectSchema({
+  type: z.literal(CANONICAL_EVENT_TYPE, { error: `must be "${CANONICAL_EVENT_TYPE}"` }),
+  key_id: KeyIdSchema,
+  project_id: ProjectIdSchema,
+  region: optionalField(RegionIdSchema),
+  domain_id: optionalField(IdentifierSchema),
+  key_alias: optionalField(NameSchema),
+  key_spec: optionalField(CodeSchema),
+  key_usage: optionalField(CodeSchema),
+  origin: optionalField(CodeSchema),
+  enterprise_project_id: optionalField(IdentifierSchema),
+  key_description: optionalField(DescriptionSchema),
+  created_by: optionalField(CreatedBySchema),
+  created_at: optionalField(TimestampSchema),
+  trace_id: optionalField(IdentifierSchema),
+});
+export type CanonicalEvent = z.infer<typeof CanonicalEventSchema>;

@@ -1,0 +1,118 @@
+import type { EventEnvelope, EventSource } from './key-created.ts';
+import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
+import {
+  CreateKeyRequestSchema,
+  CreateKeyResponseSchema,
+  CtsCallStatusSchema,
+  CtsCreateKeyTraceSchema,
+  CtsTraceHeaderSchema,
+} from './cts-trace-schema.ts';
+import { invalidFromZodError } from './format-zod-issues.ts';
+import { decodeEmbeddedObject, isJsonObject } from './json-object.ts';
+import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
+import { parseKeyResourceId } from './parse-key-resource-id.ts';
+import { describeType, quoteInput } from './quote-input.ts';
+
+/**
+ * Names are compared case-insensitively: the DEW table gives `cmk`/`createKey`, but the
+ * `service_type` value `KMS` is only inferred (reference §7), so spelling is not trusted.
+ */
+const KMS_SERVICE = 'kms';
+const CMK_RESOURCE = 'cmk';
+const CREATE_KEY_TRACE = 'createkey';
+
+/**
+ * Turns a CTS trace (bare, `cts` of a FunctionGraph trigger, or `data` of a CloudEvent) into a
+ * `KeyCreated`, or explains why not. Traces of other services/operations and failed calls are
+ * `skipped`; a createKey trace with bad fields is `invalid`.
+ *
+ * Where things come from (reference §7; the key id location is unverified there, hence the
+ * fallbacks):
+ * - key id: `response.key_info.key_id`, else the key id that ends `resource_id`;
+ * - project: `project_id`, else the `resource_id` URN;
+ * - region: `response.key_info.region_id`, else the trace's `region_id`, else the URN;
+ * - domain: `response.key_info.domain_id`, else `user.domain.id`, else `resource_account_id`.
+ *
+ * @param path where the trace sits in the body (`cts.`, `Message.data.`...), for details.
+ */
+export function parseCreateKeyTrace(
+  trace: unknown,
+  source: EventSource,
+  envelopes: EventEnvelope[],
+  path: string,
+): NormaliseResult {
+  if (!isJsonObject(trace)) {
+    return invalid('invalid_field', `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`);
+  }
+  const header = CtsTraceHeaderSchema.safeParse(trace);
+  if (!header.success) return invalidFromZodError(header.error, path);
+  const { service_type, trace_name, resource_type } = header.data;
+  if (service_type.toLowerCase() !== KMS_SERVICE) {
+    return skipped('not_kms', `trace ${quoteInput(trace_name)} is from service ${quoteInput(service_type)}, not KMS`);
+  }
+  if (trace_name.toLowerCase() !== CREATE_KEY_TRACE) {
+    return skipped('not_create_key', `KMS trace is ${quoteInput(trace_name)}, not createKey`);
+  }
+  if (resource_type !== undefined && resource_type.toLowerCase() !== CMK_RESOURCE) {
+    return skipped('not_create_key', `KMS createKey trace is for resource type ${quoteInput(resource_type)}, not cmk`);
+  }
+  const status = CtsCallStatusSchema.safeParse(trace);
+  if (!status.success) return invalidFromZodError(status.error, path);
+  if (status.data.code >= 400) {
+    return skipped('failed_call', `createKey failed with HTTP ${status.data.code}, so no key was created`);
+  }
+
+  const fields = CtsCreateKeyTraceSchema.safeParse(trace);
+  if (!fields.success) return invalidFromZodError(fields.error, path);
+  const requestBody = decodeEmbeddedObject(trace['request'], `${path}request`);
+  if (!requestBody.ok) return invalid(requestBody.reason, requestBody.detail);
+  const responseBody = decodeEmbeddedObject(trace['response'], `${path}response`);
+  if (!responseBody.ok) return invalid(responseBody.reason, responseBody.detail);
+  const request = CreateKeyRequestSchema.safeParse(requestBody.value ?? {});
+  if (!request.success) return invalidFromZodError(request.error, `${path}request.`);
+  const response = CreateKeyResponseSchema.safeParse(responseBody.value ?? {});
+  if (!response.success) return invalidFromZodError(response.error, `${path}response.`);
+
+  const t = fields.data;
+  const keyInfo = response.data.key_info;
+  const fromResourceId = t.resource_id === undefined ? {} : parseKeyResourceId(t.resource_id);
+  const keyId = keyInfo?.key_id ?? fromResourceId.key_id;
+  if (keyId === undefined) {
+    return invalid(
+      'invalid_key_id',
+      t.resource_id === undefined
+        ? `no key id: ${path}response.key_info.key_id and ${path}resource_id are both absent`
+        : `no key id: ${path}response.key_info.key_id is absent and ${path}resource_id ${quoteInput(t.resource_id)} does not end with a key id`,
+    );
+  }
+  const projectId = t.project_id ?? fromResourceId.project_id;
+  if (projectId === undefined) {
+    return invalid('invalid_project_id', `no project id: ${path}project_id is absent and resource_id is not a URN naming one`);
+  }
+  const user = t.user;
+  return {
+    kind: 'key_created',
+    event: buildKeyCreated(
+      {
+        key_id: keyId,
+        project_id: projectId,
+        region: keyInfo?.region_id ?? t.region_id ?? fromResourceId.region,
+        domain_id: keyInfo?.domain_id ?? user?.domain?.id ?? t.resource_account_id,
+        created_by:
+          user === undefined
+            ? undefined
+            : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
+        created_at: t.time,
+        key_alias: request.data.key_alias,
+        key_spec: request.data.key_spec,
+        key_usage: request.data.key_usage,
+        origin: request.data.origin,
+        enterprise_project_id: request.data.enterprise_project_id,
+        key_description: request.data.key_description,
+        trace_id: t.trace_id,
+      },
+      source,
+      envelopes,
+    ),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * AK/SK authentication: every request signed with SDK-HMAC-SHA256 (huawei-kms-api.md §5b),
+ * with `X-Project-Id` (BasicCredentials, §5b step 1) and, for temporary credentials,
+ * `X-Security-Token` (§5c).
+ */
+import { type AkSkCredentials, signRequest } from './sign-request.ts';
+import type { AuthProvider } from './types.ts';
+
+/** Options of {@link createAkSkAuth}: the credentials and an optional clock. */
+export interface AkSkAuthOptions extends AkSkCredentials {
+  /** Clock for `X-Sdk-Date`; it must be within 15 min of the gateway's (APIGW.0303, §3). */
+  now?: () => Date;
+}
+
+/**
+ * Creates an {@link AuthProvider} that signs each request with the given AK/SK.
+ * It has no `onUnauthorized`: a 401 means wrong keys or a bad clock, which a retry cannot fix
+ * (and 5+ failures in a row lock the AK for 5 minutes, §3 APIGW.0301).
+ *
+ * @throws Error when the AK or SK is empty (the message never includes either value).
+ */
+export function createAkSkAuth(options: AkSkAuthOptions): AuthProvider {
+  if (options.ak.trim() === '' || options.sk === '') throw new Error('AK/SK credentials are empty');
+  const credentials: AkSkCredentials = {
+    ak: options.ak.trim(),
+    sk: options.sk,
+    ...(options.securityToken === undefined || options.securityToken.trim() === ''
+      ? {}
+      : { securityToken: options.securityToken }),
+  };
+  const now = options.now ?? (() => new Date());
+  return {
+    authorize: async (request, projectId) =>
+      signRequest(
+        {
+          method: request.method,
+          url: request.url,
+          headers: { ...request.headers, 'X-Project-Id': projectId },
+          body: request.body,
+        },
+        credentials,
+        now(),
+      ),
+  };
+}

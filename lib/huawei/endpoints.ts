@@ -1,0 +1,100 @@
+/**
+ * Endpoint rules for Huawei Cloud KMS and IAM (huawei-kms-api.md §5a, §6). Region ids are
+ * checked against a strict pattern before they are put into a host name, so a hostile or
+ * mistyped region can never point the function (and its signatures or tokens) at another host.
+ */
+
+/**
+ * Region ids as Huawei spells them: `cn-north-4`, `ap-southeast-1`, `eu-west-101`,
+ * `my-kualalumpur-1`, `ae-ad-1` (§6 list). Lower-case letters in dash-separated words, then a number.
+ */
+export const REGION_ID_PATTERN = /^[a-z]{2}(?:-[a-z]{2,20}){1,3}-[0-9]{1,3}$/;
+
+/** Regions whose public endpoints are not under `myhuaweicloud.com` (§6: Europe/Dublin). */
+const REGION_DOMAIN_OVERRIDES: Readonly<Record<string, string>> = {
+  'eu-west-101': 'myhuaweicloud.eu',
+};
+
+const DEFAULT_DOMAIN = 'myhuaweicloud.com';
+
+/** The global IAM endpoint (§5a: NODE `Constants.DEFAULT_IAM_ENDPOINT`). */
+export const GLOBAL_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com';
+
+/** Whether `region` is a syntactically valid Huawei region id. */
+export function isRegionId(region: string): boolean {
+  return REGION_ID_PATTERN.test(region);
+}
+
+function domainFor(region: string): string {
+  if (!isRegionId(region)) {
+    // Never echo an unbounded value; a region id is short and not secret.
+    throw new Error(`invalid Huawei region id ${JSON.stringify(region.slice(0, 40))}`);
+  }
+  return REGION_DOMAIN_OVERRIDES[region] ?? DEFAULT_DOMAIN;
+}
+
+/**
+ * The KMS endpoint of a region: `https://kms.{region}.myhuaweicloud.com`
+ * (`.myhuaweicloud.eu` for `eu-west-101`), §6.
+ *
+ * @throws Error when `region` does not match {@link REGION_ID_PATTERN}.
+ */
+export function kmsEndpointFor(region: string): string {
+  return `https://kms.${region}.${domainFor(region)}`;
+}
+
+/**
+ * The IAM endpoint of a region: `https://iam.{region}.myhuaweicloud.com`
+ * (`.myhuaweicloud.eu` for `eu-west-101`), or the global {@link GLOBAL_IAM_ENDPOINT} when no
+ * region is given (§5a).
+ *
+ * @throws Error when `region` is given and does not match {@link REGION_ID_PATTERN}.
+ */
+export function iamEndpointFor(region?: string): string {
+  if (region === undefined) return GLOBAL_IAM_ENDPOINT;
+  return `https://iam.${region}.${domainFor(region)}`;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  // URL has already normalised IPv4 shorthands (127.1 → 127.0.0.1) and lower-cased names.
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  const octets = hostname.split('.');
+  return (
+    octets.length === 4 &&
+    octets[0] === '127' &&
+    octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255)
+  );
+}
+
+/**
+ * Checks an endpoint before anything is signed for it or sent to it, and returns it parsed.
+ * Allowed: `https:`; `http:` only for a loopback host (127.0.0.0/8, `::1`, `localhost`), for the
+ * local emulator. Rejected: other schemes, credentials in the URL, a query or fragment.
+ * AK/SK signatures can be replayed for 15 minutes (§5b, APIGW.0303) and IAM tokens live 24 h
+ * (§5a), so neither may travel in clear text.
+ *
+ * @throws Error naming the problem (the config layer wraps it in a ConfigError).
+ */
+export function assertSafeEndpoint(endpoint: string | URL): URL {
+  let url: URL;
+  try {
+    url = typeof endpoint === 'string' ? new URL(endpoint) : new URL(endpoint.href);
+  } catch (cause) {
+    throw new Error('endpoint is not a valid absolute URL', { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`endpoint must use https, not ${url.protocol.replace(/:$/, '')}`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new Error(
+      `endpoint ${url.host} uses plain http; only https is allowed (http only for a loopback host)`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new Error('endpoint must not contain credentials');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new Error('endpoint must not contain a query or a fragment');
+  }
+  return url;
+}

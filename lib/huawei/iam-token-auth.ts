@@ -1,0 +1,254 @@
+/**
+ * IAM token authentication (huawei-kms-api.md §5a): `POST /v3/auth/tokens` with a password or
+ * an agency (assume_role) identity, scoped to one project; the token comes back in the
+ * `X-Subject-Token` header and is sent to KMS as `X-Auth-Token`.
+ *
+ * One token per project scope is cached until shortly before `expires_at`, concurrent callers
+ * share one in-flight request, and a 401 from KMS drops the cached token so the next attempt
+ * (the retry policy allows one) fetches a new one: a token that expires or is revoked
+ * mid-run heals through a normal retry.
+ */
+import { KmsApiError } from '../errors/app-error.ts';
+import { classifyKmsFailure } from '../retry/classify-error.ts';
+import { assertSafeEndpoint } from './endpoints.ts';
+import { parseHuaweiError } from './parse-huawei-error.ts';
+import { toTransportError } from './transport-error.ts';
+import type { AuthProvider } from './types.ts';
+
+const OPERATION = 'iam.token';
+
+/** Token by IAM user password (§5a password body). */
+export interface IamPasswordMode {
+  kind: 'password';
+  /** IAM user name. */
+  user: string;
+  password: string;
+  /** Account (domain) name. */
+  domain: string;
+}
+
+/** Token by assuming an agency with the caller's own token (§5a assume_role body). */
+export interface IamAssumeRoleMode {
+  kind: 'assume_role';
+  agencyName: string;
+  /** The delegating account, by name or id (one is required). */
+  domainName?: string | undefined;
+  domainId?: string | undefined;
+  durationSeconds?: number | undefined;
+  /** The caller's own token, sent as X-Auth-Token to IAM (§5a agency body). */
+  callerToken: () => string | Promise<string>;
+}
+
+/** Options of {@link createIamTokenAuth}. */
+export interface IamTokenAuthOptions {
+  /** e.g. `iamEndpointFor(region)`; must pass `assertSafeEndpoint`. */
+  iamEndpoint: string;
+  mode: IamPasswordMode | IamAssumeRoleMode;
+  /**
+   * Scope by project name instead of id (`cn-north-4`). When absent or returning undefined,
+   * the scope is `{"project":{"id": projectId}}` (§5a lists both forms).
+   */
+  projectNameFor?: (projectId: string) => string | undefined;
+  fetch?: typeof fetch;
+  /** Epoch ms clock for token expiry. Default Date.now. */
+  now?: () => number;
+  /** Refresh this long before `expires_at`. Default 5 min (capped at half the token's life). */
+  refreshMarginMs?: number;
+  /** Token lifetime assumed when `expires_at` is missing or unreadable. Default 1 h (§5a says 24 h). */
+  fallbackTtlMs?: number;
+  /** Timeout of the token request. Default 8000 ms. */
+  requestTimeoutMs?: number;
+  userAgent?: string;
+}
+
+interface CachedToken {
+  token: string;
+  refreshAt: number;
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function readTokenTime(body: unknown, field: 'expires_at' | 'issued_at'): number | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const token: unknown = Reflect.get(body, 'token');
+  if (typeof token !== 'object' || token === null) return undefined;
+  const value: unknown = Reflect.get(token, field);
+  if (typeof value !== 'string') return undefined;
+  // IAM writes microseconds ("2024-04-02T00:00:00.000000Z"); keep milliseconds for Date.parse.
+  const ms = Date.parse(value.replace(/(\.\d{3})\d+/, '$1'));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * How long the token may be used, measured on IAM's own clock when the body has both
+ * `issued_at` and `expires_at` (so a skewed local clock does not matter), else against ours.
+ */
+function tokenLifetimeMs(body: unknown, fetchedAt: number, fallbackTtlMs: number): number {
+  const expiresAt = readTokenTime(body, 'expires_at');
+  if (expiresAt === undefined) return fallbackTtlMs;
+  const issuedAt = readTokenTime(body, 'issued_at');
+  return expiresAt - (issuedAt ?? fetchedAt);
+}
+
+function iamFailure(message: string, status: number): KmsApiError {
+  const code = 'IAM_AUTH';
+  return new KmsApiError(`${OPERATION} failed: ${message}`, {
+    code,
+    status,
+    operation: OPERATION,
+    retryable: classifyKmsFailure({ status, code }).retryable,
+  });
+}
+
+/**
+ * Creates an {@link AuthProvider} that authenticates KMS calls with an IAM token.
+ *
+ * `authorize` rejects with a `KmsApiError` code `IAM_AUTH` when no token can be had:
+ * retryable for 429, 5xx, timeouts and network errors; permanent for other statuses (a wrong
+ * password is not retried: 5+ failures lock the account, §3). Messages never contain the
+ * password or any token.
+ *
+ * @throws Error when `iamEndpoint` is unsafe (see assertSafeEndpoint) or the mode is incomplete.
+ */
+export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
+  const base = assertSafeEndpoint(options.iamEndpoint);
+  const tokenUrl = new URL(`${base.href.replace(/\/+$/, '')}/v3/auth/tokens?nocatalog=true`);
+  const { mode } = options;
+  if (mode.kind === 'assume_role' && mode.domainName === undefined && mode.domainId === undefined) {
+    throw new Error('assume_role needs domainName or domainId');
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+  const refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
+  const fallbackTtlMs = options.fallbackTtlMs ?? 60 * 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
+  const cache = new Map<string, CachedToken>();
+  const inflight = new Map<string, Promise<string>>();
+
+  const identityFor = async (): Promise<{ identity: object; headers: Record<string, string> }> => {
+    if (mode.kind === 'password') {
+      return {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: mode.user, password: mode.password, domain: { name: mode.domain } } },
+        },
+        headers: {},
+      };
+    }
+    const assumeRole = {
+      agency_name: mode.agencyName,
+      ...(mode.domainId === undefined ? { domain_name: mode.domainName } : { domain_id: mode.domainId }),
+      ...(mode.durationSeconds === undefined ? {} : { duration_seconds: mode.durationSeconds }),
+    };
+    const callerToken = (await mode.callerToken()).trim();
+    if (callerToken === '' || /[\r\n]/.test(callerToken)) throw iamFailure('caller token is empty or malformed', 0);
+    return {
+      identity: { methods: ['assume_role'], assume_role: assumeRole },
+      headers: { 'X-Auth-Token': callerToken },
+    };
+  };
+
+  const fetchToken = async (projectId: string): Promise<string> => {
+    const name = options.projectNameFor?.(projectId);
+    const scope = { project: name === undefined ? { id: projectId } : { name } };
+    const { identity, headers } = await identityFor();
+    const body = JSON.stringify({ auth: { identity, scope } });
+    const timeoutSignal = AbortSignal.timeout(requestTimeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(tokenUrl, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          // §5a: Content-Type: application/json;charset=utf8
+          'content-type': 'application/json;charset=utf8',
+          'user-agent': options.userAgent ?? 'kms-auto-alias',
+        },
+        body,
+        signal: timeoutSignal,
+        // Never follow a redirect with credentials in the body.
+        redirect: 'manual',
+      });
+      text = await response.text();
+    } catch (err) {
+      throw toTransportError(err, {
+        operation: OPERATION,
+        service: 'iam',
+        timeoutMs: requestTimeoutMs,
+        timeoutSignal,
+        callerSignal: undefined,
+      });
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw parseHuaweiError({
+        status: response.status,
+        bodyText: text,
+        headers: response.headers,
+        operation: OPERATION,
+        service: 'iam',
+      });
+    }
+    const token = response.headers.get('x-subject-token')?.trim() ?? '';
+    if (token === '' || /[\r\n]/.test(token)) {
+      throw iamFailure('response has no X-Subject-Token header', response.status);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const fetchedAt = now();
+    // §5a: tokens live 24 h; when expires_at is unreadable assume a shorter life, to be safe.
+    const lifetime = tokenLifetimeMs(parsed, fetchedAt, fallbackTtlMs);
+    if (lifetime > 0) {
+      const margin = Math.min(refreshMarginMs, lifetime / 2);
+      cache.set(projectId, { token, refreshAt: fetchedAt + lifetime - margin });
+    }
+    return token;
+  };
+
+  const tokenFor = (projectId: string, signal: AbortSignal | undefined): Promise<string> => {
+    const cached = cache.get(projectId);
+    if (cached !== undefined && now() < cached.refreshAt) return Promise.resolve(cached.token);
+    let pending = inflight.get(projectId);
+    if (pending === undefined) {
+      // Shared by every concurrent caller; not tied to any one caller's signal, so one caller
+      // giving up does not fail the others (each races its own signal below).
+      pending = fetchToken(projectId).finally(() => inflight.delete(projectId));
+      // Every caller may have given up before it settles; each gets the outcome via raceSignal.
+      pending.catch(() => undefined);
+      inflight.set(projectId, pending);
+    }
+    return raceSignal(pending, signal);
+  };
+
+  return {
+    authorize: async (request, projectId, signal) => {
+      const token = await tokenFor(projectId, signal);
+      return { ...request.headers, 'X-Auth-Token': token };
+    },
+    onUnauthorized: (projectId) => {
+      cache.delete(projectId);
+      return true;
+    },
+  };
+}

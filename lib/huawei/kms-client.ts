@@ -1,0 +1,372 @@
+/**
+ * The Huawei Cloud KMS HTTP client (huawei-kms-api.md §1, §7, §9). HTTP only: one request per
+ * call (one per page for listAllAliases), no retries (callers compose `withRetry`), every
+ * failure a `KmsApiError`. Authentication is delegated to an {@link AuthProvider}.
+ */
+import { KmsApiError } from '../errors/app-error.ts';
+import { classifyKmsFailure } from '../retry/classify-error.ts';
+import { assertSafeEndpoint } from './endpoints.ts';
+import {
+  type ParseResult,
+  parseAliasBody,
+  parseCreateKeyBody,
+  parseDescribeKeyBody,
+  parseListAliasesBody,
+  parseListKeysBody,
+} from './kms-responses.ts';
+import { parseHuaweiError } from './parse-huawei-error.ts';
+import { encodeRfc3986 } from './sign-request.ts';
+import { toTransportError } from './transport-error.ts';
+import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
+
+/** §2: the IAM project id is 32 characters (hex in every example). */
+export const PROJECT_ID_PATTERN = /^[0-9a-zA-Z]{32}$/;
+
+/** §2: key id constraint from the CreateAlias doc. */
+export const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
+
+/** Options of {@link createKmsClient}. */
+export interface KmsClientOptions {
+  /** Region → endpoint, e.g. `kmsEndpointFor`; the result must pass `assertSafeEndpoint`. */
+  endpointFor: (region: string) => string;
+  auth: AuthProvider;
+  fetch?: typeof fetch;
+  /** Per-request timeout. Default 8000 ms (§4: 5–8 s, no long timeouts). */
+  requestTimeoutMs?: number;
+  /** Sent unsigned, after signing (as the SDKs do, §5b step 1). */
+  userAgent?: string;
+  /** Loop guard for listAllAliases. Default 100 pages. */
+  maxPages?: number;
+}
+
+interface RequestSpec<T> {
+  operation: string;
+  target: KmsTarget;
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path after `/v1.0/{project_id}/kms/`. Fixed strings only; values go in query or body. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  payload?: Record<string, unknown>;
+  parse: (json: unknown) => ParseResult<T>;
+}
+
+const DEFAULT_USER_AGENT = 'kms-auto-alias';
+
+/** A local refusal: the request was never sent. Permanent (status 0, no cause). */
+function refuse(operation: string, reason: string, cause?: unknown): KmsApiError {
+  return new KmsApiError(`${operation} not sent: ${reason}`, {
+    code: 'KMS_REJECTED',
+    retryable: false,
+    status: 0,
+    operation,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function shown(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+function compact(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}
+
+function buildQuery(query: Record<string, string | undefined> | undefined): string {
+  if (query === undefined) return '';
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    // RFC 3986 on both sides, so the server decodes exactly what was signed (`+` stays `%2B`).
+    .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+/**
+ * Creates a {@link KmsClient}.
+ *
+ * Every method validates the project id (and key id) before anything is sent, so no input
+ * can change the request path, and rejects with a `KmsApiError`:
+ * - HTTP failures: parsed by `parseHuaweiError` (code, requestId, retryable);
+ * - 401 after `auth.onUnauthorized` dropped a token: `KMS_AUTH_EXPIRED` (retryable once);
+ * - no response: `KMS_TIMEOUT` / `KMS_NETWORK` (status 0), or the caller's abort reason;
+ * - a 2xx body of the wrong shape: `KMS_UNAVAILABLE` (retryable);
+ * - invalid input: `KMS_REJECTED` with status 0 (permanent, nothing sent).
+ */
+export function createKmsClient(options: KmsClientOptions): KmsClient {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
+  const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+  const maxPages = options.maxPages ?? 100;
+  const { auth } = options;
+
+  const endpointOf = (operation: string, region: string): string => {
+    try {
+      return assertSafeEndpoint(options.endpointFor(region)).href.replace(/\/+$/, '');
+    } catch (err) {
+      throw refuse(operation, `no usable endpoint for region ${shown(region)}`, err);
+    }
+  };
+
+  const checkKeyId = (operation: string, keyId: string): void => {
+    if (!KEY_ID_PATTERN.test(keyId)) throw refuse(operation, `invalid key id ${shown(keyId)}`);
+  };
+
+  const checkLimit = (operation: string, limit: number | undefined): void => {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
+      throw refuse(operation, 'limit must be an integer from 1 to 10000');
+    }
+  };
+
+  async function send<T>(spec: RequestSpec<T>, callerSignal: AbortSignal | undefined): Promise<T & { requestId: string | undefined }> {
+    const { operation, target } = spec;
+    if (!PROJECT_ID_PATTERN.test(target.projectId)) {
+      throw refuse(operation, `invalid project id ${shown(target.projectId)}`);
+    }
+    const base = endpointOf(operation, target.region);
+    const url = new URL(
+      `${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`,
+    );
+    // The string signed is the string sent (§5b: the hash covers the exact body bytes).
+    const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
+    const timeoutSignal = AbortSignal.timeout(requestTimeoutMs);
+    const signal = callerSignal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, callerSignal]);
+    const transport = { operation, service: 'kms', timeoutMs: requestTimeoutMs, timeoutSignal, callerSignal } as const;
+
+    let headers: Record<string, string>;
+    try {
+      // §5b step 1: NODE sends content-type application/json on every request, GET included.
+      headers = await auth.authorize(
+        { method: spec.method, url, headers: { 'content-type': 'application/json' }, body },
+        target.projectId,
+        signal,
+      );
+      // An auth provider may ignore the signal; do not start a request that is already cancelled.
+      signal.throwIfAborted();
+    } catch (err) {
+      if (signal.aborted) throw toTransportError(err, transport);
+      throw err;
+    }
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(url, {
+        method: spec.method,
+        // Added after signing, unsigned (§5b step 1: the SDKs do the same).
+        headers: { ...headers, 'user-agent': userAgent, accept: 'application/json' },
+        ...(body === undefined ? {} : { body }),
+        signal,
+        // A redirect would carry X-Auth-Token / the signature to another host: never follow.
+        redirect: 'manual',
+      });
+      text = await response.text();
+    } catch (err) {
+      throw toTransportError(err, transport);
+    }
+
+    const requestId = response.headers.get('x-request-id') ?? undefined;
+    if (response.status < 200 || response.status >= 300) {
+      const error = parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
+      if (response.status === 401 && auth.onUnauthorized?.(target.projectId) === true) {
+        // The provider dropped its token: one more attempt authenticates afresh (auth_refreshed).
+        const code = 'KMS_AUTH_EXPIRED';
+        throw new KmsApiError(error.message, {
+          code,
+          retryable: classifyKmsFailure({ status: 401, huaweiCode: error.huaweiCode, code }).retryable,
+          status: error.status,
+          huaweiCode: error.huaweiCode,
+          huaweiMessage: error.huaweiMessage,
+          requestId: error.requestId,
+          operation,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+
+    let json: unknown;
+    let parsed: ParseResult<T>;
+    try {
+      json = text.trim() === '' ? undefined : JSON.parse(text);
+      parsed = spec.parse(json);
+    } catch {
+      parsed = { ok: false, reason: 'body is not JSON' };
+    }
+    if (!parsed.ok) {
+      const code = 'KMS_UNAVAILABLE';
+      throw new KmsApiError(`${operation} failed: unexpected response body (${parsed.reason})`, {
+        code,
+        retryable: classifyKmsFailure({ status: response.status, code }).retryable,
+        status: response.status,
+        requestId,
+        operation,
+      });
+    }
+    return { ...parsed.value, requestId };
+  }
+
+  const client: KmsClient = {
+    async createAlias(input, signal) {
+      const operation = 'createAlias';
+      checkKeyId(operation, input.keyId);
+      if (input.alias === '') throw refuse(operation, 'alias is empty');
+      const result = await send(
+        {
+          operation,
+          target: input,
+          method: 'POST',
+          path: 'aliases',
+          payload: { key_id: input.keyId, alias: input.alias },
+          // §1: 201 is the success signal; the alias object is informative. A body of another
+          // shape must not turn a created alias into an error (a retry would then conflict).
+          parse: (json) => {
+            const alias = parseAliasBody(json);
+            return { ok: true, value: { alias: alias.ok ? alias.value : { alias: input.alias, key_id: input.keyId } } };
+          },
+        },
+        signal,
+      );
+      return result;
+    },
+
+    async listAliases(input, signal) {
+      const operation = 'listAliases';
+      if (input.keyId !== undefined) checkKeyId(operation, input.keyId);
+      checkLimit(operation, input.limit);
+      return send(
+        {
+          operation,
+          target: input,
+          method: 'GET',
+          path: 'aliases',
+          query: {
+            key_id: input.keyId,
+            limit: input.limit === undefined ? undefined : String(input.limit),
+            marker: input.marker,
+          },
+          parse: parseListAliasesBody,
+        },
+        signal,
+      );
+    },
+
+    async listAllAliases(input, signal) {
+      const operation = 'listAliases';
+      const aliases: AliasEntity[] = [];
+      const requestIds: string[] = [];
+      const seenMarkers = new Set<string>();
+      let marker: string | undefined;
+      for (let pages = 1; ; pages++) {
+        const page = await client.listAliases(
+          { region: input.region, projectId: input.projectId, keyId: input.keyId, limit: input.pageSize ?? 50, marker },
+          signal,
+        );
+        aliases.push(...page.aliases);
+        if (page.requestId !== undefined) requestIds.push(page.requestId);
+        // §1 (TF): stop when next_marker is empty or missing, or the page is empty.
+        if (page.nextMarker === undefined || page.aliases.length === 0) {
+          return { aliases, pages, requestIds };
+        }
+        if (pages >= maxPages || seenMarkers.has(page.nextMarker)) {
+          // A server that keeps paging (or repeats a marker) would loop forever; a retry would
+          // not help, and a truncated list must never be mistaken for a complete one.
+          throw new KmsApiError(`${operation} failed: pagination did not end after ${pages} pages`, {
+            code: 'KMS_REJECTED',
+            retryable: false,
+            status: 200,
+            requestId: page.requestId,
+            operation,
+          });
+        }
+        seenMarkers.add(page.nextMarker);
+        marker = page.nextMarker;
+      }
+    },
+
+    async deleteAlias(input, signal) {
+      const operation = 'deleteAlias';
+      checkKeyId(operation, input.keyId);
+      if (input.aliases.length === 0) throw refuse(operation, 'no aliases given');
+      // §1: DELETE with a JSON body, 204 and an empty body on success.
+      return send(
+        {
+          operation,
+          target: input,
+          method: 'DELETE',
+          path: 'aliases',
+          payload: { key_id: input.keyId, aliases: [...input.aliases] },
+          parse: () => ({ ok: true, value: {} }),
+        },
+        signal,
+      );
+    },
+
+    async createKey(input, signal) {
+      const operation = 'createKey';
+      const result = await send(
+        {
+          operation,
+          target: input,
+          method: 'POST',
+          path: 'create-key',
+          payload: {
+            key_alias: input.keyAlias,
+            key_spec: input.keySpec,
+            key_usage: input.keyUsage,
+            key_description: input.keyDescription,
+            origin: input.origin,
+            enterprise_project_id: input.enterpriseProjectId,
+          },
+          parse: (json) => {
+            const info = parseCreateKeyBody(json);
+            return info.ok ? { ok: true, value: { keyInfo: info.value } } : info;
+          },
+        },
+        signal,
+      );
+      return result;
+    },
+
+    async listKeys(input, signal) {
+      const operation = 'listKeys';
+      checkLimit(operation, input.limit);
+      // §9: POST with a JSON body whose fields are all strings.
+      return send(
+        {
+          operation,
+          target: input,
+          method: 'POST',
+          path: 'list-keys',
+          payload: {
+            limit: input.limit === undefined ? undefined : String(input.limit),
+            marker: input.marker,
+            key_state: input.keyState,
+            key_spec: input.keySpec,
+            enterprise_project_id: input.enterpriseProjectId,
+          },
+          parse: parseListKeysBody,
+        },
+        signal,
+      );
+    },
+
+    async describeKey(input, signal) {
+      const operation = 'describeKey';
+      checkKeyId(operation, input.keyId);
+      return send(
+        {
+          operation,
+          target: input,
+          method: 'POST',
+          path: 'describe-key',
+          payload: { key_id: input.keyId },
+          parse: (json) => {
+            const info = parseDescribeKeyBody(json);
+            return info.ok ? { ok: true, value: { keyInfo: info.value } } : info;
+          },
+        },
+        signal,
+      );
+    },
+  };
+  return client;
+}

@@ -1,0 +1,155 @@
+/**
+ * Schemas of KMS success bodies (huawei-kms-api.md §1, §7, §9) and pure parsers over them.
+ * Tolerant where the reference is: extra fields are ignored, `null` counts as absent, ids and
+ * times that arrive as numbers are kept as strings (§1: "treat them as opaque").
+ */
+import * as z from 'zod';
+import type {
+  AliasEntity,
+  CreatedKeyInfo,
+  KeyDetails,
+} from './types.ts';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** An optional string field that may come as a number or null. */
+const opaqueString = z.preprocess(
+  (v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v),
+  z.string().optional(),
+);
+
+const arrayOrEmpty = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(item));
+
+export const AliasEntitySchema = z.object({
+  alias: z.string().min(1),
+  key_id: z.string().min(1),
+  domain_id: opaqueString,
+  alias_urn: opaqueString,
+  create_time: opaqueString,
+  update_time: opaqueString,
+});
+
+const AliasPageSchema = z.object({
+  aliases: arrayOrEmpty(AliasEntitySchema),
+  page_info: z.preprocess(
+    (v) => (v === null ? undefined : v),
+    z.object({ next_marker: opaqueString }).optional(),
+  ),
+});
+
+/**
+ * §1: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
+ * an array of such objects. Both are accepted (unverified which one every region sends).
+ */
+export const ListAliasesResponseSchema = z.union([AliasPageSchema, z.array(AliasPageSchema)]);
+
+export const KeyDetailsSchema = z.object({
+  key_id: z.string().min(1),
+  domain_id: opaqueString,
+  key_alias: opaqueString,
+  realm: opaqueString,
+  key_spec: opaqueString,
+  key_usage: opaqueString,
+  key_description: opaqueString,
+  creation_date: opaqueString,
+  scheduled_deletion_date: opaqueString,
+  expiration_time: opaqueString,
+  key_state: opaqueString,
+  default_key_flag: opaqueString,
+  key_type: opaqueString,
+  origin: opaqueString,
+  key_rotation_enabled: opaqueString,
+  sys_enterprise_project_id: opaqueString,
+  keystore_id: opaqueString,
+});
+
+/** §9: `truncated` is the string "true"/"false"; a boolean is accepted too. */
+const truncatedFlag = z.preprocess((v) => {
+  if (v === 'true' || v === true) return true;
+  if (v === 'false' || v === false || v === null || v === undefined) return false;
+  return v;
+}, z.boolean());
+
+const optionalCount = z.preprocess(
+  (v) => (v === null ? undefined : typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v),
+  z.number().int().nonnegative().optional(),
+);
+
+export const ListKeysResponseSchema = z.object({
+  keys: arrayOrEmpty(z.string()),
+  key_details: arrayOrEmpty(KeyDetailsSchema),
+  next_marker: opaqueString,
+  truncated: truncatedFlag,
+  total: optionalCount,
+});
+
+export const DescribeKeyResponseSchema = z.object({ key_info: KeyDetailsSchema });
+
+export const CreateKeyResponseSchema = z.object({
+  key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString, region_id: opaqueString }),
+});
+
+function run<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  // Paths and messages only: never the received values.
+  const first = parsed.error.issues[0];
+  const where = first === undefined || first.path.length === 0 ? 'body' : first.path.join('.');
+  return { ok: false, reason: `${where}: ${first?.message ?? 'unexpected shape'}` };
+}
+
+function emptyToUndefined(marker: string | undefined): string | undefined {
+  return marker === undefined || marker.trim() === '' ? undefined : marker;
+}
+
+/** Parses a ListAliases body of either shape into one page. */
+export function parseListAliasesBody(
+  json: unknown,
+): ParseResult<{ aliases: AliasEntity[]; nextMarker: string | undefined }> {
+  const parsed = run(ListAliasesResponseSchema, json);
+  if (!parsed.ok) return parsed;
+  const pages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+  const last = pages.at(-1);
+  return {
+    ok: true,
+    value: {
+      aliases: pages.flatMap((page) => page.aliases),
+      nextMarker: emptyToUndefined(last?.page_info?.next_marker),
+    },
+  };
+}
+
+/** Parses a CreateAlias / AssociateAlias body (the alias object, §1). */
+export function parseAliasBody(json: unknown): ParseResult<AliasEntity> {
+  return run(AliasEntitySchema, json);
+}
+
+/** Parses a ListKeys body (§9). */
+export function parseListKeysBody(json: unknown): ParseResult<{
+  keys: string[];
+  keyDetails: KeyDetails[];
+  nextMarker: string | undefined;
+  truncated: boolean;
+  total: number | undefined;
+}> {
+  const parsed = run(ListKeysResponseSchema, json);
+  if (!parsed.ok) return parsed;
+  const { keys, key_details, next_marker, truncated, total } = parsed.value;
+  return {
+    ok: true,
+    value: { keys, keyDetails: key_details, nextMarker: emptyToUndefined(next_marker), truncated, total },
+  };
+}
+
+/** Parses a DescribeKey body `{key_info}` (§9). */
+export function parseDescribeKeyBody(json: unknown): ParseResult<KeyDetails> {
+  const parsed = run(DescribeKeyResponseSchema, json);
+  return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
+}
+
+/** Parses a CreateKey body `{key_info:{key_id, domain_id, region_id}}` (§7). */
+export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
+  const parsed = run(CreateKeyResponseSchema, json);
+  return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
+}

@@ -1,0 +1,240 @@
+/**
+ * Huawei Cloud API Gateway request signing, algorithm `SDK-HMAC-SHA256` (huawei-kms-api.md §5b).
+ *
+ * Pure: the clock is a parameter and only node:crypto is used. The canonical form follows the
+ * server side (the gateway re-derives it from the request it receives), which is also what the
+ * GO signer does: path segments are percent-decoded once and re-encoded with RFC 3986, and the
+ * query is read the way a server parses it. The official Node SDK signer agrees on every request
+ * this project sends (property-tested against it in test/unit/huawei/sign-request.test.ts).
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+/** The algorithm name in `Authorization` and the string-to-sign (§5b steps 3, 5). */
+export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
+
+/** SHA-256 of the empty body, which GET/DELETE-without-body requests sign (§5b step 2). */
+export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** An AK/SK pair; `securityToken` is set for temporary credentials (§5c: must be sent and signed). */
+export interface AkSkCredentials {
+  ak: string;
+  sk: string;
+  securityToken?: string | undefined;
+}
+
+/** A request as it will be sent, for {@link signRequest} and {@link buildCanonicalRequest}. */
+export interface RequestToSign {
+  method: string;
+  url: URL | string;
+  /** Headers to send and sign. Names are case-insensitive; values are trimmed before signing. */
+  headers: Record<string, string>;
+  /** The exact body that will be sent; the signature covers these bytes (§5b step 2). */
+  body: string | Uint8Array | undefined;
+}
+
+export interface CanonicalRequest {
+  /** The full canonical request text (§5b step 2). */
+  text: string;
+  /** Lower-case header names joined with `;`, as they go into `Authorization`. */
+  signedHeaders: string;
+  /** Lower-case hex SHA-256 of `text`. */
+  hash: string;
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * RFC 3986 percent-encoding as the gateway expects it: unreserved `A-Z a-z 0-9 - _ . ~` stay,
+ * every other UTF-8 byte becomes `%XX` upper-case (§5b: space → `%20`, `/` → `%2F`).
+ *
+ * @throws Error when the string holds a lone UTF-16 surrogate (it has no UTF-8 form).
+ */
+export function encodeRfc3986(value: string): string {
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch (cause) {
+    throw new Error('value to sign contains a lone UTF-16 surrogate', { cause });
+  }
+  // encodeURIComponent keeps these five sub-delims, RFC 3986 unreserved does not.
+  return encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Formats a clock reading as the `X-Sdk-Date` value `YYYYMMDDTHHMMSSZ` (UTC, §5b step 1).
+ *
+ * @throws Error when `now` is an invalid Date.
+ */
+export function formatSdkDate(now: Date): string {
+  if (Number.isNaN(now.getTime())) throw new Error('cannot sign with an invalid date');
+  // 2019-11-15T03:36:55.000Z → 20191115T033655Z
+  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+}
+
+/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function hmacSha256Hex(key: string, data: string): string {
+  return createHmac('sha256', textEncoder.encode(key)).update(data).digest('hex');
+}
+
+function codePointCompare(a: string, b: string): number {
+  // Plain code-point order (§5b: "Sort with plain code-point order"); UTF-16 `<` differs only
+  // for astral characters versus U+E000–U+FFFF, so compare via code points.
+  const ai = [...a];
+  const bi = [...b];
+  const n = Math.min(ai.length, bi.length);
+  for (let i = 0; i < n; i++) {
+    const x = ai[i]?.codePointAt(0) ?? 0;
+    const y = bi[i]?.codePointAt(0) ?? 0;
+    if (x !== y) return x - y;
+  }
+  return ai.length - bi.length;
+}
+
+function canonicalUri(pathname: string): string {
+  // §5b: split on "/", encode each segment, re-join, always end in "/". URL.pathname is the
+  // on-the-wire (already percent-encoded) form, so decode each segment once first: the gateway
+  // signs the decoded path re-encoded, and this keeps "%20" from becoming "%2520".
+  const segments = pathname.split('/').map((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch (cause) {
+      throw new Error('request path is not valid percent-encoded UTF-8', { cause });
+    }
+    return encodeRfc3986(decoded);
+  });
+  const joined = segments.join('/');
+  return joined.endsWith('/') ? joined : `${joined}/`;
+}
+
+function canonicalQuery(search: URLSearchParams): string {
+  // §5b: sort by name, repeated names keep every value sorted, "name=" kept for empty values.
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of search) {
+    const values = byName.get(name);
+    if (values === undefined) byName.set(name, [value]);
+    else values.push(value);
+  }
+  const parts: string[] = [];
+  for (const name of [...byName.keys()].sort(codePointCompare)) {
+    const values = (byName.get(name) ?? []).sort(codePointCompare);
+    for (const value of values) parts.push(`${encodeRfc3986(name)}=${encodeRfc3986(value)}`);
+  }
+  return parts.join('&');
+}
+
+/**
+ * Normalises a header map: lower-case names, trimmed values (§5b: "send trimmed values").
+ *
+ * @throws Error on two names that differ only in case, or a value containing CR/LF.
+ */
+function normaliseHeaders(headers: Record<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.trim().toLowerCase();
+    if (out.has(lower)) throw new Error(`header ${lower} is given twice`);
+    if (/[\r\n]/.test(value)) throw new Error(`header ${lower} contains a line break`);
+    out.set(lower, value.trim());
+  }
+  return out;
+}
+
+/**
+ * Builds the canonical request over exactly the headers given (nothing is added: no host, no
+ * date). Use {@link signRequest} for real requests; this exists for the published vectors that
+ * sign only `x-sdk-date` (the GO SDK's tests, §5b).
+ *
+ * The payload hash is the value of an `X-Sdk-Content-Sha256` header when one is given (as both
+ * SDKs do), else the SHA-256 of the exact body bytes.
+ *
+ * @throws Error on an unparsable URL, duplicate header names or an unencodable path.
+ */
+export function buildCanonicalRequest(request: RequestToSign): CanonicalRequest {
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const headers = normaliseHeaders(request.headers);
+  const names = [...headers.keys()].sort(codePointCompare);
+  const canonicalHeaders = names.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join('');
+  const signedHeaders = names.join(';');
+  const payloadHash =
+    headers.get('x-sdk-content-sha256') ??
+    (request.body === undefined || request.body.length === 0
+      ? EMPTY_BODY_SHA256
+      : sha256Hex(request.body));
+  const text = [
+    request.method.toUpperCase(),
+    canonicalUri(url.pathname),
+    canonicalQuery(url.searchParams),
+    canonicalHeaders,
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
+  return { text, signedHeaders, hash: sha256Hex(text) };
+}
+
+/**
+ * Computes the `Authorization` header value for a request whose headers (all of which are
+ * signed) already include `X-Sdk-Date`.
+ *
+ * @returns `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<list>, Signature=<hex>`.
+ * @throws Error when `X-Sdk-Date` is missing, or as {@link buildCanonicalRequest}.
+ */
+export function computeAuthorization(request: RequestToSign, credentials: AkSkCredentials): string {
+  const date = normaliseHeaders(request.headers).get('x-sdk-date');
+  if (date === undefined || date === '') throw new Error('X-Sdk-Date header is required to sign');
+  const canonical = buildCanonicalRequest(request);
+  // §5b step 3: no credential scope and no key derivation, unlike AWS SigV4.
+  const stringToSign = `${SIGNING_ALGORITHM}\n${date}\n${canonical.hash}`;
+  const signature = hmacSha256Hex(credentials.sk, stringToSign);
+  return `${SIGNING_ALGORITHM} Access=${credentials.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`;
+}
+
+const REPLACED_HEADERS = new Set(['host', 'x-sdk-date', 'authorization']);
+
+/**
+ * Signs a request with AK/SK (§5b) and returns the complete header map to send: the given
+ * headers (trimmed), `host` (from the URL, port only when non-default), `X-Sdk-Date` (from
+ * `now`), `X-Security-Token` when the credentials carry one, and `Authorization`. Every header
+ * in the result except `Authorization` is signed; add unsigned headers (User-Agent) afterwards.
+ *
+ * Any `host`, `X-Sdk-Date` or `Authorization` in `request.headers` is replaced, so the signature
+ * always matches what is sent.
+ *
+ * @throws Error on an invalid date, duplicate header names, a header value with a line break,
+ *   or an unparsable URL. The message never contains the secret key or the token.
+ * @example
+ * const headers = signRequest(
+ *   { method: 'POST', url, headers: { 'content-type': 'application/json', 'X-Project-Id': pid }, body },
+ *   { ak, sk },
+ *   new Date(),
+ * );
+ * await fetch(url, { method: 'POST', headers, body });
+ */
+export function signRequest(
+  request: RequestToSign,
+  credentials: AkSkCredentials,
+  now: Date,
+): Record<string, string> {
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.trim().toLowerCase();
+    if (REPLACED_HEADERS.has(lower)) continue;
+    if (lower === 'x-security-token' && credentials.securityToken !== undefined) continue;
+    headers[name.trim()] = value.trim();
+  }
+  headers.host = url.host;
+  headers['X-Sdk-Date'] = formatSdkDate(now);
+  if (credentials.securityToken !== undefined) {
+    // §5c: temporary AK/SK are only accepted with the token, and it must be signed.
+    headers['X-Security-Token'] = credentials.securityToken.trim();
+  }
+  const authorization = computeAuthorization(
+    { method: request.method, url, headers, body: request.body },
+    credentials,
+  );
+  return { ...headers, Authorization: authorization };
+}

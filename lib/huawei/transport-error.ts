@@ -1,0 +1,63 @@
+/**
+ * Maps what `fetch` throws (no HTTP response at all) to a {@link KmsApiError} with status 0, so
+ * callers see one error type. The original error stays as `cause`, which the classifier
+ * follows (ECONNRESET, UND_ERR_SOCKET...).
+ */
+import { KmsApiError } from '../errors/app-error.ts';
+import { classifyKmsFailure } from '../retry/classify-error.ts';
+
+/** Where a transport failure happened, for {@link toTransportError}. */
+export interface TransportContext {
+  operation: string;
+  /** IAM failures keep the code IAM_AUTH (their kind still comes from the cause). */
+  service: 'kms' | 'iam';
+  timeoutMs: number;
+  /** The client's own per-request timeout signal. */
+  timeoutSignal: AbortSignal;
+  /** The caller's signal, if any. */
+  callerSignal: AbortSignal | undefined;
+}
+
+function networkCodeOf(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code: unknown = Reflect.get(current, 'code');
+    if (typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)) return code;
+    current = Reflect.get(current, 'cause');
+  }
+  return undefined;
+}
+
+/**
+ * Returns the error to throw for a request that got no usable response:
+ * - a `KmsApiError` thrown by the auth layer, unchanged;
+ * - the caller's abort reason when the caller cancelled (not a timeout): cancellation is theirs;
+ * - `KMS_TIMEOUT` (IAM: `IAM_AUTH`) when the per-request or the caller's timeout fired;
+ * - `KMS_NETWORK` (IAM: `IAM_AUTH`) otherwise, with the socket code in the message when known.
+ */
+export function toTransportError(err: unknown, context: TransportContext): unknown {
+  if (err instanceof KmsApiError) return err;
+  const { operation, service, callerSignal, timeoutSignal } = context;
+  const callerReason: unknown = callerSignal?.aborted === true ? callerSignal.reason : undefined;
+  const ownTimeout = timeoutSignal.aborted;
+  // withRetry's per-attempt signal aborts with a TimeoutError: that is a timeout, not a cancel.
+  const callerTimeout = !ownTimeout && callerReason !== undefined && isTimeoutNamed(callerReason);
+  if (!ownTimeout && !callerTimeout && callerSignal?.aborted === true) return callerReason;
+
+  const timedOut = ownTimeout || callerTimeout;
+  const code = service === 'iam' ? 'IAM_AUTH' : timedOut ? 'KMS_TIMEOUT' : 'KMS_NETWORK';
+  const cause = callerTimeout ? callerReason : err;
+  let detail: string;
+  if (ownTimeout) detail = `timed out after ${context.timeoutMs} ms`;
+  else if (callerTimeout) detail = 'timed out (attempt deadline)';
+  else {
+    const netCode = networkCodeOf(err);
+    detail = netCode === undefined ? 'network error' : `network error ${netCode}`;
+  }
+  const { retryable } = classifyKmsFailure({ status: 0, code, cause });
+  return new KmsApiError(`${operation} failed: ${detail}`, { code, retryable, status: 0, operation, cause });
+}
+
+function isTimeoutNamed(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && Reflect.get(reason, 'name') === 'TimeoutError';
+}

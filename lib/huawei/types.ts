@@ -1,0 +1,175 @@
+/**
+ * Ports and data types of the Huawei KMS layer. Field names of server data keep Huawei's
+ * snake_case (huawei-kms-api.md §1, §9), like `KeyCreated` does, so nothing is renamed twice.
+ */
+
+/** A request as the auth layer sees it: what will be sent, before authentication headers. */
+export interface AuthRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  /** The exact body that will be sent (signed byte for byte by AK/SK auth). */
+  body: string | undefined;
+}
+
+/** Adds authentication to a KMS request. Implementations: aksk-auth.ts, iam-token-auth.ts. */
+export interface AuthProvider {
+  /**
+   * Returns the complete header map to send (the request's headers plus auth headers).
+   * Rejects with a `KmsApiError` (code `IAM_AUTH`) when a token cannot be obtained, or with
+   * the signal's reason when `signal` aborts first.
+   */
+  authorize(request: AuthRequest, projectId: string, signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * Told about a 401 for `projectId`. Returns true when it dropped cached credentials, so a
+   * new attempt will authenticate differently (the client then throws `KMS_AUTH_EXPIRED`,
+   * which the retry policy retries once); false or absent when a retry cannot help.
+   */
+  onUnauthorized?(projectId: string): boolean;
+}
+
+/** An alias resource (§1 "Alias object"). Times are opaque strings (ISO or epoch ms, §1). */
+export interface AliasEntity {
+  alias: string;
+  key_id: string;
+  domain_id?: string | undefined;
+  alias_urn?: string | undefined;
+  create_time?: string | undefined;
+  update_time?: string | undefined;
+}
+
+/** KeyDetails (§9); every field is a string on the wire. */
+export interface KeyDetails {
+  key_id: string;
+  domain_id?: string | undefined;
+  /** The key's display name, not an alias resource (§7). */
+  key_alias?: string | undefined;
+  realm?: string | undefined;
+  key_spec?: string | undefined;
+  key_usage?: string | undefined;
+  key_description?: string | undefined;
+  creation_date?: string | undefined;
+  scheduled_deletion_date?: string | undefined;
+  expiration_time?: string | undefined;
+  /** "1" pending activation, "2" enabled, "3" disabled, "4" pending deletion, "5" pending import. */
+  key_state?: string | undefined;
+  /** "1" for a service default key. */
+  default_key_flag?: string | undefined;
+  key_type?: string | undefined;
+  origin?: string | undefined;
+  key_rotation_enabled?: string | undefined;
+  sys_enterprise_project_id?: string | undefined;
+  keystore_id?: string | undefined;
+}
+
+/** CreateKey's `key_info` (§7). */
+export interface CreatedKeyInfo {
+  key_id: string;
+  domain_id?: string | undefined;
+  region_id?: string | undefined;
+}
+
+/** Where a call goes: the region selects the endpoint, the project the path (§1). */
+export interface KmsTarget {
+  region: string;
+  /** 32-character IAM project id of the region (§2). */
+  projectId: string;
+}
+
+export interface CreateAliasInput extends KmsTarget {
+  keyId: string;
+  alias: string;
+}
+
+export interface ListAliasesInput extends KmsTarget {
+  keyId?: string | undefined;
+  /** Page size; TF uses 50 (§1). */
+  limit?: number | undefined;
+  marker?: string | undefined;
+}
+
+export interface ListAllAliasesInput extends KmsTarget {
+  keyId?: string | undefined;
+  /** Page size. Default 50. */
+  pageSize?: number | undefined;
+}
+
+export interface DeleteAliasInput extends KmsTarget {
+  keyId: string;
+  aliases: readonly string[];
+}
+
+export interface CreateKeyInput extends KmsTarget {
+  /** The key's display name, `^[a-zA-Z0-9:/_-]{1,255}$` (§7). */
+  keyAlias: string;
+  keySpec?: string | undefined;
+  keyUsage?: string | undefined;
+  keyDescription?: string | undefined;
+  origin?: string | undefined;
+  enterpriseProjectId?: string | undefined;
+}
+
+export interface ListKeysInput extends KmsTarget {
+  limit?: number | undefined;
+  marker?: string | undefined;
+  keyState?: string | undefined;
+  /** Defaults to AES_256 on the server; pass "ALL" for every spec (§9). */
+  keySpec?: string | undefined;
+  enterpriseProjectId?: string | undefined;
+}
+
+export interface DescribeKeyInput extends KmsTarget {
+  keyId: string;
+}
+
+/** Every result carries the `X-Request-Id` of its response, when the server sent one. */
+export interface WithRequestId {
+  requestId: string | undefined;
+}
+
+export interface CreateAliasResult extends WithRequestId {
+  alias: AliasEntity;
+}
+
+export interface ListAliasesResult extends WithRequestId {
+  aliases: AliasEntity[];
+  /** The marker of the next page; undefined on the last page. */
+  nextMarker: string | undefined;
+}
+
+export interface ListAllAliasesResult {
+  aliases: AliasEntity[];
+  pages: number;
+  requestIds: string[];
+}
+
+export interface CreateKeyResult extends WithRequestId {
+  keyInfo: CreatedKeyInfo;
+}
+
+export interface ListKeysResult extends WithRequestId {
+  keys: string[];
+  keyDetails: KeyDetails[];
+  nextMarker: string | undefined;
+  /** Parsed from the string "true"/"false" (§9). */
+  truncated: boolean;
+  total: number | undefined;
+}
+
+export interface DescribeKeyResult extends WithRequestId {
+  keyInfo: KeyDetails;
+}
+
+/**
+ * The KMS port. Every method sends exactly one HTTP request (listAllAliases: one per page),
+ * never retries (compose `withRetry`), and rejects with a `KmsApiError` on any failure.
+ */
+export interface KmsClient {
+  createAlias(input: CreateAliasInput, signal?: AbortSignal): Promise<CreateAliasResult>;
+  listAliases(input: ListAliasesInput, signal?: AbortSignal): Promise<ListAliasesResult>;
+  listAllAliases(input: ListAllAliasesInput, signal?: AbortSignal): Promise<ListAllAliasesResult>;
+  deleteAlias(input: DeleteAliasInput, signal?: AbortSignal): Promise<WithRequestId>;
+  createKey(input: CreateKeyInput, signal?: AbortSignal): Promise<CreateKeyResult>;
+  listKeys(input: ListKeysInput, signal?: AbortSignal): Promise<ListKeysResult>;
+  describeKey(input: DescribeKeyInput, signal?: AbortSignal): Promise<DescribeKeyResult>;
+}

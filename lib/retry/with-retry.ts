@@ -1,0 +1,261 @@
+/**
+ * The retry policy: p-retry 9 for the attempt loop, plus what p-retry does not do itself:
+ * full-jitter backoff from an injectable random source, a deadline taken from the Lambda's
+ * remaining time, a per-attempt timeout, a time window for "key not visible yet" (KMS.0207)
+ * and a single retry after the auth provider dropped a rejected token.
+ *
+ * p-retry is run with `minTimeout: 0` so it never waits on its own: every wait happens in
+ * `shouldRetry`, after the deadline check, so no wait starts that would leave too little time
+ * for the attempt after it.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
+import { classifyError, type ErrorClassification, type RetryKind } from './classify-error.ts';
+import { DeadlineExceededError } from './deadline-exceeded-error.ts';
+
+/** Why the loop gave up. */
+export type RetryStopReason =
+  /** The classifier said permanent (or p-retry refused: a non-network TypeError is a bug). */
+  | 'permanent'
+  /** `retries` were all used. */
+  | 'exhausted'
+  /** The next wait plus an attempt would not fit in `remainingMs()`. */
+  | 'deadline'
+  /** KMS.0207 kept coming after `notVisibleWindowMs`. */
+  | 'not_visible_window'
+  /** A fresh token was rejected too (`maxAuthRetries` used). */
+  | 'auth_retry_used'
+  /** The caller's signal aborted. */
+  | 'aborted';
+
+/** What {@link retryReportOf} returns for an error that came out of {@link withRetry}. */
+export interface RetryReport {
+  /** Attempts actually started (0 when the deadline left no room for the first). */
+  attempts: number;
+  stopReason: RetryStopReason;
+}
+
+/** What `onRetry` receives before each wait. */
+export interface RetryEvent {
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  /** The wait before the next attempt. */
+  delayMs: number;
+  kind: RetryKind;
+  error: ErrorSummary;
+  /** Time since the first attempt started. */
+  elapsedMs: number;
+}
+
+/** Options of {@link withRetry}; every field has a default. */
+export interface WithRetryOptions {
+  /** Retries after the first attempt. Huawei advises 3–5 (huawei-kms-api.md §4). Default 4. */
+  retries?: number;
+  /** Backoff base: the cap of the first wait. Default 200 ms. */
+  minDelayMs?: number;
+  /** Largest wait. Default 5000 ms (§3: Huawei suggests 2–5 s after throttling). */
+  maxDelayMs?: number;
+  /** Growth of the backoff cap per retry. Default 2. */
+  factor?: number;
+  /** Smallest wait after a throttling error (§3 advice: retry after about 2–5 s). Default 1000 ms. */
+  throttleMinDelayMs?: number;
+  /** Per-attempt timeout; the attempt gets min(this, remainingMs()). Default 8000 ms (§4: 5–8 s). */
+  attemptTimeoutMs?: number;
+  /**
+   * Budget left, e.g. `() => context.getRemainingTimeInMillis() - safetyMarginMs`.
+   * Default: unlimited.
+   */
+  remainingMs?: () => number;
+  /** No attempt starts with less than this left. Default 1000 ms. */
+  minAttemptMs?: number;
+  /** KMS.0207 is retried only while this long has not passed since the first attempt. Default 10 000 ms. */
+  notVisibleWindowMs?: number;
+  /** Retries allowed after a 401 that made the auth provider drop its token. Default 1. */
+  maxAuthRetries?: number;
+  /** Cancels the waits and is combined into every attempt's signal. */
+  signal?: AbortSignal | undefined;
+  /** Called before every wait (for logs and metrics). Must not throw. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Random source in [0, 1) for the jitter. Default Math.random. */
+  random?: () => number;
+  /** Waits `ms`; rejects with the signal's reason on abort. Default: a timer. */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  /** Monotonic clock in ms. Default performance.now. */
+  clock?: () => number;
+  /** The classifier. Default {@link classifyError}. */
+  classify?: (err: unknown) => ErrorClassification;
+}
+
+/** What {@link withRetry} resolves with. */
+export interface RetryResult<T> {
+  value: T;
+  /** Attempts made, including the successful one. */
+  attempts: number;
+}
+
+const reports = new WeakMap<object, RetryReport>();
+
+/**
+ * The attempt count and stop reason of an error thrown by {@link withRetry}, or undefined for
+ * any other error. withRetry rethrows the last error itself (so `instanceof KmsApiError` and
+ * its fields keep working) and records the report here instead of wrapping it.
+ */
+export function retryReportOf(err: unknown): RetryReport | undefined {
+  return typeof err === 'object' && err !== null ? reports.get(err) : undefined;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function checkNumber(name: string, value: number, allowInfinity = false): number {
+  if (Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new RangeError(`withRetry: ${name} must be a non-negative${allowInfinity ? '' : ' finite'} number`);
+  }
+  return value;
+}
+
+/**
+ * Full-jitter exponential backoff ("Exponential Backoff And Jitter", AWS architecture blog):
+ * a uniform wait in [0, min(maxDelay, minDelay × factor^retryIndex)).
+ */
+export function fullJitterDelay(
+  retryIndex: number,
+  options: { minDelayMs: number; maxDelayMs: number; factor: number; random: () => number },
+): number {
+  const cap = Math.min(options.maxDelayMs, options.minDelayMs * options.factor ** retryIndex);
+  const r = Math.min(Math.max(options.random(), 0), 1);
+  return Math.floor(r * cap);
+}
+
+/**
+ * Runs `fn` until it succeeds, the classifier calls its error permanent, the retries or a
+ * window run out, or the deadline is near. `fn` receives the 1-based attempt number and a
+ * signal that aborts after min(attemptTimeoutMs, remainingMs()) or when `options.signal` aborts.
+ *
+ * @returns the value and the number of attempts made.
+ * @throws the last error of `fn`, unchanged (see {@link retryReportOf} for its attempt count and
+ *   stop reason); a {@link DeadlineExceededError} when not even the first attempt fit in the
+ *   budget; the signal's reason when `options.signal` aborts; a RangeError on invalid options.
+ * @example
+ * const { value, attempts } = await withRetry(
+ *   (_attempt, signal) => kms.createAlias(input, signal),
+ *   { remainingMs: () => context.getRemainingTimeInMillis() - 2_000, onRetry: logRetry },
+ * );
+ */
+export async function withRetry<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
+  options: WithRetryOptions = {},
+): Promise<RetryResult<T>> {
+  const retries = options.retries ?? 4;
+  const backoff = {
+    minDelayMs: checkNumber('minDelayMs', options.minDelayMs ?? 200),
+    maxDelayMs: checkNumber('maxDelayMs', options.maxDelayMs ?? 5_000),
+    factor: checkNumber('factor', options.factor ?? 2),
+    random: options.random ?? Math.random,
+  };
+  const throttleMinDelayMs = checkNumber('throttleMinDelayMs', options.throttleMinDelayMs ?? 1_000);
+  const attemptTimeoutMs = checkNumber('attemptTimeoutMs', options.attemptTimeoutMs ?? 8_000, true);
+  const minAttemptMs = checkNumber('minAttemptMs', options.minAttemptMs ?? 1_000);
+  const notVisibleWindowMs = checkNumber('notVisibleWindowMs', options.notVisibleWindowMs ?? 10_000, true);
+  const maxAuthRetries = checkNumber('maxAuthRetries', options.maxAuthRetries ?? 1, true);
+  const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const sleep = options.sleep ?? defaultSleep;
+  const clock = options.clock ?? (() => performance.now());
+  const classify = options.classify ?? classifyError;
+  const callerSignal = options.signal;
+
+  const start = clock();
+  let attempts = 0;
+  let authRetries = 0;
+  let stopReason: RetryStopReason | undefined;
+  let lastError: Error | undefined;
+  let lastRetriesLeft = retries;
+
+  const runAttempt = async (): Promise<T> => {
+    const remaining = remainingMs();
+    if (remaining < minAttemptMs) {
+      // Only reachable before the first attempt or after a sleep that overran: the wait itself
+      // was already checked against the deadline in shouldRetry.
+      stopReason = 'deadline';
+      throw new AbortError(lastError ?? new DeadlineExceededError(remaining));
+    }
+    attempts += 1;
+    const timeoutMs = Math.min(attemptTimeoutMs, remaining);
+    const signals: AbortSignal[] = [];
+    if (Number.isFinite(timeoutMs)) signals.push(AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))));
+    if (callerSignal !== undefined) signals.push(callerSignal);
+    const signal = signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
+    return fn(attempts, signal);
+  };
+
+  const shouldRetry = async (error: Error, attemptNumber: number, retryIndex: number): Promise<boolean> => {
+    const { retryable, kind } = classify(error);
+    if (!retryable) {
+      stopReason = 'permanent';
+      return false;
+    }
+    let delayMs = fullJitterDelay(retryIndex, backoff);
+    if (kind === 'throttled') delayMs = Math.max(delayMs, Math.min(throttleMinDelayMs, backoff.maxDelayMs));
+    if (kind === 'auth_refreshed') {
+      if (authRetries >= maxAuthRetries) {
+        stopReason = 'auth_retry_used';
+        return false;
+      }
+      authRetries += 1;
+      // The new token is what fixes it; waiting does not.
+      delayMs = 0;
+    }
+    const elapsedMs = clock() - start;
+    if (kind === 'not_visible' && elapsedMs + delayMs > notVisibleWindowMs) {
+      stopReason = 'not_visible_window';
+      return false;
+    }
+    if (remainingMs() - delayMs < minAttemptMs) {
+      stopReason = 'deadline';
+      return false;
+    }
+    options.onRetry?.({ attempt: attemptNumber, delayMs, kind, error: toErrorSummary(error), elapsedMs });
+    await sleep(delayMs, callerSignal);
+    return true;
+  };
+
+  try {
+    const value = await pRetry(runAttempt, {
+      retries,
+      // p-retry never waits by itself; shouldRetry does (see the file comment).
+      minTimeout: 0,
+      signal: callerSignal,
+      onFailedAttempt: ({ error, retriesLeft }) => {
+        lastError = error;
+        lastRetriesLeft = retriesLeft;
+      },
+      // p-retry 9: a shouldRetry that returns nothing means stop; this one always returns a boolean.
+      shouldRetry: ({ error, attemptNumber, retriesConsumed }) =>
+        shouldRetry(error, attemptNumber, retriesConsumed),
+    });
+    return { value, attempts };
+  } catch (err) {
+    const reason: RetryStopReason =
+      callerSignal?.aborted === true
+        ? 'aborted'
+        : (stopReason ?? (lastRetriesLeft > 0 ? 'permanent' : 'exhausted'));
+    if (typeof err === 'object' && err !== null) reports.set(err, { attempts, stopReason: reason });
+    throw err;
+  }
+}

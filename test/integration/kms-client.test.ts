@@ -1,0 +1,268 @@
+// The real KMS client (real signer, real fetch, real IAM token flow) against the project's KMS
+// emulator on 127.0.0.1, which verifies AK/SK signatures and tokens independently of lib/.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_EMULATOR_ACCOUNT,
+  type KmsEmulator,
+  startKmsEmulator,
+} from '../../emulator/kms-emulator.ts';
+import { KmsApiError } from '../../lib/errors/app-error.ts';
+import { createAkSkAuth } from '../../lib/huawei/aksk-auth.ts';
+import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
+import { createKmsClient } from '../../lib/huawei/kms-client.ts';
+import type { AuthProvider, KmsClient } from '../../lib/huawei/types.ts';
+import { classifyError } from '../../lib/retry/classify-error.ts';
+import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
+
+const account = DEFAULT_EMULATOR_ACCOUNT;
+const target = { region: account.region, projectId: account.projectId };
+
+let emulator: KmsEmulator;
+
+beforeAll(async () => {
+  emulator = await startKmsEmulator();
+});
+
+afterEach(() => {
+  emulator.reset();
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+function clientWith(auth: AuthProvider, requestTimeoutMs = 2_000, url = emulator.url): KmsClient {
+  return createKmsClient({ endpointFor: () => url, auth, requestTimeoutMs });
+}
+
+const akSk = () => createAkSkAuth({ ak: account.permanent.ak, sk: account.permanent.sk });
+const passwordAuth = (url = emulator.url) =>
+  createIamTokenAuth({
+    iamEndpoint: url,
+    mode: { kind: 'password', user: account.user.name, password: account.user.password, domain: account.domainName },
+  });
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Tiny real timings for the retry policy in tests. */
+const quickRetry = { minDelayMs: 5, maxDelayMs: 20, throttleMinDelayMs: 5, minAttemptMs: 0 } as const;
+
+describe('KMS client against the emulator', () => {
+  it('AK/SK: create and list are accepted by the signature check', async () => {
+    const client = clientWith(akSk());
+    const key = emulator.state.createKey(account.projectId);
+
+    const created = await client.createAlias({ ...target, keyId: key.key_id, alias: 'alias/app-one' });
+    expect(created.alias).toMatchObject({ alias: 'alias/app-one', key_id: key.key_id, domain_id: account.domainId });
+    expect(created.requestId).toMatch(/\S/);
+
+    const listed = await client.listAliases({ ...target, keyId: key.key_id });
+    expect(listed.aliases.map((a) => a.alias)).toEqual(['alias/app-one']);
+    expect(emulator.state.aliasesOf(key.key_id)).toEqual(['alias/app-one']);
+    expect(emulator.calls.map((c) => [c.operation, c.status, c.principal])).toEqual([
+      ['createAlias', 201, account.permanent.ak],
+      ['listAliases', 200, account.permanent.ak],
+    ]);
+    expect(emulator.calls[0]?.requestId).toBe(created.requestId);
+  });
+
+  it('AK/SK: a wrong secret key is a permanent KMS_AUTH with the gateway code and request id', async () => {
+    const client = clientWith(createAkSkAuth({ ak: account.permanent.ak, sk: 'not-the-secret' }));
+    const err = await rejectionOf(client.listAliases(target));
+    expect(err).toBeInstanceOf(KmsApiError);
+    expect(err).toMatchObject({ status: 401, code: 'KMS_AUTH', huaweiCode: 'APIGW.0301', retryable: false });
+    expect((err as KmsApiError).requestId).toBe(emulator.calls[0]?.requestId);
+  });
+
+  it('temporary AK/SK: the signed X-Security-Token is required and accepted', async () => {
+    const { ak, sk, securityToken } = account.temporary;
+    const key = emulator.state.createKey(account.projectId);
+    const withToken = clientWith(createAkSkAuth({ ak, sk, securityToken }));
+    await withToken.createAlias({ ...target, keyId: key.key_id, alias: 'alias/temp' });
+    expect(emulator.state.aliasesOf(key.key_id)).toEqual(['alias/temp']);
+
+    const withoutToken = clientWith(createAkSkAuth({ ak, sk }));
+    await expect(withoutToken.listAliases(target)).rejects.toMatchObject({ status: 401, code: 'KMS_AUTH' });
+  });
+
+  it('IAM password token: one token fetch serves many calls, concurrent ones included', async () => {
+    const client = clientWith(passwordAuth());
+    const keys = [1, 2, 3].map(() => emulator.state.createKey(account.projectId));
+    await Promise.all(keys.map((k, i) => client.createAlias({ ...target, keyId: k.key_id, alias: `alias/iam-${i}` })));
+    await client.listAllAliases(target);
+    await client.describeKey({ ...target, keyId: keys[0]?.key_id ?? '' });
+
+    const operations = emulator.calls.map((c) => c.operation);
+    expect(operations.filter((op) => op === 'iamToken')).toHaveLength(1);
+    expect(operations.filter((op) => op !== 'iamToken')).toHaveLength(5);
+    expect(emulator.calls.every((c) => c.status >= 200 && c.status < 300)).toBe(true);
+    expect(emulator.calls.find((c) => c.operation === 'createAlias')?.principal).toBe(account.user.name);
+  });
+
+  it('IAM password token: a token that expires mid-run heals through one normal retry', async () => {
+    const client = clientWith(passwordAuth());
+    await client.listAliases(target);
+    emulator.expireAllTokens();
+
+    const { value, attempts } = await withRetry((_attempt, signal) => client.listAliases(target, signal), quickRetry);
+    expect(value.aliases).toEqual([]);
+    expect(attempts).toBe(2);
+    expect(emulator.calls.map((c) => [c.operation, c.status])).toEqual([
+      ['iamToken', 201],
+      ['listAliases', 200],
+      ['listAliases', 401],
+      ['iamToken', 201],
+      ['listAliases', 200],
+    ]);
+  });
+
+  it('IAM: a wrong password is a permanent IAM_AUTH error (keystone body parsed)', async () => {
+    const auth = createIamTokenAuth({
+      iamEndpoint: emulator.url,
+      mode: { kind: 'password', user: account.user.name, password: 'wrong-password', domain: account.domainName },
+    });
+    const err = await rejectionOf(clientWith(auth).listAliases(target));
+    expect(err).toMatchObject({ code: 'IAM_AUTH', status: 401, retryable: false, operation: 'iam.token' });
+    expect((err as KmsApiError).huaweiMessage).toMatch(/password is wrong/);
+    expect(String(err)).not.toContain('wrong-password');
+  });
+
+  it('follows list pagination over several pages', async () => {
+    const client = clientWith(akSk());
+    const key = emulator.state.createKey(account.projectId);
+    const names = Array.from({ length: 7 }, (_, i) => `alias/page-${i}`);
+    for (const name of names) emulator.state.putAlias(account.projectId, key.key_id, name);
+
+    const all = await client.listAllAliases({ ...target, keyId: key.key_id, pageSize: 3 });
+    expect(all.aliases.map((a) => a.alias).sort()).toEqual([...names].sort());
+    expect(all.pages).toBe(3);
+    expect(all.requestIds).toHaveLength(3);
+    expect(emulator.calls.map((c) => c.status)).toEqual([200, 200, 200]);
+  });
+
+  it('reads the array-wrapped list shape the docs describe (§1)', async () => {
+    const arrayEmulator = await startKmsEmulator({ listAliasesShape: 'array' });
+    try {
+      const client = clientWith(akSk(), 2_000, arrayEmulator.url);
+      const key = arrayEmulator.state.createKey(account.projectId);
+      for (const i of [1, 2, 3, 4]) arrayEmulator.state.putAlias(account.projectId, key.key_id, `alias/arr-${i}`);
+      const all = await client.listAllAliases({ ...target, pageSize: 3 });
+      expect(all.aliases).toHaveLength(4);
+      expect(all.pages).toBe(2);
+    } finally {
+      await arrayEmulator.stop();
+    }
+  });
+
+  it('parses error bodies (gateway flat, KMS nested) into KmsApiError with the request id', async () => {
+    const client = clientWith(akSk());
+    emulator.faults.add({
+      operation: 'listAliases',
+      times: 1,
+      action: { status: 429, code: 'APIGW.0308', message: 'The throttling threshold has been reached', shape: 'flat' },
+    });
+    emulator.faults.add({
+      operation: 'listAliases',
+      times: 1,
+      action: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' },
+    });
+
+    const throttled = await rejectionOf(client.listAliases(target));
+    expect(throttled).toMatchObject({ status: 429, code: 'KMS_THROTTLED', huaweiCode: 'APIGW.0308', retryable: true });
+    expect((throttled as KmsApiError).requestId).toBe(emulator.calls[0]?.requestId);
+
+    const internal = await rejectionOf(client.listAliases(target));
+    expect(internal).toMatchObject({ status: 500, code: 'KMS_UNAVAILABLE', huaweiCode: 'KMS.0101', huaweiMessage: 'kms error.' });
+    expect((internal as KmsApiError).requestId).toBe(emulator.calls[1]?.requestId);
+
+    const missing = await rejectionOf(
+      client.describeKey({ ...target, keyId: '00000000-0000-0000-0000-000000000000' }),
+    );
+    expect(missing).toMatchObject({ code: 'KMS_KEY_NOT_FOUND', huaweiCode: 'KMS.0207' });
+    expect(classifyError(missing).kind).toBe('not_visible');
+  });
+
+  it('retries throttling and 5xx under withRetry until the call goes through', async () => {
+    const client = clientWith(akSk());
+    const key = emulator.state.createKey(account.projectId);
+    emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 429, code: 'APIGW.0308', message: 'slow down' } });
+    emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 503, code: 'APIGW.0202', message: 'Service unavailable' } });
+    const { attempts } = await withRetry(
+      (_attempt, signal) => client.createAlias({ ...target, keyId: key.key_id, alias: 'alias/persistent' }, signal),
+      quickRetry,
+    );
+    expect(attempts).toBe(3);
+    expect(emulator.state.aliasesOf(key.key_id)).toEqual(['alias/persistent']);
+  });
+
+  it('times out on a hang fault, and a retry after it succeeds', async () => {
+    const client = clientWith(akSk(), 150);
+    emulator.faults.add({ operation: 'listAliases', times: 1, action: { kind: 'hang', ms: 3_000, apply: false } });
+
+    const started = Date.now();
+    const err = await rejectionOf(client.listAliases(target));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(err).toMatchObject({ code: 'KMS_TIMEOUT', status: 0, retryable: true });
+
+    emulator.faults.add({ operation: 'listAliases', times: 1, action: { kind: 'hang', ms: 3_000, apply: false } });
+    const { attempts } = await withRetry((_attempt, signal) => client.listAliases(target, signal), quickRetry);
+    expect(attempts).toBe(2);
+  });
+
+  it('turns a connection reset into a retryable KMS_NETWORK', async () => {
+    const client = clientWith(akSk());
+    emulator.faults.add({ operation: 'listAliases', times: 1, action: { kind: 'reset' } });
+    const err = await rejectionOf(client.listAliases(target));
+    expect(err).toMatchObject({ code: 'KMS_NETWORK', status: 0, retryable: true });
+    expect(classifyError(err).kind).toBe('network');
+  });
+
+  it('waits out a key that is not visible yet (KMS.0207) inside the window', async () => {
+    const client = clientWith(akSk());
+    const key = emulator.state.createKey(account.projectId, { visibleAfterMs: 150 });
+    const { attempts } = await withRetry(
+      (_attempt, signal) => client.createAlias({ ...target, keyId: key.key_id, alias: 'alias/late' }, signal),
+      { ...quickRetry, minDelayMs: 100, maxDelayMs: 100, random: () => 1, retries: 10, notVisibleWindowMs: 2_000 },
+    );
+    expect(attempts).toBeGreaterThan(1);
+    expect(emulator.state.aliasesOf(key.key_id)).toEqual(['alias/late']);
+
+    const never = emulator.state.createKey(account.projectId, { visibleAfterMs: 60_000 });
+    const err = await rejectionOf(
+      withRetry(
+        (_attempt, signal) => client.createAlias({ ...target, keyId: never.key_id, alias: 'alias/never' }, signal),
+        { ...quickRetry, retries: 50, notVisibleWindowMs: 100 },
+      ),
+    );
+    expect(err).toMatchObject({ code: 'KMS_KEY_NOT_FOUND' });
+    expect(retryReportOf(err)?.stopReason).toBe('not_visible_window');
+  });
+
+  it('creates, lists, describes keys and deletes aliases through the API', async () => {
+    const client = clientWith(akSk());
+    const created = await client.createKey({ ...target, keyAlias: 'integration-key' });
+    const keyId = created.keyInfo.key_id;
+
+    const described = await client.describeKey({ ...target, keyId });
+    expect(described.keyInfo).toMatchObject({ key_id: keyId, key_alias: 'integration-key', key_state: '2' });
+
+    emulator.state.createKey(account.projectId);
+    const firstPage = await client.listKeys({ ...target, limit: 1, keySpec: 'ALL' });
+    expect(firstPage).toMatchObject({ truncated: true, total: 2 });
+    expect(firstPage.keys).toHaveLength(1);
+    const secondPage = await client.listKeys({ ...target, limit: 1, keySpec: 'ALL', marker: firstPage.nextMarker });
+    expect(secondPage.truncated).toBe(false);
+    expect(new Set([...firstPage.keys, ...secondPage.keys]).size).toBe(2);
+
+    await client.createAlias({ ...target, keyId, alias: 'alias/to-delete' });
+    await client.deleteAlias({ ...target, keyId, aliases: ['alias/to-delete'] });
+    expect(emulator.state.aliasesOf(keyId)).toEqual([]);
+  });
+});
