@@ -18,6 +18,7 @@ export interface BuildOverrides {
 export function buildDeps(config: Config, overrides: BuildOverrides = {}): BatchDeps {
   const logger = createLogger({
     level: config.logLevel,
+    service: config.serviceName,
     secrets: secretsOf(config),
     ...(overrides.write === undefined ? {} : { write: overrides.write }),
   });

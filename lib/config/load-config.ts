@@ -58,6 +58,9 @@ export interface Config {
   keyNotVisibleWindowMs: number;
   deadlineMarginMs: number;
   logLevel: LogLevel;
+  /** `Service` dimension of the metrics and `service` key of the logs; set per stage. */
+  serviceName: string;
+  metricsNamespace: string;
 }
 
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
@@ -100,6 +103,8 @@ const EnvSchema = z.object({
   RETRY_THROTTLE_MIN_DELAY_MS: int(0, 60_000, 1_000),
   KEY_NOT_VISIBLE_WINDOW_MS: int(0, 600_000, 20_000),
   DEADLINE_MARGIN_MS: int(0, 60_000, 2_000),
+  SERVICE_NAME: z.string().regex(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only').default('kms-auto-alias'),
+  METRICS_NAMESPACE: z.string().regex(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace').default('KmsAutoAlias'),
   LOG_LEVEL: z
     .string()
     .transform((s) => s.toLowerCase())
@@ -159,6 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyNotVisibleWindowMs: e.KEY_NOT_VISIBLE_WINDOW_MS,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,
     logLevel: e.LOG_LEVEL,
+    serviceName: e.SERVICE_NAME,
+    metricsNamespace: e.METRICS_NAMESPACE,
   });
 }
 

@@ -1,3 +1,4 @@
+import pThrottle from 'p-throttle';
 import type { Config } from '../config/load-config.ts';
 import { fetchAwsSecret } from '../config/fetch-aws-secret.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
@@ -9,6 +10,8 @@ import type { AuthProvider, KmsClient } from '../huawei/types.ts';
 export interface KmsFromConfigOptions {
   fetch?: typeof fetch;
   userAgent?: string;
+  /** KMS calls per second for this client; default `config.kmsRateLimit`. */
+  rateLimit?: number;
 }
 
 /** The endpoint of a region: the override when configured (`{region}` substituted), else Huawei's. */
@@ -21,11 +24,16 @@ export function endpointResolver(override: string | undefined, standard: (region
 
 /** Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI). */
 export function createKmsFromConfig(config: Config, options: KmsFromConfigOptions = {}): KmsClient {
+  // KMS allows about 20 calls a second per user (reference §4). A strict sliding window keeps
+  // this instance under its share in any one-second span, so the gateway's windows never see
+  // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
+  const throttle = pThrottle({ limit: options.rateLimit ?? config.kmsRateLimit, interval: 1_000, strict: true });
+  const baseFetch = options.fetch ?? globalThis.fetch;
   return createKmsClient({
     endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
     auth: createAuthFromConfig(config, options),
     requestTimeoutMs: config.requestTimeoutMs,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    fetch: throttle((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => baseFetch(input, init)),
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
   });
 }
