@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyCreated } from '../lib/events/key-created.ts';
+import { normaliseEvent } from '../lib/events/normalise-event.ts';
+import type { CompiledTemplate } from '../lib/naming/compile-alias-template.ts';
+import { deriveAlias } from '../lib/naming/derive-alias.ts';
+
+/** One message the local run sends, with what should become of it. */
+export interface ScenarioMessage {
+  label: string;
+  body: string;
+  expect: 'created' | 'already_present' | 'conflict' | 'invalid' | 'skipped';
+}
+
+/** A key the emulator must hold before the run (from an event, or the holder of a conflict). */
+export interface ScenarioKey {
+  event: KeyCreated;
+  aliases: string[];
+}
+
+export interface Scenario {
+  messages: ScenarioMessage[];
+  keys: ScenarioKey[];
+  /** Key id → the alias the convention gives it, for every key that should end with one. */
+  expectedAliases: Map<string, string>;
+}
+
+/** Reads every `*.json` body in a directory, in name order. */
+export function readEventBodies(dir: string): Array<{ name: string; body: string }> {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((name) => ({ name, body: readFileSync(join(dir, name), 'utf8') }));
+}
+
+const CONFLICT_KEY = '0c0ff11c-7000-4000-8000-000000000001';
+const HOLDER_KEY = '0c0ff11c-7000-4000-8000-000000000002';
+
+/**
+ * The embedded default: every sample event, one of them sent twice (a duplicate), an event whose
+ * alias another key already holds (a conflict), and a body that is not an event (invalid).
+ * With `--events DIR` only the bodies of that directory are sent (plus nothing made up).
+ */
+export function buildScenario(
+  bodies: ReadonlyArray<{ name: string; body: string }>,
+  template: CompiledTemplate,
+  options: { projectId: string; extras: boolean }
+): Scenario {
+  const messages: ScenarioMessage[] = [];
+  const keys: ScenarioKey[] = [];
+  const expectedAliases = new Map<string, string>();
+  for (const { name, body } of bodies) {
+    const result = normaliseEvent(body);
+    if (result.kind !== 'key_created') {
+      messages.push({ label: name, body, expect: result.kind });
+      continue;
+    }
+    const derived = deriveAlias(template, result.event);
+    if (!derived.ok) {
+      messages.push({ label: name, body, expect: 'invalid' });
+      continue;
+    }
+    const seen = expectedAliases.has(result.event.key_id);
+    if (!seen) keys.push({ event: result.event, aliases: [] });
+    expectedAliases.set(result.event.key_id, derived.alias);
+    messages.push({ label: name, body, expect: seen ? 'already_present' : 'created' });
+  }
+  if (options.extras && messages.length > 0) {
+    const first = messages.find((m) => m.expect === 'created');
+    if (first !== undefined) messages.push({ label: `${first.label} (duplicate)`, body: first.body, expect: 'already_present' });
+    const conflict: KeyCreated = {
+      key_id: CONFLICT_KEY,
+      project_id: options.projectId,
+      key_alias: 'ledger',
+      key_spec: 'AES_256',
+      created_by: { name: 'mallory' },
+      source: 'canonical',
+      envelopes: [],
+    };
+    const conflictAlias = deriveAlias(template, conflict);
+    if (conflictAlias.ok && ![...expectedAliases.values()].includes(conflictAlias.alias)) {
+      keys.push({ event: conflict, aliases: [] });
+      keys.push({
+        event: { ...conflict, key_id: HOLDER_KEY, key_alias: 'ledger-legacy' },
+        aliases: [conflictAlias.alias],
+      });
+      messages.push({
+        label: 'conflict (alias held by another key)',
+        body: JSON.stringify({
+          type: 'kms.key.created',
+          key_id: CONFLICT_KEY,
+          project_id: options.projectId,
+          key_alias: 'ledger',
+          key_spec: 'AES_256',
+          created_by: 'mallory',
+        }),
+        expect: 'conflict',
+      });
+    }
+    messages.push({ label: 'invalid body', body: '{"type":"kms.key.created","key_id":"not-a-key-id"}', expect: 'invalid' });
+  }
+  return { messages, keys, expectedAliases };
+}
