@@ -38,5 +38,6 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
       ...(overrides.sqsClient === undefined ? {} : { client: overrides.sqsClient }),
     }),
     logger,
+    metrics: { namespace: config.metricsNamespace, service: config.serviceName },
   };
 }

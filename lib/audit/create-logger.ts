@@ -12,6 +12,8 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   /** The one audit record per message and decision. Always written, whatever the level. */
   audit(record: Record<string, unknown>): void;
+  /** A CloudWatch EMF document, written as is (its `_aws` key must stay top level). */
+  metrics(document: Record<string, unknown>): void;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -33,13 +35,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // Short secrets would mask innocent text; the shortest Huawei secret (an AK) is 20 characters.
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 8);
 
-  const emit = (level: string, message: string, fields: Record<string, unknown> | undefined) => {
-    let line = JSON.stringify({ level, time: now().toISOString(), service, message, ...fields });
+  const writeScrubbed = (document: Record<string, unknown>) => {
+    let line = JSON.stringify(document);
     for (const secret of secrets) {
       if (line.includes(secret)) line = line.replaceAll(secret, '[REDACTED]');
     }
     write(line);
   };
+  const emit = (level: string, message: string, fields: Record<string, unknown> | undefined) =>
+    writeScrubbed({ level, time: now().toISOString(), service, message, ...fields });
   const at = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     // Upper-case levels: Lambda's JSON log format filters application logs on this key.
     if (LEVELS[level] >= threshold) emit(level.toUpperCase(), message, fields);
@@ -50,5 +54,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: at('warn'),
     error: at('error'),
     audit: (record) => emit('INFO', 'decision', { log_type: 'audit', ...record }),
+    metrics: writeScrubbed,
   };
 }

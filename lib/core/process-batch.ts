@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import type { Logger } from '../audit/create-logger.ts';
+import { createBatchMetrics } from '../audit/create-metrics.ts';
 import { buildDlqRecord } from '../dlq/build-dlq-record.ts';
 import type { DlqPublisher } from '../dlq/create-dlq-publisher.ts';
 import { toErrorSummary } from '../errors/app-error.ts';
@@ -27,6 +28,8 @@ export interface BatchDeps {
   createRun: (meter: CallMeter, remainingMs: () => number) => RunOperation;
   dlq: DlqPublisher;
   logger: Logger;
+  /** EMF namespace and Service dimension; no metrics when absent. */
+  metrics?: { namespace: string; service: string };
   now?: () => number;
 }
 
@@ -45,6 +48,7 @@ export async function processBatch(
   const limit = pLimit(deps.concurrency);
   // Identical targets in one batch (duplicate deliveries) share one create: one alias, one call.
   const inFlight = new Map<string, Promise<EnsureResult>>();
+  const metrics = deps.metrics === undefined ? undefined : createBatchMetrics(deps.metrics.namespace, deps.metrics.service);
 
   const settle = async (record: SQSRecord): Promise<Disposition> => {
     const started = now();
@@ -103,6 +107,17 @@ export async function processBatch(
         dlqError = toErrorSummary(err);
       }
     }
+    const createdAtMs = result.event?.created_at === undefined ? Number.NaN : Date.parse(result.event.created_at);
+    metrics?.record({
+      outcome: result.outcome.kind,
+      projectId: result.event?.project_id,
+      region: result.target?.region,
+      retries: meter.retries,
+      apiCalls: meter.apiCalls,
+      dlqSent: dlqMessageId !== undefined,
+      dlqFailed: dlqError !== undefined,
+      lagMs: result.outcome.kind === 'created' && Number.isFinite(createdAtMs) ? Math.max(0, now() - createdAtMs) : undefined,
+    });
     deps.logger.audit(auditRecord(record, result, {
       receiveCount,
       disposition,
@@ -123,6 +138,7 @@ export async function processBatch(
       limit(() => settle(record)).catch((): Disposition => 'retry')
     )
   );
+  metrics?.flush((document) => deps.logger.metrics(document), now());
   const batchItemFailures = records
     .filter((_, i) => settled[i] === 'retry')
     .map((record) => ({ itemIdentifier: record.messageId }));

@@ -67,6 +67,10 @@ describe('create-key-alias handler', () => {
     }
     expect(stack.emulator.calls.map((c) => c.operation)).toEqual(bodies.map(() => 'createAlias'));
     expect(await stack.sqs.drainDlq()).toEqual([]);
+    const emf = lines.map((l) => JSON.parse(l)).filter((r) => r._aws !== undefined);
+    expect(emf).toEqual([
+      expect.objectContaining({ ProjectId: LOCAL_ACCOUNT.projectId, AliasesCreated: bodies.length, KmsApiCalls: bodies.length, Failures: 0 }),
+    ]);
   });
 
   it('leaves one alias for duplicates in one batch, at the cost of one call', async () => {

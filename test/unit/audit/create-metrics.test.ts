@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createBatchMetrics, type MessageMetrics } from '../../../lib/audit/create-metrics.ts';
+
+const base: MessageMetrics = {
+  outcome: 'created',
+  projectId: 'p1',
+  region: 'cn-north-4',
+  retries: 0,
+  apiCalls: 1,
+  dlqSent: false,
+  dlqFailed: false,
+  lagMs: 1500,
+};
+
+describe('createBatchMetrics()', () => {
+  it('writes one EMF document per project and region, with counts and lag values', () => {
+    const metrics = createBatchMetrics('KmsAutoAlias', 'kms-auto-alias-prod');
+    metrics.record(base);
+    metrics.record({ ...base, lagMs: 2500, retries: 2, apiCalls: 3 });
+    metrics.record({ ...base, outcome: 'conflict', lagMs: undefined, apiCalls: 3, dlqSent: true });
+    metrics.record({ ...base, outcome: 'invalid', projectId: undefined, region: undefined, apiCalls: 0, lagMs: undefined, dlqFailed: true });
+    const docs: Array<Record<string, unknown>> = [];
+    metrics.flush((d) => docs.push(d), 1_000);
+
+    expect(docs).toHaveLength(2);
+    const [project, none] = docs;
+    expect(project).toMatchObject({
+      Service: 'kms-auto-alias-prod',
+      ProjectId: 'p1',
+      Region: 'cn-north-4',
+      AliasesCreated: 2,
+      AliasConflicts: 1,
+      Retries: 2,
+      KmsApiCalls: 7,
+      DlqSends: 1,
+      AliasLag: [1500, 2500],
+      _aws: {
+        Timestamp: 1_000,
+        CloudWatchMetrics: [{ Namespace: 'KmsAutoAlias', Dimensions: [['Service'], ['Service', 'ProjectId', 'Region']] }],
+      },
+    });
+    expect(none).toMatchObject({ InvalidEvents: 1, DlqSendFailures: 1, _aws: { CloudWatchMetrics: [{ Dimensions: [['Service']] }] } });
+    expect(none).not.toHaveProperty('ProjectId');
+    // Every metric a document declares has a value in it (EMF rejects the document otherwise).
+    for (const doc of docs) {
+      const declared = (doc._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]?.Metrics ?? [];
+      for (const m of declared) expect(doc[m.Name]).toBeDefined();
+    }
+  });
+
+  it('forgets what it flushed', () => {
+    const metrics = createBatchMetrics('N', 'S');
+    metrics.record(base);
+    metrics.flush(() => undefined);
+    const docs: unknown[] = [];
+    metrics.flush((d) => docs.push(d));
+    expect(docs).toEqual([]);
+  });
+});
