@@ -15,6 +15,7 @@ export const LOCAL_ACCOUNT = {
   sk: 'localEmulatorSecretKeyDoNotUse0000000001',
   user: 'kms-alias-bot',
   password: 'Local#Emulator#Passw0rd',
+  agency: 'kms_auto_alias_agency',
 } as const;
 
 export const LOCAL_EMULATOR_ACCOUNT: EmulatorAccount = {
@@ -26,4 +27,5 @@ export const LOCAL_EMULATOR_ACCOUNT: EmulatorAccount = {
   ],
   credentials: [{ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk }],
   users: [{ name: LOCAL_ACCOUNT.user, password: LOCAL_ACCOUNT.password }],
+  agencies: [{ name: LOCAL_ACCOUNT.agency }],
 };

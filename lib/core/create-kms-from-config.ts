@@ -70,7 +70,7 @@ function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): Au
   if (c.agency === undefined) return user;
   const agency = c.agency;
   // assume_role: the user's own token asks IAM for a token of the agency (reference §5a).
-  return createIamTokenAuth({
+  const agencyAuth = createIamTokenAuth({
     ...base,
     mode: {
       kind: 'assume_role',
@@ -83,4 +83,13 @@ function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): Au
       },
     },
   });
+  return {
+    authorize: (request, projectId, signal) => agencyAuth.authorize(request, projectId, signal),
+    // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, §5a):
+    // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
+    onUnauthorized: (projectId) => {
+      user.onUnauthorized?.(projectId);
+      return agencyAuth.onUnauthorized?.(projectId) ?? false;
+    },
+  };
 }

@@ -177,8 +177,9 @@ describe('create-key-alias handler', () => {
   });
 
   it('waits for a key that is not visible yet (KMS.0207) within the window', async () => {
-    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing', visibleAfterMs: 150 });
-    const response = await handlerWith({ RETRY_MIN_DELAY_MS: '50', RETRY_MAX_DELAY_MS: '100' })(
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing', visibleAfterMs: 60 });
+    // Full jitter: ten waits of up to 50-100 ms each make "still invisible after all of them" vanishingly unlikely.
+    const response = await handlerWith({ RETRY_MIN_DELAY_MS: '50', RETRY_MAX_DELAY_MS: '100', MAX_RETRIES: '10' })(
       { Records: [toSqsRecord({ body: canonical(KEY_A) })] },
       createLambdaContext()
     );
@@ -240,6 +241,33 @@ describe('create-key-alias handler', () => {
     const [audit] = auditRecords(lines);
     expect(audit).toMatchObject({ outcome: 'failed', error_code: 'MISSING_FIELD', disposition: 'dlq' });
     expect(String(audit?.detail)).toContain('key_alias');
+  });
+
+  it.each([
+    ['IAM password token', {}],
+    ['IAM agency token (assume_role)', { HUAWEICLOUD_IAM_AGENCY: LOCAL_ACCOUNT.agency, HUAWEICLOUD_IAM_AGENCY_DOMAIN: LOCAL_ACCOUNT.domainName }],
+  ])('works in %s mode, fetching the token once and healing an expired one', async (_, agency) => {
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_B, key_alias: 'ledger' });
+    const handler = handlerWith({
+      HUAWEICLOUD_SDK_AK: '',
+      HUAWEICLOUD_SDK_SK: '',
+      HUAWEICLOUD_IAM_USER: LOCAL_ACCOUNT.user,
+      HUAWEICLOUD_IAM_PASSWORD: LOCAL_ACCOUNT.password,
+      HUAWEICLOUD_IAM_DOMAIN: LOCAL_ACCOUNT.domainName,
+      ...agency,
+    });
+    await handler({ Records: [toSqsRecord({ body: canonical(KEY_A) })] }, createLambdaContext());
+    stack.emulator.expireAllTokens();
+    const response = await handler({ Records: [toSqsRecord({ body: canonical(KEY_B, 'ledger') })] }, createLambdaContext());
+
+    expect(failedIds(response)).toEqual([]);
+    expect(auditRecords(lines).map((a) => a.outcome)).toEqual(['created', 'created']);
+    const tokenCalls = stack.emulator.calls.filter((c) => c.operation === 'iamToken' && c.status === 201);
+    // One token per fetch (two with an agency: the user's, then the agency's), fetched again after expiry.
+    expect(tokenCalls).toHaveLength(Object.keys(agency).length === 0 ? 2 : 4);
+    expect(stack.emulator.state.aliasesOf(KEY_B)).toEqual(['alias/test/ledger-aes_256']);
+    for (const line of lines) expect(line).not.toContain(LOCAL_ACCOUNT.password);
   });
 
   it('never writes a credential into a log line', async () => {
