@@ -10,11 +10,17 @@ const banner = "import{createRequire as __cr}from'module';const require=__cr(imp
 // Code splitting keeps what only the failure path needs (the SQS client, ~450 KB) in its own
 // chunk, loaded by a dynamic import on the first DLQ send: a cold start on the happy path never
 // reads it. Lambda loads the chunks next to handler.mjs from the same package.
-export async function buildHandler({ outdir = 'dist/create-key-alias', minify = true, splitting = true, quiet = false } = {}) {
+export async function buildHandler({
+  entryPoint = 'functions/create-key-alias/handler.ts',
+  outdir = 'dist/create-key-alias',
+  minify = true,
+  splitting = true,
+  quiet = false,
+} = {}) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
-    entryPoints: ['functions/create-key-alias/handler.ts'],
+    entryPoints: [entryPoint],
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -50,6 +56,12 @@ export async function buildHandler({ outdir = 'dist/create-key-alias', minify = 
   return { entry, total, files, outdir, handler: `${outdir}/handler.mjs`, metafile: result.metafile };
 }
 
+/** The scheduled reconcile function (kms-auto-alias reconcile, every configured project). */
+export function buildReconcileHandler(options = {}) {
+  return buildHandler({ entryPoint: 'functions/reconcile/handler.ts', outdir: 'dist/reconcile', ...options });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildHandler();
+  await buildReconcileHandler();
 }

@@ -112,24 +112,40 @@ const EnvSchema = z.object({
     .default('info'),
 });
 
-type Env = z.infer<typeof EnvSchema>;
+/** The operator tools (CLI, scheduled reconcile) never publish to the DLQ: DLQ_URL is optional for them. */
+const OperatorEnvSchema = EnvSchema.extend({ DLQ_URL: EnvSchema.shape.DLQ_URL.optional() });
+
+type Env = z.infer<typeof OperatorEnvSchema>;
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /**
+   * Default true. Tools that never publish to the DLQ (the operator CLI, the scheduled reconcile
+   * function) pass false: DLQ_URL may then be unset, and `dlqUrl` is `''`.
+   */
+  requireDlqUrl?: boolean;
+}
+
+/** The naming part of the configuration: all that `kms-auto-alias explain` needs. */
+export type NamingConfig = Pick<Config, 'aliasTemplateSource' | 'aliasTemplate' | 'aliasConstants'>;
+
+/** Where SQS is: all that `kms-auto-alias replay-dlq` needs (no Huawei credentials). */
+export interface SqsConfig {
+  dlqUrl: string | undefined;
+  sqsEndpoint: string | undefined;
+  awsRegion: string;
+}
 
 /**
  * Parses the environment into a frozen `Config`.
  * @throws ConfigError whose message names every offending variable (never its value, which
  *   may be a secret).
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // Empty strings mean "unset" (t3-env's emptyStringAsUndefined): serverless.yml renders unset params as "".
-  const cleaned: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
-  }
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
-  }
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): Config {
+  const cleaned = dropEmpty(env);
+  // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
+  const parsed = (options.requireDlqUrl === false ? OperatorEnvSchema : EnvSchema).safeParse(cleaned, { jitless: true });
+  if (!parsed.success) throw configErrorOf(parsed.error);
   const e = parsed.data;
   const projects = loadProjects(e);
   const credentials = loadCredentials(e);
@@ -149,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aliasTemplateSource: e.ALIAS_TEMPLATE,
     aliasTemplate: compiled.template,
     aliasConstants,
-    dlqUrl: e.DLQ_URL,
+    dlqUrl: e.DLQ_URL ?? '',
     sqsEndpoint: e.SQS_ENDPOINT,
     awsRegion: e.AWS_REGION,
     maxReceiveCount: e.MAX_RECEIVE_COUNT,
@@ -167,6 +183,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serviceName: e.SERVICE_NAME,
     metricsNamespace: e.METRICS_NAMESPACE,
   });
+}
+
+/**
+ * Only ALIAS_TEMPLATE and ALIAS_VAR_*, validated exactly as {@link loadConfig} does.
+ * @throws ConfigError naming the variable at fault.
+ */
+export function loadNamingConfig(env: Record<string, string | undefined> = process.env): NamingConfig {
+  const cleaned = dropEmpty(env);
+  const parsed = EnvSchema.pick({ ALIAS_TEMPLATE: true }).safeParse(cleaned);
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  const aliasConstants = loadConstants(cleaned);
+  const compiled = compileAliasTemplate(parsed.data.ALIAS_TEMPLATE, aliasConstants);
+  if (!compiled.ok) throw new ConfigError(`ALIAS_TEMPLATE: ${compiled.reason}`);
+  return Object.freeze({ aliasTemplateSource: parsed.data.ALIAS_TEMPLATE, aliasTemplate: compiled.template, aliasConstants });
+}
+
+/**
+ * Only DLQ_URL (optional here), SQS_ENDPOINT and AWS_REGION, validated as {@link loadConfig} does.
+ * @throws ConfigError naming the variable at fault.
+ */
+export function loadSqsConfig(env: Record<string, string | undefined> = process.env): SqsConfig {
+  const parsed = OperatorEnvSchema.pick({ DLQ_URL: true, SQS_ENDPOINT: true, AWS_REGION: true }).safeParse(dropEmpty(env));
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  return Object.freeze({ dlqUrl: parsed.data.DLQ_URL, sqsEndpoint: parsed.data.SQS_ENDPOINT, awsRegion: parsed.data.AWS_REGION });
+}
+
+/** Empty strings mean "unset" (t3-env's emptyStringAsUndefined): serverless.yml renders unset params as "". */
+function dropEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const cleaned: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
+  }
+  return cleaned;
+}
+
+function configErrorOf(error: z.ZodError): ConfigError {
+  const lines = error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  return new ConfigError(`invalid configuration: ${lines.join('; ')}`);
 }
 
 function loadProjects(e: Env): ReadonlyMap<string, string> {

@@ -14,7 +14,8 @@ export interface KeyCreator {
   domain_name?: string;
 }
 
-export type EventSource = 'cts' | 'functiongraph-cts' | 'eventgrid' | 'canonical';
+/** `key-details`: built from a listed key's KeyDetails by `kms-auto-alias backfill` and `reconcile`, not from a message. */
+export type EventSource = 'cts' | 'functiongraph-cts' | 'eventgrid' | 'canonical' | 'key-details';
 export type EventEnvelope = 'sns' | 'eventbridge';
 
 export interface KeyCreated {

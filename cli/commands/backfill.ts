@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { openJournal } from '../../lib/backfill/backfill-journal.ts';
+import type { BackfillSummary, KeyResult } from '../../lib/backfill/backfill-result.ts';
+import { type BackfillReport, runBackfill } from '../../lib/backfill/run-backfill.ts';
+import { type CliIo, EXIT, type ExitCode } from '../cli-io.ts';
+import { humanise, renderTable } from '../format-table.ts';
+import { loadOperatorTarget } from '../load-operator-config.ts';
+import type { Command } from '../parse-command-line.ts';
+import { createProgress } from '../progress.ts';
+import { createCliKmsDeps } from './kms-deps.ts';
+
+type BackfillCommand = Extract<Command, { name: 'backfill' }>;
+
+/** Exit code of a backfill: interrupted, findings (conflicts, failures, over all runs), or ok. */
+export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 'summary'>): ExitCode {
+  if (report.interrupted) return EXIT.interrupted;
+  return report.summary.conflict + report.summary.failed > 0 ? EXIT.findings : EXIT.ok;
+}
+
+export async function runBackfillCommand(command: BackfillCommand, io: CliIo): Promise<ExitCode> {
+  const target = loadOperatorTarget(io.env, command);
+  const journal = command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
+  const deps = createCliKmsDeps(target, io, command.rate);
+  const progress = createProgress(io.stderr, command.dryRun ? 'backfill (dry run)' : 'backfill');
+  if (journal?.previous !== undefined) {
+    const p = journal.previous;
+    progress.step(`resuming ${command.resume}: ${keys(p.results.size)} recorded over ${p.runs} ${p.runs === 1 ? 'run' : 'runs'}${p.complete ? ', complete' : ''}`);
+  }
+  let report: BackfillReport;
+  try {
+    report = await runBackfill(
+      {
+        projectId: target.projectId,
+        region: target.region,
+        template: target.config.aliasTemplate,
+        dryRun: command.dryRun,
+        ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
+      },
+      {
+        kms: deps.kms,
+        api: deps.api,
+        run: deps.run,
+        journal,
+        signal: io.signal,
+        onProgress: (p) => progress.update(`page ${p.page}: ${p.decided} keys decided (${p.last.key_id} ${humanise(p.last.outcome)})`),
+        onPage: (p) => progress.step(`page ${p.page}: ${keys(p.keys)}, ${p.listed} listed so far${p.failed > 0 ? `, ${p.failed} failed` : ''}`),
+      },
+    );
+  } finally {
+    progress.done();
+  }
+
+  if (command.json) {
+    io.stdout.write(`${JSON.stringify({ ...report, kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderBackfill(report, deps.meter.apiCalls, deps.rate));
+  }
+  if (report.interrupted) {
+    io.stderr.write(
+      command.resume === undefined
+        ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
+        : `interrupted: run the same command again to continue from ${command.resume}\n`,
+    );
+  } else if (!report.complete && command.resume !== undefined && report.summary.failed > 0) {
+    io.stderr.write(`${keys(report.summary.failed)} failed: run the same command again to retry them\n`);
+  }
+  return backfillExitCode(report);
+}
+
+function keys(n: number): string {
+  return `${n} ${n === 1 ? 'key' : 'keys'}`;
+}
+
+function describeResult(r: KeyResult): string {
+  switch (r.outcome) {
+    case 'created':
+    case 'already_present':
+    case 'would_create':
+      return r.alias ?? '';
+    case 'skipped':
+      return r.reason ?? '';
+    case 'conflict':
+      return `${r.alias ?? ''} is held by ${r.existing_key_id ?? '?'}`;
+    case 'failed':
+      return `${r.reason ?? 'failed'}: ${r.detail ?? ''}`;
+  }
+}
+
+/** The summary as rows: every outcome with a count, skips by reason. */
+export function summaryRows(summary: BackfillSummary, dryRun: boolean): string[][] {
+  const rows: string[][] = [];
+  if (dryRun) rows.push(['would create', String(summary.would_create)]);
+  else rows.push(['created', String(summary.created)]);
+  rows.push(['already present', String(summary.already_present)]);
+  for (const [reason, n] of Object.entries(summary.skipped).sort()) rows.push([`skipped: ${humanise(reason)}`, String(n)]);
+  rows.push(['conflict', String(summary.conflict)], ['failed', String(summary.failed)], ['total', String(summary.total)]);
+  return rows;
+}
+
+function renderBackfill(report: BackfillReport, calls: number, rate: number): string {
+  const out: string[] = [];
+  const what = report.dry_run ? 'Backfill dry run' : 'Backfill';
+  out.push(`${what}: project ${report.project_id} (${report.region}), template ${report.template}\n`);
+  if (report.results.length > 0) {
+    out.push(
+      renderTable(
+        ['KEY ID', 'NAME', 'OUTCOME', 'ALIAS / REASON'],
+        report.results.map((r) => [r.key_id, r.key_alias ?? '', humanise(r.outcome), describeResult(r)]),
+      ),
+    );
+  } else {
+    out.push('No key to work on in this run.\n');
+  }
+  out.push('');
+  if (report.earlier_keys > 0) out.push(`${keys(report.earlier_keys)} settled by earlier runs (${report.journal ?? 'journal'}); the summary counts every run.\n`);
+  out.push(renderTable(['OUTCOME', 'KEYS'], summaryRows(report.summary, report.dry_run)));
+  const attention = report.summary.conflict + report.summary.failed;
+  const state = report.interrupted
+    ? 'interrupted'
+    : report.dry_run
+      ? 'dry run, nothing changed'
+      : report.complete
+        ? `complete${attention > 0 ? `, ${keys(attention)} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`
+        : 'incomplete';
+  out.push(`\n${state}; ${calls} KMS calls at up to ${rate}/s\n`);
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}

@@ -1,0 +1,144 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { KeyCreated } from '../../lib/events/key-created.ts';
+import { normaliseEvent } from '../../lib/events/normalise-event.ts';
+import { checkAlias } from '../../lib/naming/alias-rules.ts';
+import type { CompiledTemplate } from '../../lib/naming/compile-alias-template.ts';
+import { type AliasPart, deriveAlias } from '../../lib/naming/derive-alias.ts';
+import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
+import { renderTable } from '../format-table.ts';
+import { loadOperatorNaming } from '../load-operator-config.ts';
+import type { Command } from '../parse-command-line.ts';
+
+type ExplainCommand = Extract<Command, { name: 'explain' }>;
+
+/** What the template makes of one body. */
+export type Explanation =
+  | { file: string; status: 'ok'; event: KeyCreated; alias: string; parts: AliasPart[]; explanation: string }
+  | {
+      file: string;
+      status: 'naming_failed';
+      event: KeyCreated;
+      code: 'MISSING_FIELD' | 'INVALID_ALIAS';
+      reason: string;
+      /** The alias as filled in, before the rules refused it (absent when a field was missing). */
+      attempted?: string;
+      rules_broken: string[];
+      parts: AliasPart[];
+    }
+  | { file: string; status: 'not_a_key_event'; kind: 'skipped' | 'invalid'; reason: string; detail: string };
+
+/** Pure: normalise, derive, check. No network, no clock. */
+export function explainBody(file: string, body: string, template: CompiledTemplate): Explanation {
+  const normalised = normaliseEvent(body);
+  if (normalised.kind !== 'key_created') {
+    return { file, status: 'not_a_key_event', kind: normalised.kind, reason: normalised.reason, detail: normalised.detail };
+  }
+  const event = normalised.event;
+  const derived = deriveAlias(template, event);
+  if (derived.ok) {
+    return { file, status: 'ok', event, alias: derived.alias, parts: derived.parts, explanation: derived.explanation };
+  }
+  const attempted = derived.code === 'INVALID_ALIAS' ? fill(template, derived.parts) : undefined;
+  return {
+    file,
+    status: 'naming_failed',
+    event,
+    code: derived.code,
+    reason: derived.reason,
+    ...(attempted === undefined ? {} : { attempted }),
+    rules_broken: attempted === undefined ? [] : checkAlias(attempted),
+    parts: derived.parts,
+  };
+}
+
+/** The template's literals and the parts' values, in order: the alias as filled in. */
+function fill(template: CompiledTemplate, parts: readonly AliasPart[]): string {
+  let i = 0;
+  return template.segments.map((s) => (s.kind === 'literal' ? s.text : (parts[i++]?.value ?? ''))).join('');
+}
+
+export async function runExplain(command: ExplainCommand, io: CliIo): Promise<ExitCode> {
+  const naming = loadOperatorNaming(io.env, { ...(command.template === undefined ? {} : { template: command.template }), vars: command.vars });
+  const template = naming.aliasTemplate;
+  const inputs = await readInputs(command, io);
+  const results = inputs.map(({ file, body }) => explainBody(file, body, template));
+  const failed = results.some((r) => r.status !== 'ok');
+
+  for (const warning of template.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (command.json) {
+    io.stdout.write(`${JSON.stringify({ template: template.source, warnings: template.warnings, results }, null, 2)}\n`);
+  } else if (command.events === undefined) {
+    const [only] = results;
+    if (only !== undefined) io.stdout.write(renderOne(only, template));
+  } else {
+    io.stdout.write(renderMany(results, template));
+  }
+  return failed ? EXIT.findings : EXIT.ok;
+}
+
+async function readInputs(command: ExplainCommand, io: CliIo): Promise<Array<{ file: string; body: string }>> {
+  const cwd = io.cwd ?? process.cwd();
+  if (command.events !== undefined) {
+    const dir = resolve(cwd, command.events);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    } catch (err) {
+      throw new UsageError(`cannot read --events ${command.events}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (names.length === 0) throw new UsageError(`--events ${command.events} holds no *.json file`);
+    return Promise.all(names.map(async (n) => ({ file: join(command.events ?? '', n), body: await readFile(join(dir, n), 'utf8') })));
+  }
+  if (command.event !== undefined && command.event !== '-') {
+    try {
+      return [{ file: command.event, body: await readFile(resolve(cwd, command.event), 'utf8') }];
+    } catch (err) {
+      throw new UsageError(`cannot read --event ${command.event}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  const stdin = io.stdin;
+  if (stdin === undefined || (stdin.isTTY === true && command.event === undefined)) {
+    throw new UsageError('give --event FILE, --events DIR, or a body on stdin');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return [{ file: '(stdin)', body: Buffer.concat(chunks).toString('utf8') }];
+}
+
+function renderParts(parts: readonly AliasPart[]): string {
+  if (parts.length === 0) return '';
+  return renderTable(
+    ['PLACEHOLDER', 'FROM', 'FIELD', 'RAW', 'VALUE'],
+    parts.map((p) => [p.placeholder, p.source, p.field, JSON.stringify(p.raw), JSON.stringify(p.value)]),
+  );
+}
+
+function renderOne(r: Explanation, template: CompiledTemplate): string {
+  const lines = [`template  ${template.source}`, `event     ${r.file}`];
+  if (r.status === 'not_a_key_event') {
+    lines.push(`result    not a key-created event (${r.kind}: ${r.reason})`, `          ${r.detail}`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`shape     ${[...r.event.envelopes, r.event.source].join(' > ')}`, '', 'normalised event:', JSON.stringify(r.event, null, 2), '');
+  if (r.status === 'ok') {
+    lines.push(`alias     ${r.alias}`, 'rules     all followed', '', renderParts(r.parts), r.explanation);
+  } else {
+    lines.push(`alias     none: ${r.code}`, `reason    ${r.reason}`);
+    if (r.attempted !== undefined) lines.push(`filled    ${r.attempted}`);
+    for (const rule of r.rules_broken) lines.push(`broken    ${rule}`);
+    lines.push('', renderParts(r.parts).trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function renderMany(results: readonly Explanation[], template: CompiledTemplate): string {
+  const rows = results.map((r) => {
+    if (r.status === 'not_a_key_event') return [r.file, '-', '-', `not a key event: ${r.reason}`];
+    const shape = [...r.event.envelopes, r.event.source].join('>');
+    if (r.status === 'ok') return [r.file, shape, r.event.key_id, r.alias];
+    return [r.file, shape, r.event.key_id, `${r.code}: ${r.reason}`];
+  });
+  const ok = results.filter((r) => r.status === 'ok').length;
+  return `template  ${template.source}\n\n${renderTable(['EVENT', 'SHAPE', 'KEY ID', 'ALIAS / PROBLEM'], rows)}\n${ok} of ${results.length} events give a valid alias\n`;
+}

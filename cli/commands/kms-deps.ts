@@ -1,0 +1,45 @@
+import { createLogger } from '../../lib/audit/create-logger.ts';
+import { createAliasApi } from '../../lib/core/create-alias-api.ts';
+import { createKmsFromConfig, secretsOf } from '../../lib/core/create-kms-from-config.ts';
+import { createRunOperationFactory } from '../../lib/core/create-run-operation.ts';
+import type { AliasApi, RunOperation } from '../../lib/core/ensure-alias.ts';
+import type { CallMeter } from '../../lib/core/process-batch.ts';
+import type { KmsClient } from '../../lib/huawei/types.ts';
+import type { CliIo } from '../cli-io.ts';
+import type { OperatorTarget } from '../load-operator-config.ts';
+
+/** Default KMS calls per second: half of KMS's 20 per user (reference §4), the rest for the live function. */
+export const DEFAULT_CLI_RATE = 10;
+/** KMS's documented limit per user (reference §4). */
+export const KMS_TPS_LIMIT = 20;
+
+export interface CliKmsDeps {
+  kms: KmsClient;
+  api: AliasApi;
+  run: RunOperation;
+  meter: CallMeter;
+  rate: number;
+}
+
+/**
+ * The same real client as the Lambda (signed, rate-limited, `createKmsFromConfig`) and the same
+ * retry policy, without a deadline. Retry notes go to stderr at LOG_LEVEL=debug.
+ */
+export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: number | undefined): CliKmsDeps {
+  const { config } = target;
+  const envRate = io.env['KMS_RATE_LIMIT']?.trim();
+  const rate = rateFlag ?? (envRate ? config.kmsRateLimit : DEFAULT_CLI_RATE);
+  if (rate > KMS_TPS_LIMIT) {
+    io.stderr.write(`warning: ${rate} calls/s is above KMS's ${KMS_TPS_LIMIT} per user; expect throttling (retried, but slower)\n`);
+  }
+  const logger = createLogger({
+    level: config.logLevel,
+    service: config.serviceName,
+    secrets: secretsOf(config),
+    write: (line) => io.stderr.write(`${line}\n`),
+  });
+  const kms = createKmsFromConfig(config, { rateLimit: rate, userAgent: 'kms-auto-alias-cli' });
+  const meter: CallMeter = { apiCalls: 0, retries: 0 };
+  const run = createRunOperationFactory(config, logger)(meter, () => Number.POSITIVE_INFINITY);
+  return { kms, api: createAliasApi(kms), run, meter, rate };
+}

@@ -1,0 +1,72 @@
+import type { DriftItem, DriftReport } from '../../lib/reconcile/find-drift.ts';
+import { runReconcile } from '../../lib/reconcile/run-reconcile.ts';
+import { type CliIo, EXIT, type ExitCode } from '../cli-io.ts';
+import { humanise, renderTable } from '../format-table.ts';
+import { loadOperatorTarget } from '../load-operator-config.ts';
+import type { Command } from '../parse-command-line.ts';
+import { createProgress } from '../progress.ts';
+import { createCliKmsDeps } from './kms-deps.ts';
+
+type ReconcileCommand = Extract<Command, { name: 'reconcile' }>;
+
+export async function runReconcileCommand(command: ReconcileCommand, io: CliIo): Promise<ExitCode> {
+  const target = loadOperatorTarget(io.env, command);
+  const deps = createCliKmsDeps(target, io, command.rate);
+  const progress = createProgress(io.stderr, 'reconcile');
+  let report: DriftReport;
+  try {
+    report = await runReconcile(
+      {
+        projectId: target.projectId,
+        region: target.region,
+        template: target.config.aliasTemplate,
+        ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
+      },
+      { kms: deps.kms, run: deps.run, onProgress: (p) => progress.step(`${p.listed} ${p.stage} listed`) },
+    );
+  } finally {
+    progress.done();
+  }
+  io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrift(report));
+  return report.has_drift ? EXIT.findings : EXIT.ok;
+}
+
+function driftRow(d: DriftItem): string[] {
+  const name = d.key_alias ?? '';
+  switch (d.kind) {
+    case 'missing':
+      return [d.key_id, name, 'missing', d.expected_alias, d.also_expected_by ? `also expected by ${d.also_expected_by.join(', ')}` : 'backfill would create it'];
+    case 'conflict':
+      return [d.key_id, name, 'conflict', d.expected_alias, `held by ${d.held_by}`];
+    case 'non_conforming':
+      return [d.key_id, name, 'non-conforming', d.alias, d.expected_alias === undefined ? 'not from the template' : `expected ${d.expected_alias}`];
+    case 'naming_failed':
+      return [d.key_id, name, 'naming failed', '', `${d.code}: ${d.reason}`];
+  }
+}
+
+function renderDrift(r: DriftReport): string {
+  const out: string[] = [`Reconcile: project ${r.project_id} (${r.region}), template ${r.template}\n`];
+  out.push(r.drift.length === 0 ? 'No drift.\n' : renderTable(['KEY ID', 'NAME', 'DRIFT', 'ALIAS', 'DETAIL'], r.drift.map(driftRow)));
+  const skipped = Object.entries(r.skipped)
+    .sort()
+    .map(([reason, n]) => [`  skipped: ${humanise(reason)}`, String(n)]);
+  out.push(
+    renderTable(
+      ['', 'COUNT'],
+      [
+        ['keys listed', String(r.keys)],
+        ['  checked', String(r.checked)],
+        ['  in order', String(r.in_order)],
+        ...skipped,
+        ['aliases listed', String(r.aliases)],
+        ['missing', String(r.counts.missing)],
+        ['conflict', String(r.counts.conflict)],
+        ['non-conforming', String(r.counts.non_conforming)],
+        ['naming failed', String(r.counts.naming_failed)],
+      ],
+    ),
+  );
+  out.push(r.has_drift ? `drift found: ${r.drift.length} findings\n` : 'no drift\n');
+  return out.join('\n');
+}

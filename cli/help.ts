@@ -1,0 +1,156 @@
+/** The --help texts. docs/cli.md shows the same commands with sample output. */
+
+const EXIT_CODES = `Exit codes:
+  0    done, nothing wrong found
+  1    findings: drift, conflicts or failures (or an error stopped the command)
+  2    bad usage or configuration; nothing was done
+  130  interrupted (Ctrl-C)`;
+
+const KMS_ENV = `Configuration (the Lambda's environment; flags override it):
+  HUAWEICLOUD_PROJECT_ID, HUAWEICLOUD_REGION   or HUAWEICLOUD_PROJECTS (id=region,...)
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK       or HUAWEICLOUD_IAM_USER/_PASSWORD/_DOMAIN, ...
+  KMS_ENDPOINT, IAM_ENDPOINT                   private or local endpoints
+  ALIAS_TEMPLATE, ALIAS_VAR_<NAME>             the naming convention
+  KMS_RATE_LIMIT, MAX_RETRIES, REQUEST_TIMEOUT_MS, RETRY_*_DELAY_MS
+DLQ_URL is not needed.`;
+
+export const GLOBAL_HELP = `kms-auto-alias: operator tools for the KMS auto-alias function
+
+Usage: kms-auto-alias <command> [options]
+
+Commands:
+  explain      show the alias the naming template gives an event (no network)
+  backfill     give existing keys the alias the convention asks for
+  reconcile    report drift between a project's keys and the convention (read-only)
+  replay-dlq   send DLQ records back to the source queue
+
+Options:
+  -h, --help     help for kms-auto-alias or a command (kms-auto-alias <command> --help)
+  --version      print the version
+
+Every command reads the same environment variables as the Lambda; flags override them.
+Tables go to stdout (--json for a JSON document), progress to stderr.
+
+${EXIT_CODES}
+`;
+
+export const EXPLAIN_HELP = `Usage: kms-auto-alias explain [--event FILE | --events DIR] [--template T] [--var NAME=VALUE]... [--json]
+
+Shows what the naming template makes of a key-created event, without any network call: the
+normalised event, the alias, which fields made it, and any rule it breaks. Use it to write or
+change a naming convention.
+
+Options:
+  --event FILE       one message body (a CTS trace, {"cts": ...}, a CloudEvent, SNS/EventBridge
+                     wrapped, or {"type": "kms.key.created", ...}); "-" or no option: stdin
+  --events DIR       every *.json file in DIR (e.g. events/), one row each
+  --template T       try this template instead of ALIAS_TEMPLATE
+  --var NAME=VALUE   a template constant, instead of ALIAS_VAR_<NAME> (repeatable)
+  --json             print a JSON document instead of tables
+  -h, --help         this help
+
+Configuration: ALIAS_TEMPLATE and ALIAS_VAR_<NAME> only.
+
+Examples:
+  kms-auto-alias explain --event events/canonical.json
+  kms-auto-alias explain --template 'alias/{env}/{key_alias|slug}' --var env=prod --events events/
+  aws sqs receive-message ... | jq -r '.Messages[0].Body' | kms-auto-alias explain
+
+Exit codes:
+  0    every event gives a valid alias
+  1    an event gives no alias (not a key event, a missing field, a broken rule)
+  2    bad usage, or a template that does not compile
+`;
+
+export const BACKFILL_HELP = `Usage: kms-auto-alias backfill [--project ID] [--region R] [--dry-run] [--rate N] [--resume FILE] [--json]
+
+Gives every enabled customer key of a project the alias the convention asks for, with the
+handler's own idempotent create (one CreateAlias per key; an alias held by another key is a
+conflict and is never moved). Lists keys with POST /v1.0/{project_id}/kms/list-keys (key_spec ALL).
+
+Skipped, each with its reason: default keys (default_key), disabled, pending deletion, pending
+import and pending activation keys, and keys in a dedicated keystore (keystore_id not "0").
+
+Options:
+  --project ID     the project (default: the only configured one)
+  --region R       its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --dry-run        change nothing: list keys and aliases, and report what would be created
+  --rate N         KMS calls per second (default KMS_RATE_LIMIT if set, else 10; KMS allows 20
+                   per user, shared with the live function)
+  --resume FILE    keep a journal in FILE and continue from it: run the same command again after
+                   an interruption or failures; done keys are not redone (not with --dry-run)
+  --page-size N    keys per list-keys page (default 100)
+  --template T, --var NAME=VALUE   override ALIAS_TEMPLATE / ALIAS_VAR_<NAME>
+  --json           print a JSON document instead of tables
+  -h, --help       this help
+
+${KMS_ENV}
+
+Examples:
+  kms-auto-alias backfill --project 0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c --region cn-north-4 --dry-run
+  kms-auto-alias backfill --resume backfill-cn-north-4.jsonl --rate 5
+
+Exit codes:
+  0    every key settled: created, already present or skipped
+  1    conflicts or failures (run again with the same --resume to retry failures)
+  2    bad usage or configuration (also: a --resume file for another project or template)
+  130  interrupted; run the same command to continue
+`;
+
+export const RECONCILE_HELP = `Usage: kms-auto-alias reconcile [--project ID] [--region R] [--json]
+
+Read-only drift report for one project, key by key. Checks the keys backfill would alias
+(enabled customer keys in the default keystore) for:
+  missing         the key lacks its alias and no key holds it (backfill would create it)
+  conflict        another key holds the key's alias
+  non_conforming  an alias of the key that the template could never produce (its fixed text and
+                  placeholder shapes do not match); aliases that look like the template's output
+                  but are not the expected one are left alone
+  naming_failed   the template cannot name the key (a missing field, a broken rule)
+
+Options:
+  --project ID     the project (default: the only configured one)
+  --region R       its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --rate N         KMS calls per second (default KMS_RATE_LIMIT if set, else 10)
+  --template T, --var NAME=VALUE   check against another template
+  --json           print the DriftReport as JSON
+  -h, --help       this help
+
+${KMS_ENV}
+
+Exit codes:
+  0    no drift
+  1    drift found (or the listing failed)
+  2    bad usage or configuration
+`;
+
+export const REPLAY_HELP = `Usage: kms-auto-alias replay-dlq --to QUEUE_URL [--from QUEUE_URL] [--max N] [--dry-run] [--filter REASON]... [--json]
+
+Sends DLQ records' original bodies back to the source queue. Each DLQ message is deleted only
+after its send succeeded, so none is lost; a message whose send fails stays in the DLQ. Works on
+records the function wrote (reason in the kms_auto_alias.reason attribute) and on bare bodies the
+queue's own redrive moved there (reason "redrive").
+
+Options:
+  --to QUEUE_URL     the source queue the function reads
+  --from QUEUE_URL   the DLQ (default DLQ_URL)
+  --max N            move at most N messages
+  --dry-run          receive and report, move nothing
+  --filter REASON    only reasons starting with REASON, e.g. failed:kms_throttled, invalid,
+                     conflict, redrive (repeatable: any of them)
+  --wait SECONDS     long-poll wait of each receive, 0-20 (default 1)
+  --json             print a JSON document instead of tables
+  -h, --help         this help
+
+Configuration: DLQ_URL, SQS_ENDPOINT (local SQS-compatible servers), AWS_REGION and the usual
+AWS credential chain. No Huawei credentials are needed.
+
+Messages left in the DLQ are hidden while the command runs (so none is read twice) and made
+visible again at the end.
+
+Exit codes:
+  0    every selected message moved (or --dry-run)
+  1    some sends failed; those messages are still in the DLQ
+  2    bad usage or configuration
+  130  interrupted; messages received and not moved stay in the DLQ
+`;

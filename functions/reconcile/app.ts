@@ -1,0 +1,53 @@
+import type { Context } from 'aws-lambda';
+import type { Logger } from '../../lib/audit/create-logger.ts';
+import type { RunOperation } from '../../lib/core/ensure-alias.ts';
+import { toErrorSummary } from '../../lib/errors/app-error.ts';
+import type { KmsClient } from '../../lib/huawei/types.ts';
+import type { CompiledTemplate } from '../../lib/naming/compile-alias-template.ts';
+import type { DriftKind } from '../../lib/reconcile/find-drift.ts';
+import { runReconcile } from '../../lib/reconcile/run-reconcile.ts';
+
+export interface ReconcileFunctionDeps {
+  projects: ReadonlyMap<string, string>;
+  template: CompiledTemplate;
+  kms: KmsClient;
+  /** The retry policy, bound to the invocation's remaining time. */
+  createRun: (remainingMs: () => number) => RunOperation;
+  logger: Logger;
+}
+
+export interface ReconcileFunctionResult {
+  projects: Array<{ project_id: string; region: string; drift: number; counts: Record<DriftKind, number> }>;
+}
+
+/**
+ * The scheduled reconcile: `runReconcile` (the code behind `kms-auto-alias reconcile`) for every
+ * configured project. Read-only; it publishes nothing. Per project it logs one
+ * `log_type: "reconcile"` line (counts) and one `log_type: "drift"` line per finding, so a
+ * Logs Insights query or metric filter can alarm on drift without parsing a large document.
+ * A project whose listing fails is logged and the others still run; the invocation then fails,
+ * so Lambda's Errors metric shows it.
+ */
+export function createReconcileHandler(deps: ReconcileFunctionDeps) {
+  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileFunctionResult> => {
+    const run = deps.createRun(() => context.getRemainingTimeInMillis());
+    const result: ReconcileFunctionResult = { projects: [] };
+    const failed: string[] = [];
+    for (const [projectId, region] of deps.projects) {
+      try {
+        const report = await runReconcile({ projectId, region, template: deps.template }, { kms: deps.kms, run });
+        const { drift, ...summary } = report;
+        deps.logger.info('reconcile report', { log_type: 'reconcile', ...summary });
+        for (const item of drift) deps.logger.warn('drift', { log_type: 'drift', project_id: projectId, region, ...item });
+        result.projects.push({ project_id: projectId, region, drift: drift.length, counts: report.counts });
+      } catch (err) {
+        deps.logger.error('reconcile failed', { log_type: 'reconcile', project_id: projectId, region, error: toErrorSummary(err) });
+        failed.push(projectId);
+      }
+    }
+    if (failed.length > 0) {
+      throw new Error(`reconcile failed for ${failed.length} of ${deps.projects.size} projects: ${failed.join(', ')}`);
+    }
+    return result;
+  };
+}

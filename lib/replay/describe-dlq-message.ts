@@ -1,0 +1,56 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { DLQ_ATTRIBUTE } from '../dlq/build-dlq-record.ts';
+import { normaliseEvent } from '../events/normalise-event.ts';
+
+/** The reason given to a DLQ message without our attributes: the queue's own redrive moved it. */
+export const REDRIVE_REASON = 'redrive';
+
+export interface DlqMessageInfo {
+  /** `kms_auto_alias.reason` (`conflict`, `invalid:not_json`, `failed:kms_throttled`...) or `redrive`. */
+  reason: string;
+  /** `kms_auto_alias.error_code`, when present. */
+  error_code?: string;
+  /** From the detail attribute, else from the body when it normalises to a key event. */
+  key_id?: string;
+}
+
+/**
+ * Reads what a DLQ message says about itself. Our records (lib/dlq/build-dlq-record.ts) carry
+ * the reason in message attributes; a body moved by the queue's redrive policy after
+ * `maxReceiveCount` receives has none, and gets the reason `redrive`. Pure; never throws.
+ */
+export function describeDlqMessage(message: Pick<Message, 'Body' | 'MessageAttributes'>): DlqMessageInfo {
+  const attributes = message.MessageAttributes ?? {};
+  const reason = attributes[DLQ_ATTRIBUTE.reason]?.StringValue;
+  const info: DlqMessageInfo = { reason: reason === undefined || reason === '' ? REDRIVE_REASON : reason };
+  const errorCode = attributes[DLQ_ATTRIBUTE.errorCode]?.StringValue;
+  if (errorCode !== undefined && errorCode !== '') info.error_code = errorCode;
+  const keyId = keyIdOfDetail(attributes[DLQ_ATTRIBUTE.detail]?.StringValue) ?? keyIdOfBody(message.Body);
+  if (keyId !== undefined) info.key_id = keyId;
+  return info;
+}
+
+/**
+ * `--filter` semantics: a reason matches when it starts with any of the filters (`invalid`
+ * matches `invalid:not_json`; `failed:kms_throttled` matches itself). No filter matches all.
+ */
+export function matchesFilter(reason: string, filters: readonly string[]): boolean {
+  return filters.length === 0 || filters.some((f) => reason.startsWith(f));
+}
+
+function keyIdOfDetail(detail: string | undefined): string | undefined {
+  if (detail === undefined) return undefined;
+  try {
+    const json: unknown = JSON.parse(detail);
+    const keyId = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['key_id'] : undefined;
+    return typeof keyId === 'string' && keyId !== '' ? keyId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function keyIdOfBody(body: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  const result = normaliseEvent(body);
+  return result.kind === 'key_created' ? result.event.key_id : undefined;
+}
