@@ -48,6 +48,10 @@ export interface InvocationReport {
   coldStart: boolean;
   initMs: number | undefined;
   messages: number;
+  /** The SQS message ids of the batch, in record order. */
+  messageIds: string[];
+  /** Epoch ms when the invocation started (before a cold start's init). */
+  startedAt: number;
   result: 'ok' | 'error' | 'timeout' | 'killed' | 'malformed';
   failures: number;
   durationMs: number;
@@ -133,6 +137,8 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
         coldStart,
         initMs,
         messages: records.length,
+        messageIds: records.map((r) => r.messageId),
+        startedAt: begin,
         result,
         failures,
         durationMs: Date.now() - begin,

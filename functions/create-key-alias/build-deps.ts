@@ -37,6 +37,7 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
       endpoint: config.sqsEndpoint,
       ...(overrides.sqsClient === undefined ? {} : { client: overrides.sqsClient }),
     }),
+    deadlineMarginMs: config.deadlineMarginMs,
     logger,
     metrics: { namespace: config.metricsNamespace, service: config.serviceName },
   };

@@ -1,7 +1,10 @@
 import type { KmsClient } from '../huawei/types.ts';
 import type { AliasApi } from './ensure-alias.ts';
 
-/** Adapts the HTTP client to the three operations the idempotent create needs. */
+/** Page size of the project listing; TF lists aliases 50 at a time (reference §1). */
+export const PROJECT_ALIAS_PAGE_SIZE = 50;
+
+/** Adapts the HTTP client to the operations the idempotent create needs. */
 export function createAliasApi(kms: KmsClient): AliasApi {
   return {
     createAlias: async (t, signal) => {
@@ -15,10 +18,12 @@ export function createAliasApi(kms: KmsClient): AliasApi {
       const result = await kms.listAllAliases({ region: t.region, projectId: t.projectId, keyId: t.keyId }, signal);
       return result.aliases.map((a) => a.alias);
     },
-    findAliasHolder: async (t, signal) => {
-      // No "get alias by name" exists (reference §1): list the project's aliases.
-      const result = await kms.listAllAliases({ region: t.region, projectId: t.projectId }, signal);
-      return result.aliases.find((a) => a.alias === t.alias)?.key_id;
+    listProjectAliases: async (t, marker, signal) => {
+      const page = await kms.listAliases(
+        { region: t.region, projectId: t.projectId, limit: PROJECT_ALIAS_PAGE_SIZE, marker },
+        signal
+      );
+      return { aliases: page.aliases.map((a) => ({ alias: a.alias, keyId: a.key_id })), nextMarker: page.nextMarker };
     },
   };
 }

@@ -5,6 +5,7 @@ import { createAkSkAuth } from '../huawei/aksk-auth.ts';
 import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
 import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
 import { createKmsClient } from '../huawei/kms-client.ts';
+import { createNodeHttpTransport, type HttpTransport, type TransportInit } from '../huawei/node-http-transport.ts';
 import type { AuthProvider, KmsClient } from '../huawei/types.ts';
 
 export interface KmsFromConfigOptions {
@@ -28,12 +29,14 @@ export function createKmsFromConfig(config: Config, options: KmsFromConfigOption
   // this instance under its share in any one-second span, so the gateway's windows never see
   // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
   const throttle = pThrottle({ limit: options.rateLimit ?? config.kmsRateLimit, interval: 1_000, strict: true });
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  // KMS calls go through node:http (about a third of fetch's CPU per request, docs/performance.md);
+  // a fetch given in the options (tests, the CLI) is used as is.
+  const transport: HttpTransport = options.fetch ?? createNodeHttpTransport();
   return createKmsClient({
     endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
     auth: createAuthFromConfig(config, options),
     requestTimeoutMs: config.requestTimeoutMs,
-    fetch: throttle((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => baseFetch(input, init)),
+    fetch: throttle((url: URL, init: TransportInit) => transport(url, init)),
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
   });
 }

@@ -7,13 +7,23 @@ export interface AliasTarget {
   alias: string;
 }
 
-/** The three KMS operations the idempotent create needs (a port; the real one is the HTTP client). */
+/** One page of a project's aliases. */
+export interface AliasPage {
+  aliases: Array<{ alias: string; keyId: string }>;
+  /** Where the next page starts; undefined (or empty) on the last page. */
+  nextMarker: string | undefined;
+}
+
+/** The KMS operations the idempotent create needs (a port; the real one is the HTTP client). */
 export interface AliasApi {
   createAlias(target: AliasTarget, signal: AbortSignal): Promise<{ requestId?: string | undefined }>;
-  /** Every alias of one key, all pages followed. */
+  /** Every alias of one key, all pages followed (a key has at most 50). */
   listKeyAliases(target: AliasTarget, signal: AbortSignal): Promise<string[]>;
-  /** The key that holds `alias` in the project, if any (lists the project's aliases). */
-  findAliasHolder(target: AliasTarget, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * One page of the project's aliases, from `marker` (no "get alias by name" exists, reference
+   * §1). One request per call, so that each page is retried on its own.
+   */
+  listProjectAliases(target: AliasTarget, marker: string | undefined, signal: AbortSignal): Promise<AliasPage>;
 }
 
 /** Runs one API operation under the retry policy; counts calls and attempts for the audit record. */
@@ -23,19 +33,51 @@ export type EnsureResult =
   | { status: 'created'; requestId: string | undefined }
   | { status: 'already_present'; requestId: string | undefined };
 
+/**
+ * What the caller learns besides the result, filled in as the calls happen (so it holds even
+ * when ensureAlias throws).
+ */
+export interface EnsureObservations {
+  /**
+   * CreateAlias attempts that got no definite answer (timeout, connection lost, 5xx): each may
+   * have created the alias even though this caller never saw a 201.
+   */
+  unansweredCreates: number;
+}
+
 /** Huawei: at most 50 aliases per key (user guide dew_01_1022, reference §2). */
 export const MAX_ALIASES_PER_KEY = 50;
+
+/** Loop guard for the project listing: 50 aliases a page, so 50,000 aliases. */
+export const MAX_PROJECT_ALIAS_PAGES = 1_000;
 
 /**
  * Creates the alias, or proves it is already there. The happy path is exactly one call:
  * CreateAlias. Only when CreateAlias is refused with a 4xx that may mean "exists" (Huawei
  * documents no alias-specific code, reference §3) does it look: the key's own aliases first
- * (a duplicate event: success), then the project's (another key holds it: a conflict, never moved).
+ * (a duplicate event: success), then the project's, page by page until the alias turns up
+ * (another key holds it: a conflict, never moved).
+ *
+ * `already_present` after an unanswered CreateAlias (see `observed.unansweredCreates`) most
+ * likely means that very attempt created the alias; the caller cannot tell it from a concurrent
+ * delivery of the same event, so it is reported as found, not as created.
  * @throws AliasConflictError, AppError `ALIAS_LIMIT`, or the CreateAlias error itself.
  */
-export async function ensureAlias(api: AliasApi, target: AliasTarget, run: RunOperation): Promise<EnsureResult> {
+export async function ensureAlias(
+  api: AliasApi,
+  target: AliasTarget,
+  run: RunOperation,
+  observed: EnsureObservations = { unansweredCreates: 0 }
+): Promise<EnsureResult> {
   try {
-    const created = await run('createAlias', (signal) => api.createAlias(target, signal));
+    const created = await run('createAlias', async (signal) => {
+      try {
+        return await api.createAlias(target, signal);
+      } catch (err) {
+        if (mayHaveBeenApplied(err)) observed.unansweredCreates += 1;
+        throw err;
+      }
+    });
     return { status: 'created', requestId: created.requestId };
   } catch (err) {
     if (!mayMeanAliasExists(err)) throw err;
@@ -48,7 +90,7 @@ export async function ensureAlias(api: AliasApi, target: AliasTarget, run: RunOp
         cause: err,
       });
     }
-    const holder = await run('findAlias', (signal) => api.findAliasHolder(target, signal));
+    const holder = await findAliasHolder(api, target, run);
     if (holder !== undefined && holder !== target.keyId) {
       throw new AliasConflictError(target.alias, holder, err.requestId);
     }
@@ -58,7 +100,46 @@ export async function ensureAlias(api: AliasApi, target: AliasTarget, run: RunOp
   }
 }
 
+/**
+ * The key holding `target.alias`, reading the project's aliases a page at a time and stopping
+ * at the page that has it. Each page is its own retried operation: retrying the whole listing
+ * as one would need every page of a large project to succeed in a row, which under ordinary
+ * throttling almost never happens.
+ */
+async function findAliasHolder(api: AliasApi, target: AliasTarget, run: RunOperation): Promise<string | undefined> {
+  const markers = new Set<string>();
+  let marker: string | undefined;
+  for (let pages = 1; pages <= MAX_PROJECT_ALIAS_PAGES; pages++) {
+    const page = await run('findAlias', (signal) => api.listProjectAliases(target, marker, signal));
+    const hit = page.aliases.find((a) => a.alias === target.alias);
+    if (hit !== undefined) return hit.keyId;
+    // §1 (TF): stop when next_marker is empty or missing, or the page is empty.
+    if (page.nextMarker === undefined || page.nextMarker === '' || page.aliases.length === 0) return undefined;
+    if (markers.has(page.nextMarker)) break;
+    markers.add(page.nextMarker);
+    marker = page.nextMarker;
+  }
+  // A server that keeps paging (or repeats a marker) would loop forever; a retry would not help.
+  throw new KmsApiError(`findAlias failed: the alias listing of project ${target.projectId} did not end`, {
+    code: 'KMS_REJECTED',
+    retryable: false,
+    status: 200,
+    operation: 'listAliases',
+  });
+}
+
 /** A plain 400/409 rejection; key-state, auth and throttling errors have their own codes. */
 function mayMeanAliasExists(err: unknown): err is KmsApiError {
   return err instanceof KmsApiError && (err.status === 400 || err.status === 409) && err.code === 'KMS_REJECTED';
+}
+
+/**
+ * A CreateAlias failure after which the alias may exist all the same: no answer at all (the
+ * request may have been processed) or a 5xx (the gateway may have timed out on a backend that
+ * went on). A 429 or a 4xx is the gateway or KMS refusing: nothing was written.
+ */
+export function mayHaveBeenApplied(err: unknown): boolean {
+  if (!(err instanceof KmsApiError)) return false;
+  if (err.status === 0) return err.code === 'KMS_TIMEOUT' || err.code === 'KMS_NETWORK';
+  return err.status >= 500;
 }

@@ -2,8 +2,10 @@ import type { ErrorSummary } from '../errors/app-error.ts';
 
 /** How a message ended, as data: the audit log, the DLQ record and metrics all read this. */
 export type Outcome =
-  | { kind: 'created'; alias: string }
-  | { kind: 'already_present'; alias: string; note?: string }
+  /** `requestId`: the X-Request-Id of the CreateAlias 201 (the proof, for the audit record). */
+  | { kind: 'created'; alias: string; requestId?: string }
+  /** `requestId`: the X-Request-Id of the refusal that led to finding the alias. */
+  | { kind: 'already_present'; alias: string; requestId?: string; note?: string }
   | { kind: 'skipped'; reason: string; detail: string; alias?: string }
   | { kind: 'invalid'; reason: string; detail: string }
   | { kind: 'conflict'; alias: string; existingKeyId: string; detail: string }

@@ -6,7 +6,14 @@ import { buildDlqRecord } from '../dlq/build-dlq-record.ts';
 import type { DlqPublisher } from '../dlq/create-dlq-publisher.ts';
 import { toErrorSummary } from '../errors/app-error.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
-import { ensureAlias, type AliasApi, type AliasTarget, type EnsureResult, type RunOperation } from './ensure-alias.ts';
+import {
+  ensureAlias,
+  type AliasApi,
+  type AliasTarget,
+  type EnsureObservations,
+  type EnsureResult,
+  type RunOperation,
+} from './ensure-alias.ts';
 import { decideDisposition, type Disposition } from './outcome.ts';
 import { processMessage, type MessageResult } from './process-message.ts';
 
@@ -27,6 +34,8 @@ export interface BatchDeps {
   /** Binds the retry policy to a meter and the invocation's deadline. */
   createRun: (meter: CallMeter, remainingMs: () => number) => RunOperation;
   dlq: DlqPublisher;
+  /** A DLQ send is abandoned this long before the invocation's deadline (DEADLINE_MARGIN_MS); default 0. */
+  deadlineMarginMs?: number;
   logger: Logger;
   /** EMF namespace and Service dimension; no metrics when absent. */
   metrics?: { namespace: string; service: string };
@@ -54,6 +63,7 @@ export async function processBatch(
     const started = now();
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount) || 1;
     const meter: CallMeter = { apiCalls: 0, retries: 0 };
+    const observed: EnsureObservations = { unansweredCreates: 0 };
     let coalesced = false;
     let result: MessageResult;
     try {
@@ -69,7 +79,7 @@ export async function processBatch(
             coalesced = true;
             return existing.then((r) => ({ ...r, status: 'already_present' as const }));
           }
-          const created = ensureAlias(deps.api, target, run);
+          const created = ensureAlias(deps.api, target, run, observed);
           inFlight.set(key, created);
           return created;
         },
@@ -88,6 +98,10 @@ export async function processBatch(
     let dlqError: ReturnType<typeof toErrorSummary> | undefined;
     if (disposition === 'dlq') {
       try {
+        // Bounded by the deadline: a DLQ send that hangs must not time the invocation out, which
+        // would redeliver the whole batch, decisions already made included.
+        const budgetMs = remainingMs() - (deps.deadlineMarginMs ?? 0);
+        const signal = Number.isFinite(budgetMs) ? AbortSignal.timeout(Math.max(1, Math.floor(budgetMs))) : undefined;
         dlqMessageId = await deps.dlq.publish(
           buildDlqRecord(record.body, result.outcome, {
             messageId: record.messageId,
@@ -99,7 +113,8 @@ export async function processBatch(
             region: result.target?.region,
             attempts: meter.apiCalls,
             failedAt: new Date(now()).toISOString(),
-          })
+          }),
+          signal
         );
       } catch (err) {
         // The DLQ did not take it: the message goes back to its queue instead of being lost.
@@ -124,6 +139,7 @@ export async function processBatch(
       dlqMessageId,
       dlqError,
       meter,
+      unansweredCreates: observed.unansweredCreates,
       coalesced,
       durationMs: now() - started,
       nowMs: now(),
@@ -151,6 +167,8 @@ interface AuditContext {
   dlqMessageId: string | undefined;
   dlqError: ReturnType<typeof toErrorSummary> | undefined;
   meter: CallMeter;
+  /** CreateAlias attempts of this message that got no definite answer (ensure-alias.ts). */
+  unansweredCreates: number;
   coalesced: boolean;
   durationMs: number;
   nowMs: number;
@@ -190,7 +208,17 @@ function auditRecord(record: SQSRecord, result: MessageResult, c: AuditContext):
     lag_ms: Number.isFinite(createdAtMs) ? Math.max(0, c.nowMs - createdAtMs) : undefined,
     error_code: outcome.kind === 'failed' ? outcome.error.code : outcome.kind === 'conflict' ? 'ALIAS_CONFLICT' : undefined,
     huawei_code: outcome.kind === 'failed' ? outcome.error.huawei_code : undefined,
-    request_id: outcome.kind === 'failed' ? outcome.error.request_id : undefined,
+    // created: the 201's request id, so the record can be matched to the call that wrote the alias.
+    request_id:
+      outcome.kind === 'failed'
+        ? outcome.error.request_id
+        : outcome.kind === 'created' || outcome.kind === 'already_present'
+          ? outcome.requestId
+          : undefined,
+    // A CreateAlias of this message went unanswered and the alias was not seen created: it may
+    // exist all the same (already_present: it does, most likely made by that very attempt).
+    create_outcome_unknown:
+      c.unansweredCreates > 0 && (outcome.kind === 'already_present' || outcome.kind === 'failed') ? true : undefined,
     dlq_message_id: c.dlqMessageId,
     dlq_error: c.dlqError,
     dry_run: c.dryRun || undefined,

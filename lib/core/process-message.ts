@@ -81,9 +81,10 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
   }
   try {
     const result = await deps.ensure(target);
+    const requestId = result.requestId === undefined ? {} : { requestId: result.requestId };
     return result.status === 'created'
-      ? { ...base, outcome: { kind: 'created', alias: derived.alias } }
-      : { ...base, outcome: { kind: 'already_present', alias: derived.alias } };
+      ? { ...base, outcome: { kind: 'created', alias: derived.alias, ...requestId } }
+      : { ...base, outcome: { kind: 'already_present', alias: derived.alias, ...requestId } };
   } catch (err) {
     return { ...base, outcome: outcomeOfError(err, derived.alias) };
   }

@@ -2,8 +2,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DlqRecord } from './build-dlq-record.ts';
 
 export interface DlqPublisher {
-  /** Resolves with the DLQ message id; rejects when SQS did not take the message. */
-  publish(record: DlqRecord): Promise<string>;
+  /**
+   * Resolves with the DLQ message id; rejects when SQS did not take the message, or when
+   * `signal` aborts first (the SDK sets no request timeout of its own).
+   */
+  publish(record: DlqRecord, signal?: AbortSignal): Promise<string>;
 }
 
 export interface DlqPublisherOptions {
@@ -20,7 +23,7 @@ export interface DlqPublisherOptions {
  * reports a failure, so a cold start should not pay the ~100 ms the SDK costs to evaluate.
  */
 export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
-  let ready: Promise<{ client: SQSClient; send: (r: DlqRecord) => Promise<string> }> | undefined;
+  let ready: Promise<{ client: SQSClient; send: (r: DlqRecord, signal: AbortSignal | undefined) => Promise<string> }> | undefined;
   const load = async () => {
     const sdk = await import('@aws-sdk/client-sqs');
     const client =
@@ -32,26 +35,28 @@ export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
         // message goes back to its queue instead (nothing is lost either way).
         maxAttempts: 3,
       });
-    const send = async (record: DlqRecord) => {
+    const send = async (record: DlqRecord, signal: AbortSignal | undefined) => {
       const result = await client.send(
         new sdk.SendMessageCommand({
           QueueUrl: options.queueUrl,
           MessageBody: record.body,
           MessageAttributes: record.attributes,
-        })
+        }),
+        signal === undefined ? {} : { abortSignal: signal }
       );
       return result.MessageId ?? '';
     };
     return { client, send };
   };
   return {
-    async publish(record) {
+    async publish(record, signal) {
       ready ??= load().catch((err: unknown) => {
         ready = undefined;
         throw err;
       });
       const { send } = await ready;
-      return send(record);
+      signal?.throwIfAborted();
+      return send(record, signal);
     },
   };
 }

@@ -1,0 +1,323 @@
+// The seeded chaos workload: the same seed and size always give the same messages, in the same
+// order, and the same emulator keys. Bodies are the six sample shapes of events/ with the key id,
+// name and trace id replaced, so every shape goes through the real normaliser.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRandom, type Random } from '../emulator/prng.ts';
+import type { KeyCreated } from '../lib/events/key-created.ts';
+import { normaliseEvent } from '../lib/events/normalise-event.ts';
+import type { CompiledTemplate } from '../lib/naming/compile-alias-template.ts';
+import { deriveAlias } from '../lib/naming/derive-alias.ts';
+
+/** What the function must do with a message. */
+export type ChaosExpect =
+  /** A key that must end with its template alias (created, or already present for a duplicate). */
+  | 'alias'
+  /** A well-formed trace the function ignores (acked, no alias, no DLQ). */
+  | 'skipped'
+  /** DLQ with `invalid:<reason>`. */
+  | 'invalid'
+  /** DLQ with `conflict`: another key holds the alias; it is never moved. */
+  | 'conflict'
+  /** DLQ with `failed:kms_key_disabled` / `failed:kms_key_pending_deletion`: permanent. */
+  | 'permanent';
+
+export interface ChaosMessage {
+  /** Position in the send order. */
+  index: number;
+  body: string;
+  expect: ChaosExpect;
+  /** Sample shape (`canonical`, `cts-create-key`...) or the kind of broken body. */
+  shape: string;
+  /** The DLQ reason the function must give (`invalid:not_json`, `conflict`, `failed:kms_key_disabled`). */
+  dlqReason?: string;
+  keyId?: string;
+  /** The template alias of the key (for `alias`, `conflict` and `permanent`). */
+  alias?: string;
+  /** For a conflict: the key that holds the alias. */
+  holderKeyId?: string;
+  /** Index of the message this one repeats (same body), and where it was placed. */
+  duplicateOf?: number;
+  duplicatePlacement?: 'same_batch' | 'later';
+}
+
+export interface ChaosKey {
+  keyId: string;
+  keyAlias: string;
+  keySpec: string;
+  state: '2' | '3' | '4';
+  /** The key answers KMS.0207 until this long after the function first asks for it. */
+  visibleAfterMs?: number;
+  /** Aliases seeded on this key before the run (conflict holders). */
+  seededAliases: string[];
+}
+
+export interface ChaosScenario {
+  seed: string;
+  messages: ChaosMessage[];
+  keys: ChaosKey[];
+  /** Key id → template alias, for every key that must end with exactly that alias. */
+  expectedAliases: Map<string, string>;
+  /** Counts by kind, as generated. */
+  composition: Record<string, number>;
+}
+
+export interface ScenarioOptions {
+  seed: string;
+  messages: number;
+  template: CompiledTemplate;
+  projectId: string;
+  /** A configured region other than the project's, for region-mismatch bodies. */
+  otherRegion: string;
+  eventsDir: string;
+}
+
+/** Shares of the workload (of all messages). */
+export const WORKLOAD = {
+  duplicates: 0.1,
+  invalid: 0.05,
+  conflicts: 0.03,
+  disabled: 0.015,
+  pendingDeletion: 0.015,
+  skipped: 0.01,
+  /** Of the keys that must get an alias. */
+  delayedVisibility: 0.06,
+} as const;
+
+interface SampleShape {
+  name: string;
+  body: string;
+  event: KeyCreated;
+}
+
+const INVALID_KINDS = [
+  { shape: 'not-json', reason: 'not_json', body: (n: number) => `{"type":"kms.key.created","key_id":"truncated-${n}` },
+  { shape: 'json-array', reason: 'unknown_shape', body: (n: number) => `[${n},"kms.key.created"]` },
+  { shape: 'unknown-object', reason: 'unknown_shape', body: (n: number) => JSON.stringify({ hello: 'world', n }) },
+  {
+    shape: 'bad-key-id',
+    reason: 'invalid_key_id',
+    body: (n: number, projectId: string) =>
+      JSON.stringify({ type: 'kms.key.created', key_id: `not-a-key-id-${n}`, project_id: projectId }),
+  },
+  {
+    shape: 'bad-project-id',
+    reason: 'invalid_project_id',
+    body: (n: number, _p: string, keyId: string) =>
+      JSON.stringify({ type: 'kms.key.created', key_id: keyId, project_id: `short-${n}` }),
+  },
+  {
+    shape: 'bad-cloudevent',
+    reason: 'invalid_cloudevent',
+    body: (n: number) => JSON.stringify({ specversion: '0.3', id: `ce-${n}`, source: 'HC.KMS', data: {} }),
+  },
+] as const;
+
+const SKIP_KINDS = [
+  { shape: 'not-create-key', reason: 'not_create_key', trace: { trace_name: 'disableKey' } },
+  { shape: 'failed-call', reason: 'failed_call', trace: { code: '403' } },
+] as const;
+
+/** Every sample body in `eventsDir` that normalises to a key-created event (the six shapes). */
+function readSampleShapes(eventsDir: string): SampleShape[] {
+  const shapes: SampleShape[] = [];
+  for (const file of readdirSync(eventsDir).filter((f) => f.endsWith('.json')).sort()) {
+    const body = readFileSync(join(eventsDir, file), 'utf8');
+    const result = normaliseEvent(body);
+    if (result.kind === 'key_created') shapes.push({ name: file.replace(/\.json$/, ''), body, event: result.event });
+  }
+  if (shapes.length === 0) throw new Error(`no key-created sample events in ${eventsDir}`);
+  return shapes;
+}
+
+function hex(random: Random, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += Math.floor(random() * 16).toString(16);
+  return out;
+}
+
+function pick<T>(random: Random, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('pick from an empty list');
+  return item;
+}
+
+function shuffle<T>(random: Random, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/**
+ * Builds the workload: new keys in every sample shape, duplicates (same body again, right behind
+ * the original so they share a batch, or later), invalid bodies, aliases already held by another
+ * key, keys that are disabled or pending deletion, keys that become visible only after a delay,
+ * and a few traces the function skips. Throws when a generated body does not normalise as
+ * intended (a generator bug must not pass as a function bug).
+ */
+export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
+  const random = createRandom(`${options.seed}:scenario`);
+  const samples = readSampleShapes(options.eventsDir);
+  const total = options.messages;
+  const count = (share: number) => Math.round(total * share);
+  const duplicates = count(WORKLOAD.duplicates);
+  const originals = total - duplicates;
+  const kinds: Array<'invalid' | 'conflict' | 'disabled' | 'pending' | 'skipped' | 'alias'> = [
+    ...Array<'invalid'>(count(WORKLOAD.invalid)).fill('invalid'),
+    ...Array<'conflict'>(count(WORKLOAD.conflicts)).fill('conflict'),
+    ...Array<'disabled'>(count(WORKLOAD.disabled)).fill('disabled'),
+    ...Array<'pending'>(count(WORKLOAD.pendingDeletion)).fill('pending'),
+    ...Array<'skipped'>(count(WORKLOAD.skipped)).fill('skipped'),
+  ];
+  if (kinds.length > originals) throw new Error(`${total} messages are too few for the workload`);
+  while (kinds.length < originals) kinds.push('alias');
+  shuffle(random, kinds);
+
+  const usedPrefixes = new Set<string>();
+  const newKeyId = (): string => {
+    for (;;) {
+      const id = `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${pick(random, ['8', '9', 'a', 'b'])}${hex(random, 3)}-${hex(random, 12)}`;
+      // Unique first groups: templates with {key_id|short} then never collide by chance.
+      if (!usedPrefixes.has(id.slice(0, 8))) {
+        usedPrefixes.add(id.slice(0, 8));
+        return id;
+      }
+    }
+  };
+  const newTraceId = (): string => `${hex(random, 8)}-${hex(random, 4)}-11f1-${hex(random, 4)}-${hex(random, 12)}`;
+
+  const keys: ChaosKey[] = [];
+  const expectedAliases = new Map<string, string>();
+  const composition: Record<string, number> = {};
+  const bump = (name: string) => (composition[name] = (composition[name] ?? 0) + 1);
+  const originalsList: Array<Omit<ChaosMessage, 'index'>> = [];
+
+  /** A new key-created body in a random sample shape, and the event it normalises to. */
+  const keyEvent = (n: number): { body: string; event: KeyCreated; shape: string } => {
+    const sample = pick(random, samples);
+    const keyId = newKeyId();
+    const baseAlias = sample.event.key_alias ?? 'key';
+    const keyAlias = `${baseAlias}-${n}`;
+    let body = sample.body.replaceAll(sample.event.key_id, keyId).replaceAll(baseAlias, keyAlias);
+    if (sample.event.trace_id !== undefined) body = body.replaceAll(sample.event.trace_id, newTraceId());
+    const result = normaliseEvent(body);
+    if (result.kind !== 'key_created' || result.event.key_id !== keyId || result.event.key_alias !== keyAlias) {
+      throw new Error(`generator bug: a ${sample.name} body for key ${keyId} did not normalise to it`);
+    }
+    return { body, event: result.event, shape: sample.name };
+  };
+  const aliasOf = (event: KeyCreated): string => {
+    const derived = deriveAlias(options.template, event);
+    if (!derived.ok) throw new Error(`generator bug: template gives no alias for ${event.key_id}: ${derived.reason}`);
+    return derived.alias;
+  };
+
+  for (let n = 0; n < originals; n++) {
+    const kind = kinds[n] ?? 'alias';
+    if (kind === 'invalid' && random() < 1 / (INVALID_KINDS.length + 1)) {
+      // Well-formed, but its region is not the one configured for its project.
+      const body = JSON.stringify({
+        type: 'kms.key.created',
+        key_id: newKeyId(),
+        project_id: options.projectId,
+        region: options.otherRegion,
+        key_alias: `elsewhere-${n}`,
+      });
+      if (normaliseEvent(body).kind !== 'key_created') throw new Error('generator bug: region-mismatch body did not normalise');
+      originalsList.push({ body, expect: 'invalid', shape: 'region-mismatch', dlqReason: 'invalid:region_mismatch' });
+      bump('invalid (region-mismatch)');
+      continue;
+    }
+    if (kind === 'invalid') {
+      const spec = pick(random, INVALID_KINDS);
+      const body = spec.body(n, options.projectId, newKeyId());
+      const result = normaliseEvent(body);
+      if (result.kind !== 'invalid' || result.reason !== spec.reason) {
+        throw new Error(`generator bug: ${spec.shape} body normalised to ${result.kind}/${'reason' in result ? result.reason : ''}`);
+      }
+      originalsList.push({ body, expect: 'invalid', shape: spec.shape, dlqReason: `invalid:${spec.reason}` });
+      bump(`invalid (${spec.shape})`);
+      continue;
+    }
+    if (kind === 'skipped') {
+      const spec = pick(random, SKIP_KINDS);
+      const { event } = keyEvent(n);
+      const trace = {
+        trace_id: newTraceId(),
+        code: '200',
+        trace_name: 'createKey',
+        resource_type: 'cmk',
+        service_type: 'KMS',
+        project_id: options.projectId,
+        resource_id: event.key_id,
+        resource_name: event.key_alias,
+        ...spec.trace,
+      };
+      const body = JSON.stringify(trace);
+      const result = normaliseEvent(body);
+      if (result.kind !== 'skipped' || result.reason !== spec.reason) {
+        throw new Error(`generator bug: ${spec.shape} trace normalised to ${result.kind}`);
+      }
+      originalsList.push({ body, expect: 'skipped', shape: spec.shape, keyId: event.key_id });
+      bump(`skipped (${spec.shape})`);
+      continue;
+    }
+    const { body, event, shape } = keyEvent(n);
+    const alias = aliasOf(event);
+    const key: ChaosKey = {
+      keyId: event.key_id,
+      keyAlias: event.key_alias ?? '',
+      keySpec: event.key_spec ?? 'AES_256',
+      state: '2',
+      seededAliases: [],
+    };
+    keys.push(key);
+    if (kind === 'conflict') {
+      const holder: ChaosKey = { keyId: newKeyId(), keyAlias: `holder-${n}`, keySpec: 'AES_256', state: '2', seededAliases: [alias] };
+      keys.push(holder);
+      originalsList.push({ body, expect: 'conflict', shape, dlqReason: 'conflict', keyId: event.key_id, alias, holderKeyId: holder.keyId });
+      bump('conflict (alias held by another key)');
+    } else if (kind === 'disabled' || kind === 'pending') {
+      key.state = kind === 'disabled' ? '3' : '4';
+      const reason = kind === 'disabled' ? 'failed:kms_key_disabled' : 'failed:kms_key_pending_deletion';
+      originalsList.push({ body, expect: 'permanent', shape, dlqReason: reason, keyId: event.key_id, alias });
+      bump(kind === 'disabled' ? 'key disabled' : 'key pending deletion');
+    } else {
+      if (random() < WORKLOAD.delayedVisibility) {
+        // Some longer than KEY_NOT_VISIBLE_WINDOW_MS, so the queue has to bring them back.
+        key.visibleAfterMs = 100 + Math.floor(random() * 2_400);
+        bump('new key, visible after a delay');
+      } else {
+        bump('new key');
+      }
+      expectedAliases.set(event.key_id, alias);
+      originalsList.push({ body, expect: 'alias', shape, keyId: event.key_id, alias });
+    }
+  }
+
+  // Duplicates: the same body again, right behind the original (same batch) or later on.
+  const ordered: Array<{ at: number; message: Omit<ChaosMessage, 'index'> }> = originalsList.map((message, i) => ({ at: i, message }));
+  for (let d = 0; d < duplicates; d++) {
+    const of = Math.floor(random() * originals);
+    const original = originalsList[of];
+    if (original === undefined) continue;
+    const placement = random() < 0.5 ? 'same_batch' : 'later';
+    const at = placement === 'same_batch' ? of + 0.5 + random() * 0.4 : of + 15 + random() * Math.max(1, originals / 5);
+    ordered.push({ at, message: { ...original, duplicateOf: of, duplicatePlacement: placement } });
+    bump(`duplicate (${placement === 'same_batch' ? 'same batch' : 'later batch'})`);
+  }
+  ordered.sort((a, b) => a.at - b.at);
+  // duplicateOf refers to the original's position in the final order.
+  const positionOfOriginal = new Map<number, number>();
+  ordered.forEach((o, i) => {
+    if (o.message.duplicateOf === undefined) positionOfOriginal.set(o.at, i);
+  });
+  const messages: ChaosMessage[] = ordered.map((o, index) => {
+    const m: ChaosMessage = { ...o.message, index };
+    if (m.duplicateOf !== undefined) m.duplicateOf = positionOfOriginal.get(m.duplicateOf) ?? m.duplicateOf;
+    return m;
+  });
+  return { seed: options.seed, messages, keys, expectedAliases, composition };
+}

@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatChaosReport } from '../../chaos/format-report.ts';
+import { checkInvariants, type ChaosAnalysis } from '../../chaos/invariants.ts';
+import { runChaos, type ChaosRun } from '../../chaos/run-chaos.ts';
+import { buildChaosScenario } from '../../chaos/scenario.ts';
+import { compileAliasTemplate } from '../../lib/naming/compile-alias-template.ts';
+import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { buildHandler } from '../../scripts/build.mjs';
+
+// `npm run chaos` in small: the same workload generator, faults and invariants on 150 messages,
+// once with AK/SK and once in IAM token mode (tokens expired twice mid-run). Two instances each
+// (fewer cold starts) and a higher kill rate, so that runs this short still lose instances part
+// way through a batch.
+
+interface Result {
+  run: ChaosRun;
+  analysis: ChaosAnalysis;
+}
+let aksk: Result;
+let token: Result;
+
+beforeAll(async () => {
+  const built = await buildHandler({ outdir: 'dist/test-chaos/create-key-alias', quiet: true });
+  const chaos = async (tokenMode: boolean): Promise<Result> => {
+    const run = await runChaos({ seed: 'test-chaos-1', messages: 150, tokenMode, handlerPath: built.handler as string, concurrency: 2, killRate: 0.1 });
+    return { run, analysis: checkInvariants(run) };
+  };
+  // One after the other: side by side they would starve the test files running next to them.
+  aksk = await chaos(false);
+  token = await chaos(true);
+}, 120_000);
+
+function expectEveryInvariant({ run, analysis }: Result): void {
+  const failed = analysis.checks.filter((c) => !c.pass);
+  // On failure the message is the whole table: seed, workload, faults and what broke.
+  expect(failed, formatChaosReport(run, analysis)).toEqual([]);
+  expect(analysis.checks.length).toBeGreaterThanOrEqual(12);
+}
+
+describe('chaos run, 150 messages', () => {
+  it('holds every invariant with AK/SK', () => expectEveryInvariant(aksk));
+
+  it('holds every invariant in token mode, tokens expired mid-run and none of them in any line', () => {
+    expectEveryInvariant(token);
+    expect(token.run.issuedTokens.length).toBeGreaterThan(1);
+    expect(token.run.tokenExpiries).toHaveLength(2);
+    expect(token.analysis.leaksScanned.secrets).toBe(token.run.issuedTokens.length + 1);
+  });
+
+  it('really injected every kind of fault and every workload case', () => {
+    const { run } = aksk;
+    const faults = new Set(run.calls.map((c) => c.fault?.replace(/\d+ms/, 'Nms')).filter((f) => f !== undefined));
+    for (const f of ['status 429 APIGW.0308', 'status 500 KMS.0101', 'status 502 APIGW.0202', 'status 503 APIGW.0202', 'status 504 APIGW.0203', 'reset', 'hang Nms']) {
+      expect(faults).toContain(f);
+    }
+    expect(run.runner.killed).toBeGreaterThan(0);
+    expect(run.dlqFaults.failed.status500 + run.dlqFaults.failed.reset + run.dlqFaults.failed.hang).toBeGreaterThan(0);
+    expect(run.delayedKeysSeenInvisible).toBeGreaterThan(0);
+    const reasons = new Set(run.dlq.map((e) => e.reason));
+    for (const r of ['conflict', 'failed:kms_key_disabled', 'failed:kms_key_pending_deletion']) expect(reasons).toContain(r);
+    expect([...reasons].some((r) => r.startsWith('invalid:'))).toBe(true);
+    expect(new Set(run.scenario.messages.filter((m) => m.expect === 'alias').map((m) => m.shape)).size).toBe(6);
+    expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'same_batch')).toBe(true);
+    expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'later')).toBe(true);
+  });
+
+  it('generates the same workload from the same seed', () => {
+    const template = compileAliasTemplate('alias/{key_alias|slug}-{key_id|short}', {});
+    if (!template.ok) throw new Error(template.reason);
+    const bodies = (seed: string) =>
+      buildChaosScenario({ seed, messages: 300, template: template.template, projectId: LOCAL_ACCOUNT.projectId, otherRegion: 'ap-southeast-1', eventsDir: 'events' })
+        .messages.map((m) => m.body);
+    expect(bodies('a')).toEqual(bodies('a'));
+    expect(bodies('a')).not.toEqual(bodies('b'));
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../lib/audit/create-logger.ts';
+import type { AliasApi, RunOperation } from '../../../lib/core/ensure-alias.ts';
+import { processBatch, type BatchDeps } from '../../../lib/core/process-batch.ts';
+import { KmsApiError } from '../../../lib/errors/app-error.ts';
+import { compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
+import { toSqsRecord } from '../../../local/sqs-records.ts';
+
+const PROJECT = '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c';
+const KEY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';
+const body = JSON.stringify({ type: 'kms.key.created', key_id: KEY, project_id: PROJECT, key_alias: 'payments-db' });
+
+const timeout = () => new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
+const exists = () => new KmsApiError('createAlias failed: HTTP 400', { code: 'KMS_REJECTED', retryable: false, status: 400, requestId: 'req-400' });
+
+/** Runs fn until it succeeds or fails with a non-retryable error, at most `attempts` times. */
+const retrying =
+  (attempts: number): RunOperation =>
+  async (_operation, fn) => {
+    for (let i = 1; ; i++) {
+      try {
+        return await fn(new AbortController().signal);
+      } catch (err) {
+        if (i >= attempts || !(err instanceof KmsApiError && err.retryable)) throw err;
+      }
+    }
+  };
+
+function setup(createAnswers: Array<'ok' | (() => Error)>, options: { attempts?: number; own?: string[] } = {}) {
+  const lines: string[] = [];
+  const template = compileAliasTemplate('alias/{key_alias|slug}', {});
+  if (!template.ok) throw new Error(template.reason);
+  const api: AliasApi = {
+    createAlias: async () => {
+      const next = createAnswers.shift() ?? 'ok';
+      if (next !== 'ok') throw next();
+      return { requestId: 'req-201' };
+    },
+    listKeyAliases: async () => options.own ?? [],
+    listProjectAliases: async () => ({ aliases: [], nextMarker: undefined }),
+  };
+  const deps: BatchDeps = {
+    projects: new Map([[PROJECT, 'cn-north-4']]),
+    template: template.template,
+    templateSource: 'alias/{key_alias|slug}',
+    dryRun: false,
+    maxReceiveCount: 5,
+    concurrency: 4,
+    api,
+    createRun: () => retrying(options.attempts ?? 3),
+    dlq: { publish: async () => 'dlq-1' },
+    logger: createLogger({ write: (line) => lines.push(line) }),
+  };
+  const audits = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.log_type === 'audit');
+  return { deps, audits };
+}
+
+describe('processBatch() (regressions found by the chaos run)', () => {
+  it('gives a created record the request id of the 201 that wrote the alias', async () => {
+    const { deps, audits } = setup(['ok']);
+    await processBatch([toSqsRecord({ body })], deps, () => 30_000);
+    expect(audits()).toMatchObject([{ outcome: 'created', alias: 'alias/payments-db', request_id: 'req-201' }]);
+    expect(audits()[0]).not.toHaveProperty('create_outcome_unknown');
+  });
+
+  it('flags already_present when its own CreateAlias went unanswered first (that attempt may have made it)', async () => {
+    // Found by the chaos run: the alias written by a timed-out attempt was reported as plainly
+    // "already present", indistinguishable from a duplicate event.
+    const { deps, audits } = setup([timeout, exists], { own: ['alias/payments-db'] });
+    const response = await processBatch([toSqsRecord({ body })], deps, () => 30_000);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(audits()).toMatchObject([
+      { outcome: 'already_present', disposition: 'ack', create_outcome_unknown: true, request_id: 'req-400' },
+    ]);
+  });
+
+  it('flags a transient failure after an unanswered CreateAlias, and not a plain duplicate', async () => {
+    const failing = setup([timeout, timeout], { attempts: 2 });
+    await processBatch([toSqsRecord({ body })], failing.deps, () => 30_000);
+    expect(failing.audits()).toMatchObject([{ outcome: 'failed', disposition: 'retry', create_outcome_unknown: true }]);
+
+    const duplicate = setup([exists], { own: ['alias/payments-db'] });
+    await processBatch([toSqsRecord({ body })], duplicate.deps, () => 30_000);
+    expect(duplicate.audits()[0]).toMatchObject({ outcome: 'already_present' });
+    expect(duplicate.audits()[0]).not.toHaveProperty('create_outcome_unknown');
+  });
+
+  it('abandons a DLQ send that hangs before the deadline, keeping the rest of the batch decided', async () => {
+    // Found by the chaos run: a DLQ SendMessage that never answered held the invocation until
+    // Lambda (or middy's early timeout) failed it, so the whole batch came back.
+    const { deps, audits } = setup(['ok']);
+    const hanging: BatchDeps = {
+      ...deps,
+      deadlineMarginMs: 100,
+      dlq: {
+        publish: (_record, signal) =>
+          new Promise<string>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+      },
+    };
+    const invalid = toSqsRecord({ body: '{"not":"an event"}' });
+    const valid = toSqsRecord({ body });
+    const deadline = Date.now() + 400;
+    const started = Date.now();
+    const response = await processBatch([invalid, valid], hanging, () => deadline - Date.now());
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: invalid.messageId }]);
+    expect(audits()).toMatchObject(
+      expect.arrayContaining([
+        expect.objectContaining({ message_id: invalid.messageId, outcome: 'invalid', disposition: 'retry' }),
+        expect.objectContaining({ message_id: valid.messageId, outcome: 'created', disposition: 'ack' }),
+      ])
+    );
+  });
+});
