@@ -59,7 +59,7 @@ export function buildDlqRecord(body: string, outcome: Outcome, context: DlqConte
     attributes: {
       [DLQ_ATTRIBUTE.reason]: { DataType: 'String', StringValue: reason },
       [DLQ_ATTRIBUTE.errorCode]: { DataType: 'String', StringValue: errorCode },
-      [DLQ_ATTRIBUTE.detail]: { DataType: 'String', StringValue: JSON.stringify(document) },
+      [DLQ_ATTRIBUTE.detail]: { DataType: 'String', StringValue: sqsSafeJson(document) },
     },
   };
 }
@@ -89,6 +89,16 @@ function describe(outcome: Outcome): {
     default:
       return { reason: outcome.kind, errorCode: 'NONE', detail: '', alias: undefined, huaweiCode: undefined, requestId: undefined };
   }
+}
+
+/**
+ * SQS refuses attribute values holding characters outside its set (#x9 #xA #xD #x20-#xD7FF
+ * #xE000-#xFFFD and astral): JSON.stringify escapes C0 controls and lone surrogates but leaves
+ * U+FFFE/U+FFFF raw, and an event can carry them (as `\uffff` in its JSON) into a quoted detail.
+ * Escaped, the JSON means the same and SQS takes the record.
+ */
+function sqsSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 function clip(text: string): string {
