@@ -17,6 +17,8 @@ import { buildScenario, readEventBodies, type Scenario } from './local-scenario.
 export interface LocalRunOptions {
   /** Directory of event bodies (default `events/`). */
   eventsDir: string;
+  /** Bodies to send instead of the directory's (benchmarks generate them); `eventsDir` is then not read. */
+  bodies?: ReadonlyArray<{ name: string; body: string }>;
   /** Add the made-up duplicate, conflict and invalid messages (default: only with the sample events). */
   extras: boolean;
   /** The built handler. */
@@ -115,7 +117,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const env = functionEnv(options, { emulator, dlqUrl, sqsEndpoint, awsRegion, maxReceiveCount });
     const config = loadConfig(env);
     const projectId = config.projects.keys().next().value ?? LOCAL_ACCOUNT.projectId;
-    const scenario = buildScenario(readEventBodies(options.eventsDir), config.aliasTemplate, {
+    const scenario = buildScenario(options.bodies ?? readEventBodies(options.eventsDir), config.aliasTemplate, {
       projectId,
       extras: options.extras,
     });

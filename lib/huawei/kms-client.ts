@@ -5,6 +5,7 @@
  */
 import { KmsApiError } from '../errors/app-error.ts';
 import { classifyKmsFailure } from '../retry/classify-error.ts';
+import { clearableTimeout } from '../retry/clearable-timeout.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import {
   type ParseResult,
@@ -14,7 +15,8 @@ import {
   parseListAliasesBody,
   parseListKeysBody,
 } from './kms-responses.ts';
-import { parseHuaweiError } from './parse-huawei-error.ts';
+import type { HttpTransport, TransportResponse } from './node-http-transport.ts';
+import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { encodeRfc3986 } from './sign-request.ts';
 import { toTransportError } from './transport-error.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
@@ -30,7 +32,8 @@ export interface KmsClientOptions {
   /** Region → endpoint, e.g. `kmsEndpointFor`; the result must pass `assertSafeEndpoint`. */
   endpointFor: (region: string) => string;
   auth: AuthProvider;
-  fetch?: typeof fetch;
+  /** Default: the global fetch. `createKmsFromConfig` passes the node:http transport. */
+  fetch?: HttpTransport;
   /** Per-request timeout. Default 8000 ms (§4: 5–8 s, no long timeouts). */
   requestTimeoutMs?: number;
   /** Sent unsigned, after signing (as the SDKs do, §5b step 1). */
@@ -127,7 +130,22 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     );
     // The string signed is the string sent (§5b: the hash covers the exact body bytes).
     const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
-    const timeoutSignal = AbortSignal.timeout(requestTimeoutMs);
+    const timeout = clearableTimeout(requestTimeoutMs);
+    try {
+      return await sendSigned(spec, url, body, timeout.signal, callerSignal);
+    } finally {
+      timeout.clear();
+    }
+  }
+
+  async function sendSigned<T>(
+    spec: RequestSpec<T>,
+    url: URL,
+    body: string | undefined,
+    timeoutSignal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<T & { requestId: string | undefined }> {
+    const { operation, target } = spec;
     const signal = callerSignal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, callerSignal]);
     const transport = { operation, service: 'kms', timeoutMs: requestTimeoutMs, timeoutSignal, callerSignal } as const;
 
@@ -146,7 +164,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       throw err;
     }
 
-    let response: Response;
+    let response: TransportResponse;
     let text: string;
     try {
       response = await fetchImpl(url, {
@@ -163,7 +181,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       throw toTransportError(err, transport);
     }
 
-    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const requestId = headerValue(response.headers, 'x-request-id');
     if (response.status < 200 || response.status >= 300) {
       const error = parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
       if (response.status === 401 && auth.onUnauthorized?.(target.projectId) === true) {

@@ -12,6 +12,16 @@ import type {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/**
+ * A schema built on its first use. Only CreateAlias's answer is parsed on the happy path; the
+ * listing and key schemas serve the failure path and the operator tools, so a cold start does not
+ * build them (docs/performance.md, cold start).
+ */
+function lazy<T>(build: () => T): () => T {
+  let schema: T | undefined;
+  return () => (schema ??= build());
+}
+
 /** An optional string field that may come as a number or null. */
 const opaqueString = z.preprocess(
   (v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v),
@@ -30,21 +40,22 @@ export const AliasEntitySchema = z.object({
   update_time: opaqueString,
 });
 
-const AliasPageSchema = z.object({
-  aliases: arrayOrEmpty(AliasEntitySchema),
-  page_info: z.preprocess(
-    (v) => (v === null ? undefined : v),
-    z.object({ next_marker: opaqueString }).optional(),
-  ),
-});
-
 /**
  * §1: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
  * an array of such objects. Both are accepted (unverified which one every region sends).
  */
-export const ListAliasesResponseSchema = z.union([AliasPageSchema, z.array(AliasPageSchema)]);
+const ListAliasesResponseSchema = lazy(() => {
+  const AliasPageSchema = z.object({
+    aliases: arrayOrEmpty(AliasEntitySchema),
+    page_info: z.preprocess(
+      (v) => (v === null ? undefined : v),
+      z.object({ next_marker: opaqueString }).optional(),
+    ),
+  });
+  return z.union([AliasPageSchema, z.array(AliasPageSchema)]);
+});
 
-export const KeyDetailsSchema = z.object({
+const KeyDetailsSchema = lazy(() => z.object({
   key_id: z.string().min(1),
   domain_id: opaqueString,
   key_alias: opaqueString,
@@ -62,33 +73,35 @@ export const KeyDetailsSchema = z.object({
   key_rotation_enabled: opaqueString,
   sys_enterprise_project_id: opaqueString,
   keystore_id: opaqueString,
+}));
+
+const ListKeysResponseSchema = lazy(() => {
+  /** §9: `truncated` is the string "true"/"false"; a boolean is accepted too. */
+  const truncatedFlag = z.preprocess((v) => {
+    if (v === 'true' || v === true) return true;
+    if (v === 'false' || v === false || v === null || v === undefined) return false;
+    return v;
+  }, z.boolean());
+  const optionalCount = z.preprocess(
+    (v) => (v === null ? undefined : typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v),
+    z.number().int().nonnegative().optional(),
+  );
+  return z.object({
+    keys: arrayOrEmpty(z.string()),
+    key_details: arrayOrEmpty(KeyDetailsSchema()),
+    next_marker: opaqueString,
+    truncated: truncatedFlag,
+    total: optionalCount,
+  });
 });
 
-/** §9: `truncated` is the string "true"/"false"; a boolean is accepted too. */
-const truncatedFlag = z.preprocess((v) => {
-  if (v === 'true' || v === true) return true;
-  if (v === 'false' || v === false || v === null || v === undefined) return false;
-  return v;
-}, z.boolean());
+const DescribeKeyResponseSchema = lazy(() => z.object({ key_info: KeyDetailsSchema() }));
 
-const optionalCount = z.preprocess(
-  (v) => (v === null ? undefined : typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v),
-  z.number().int().nonnegative().optional(),
+const CreateKeyResponseSchema = lazy(() =>
+  z.object({
+    key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString, region_id: opaqueString }),
+  }),
 );
-
-export const ListKeysResponseSchema = z.object({
-  keys: arrayOrEmpty(z.string()),
-  key_details: arrayOrEmpty(KeyDetailsSchema),
-  next_marker: opaqueString,
-  truncated: truncatedFlag,
-  total: optionalCount,
-});
-
-export const DescribeKeyResponseSchema = z.object({ key_info: KeyDetailsSchema });
-
-export const CreateKeyResponseSchema = z.object({
-  key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString, region_id: opaqueString }),
-});
 
 function run<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
   const parsed = schema.safeParse(json);
@@ -107,7 +120,7 @@ function emptyToUndefined(marker: string | undefined): string | undefined {
 export function parseListAliasesBody(
   json: unknown,
 ): ParseResult<{ aliases: AliasEntity[]; nextMarker: string | undefined }> {
-  const parsed = run(ListAliasesResponseSchema, json);
+  const parsed = run(ListAliasesResponseSchema(), json);
   if (!parsed.ok) return parsed;
   const pages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
   const last = pages.at(-1);
@@ -133,7 +146,7 @@ export function parseListKeysBody(json: unknown): ParseResult<{
   truncated: boolean;
   total: number | undefined;
 }> {
-  const parsed = run(ListKeysResponseSchema, json);
+  const parsed = run(ListKeysResponseSchema(), json);
   if (!parsed.ok) return parsed;
   const { keys, key_details, next_marker, truncated, total } = parsed.value;
   return {
@@ -144,12 +157,12 @@ export function parseListKeysBody(json: unknown): ParseResult<{
 
 /** Parses a DescribeKey body `{key_info}` (§9). */
 export function parseDescribeKeyBody(json: unknown): ParseResult<KeyDetails> {
-  const parsed = run(DescribeKeyResponseSchema, json);
+  const parsed = run(DescribeKeyResponseSchema(), json);
   return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
 }
 
 /** Parses a CreateKey body `{key_info:{key_id, domain_id, region_id}}` (§7). */
 export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
-  const parsed = run(CreateKeyResponseSchema, json);
+  const parsed = run(CreateKeyResponseSchema(), json);
   return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
 }

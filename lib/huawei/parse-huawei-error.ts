@@ -154,7 +154,8 @@ export function headerValue(
   headers: Headers | Readonly<Record<string, string | undefined>>,
   name: string,
 ): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  // Duck-typed: reading the global `Headers` would load undici just to answer "no".
+  if (typeof headers.get === 'function') return (headers as Headers).get(name) ?? undefined;
   const lower = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === lower && value !== undefined) return value;

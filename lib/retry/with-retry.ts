@@ -12,6 +12,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
 import { classifyError, type ErrorClassification, type RetryKind } from './classify-error.ts';
 import { DeadlineExceededError } from './deadline-exceeded-error.ts';
+import { clearableTimeout } from './clearable-timeout.ts';
 
 /** Why the loop gave up. */
 export type RetryStopReason =
@@ -66,7 +67,10 @@ export interface WithRetryOptions {
    * Default: unlimited.
    */
   remainingMs?: () => number;
-  /** No attempt starts with less than this left. Default 1000 ms. */
+  /**
+   * No attempt starts with less than this left. Default 1000 ms, or `attemptTimeoutMs` when
+   * that is shorter: an attempt never needs more than its own timeout.
+   */
   minAttemptMs?: number;
   /** KMS.0207 is retried only while this long has not passed since the first attempt. Default 10 000 ms. */
   notVisibleWindowMs?: number;
@@ -171,7 +175,7 @@ export async function withRetry<T>(
   };
   const throttleMinDelayMs = checkNumber('throttleMinDelayMs', options.throttleMinDelayMs ?? 1_000);
   const attemptTimeoutMs = checkNumber('attemptTimeoutMs', options.attemptTimeoutMs ?? 8_000, true);
-  const minAttemptMs = checkNumber('minAttemptMs', options.minAttemptMs ?? 1_000);
+  const minAttemptMs = checkNumber('minAttemptMs', options.minAttemptMs ?? Math.min(1_000, attemptTimeoutMs));
   const notVisibleWindowMs = checkNumber('notVisibleWindowMs', options.notVisibleWindowMs ?? 10_000, true);
   const maxAuthRetries = checkNumber('maxAuthRetries', options.maxAuthRetries ?? 1, true);
   const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
@@ -197,11 +201,18 @@ export async function withRetry<T>(
     }
     attempts += 1;
     const timeoutMs = Math.min(attemptTimeoutMs, remaining);
+    // Cleared when the attempt settles: AbortSignal.timeout's timer would fire anyway, later.
+    const timeout = Number.isFinite(timeoutMs) ? clearableTimeout(Math.max(1, Math.floor(timeoutMs))) : undefined;
     const signals: AbortSignal[] = [];
-    if (Number.isFinite(timeoutMs)) signals.push(AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))));
+    if (timeout !== undefined) signals.push(timeout.signal);
     if (callerSignal !== undefined) signals.push(callerSignal);
-    const signal = signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
-    return fn(attempts, signal);
+    const signal =
+      signals.length === 0 ? new AbortController().signal : signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    try {
+      return await fn(attempts, signal);
+    } finally {
+      timeout?.clear();
+    }
   };
 
   const shouldRetry = async (error: Error, attemptNumber: number, retryIndex: number): Promise<boolean> => {

@@ -187,6 +187,20 @@ describe('withRetry()', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
+  it('by default still starts an attempt that fits in the time left when the attempt timeout is under 1 s', async () => {
+    // Found by the chaos run: with REQUEST_TIMEOUT_MS=300 the fixed 1 s minimum refused attempts
+    // with 900 ms left, cutting every invocation's usable time short.
+    const time = fakeTime(900);
+    const { fn } = failing();
+    await expect(withRetry(fn, { ...time.options, attemptTimeoutMs: 300 })).resolves.toEqual({ value: 'ok', attempts: 1 });
+    const tooLittle = fakeTime(299);
+    const err = await rejectionOf(withRetry(failing().fn, { ...tooLittle.options, attemptTimeoutMs: 300 }));
+    expect(err).toBeInstanceOf(DeadlineExceededError);
+    // The default for ordinary attempt timeouts is unchanged.
+    const err2 = await rejectionOf(withRetry(failing().fn, { ...fakeTime(999).options, attemptTimeoutMs: 8_000 }));
+    expect(err2).toBeInstanceOf(DeadlineExceededError);
+  });
+
   it('property: never starts an attempt with less than minAttemptMs left, nor sleeps past it', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,0 +1,143 @@
+// 1. Cold start: bundle size, and the time from process start to a handler ready to take its
+// first event, for the deployed bundle against two baselines measured in the same run: an empty
+// ES module (what Node itself costs) and the straightforward bundle (bench/eager/handler.ts:
+// no code splitting, the SQS client imported statically and constructed at init).
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { buildHandler } from '../scripts/build.mjs';
+import { childEnv } from './instance.ts';
+import { spread, type Figure } from './stats.ts';
+
+const run = promisify(execFile);
+
+interface BuiltFile {
+  file: string;
+  bytes: number;
+  gzip: number;
+}
+interface Built {
+  entry: BuiltFile;
+  total: { bytes: number; gzip: number };
+  files: BuiltFile[];
+  handler: string;
+  metafile: { outputs: Record<string, { inputs: Record<string, unknown> }> };
+}
+
+/** Target: (real − empty) / (straightforward − empty) ≤ this. */
+export const COLD_START_TARGET = 0.4;
+
+/** What the deployed function's environment holds at init (no network is touched at init). */
+const INIT_ENV = {
+  HUAWEICLOUD_REGION: 'cn-north-4',
+  HUAWEICLOUD_PROJECT_ID: '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c',
+  HUAWEICLOUD_SDK_AK: 'BENCHCOLDSTARTAK0001',
+  HUAWEICLOUD_SDK_SK: 'benchColdStartSecretKeyNotReal000000001',
+  DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/kms-key-events-dlq',
+  AWS_REGION: 'us-east-1',
+  SERVICE_NAME: 'kms-auto-alias-bench',
+};
+
+export interface ColdStartResult {
+  figures: Figure[];
+  detail: Record<string, unknown>;
+}
+
+export async function benchColdStart(options: { rounds: number; outdir: string }): Promise<ColdStartResult> {
+  const real = (await buildHandler({ outdir: join(options.outdir, 'real'), quiet: true })) as Built;
+  const eager = (await buildHandler({
+    entryPoint: 'bench/eager/handler.ts',
+    outdir: join(options.outdir, 'eager'),
+    splitting: false,
+    quiet: true,
+  })) as Built;
+  const eagerInputs = Object.keys(eager.metafile.outputs[eager.entry.file]?.inputs ?? {});
+  if (!eagerInputs.some((input) => input.includes('@aws-sdk/client-sqs'))) {
+    throw new Error('the straightforward bundle does not hold the SQS client: does scripts/build.mjs take entryPoint?');
+  }
+  const emptyDir = join(options.outdir, 'empty');
+  mkdirSync(emptyDir, { recursive: true });
+  const empty = join(emptyDir, 'empty.mjs');
+  writeFileSync(empty, 'export {};\n');
+
+  const variants = {
+    empty: { module: empty, check: 'none' },
+    real: { module: real.handler, check: 'handler' },
+    straightforward: { module: eager.handler, check: 'handler' },
+  } as const;
+  type Variant = keyof typeof variants;
+  const names = Object.keys(variants) as Variant[];
+  const env = childEnv(INIT_ENV);
+  const probe = new URL('./cold-start-probe.mjs', import.meta.url).pathname;
+  const start = async (v: Variant) => {
+    const { stdout } = await run(process.execPath, [probe, variants[v].module, variants[v].check], { env });
+    return JSON.parse(stdout) as { readyMs: number; cpuMs: number };
+  };
+
+  // Two unrecorded rounds: the first reads of each file from disk are not what a warm host sees.
+  for (let i = 0; i < 2; i++) for (const v of names) await start(v);
+  const ready: Record<Variant, number[]> = { empty: [], real: [], straightforward: [] };
+  const cpu: Record<Variant, number[]> = { empty: [], real: [], straightforward: [] };
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate and alternate the order, so no variant always runs first or after the same one.
+    const rotated = names.map((_, i) => names[(i + round) % names.length]!);
+    const order = round % 2 === 0 ? rotated : rotated.reverse();
+    const r = {} as Record<Variant, { readyMs: number; cpuMs: number }>;
+    for (const v of order) r[v] = await start(v);
+    for (const v of names) {
+      ready[v].push(r[v].readyMs);
+      cpu[v].push(r[v].cpuMs);
+    }
+    ratios.push((r.real.readyMs - r.empty.readyMs) / (r.straightforward.readyMs - r.empty.readyMs));
+    cpuRatios.push((r.real.cpuMs - r.empty.cpuMs) / (r.straightforward.cpuMs - r.empty.cpuMs));
+  }
+
+  const ratio = spread(ratios);
+  const group = 'cold start';
+  const figures: Figure[] = [
+    {
+      group,
+      name: 'bundle, happy path (handler.mjs), gzipped',
+      unit: 'KiB',
+      value: spread([real.entry.gzip / 1024]),
+      baseline: { name: 'straightforward bundle', value: spread([eager.entry.gzip / 1024]) },
+      ratio: spread([real.entry.gzip / eager.entry.gzip]),
+      note: `minified ${(real.entry.bytes / 1024).toFixed(0)} KiB vs ${(eager.entry.bytes / 1024).toFixed(0)} KiB; with the lazily loaded chunks ${(real.total.gzip / 1024).toFixed(0)} KiB gzipped (${real.files.length} files)`,
+    },
+    {
+      group,
+      name: 'process start → handler ready',
+      unit: 'ms',
+      value: spread(ready.real),
+      baseline: { name: 'straightforward bundle', value: spread(ready.straightforward) },
+      ratio: spread(ready.real.map((v, i) => v / ready.straightforward[i]!)),
+      note: `empty ES module ${spread(ready.empty).median.toFixed(1)} ms`,
+    },
+    {
+      group,
+      name: 'start-up above an empty module: real ÷ straightforward',
+      unit: '×',
+      value: ratio,
+      target: { text: `≤ ${COLD_START_TARGET.toFixed(2)}`, met: ratio.median <= COLD_START_TARGET },
+      note: `(real − empty) ÷ (straightforward − empty), per round; CPU time at ready gives ${spread(cpuRatios).median.toFixed(2)}`,
+    },
+  ];
+  return {
+    figures,
+    detail: {
+      rounds: options.rounds,
+      readyMs: Object.fromEntries(names.map((v) => [v, spread(ready[v])])),
+      cpuMsAtReady: Object.fromEntries(names.map((v) => [v, spread(cpu[v])])),
+      ratioPerRound: ratio,
+      cpuRatioPerRound: spread(cpuRatios),
+      bundle: {
+        real: { entry: real.entry, total: real.total, files: real.files.length },
+        straightforward: { entry: eager.entry },
+      },
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// 5. CPU per message: the handler's own CPU time per message on the happy path, network waits
+// excluded: the emulator answers at once (latency 0) and runs in this process, the handler in
+// its own (bench/handler-process.ts), whose CPU time (process.cpuUsage, every thread) is taken
+// around each invocation. Baseline, in the same run: a floor handler making one bare HTTP POST
+// per message over node:http, the least any implementation of this function must spend.
+import { startKmsEmulator } from '../emulator/kms-emulator.ts';
+import { LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
+import { functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
+import { startFloorServer } from './floor-server.ts';
+import { startInstance } from './instance.ts';
+
+const FLOOR_HANDLER = new URL('./floor-handler.mjs', import.meta.url).pathname;
+import { sleep, spread, sum, type Figure } from './stats.ts';
+
+/** Target: below this many ms of CPU per message. */
+export const CPU_TARGET_MS = 0.2;
+const BATCH = 10;
+
+export async function benchCpu(options: {
+  runs: number;
+  batchesPerRun: number;
+  warmupBatches: number;
+  handlerPath: string;
+  /** bench/in-memory-kms/handler.ts built: the same handler with KMS answered in memory. */
+  inMemoryHandlerPath: string;
+}): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
+  const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT] });
+  const floorServer = await startFloorServer(0);
+  // The per-instance throttle at its ceiling, and batches paced below it: its waits are not CPU,
+  // but they would turn a CPU benchmark into a throttle one.
+  const env = functionEnv(
+    { kmsUrl: emulator.url, dlqUrl: 'http://127.0.0.1:9/000000000000/unused-dlq', sqsEndpoint: 'http://127.0.0.1:9' },
+    { KMS_RATE_LIMIT: '1000' }
+  );
+  const lines = { count: 0 };
+  const instance = await startInstance(options.handlerPath, env, () => (lines.count += 1));
+  const floor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url });
+  const fetchFloor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url, FLOOR_CLIENT: 'fetch' });
+  const inMemory = await startInstance(options.inMemoryHandlerPath, env, () => undefined);
+  try {
+    let next = 0;
+    const batch = () => {
+      const bodies = newKeyBodies('cpu0', BATCH, next);
+      next += BATCH;
+      seedKeys(emulator, bodies);
+      return bodies.map((b) => b.body);
+    };
+    const floorBodies = Array.from({ length: BATCH }, (_, i) => `{"n":${i}}`);
+    let failures = 0;
+    for (let i = 0; i < options.warmupBatches; i++) {
+      failures += (await instance.invoke(batch())).result.batchItemFailures.length;
+      await floor.invoke(floorBodies);
+      await fetchFloor.invoke(floorBodies);
+      await inMemory.invoke(batch());
+    }
+    const handlerMs: number[] = [];
+    const threadMs: number[] = [];
+    const systemMs: number[] = [];
+    const floorSystemMs: number[] = [];
+    const floorMs: number[] = [];
+    const fetchMs: number[] = [];
+    const memoryMs: number[] = [];
+    const wallMs: number[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      const h: number[] = [];
+      const t: number[] = [];
+      const k: number[] = [];
+      const fk: number[] = [];
+      const f: number[] = [];
+      const g: number[] = [];
+      const m: number[] = [];
+      const w: number[] = [];
+      for (let i = 0; i < options.batchesPerRun; i++) {
+        const r = await instance.invoke(batch());
+        failures += r.result.batchItemFailures.length;
+        h.push(r.cpuUs);
+        t.push(r.threadCpuUs);
+        k.push(r.systemCpuUs);
+        w.push(r.wallMs);
+        const fl = await floor.invoke(floorBodies);
+        f.push(fl.cpuUs);
+        fk.push(fl.systemCpuUs);
+        g.push((await fetchFloor.invoke(floorBodies)).cpuUs);
+        m.push((await inMemory.invoke(batch())).cpuUs);
+        // At most ~1,000 calls a second, under KMS_RATE_LIMIT=1000.
+        await sleep(BATCH);
+      }
+      const messages = options.batchesPerRun * BATCH;
+      handlerMs.push(sum(h) / messages / 1_000);
+      threadMs.push(sum(t) / messages / 1_000);
+      systemMs.push(sum(k) / messages / 1_000);
+      floorSystemMs.push(sum(fk) / messages / 1_000);
+      floorMs.push(sum(f) / messages / 1_000);
+      fetchMs.push(sum(g) / messages / 1_000);
+      memoryMs.push(sum(m) / messages / 1_000);
+      wallMs.push(sum(w) / messages);
+    }
+    const created = emulator.calls.filter((c) => c.operation === 'createAlias' && c.status === 201).length;
+    const expected = BATCH * (options.warmupBatches + options.runs * options.batchesPerRun);
+    // (the in-memory variant's batches use keys too, but never reach the emulator)
+    if (failures > 0 || created !== expected) throw new Error(`cpu: ${created} of ${expected} aliases created, ${failures} failures`);
+    const value = spread(handlerMs);
+    const group = 'CPU per message';
+    const figures: Figure[] = [
+      {
+        group,
+        name: 'handler, happy path (process, all threads)',
+        unit: 'ms',
+        value,
+        baseline: { name: 'one bare node:http call', value: spread(floorMs) },
+        ratio: spread(handlerMs.map((v, i) => v / floorMs[i]!)),
+        target: { text: `< ${CPU_TARGET_MS} ms`, met: value.median < CPU_TARGET_MS },
+        note: `${options.runs} runs × ${options.batchesPerRun * BATCH} messages after ${options.warmupBatches * BATCH} warm-up; main thread alone ${spread(threadMs).median.toFixed(3)} ms; in the kernel ${spread(systemMs).median.toFixed(3)} ms (floor ${spread(floorSystemMs).median.toFixed(3)})`,
+      },
+      {
+        group,
+        name: '  same handler, KMS answered in memory (no HTTP)',
+        unit: 'ms',
+        value: spread(memoryMs),
+        baseline: { name: 'one bare node:http call', value: spread(floorMs) },
+        ratio: spread(memoryMs.map((v, i) => v / floorMs[i]!)),
+        note: 'bench/in-memory-kms: parsing, naming, signing, retry policy, audit log; the rest of the first row is the HTTP exchange',
+      },
+      {
+        group,
+        name: '  one bare fetch() call, for comparison',
+        unit: 'ms',
+        value: spread(fetchMs),
+        baseline: { name: 'one bare node:http call', value: spread(floorMs) },
+        ratio: spread(fetchMs.map((v, i) => v / floorMs[i]!)),
+        note: 'why the KMS client sends over node:http (lib/huawei/node-http-transport.ts)',
+      },
+    ];
+    return {
+      figures,
+      detail: {
+        runs: options.runs,
+        messagesPerRun: options.batchesPerRun * BATCH,
+        handlerMsPerMessage: value,
+        mainThreadMsPerMessage: spread(threadMs),
+        kernelMsPerMessage: spread(systemMs),
+        floorKernelMsPerMessage: spread(floorSystemMs),
+        floorHttpMsPerMessage: spread(floorMs),
+        floorFetchMsPerMessage: spread(fetchMs),
+        inMemoryKmsMsPerMessage: spread(memoryMs),
+        handlerWallMsPerMessage: spread(wallMs),
+        logLines: lines.count,
+      },
+    };
+  } finally {
+    await Promise.all([instance.stop(), floor.stop(), fetchFloor.stop(), inMemory.stop()]);
+    await emulator.stop();
+    await floorServer.stop();
+  }
+}

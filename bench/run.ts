@@ -1,0 +1,105 @@
+// `npm run bench`: cold start, batch latency, API calls per key, throttled throughput and CPU per
+// message (docs/performance.md). Prints a table and writes the same figures to
+// bench/results.json. Options: --only a,b (cold-start, latency, api-calls, throughput, cpu),
+// --quick (fewer runs, 200 keys for the throughput run: a smoke test, not a measurement).
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { buildHandler } from '../scripts/build.mjs';
+import { benchApiCalls } from './api-calls.ts';
+import { benchBatchLatency } from './batch-latency.ts';
+import { benchColdStart } from './cold-start.ts';
+import { benchCpu } from './cpu.ts';
+import type { Figure } from './stats.ts';
+import { formatNotes, formatTable } from './table.ts';
+import { benchThroughput } from './throughput.ts';
+
+const BENCHES = ['cold-start', 'latency', 'api-calls', 'throughput', 'cpu'] as const;
+type Bench = (typeof BENCHES)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(import.meta.dirname, 'results.json') },
+  },
+});
+const only = values.only === undefined ? [...BENCHES] : values.only.split(',').map((s) => s.trim());
+for (const name of only) {
+  if (!(BENCHES as readonly string[]).includes(name)) {
+    console.error(`unknown benchmark "${name}"; known: ${BENCHES.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = (name: Bench) => only.includes(name);
+const [major] = process.versions.node.split('.').map(Number);
+if ((major ?? 0) < 24) {
+  console.error(`npm run bench needs the project's Node 24 (node_modules/.bin/node), not ${process.version}`);
+  process.exit(2);
+}
+
+const quick = values.quick;
+const outdir = join('dist', 'bench');
+const started = performance.now();
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+const step = (name: string) => console.error(`[bench] ${name}... (${((performance.now() - started) / 1_000).toFixed(0)} s)`);
+
+// The deployed artifact, built exactly as serverless.yml packages it.
+const built = (await buildHandler({ outdir: join(outdir, 'create-key-alias'), quiet: true })) as { handler: string };
+const handlerPath = built.handler;
+
+if (selected('cold-start')) {
+  step('cold start');
+  const r = await benchColdStart({ rounds: quick ? 6 : 30, outdir: join(outdir, 'cold-start') });
+  figures.push(...r.figures);
+  details.coldStart = r.detail;
+}
+if (selected('latency')) {
+  step('batch latency');
+  const r = await benchBatchLatency({ runs: quick ? 3 : 9, warmupBatches: quick ? 2 : 10, handlerPath });
+  figures.push(...r.figures);
+  details.batchLatency = r.detail;
+}
+if (selected('api-calls')) {
+  step('API calls per key');
+  const r = await benchApiCalls({ handlerPath });
+  figures.push(...r.figures);
+  details.apiCalls = r.detail;
+}
+if (selected('throughput')) {
+  step('throttled throughput (about a minute)');
+  const r = await benchThroughput({ keys: quick ? 200 : 1_000, handlerPath });
+  figures.push(...r.figures);
+  details.throughput = r.detail;
+}
+if (selected('cpu')) {
+  step('CPU per message');
+  const inMemory = (await buildHandler({ entryPoint: 'bench/in-memory-kms/handler.ts', outdir: join(outdir, 'in-memory-kms'), quiet: true })) as { handler: string };
+  const r = await benchCpu({
+    runs: quick ? 3 : 7,
+    batchesPerRun: quick ? 20 : 60,
+    warmupBatches: quick ? 10 : 30,
+    handlerPath,
+    inMemoryHandlerPath: inMemory.handler,
+  });
+  figures.push(...r.figures);
+  details.cpu = r.detail;
+}
+
+const elapsedS = (performance.now() - started) / 1_000;
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadAverage: loadavg() };
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, elapsedS, machine, figures, details }, null, 2)}\n`
+);
+console.log(formatTable(figures));
+console.log('');
+console.log(formatNotes(figures));
+console.log('');
+const targets = figures.filter((f) => f.target !== undefined);
+console.log(
+  `${targets.filter((f) => f.target?.met).length} of ${targets.length} targets met · ${elapsedS.toFixed(0)} s · node ${process.version}, ${machine.cpus} CPUs, load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} · ${values.out}`
+);
