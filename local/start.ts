@@ -22,8 +22,9 @@ Options:
                       from the usual AWS variables)
   --batch-size N      messages per invocation (default 10)
   --concurrency N     instances at most, like maximumConcurrency (default 2)
-  --timeout S         function timeout in seconds (default 60)
-  --visibility S      visibility timeout of the local queue in seconds (default 2)
+  --timeout S         function timeout in seconds (default 20)
+  --visibility S      visibility timeout of the local queue in seconds (default 20; a
+                      message reported in batchItemFailures reappears after it)
   --raw               print the audit records as the raw JSON lines the Lambda writes
   --quiet             print only the summary
   -h, --help          this text
@@ -38,8 +39,8 @@ const { values } = parseArgs({
     'queue-url': { type: 'string' },
     'batch-size': { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '2' },
-    timeout: { type: 'string', default: '60' },
-    visibility: { type: 'string', default: '2' },
+    timeout: { type: 'string', default: '20' },
+    visibility: { type: 'string', default: '20' },
     raw: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },

@@ -67,6 +67,20 @@ const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
 const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
 const CONSTANT_PREFIX = 'ALIAS_VAR_';
 
+/**
+ * AWS requests are signed with the function's credentials: plain http only to this machine
+ * (loopback, or fauxqs' `sqs.<region>.localhost` queue hosts), as for the Huawei endpoints.
+ */
+function isSafeAwsUrl(value: string): boolean {
+  // Not a URL at all: the url check before this one already says so.
+  if (!URL.canParse(value)) return true;
+  const url = new URL(value);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
+
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -89,8 +103,10 @@ const EnvSchema = z.object({
   KMS_ENDPOINT: z.string().optional(),
   IAM_ENDPOINT: z.string().optional(),
   ALIAS_TEMPLATE: z.string().min(1).default('alias/{key_alias|slug|default:key}-{key_id|short}'),
-  DLQ_URL: z.url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' }),
-  SQS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  DLQ_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' })
+    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
+  SQS_ENDPOINT: z.url({ protocol: /^https?$/ }).refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   MAX_RECEIVE_COUNT: int(1, 1000, 5),
   DRY_RUN: z.stringbool().default(false),

@@ -7,6 +7,7 @@ import { toSqsRecord } from '../../local/sqs-records.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
 import { createLambdaContext } from '../helpers/lambda-context.ts';
+import { collectLogLine } from '../setup/secret-scan.ts';
 import { loadEventBody, SAMPLE_EVENT_NAMES } from '../helpers/load-event.ts';
 import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
 
@@ -41,6 +42,8 @@ describe('the built bundle', () => {
     const lines: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk).trimEnd());
+      // Hand the line to the suite-wide secret scan, which this mock would otherwise bypass.
+      collectLogLine(String(chunk), 'bundle-stdout');
       return true;
     });
     const invalid = toSqsRecord({ body: '{"type":"kms.key.created","key_id":"nope"}' });

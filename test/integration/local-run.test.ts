@@ -19,8 +19,10 @@ beforeAll(async () => {
     env: { ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug}-{key_spec|lower}', ALIAS_VAR_ENV: 'local' },
     batchSize: 4,
     maxConcurrency: 2,
-    timeoutMs: 30_000,
-    visibilityTimeoutS: 1,
+    // Lambda requires visibility ≥ function timeout; nothing here fails transiently, so a
+    // long visibility costs nothing and a slow cold start cannot cause a redelivery.
+    timeoutMs: 20_000,
+    visibilityTimeoutS: 30,
   });
 }, 60_000);
 afterAll(async () => result?.stop());

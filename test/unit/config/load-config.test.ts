@@ -91,11 +91,14 @@ describe('loadConfig()', () => {
     [{ ALIAS_TEMPLATE: 'alias/{env}' }, 'ALIAS_TEMPLATE'],
     [{ ALIAS_VAR_BAD$NAME: 'x' }, 'ALIAS_VAR_BAD$NAME'],
     [{ RETRY_MIN_DELAY_MS: '500', RETRY_MAX_DELAY_MS: '100' }, 'RETRY_MAX_DELAY_MS'],
+    [{ DLQ_URL: 'http://sqs.eu-west-1.amazonaws.com/123456789012/dlq' }, 'DLQ_URL'],
+    [{ SQS_ENDPOINT: 'http://10.1.2.3:9324' }, 'SQS_ENDPOINT'],
   ])('rejects %j naming %s', (change, variable) => {
     expect(errorOf({ ...base, ...change })).toContain(variable);
   });
 
   it('accepts plain http only for loopback endpoints', () => {
+    expect(loadConfig({ ...base, DLQ_URL: 'http://sqs.us-east-1.localhost:4566/000000000000/dlq', SQS_ENDPOINT: 'http://127.0.0.1:4566' }).sqsEndpoint).toBe('http://127.0.0.1:4566');
     expect(loadConfig({ ...base, KMS_ENDPOINT: 'http://127.0.0.1:8080/' }).kmsEndpoint).toBe('http://127.0.0.1:8080');
     expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe('https://kms.{region}.example.com');
   });
