@@ -7,6 +7,7 @@ import { buildHandler } from '../scripts/build.mjs';
 import { formatChaosReport } from './format-report.ts';
 import { checkInvariants } from './invariants.ts';
 import { runChaos } from './run-chaos.ts';
+import { parsePositiveInt } from '../local/parse-positive-int.ts';
 
 const HELP = `Usage: npm run chaos -- [options]
 
@@ -40,17 +41,9 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
-const positive = (name: string, text: string): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got "${text}"`);
-    process.exit(2);
-  }
-  return n;
-};
 
 const seed = values.seed ?? String(randomInt(1, 2 ** 31));
-const messages = positive('messages', values.messages);
+const messages = parsePositiveInt('messages', values.messages);
 console.log(`chaos seed ${seed} (reuse with --seed ${seed})`);
 const built = await buildHandler({ outdir: 'dist/chaos/create-key-alias', quiet: true });
 const run = await runChaos({
@@ -58,7 +51,7 @@ const run = await runChaos({
   messages,
   tokenMode: values['token-mode'],
   handlerPath: built.handler,
-  concurrency: positive('concurrency', values.concurrency),
+  concurrency: parsePositiveInt('concurrency', values.concurrency),
   ...(values.quiet ? {} : { onProgress: (line: string) => console.log(`  … ${line}`) }),
 });
 const analysis = checkInvariants(run);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildHandler } from '../scripts/build.mjs';
 import { formatAuditLine, formatSummary } from './format-summary.ts';
 import { runLocal } from './run-local.ts';
+import { parsePositiveInt } from './parse-positive-int.ts';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -51,14 +52,6 @@ if (values.help) {
   process.exit(0);
 }
 
-const positive = (name: string, text: string): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got "${text}"`);
-    process.exit(2);
-  }
-  return n;
-};
 
 const built = await buildHandler({ quiet: true });
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -71,10 +64,10 @@ const result = await runLocal({
   env: process.env,
   ...(values['kms-endpoint'] === undefined ? {} : { kmsEndpoint: values['kms-endpoint'] }),
   ...(values['queue-url'] === undefined ? {} : { queueUrl: values['queue-url'] }),
-  batchSize: positive('batch-size', values['batch-size']),
-  maxConcurrency: positive('concurrency', values.concurrency),
-  timeoutMs: positive('timeout', values.timeout) * 1_000,
-  visibilityTimeoutS: positive('visibility', values.visibility),
+  batchSize: parsePositiveInt('batch-size', values['batch-size']),
+  maxConcurrency: parsePositiveInt('concurrency', values.concurrency),
+  timeoutMs: parsePositiveInt('timeout', values.timeout) * 1_000,
+  visibilityTimeoutS: parsePositiveInt('visibility', values.visibility),
   onLog: (line) => {
     if (values.raw && !values.quiet) console.log(line);
   },

@@ -13,6 +13,7 @@ import { createKmsClient } from '../../lib/huawei/kms-client.ts';
 import type { AuthProvider, KmsClient } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
+import { rejectionOf } from '../helpers/rejection-of.ts';
 
 const account = DEFAULT_EMULATOR_ACCOUNT;
 const target = { region: account.region, projectId: account.projectId };
@@ -42,14 +43,6 @@ const passwordAuth = (url = emulator.url) =>
     mode: { kind: 'password', user: account.user.name, password: account.user.password, domain: account.domainName },
   });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Tiny real timings for the retry policy in tests. */
 const quickRetry = { minDelayMs: 5, maxDelayMs: 20, throttleMinDelayMs: 5, minAttemptMs: 0 } as const;

@@ -7,6 +7,7 @@ import { createNodeHttpTransport } from '../../lib/huawei/node-http-transport.ts
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { clearableTimeout } from '../../lib/retry/clearable-timeout.ts';
+import { rejectionOf } from '../helpers/rejection-of.ts';
 
 // The KMS client's node:http transport (createKmsFromConfig's default) against real sockets:
 // what the client reads of a response, keep-alive, and every way a request can fail.
@@ -53,14 +54,6 @@ function kmsClient(base: string, requestTimeoutMs = 1_000) {
   return createKmsClient({ endpointFor: () => base, auth, fetch: createNodeHttpTransport(), requestTimeoutMs });
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createNodeHttpTransport', () => {
   it('sends method, headers and body with its length, and returns status, lower-case headers and text', async () => {

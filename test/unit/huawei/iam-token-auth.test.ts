@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KmsApiError } from '../../../lib/errors/app-error.ts';
 import { createIamTokenAuth, type IamTokenAuthOptions } from '../../../lib/huawei/iam-token-auth.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
+import { rejectionOf } from '../../helpers/rejection-of.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const OTHER = 'fedcba9876543210fedcba9876543210';
@@ -45,14 +46,6 @@ function auth(options: Partial<IamTokenAuthOptions> & Pick<IamTokenAuthOptions, 
   return createIamTokenAuth({ iamEndpoint: 'https://iam.cn-north-4.myhuaweicloud.com', mode: password, ...options });
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createIamTokenAuth()', () => {
   it('fetches a project-scoped token with the password body of §5a and sends it as X-Auth-Token', async () => {

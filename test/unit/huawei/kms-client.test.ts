@@ -4,6 +4,7 @@ import { kmsEndpointFor } from '../../../lib/huawei/endpoints.ts';
 import { createKmsClient, type KmsClientOptions } from '../../../lib/huawei/kms-client.ts';
 import type { AuthProvider, AuthRequest } from '../../../lib/huawei/types.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
+import { rejectionOf } from '../../helpers/rejection-of.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const KEY = 'bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e';
@@ -51,14 +52,6 @@ function setup(responders: Responder[], overrides: Partial<KmsClientOptions> = {
   return { client, sent, authorized };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const aliasEntity = (alias: string, keyId = KEY) => ({
   domain_id: '3bab8e245e854f68af5967c00dd43127',

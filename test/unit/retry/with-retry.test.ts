@@ -9,6 +9,7 @@ import {
   withRetry,
   type WithRetryOptions,
 } from '../../../lib/retry/with-retry.ts';
+import { rejectionOf } from '../../helpers/rejection-of.ts';
 
 const kms = (status: number, code: ErrorCode, huaweiCode?: string) =>
   new KmsApiError(`HTTP ${status}`, { status, code, huaweiCode, retryable: status >= 500 || status === 429 });
@@ -45,14 +46,6 @@ function failing(...errors: unknown[]) {
   return { fn, calls };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('fullJitterDelay()', () => {
   const base = { minDelayMs: 100, maxDelayMs: 1000, factor: 2 };
