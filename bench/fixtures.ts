@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KmsEmulator } from '../emulator/kms-emulator.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
 import { LOCAL_ACCOUNT } from '../local/local-account.ts';
+import { createAnnouncedKey } from '../local/create-announced-key.ts';
 
 const EVENTS_DIR = join(import.meta.dirname, '..', 'events');
 
@@ -59,14 +60,7 @@ export function seedKeys(emulator: KmsEmulator, bodies: ReadonlyArray<{ body: st
   for (const { body } of bodies) {
     const result = normaliseEvent(body);
     if (result.kind !== 'key_created') throw new Error('not a key-created body');
-    const e = result.event;
-    if (emulator.state.getKey(e.key_id) !== undefined) continue;
-    emulator.state.createKey(e.project_id, {
-      key_id: e.key_id,
-      ...(e.key_alias === undefined ? {} : { key_alias: e.key_alias }),
-      ...(e.key_spec === undefined ? {} : { key_spec: e.key_spec }),
-      ...(e.key_usage === undefined ? {} : { key_usage: e.key_usage }),
-    });
+    createAnnouncedKey(emulator, result.event);
   }
 }
 

@@ -32,6 +32,7 @@ import {
   requestViolations,
 } from './checks.ts';
 import { startHttpRecorder } from './http-recorder.ts';
+import { createAnnouncedKey } from '../local/create-announced-key.ts';
 
 /** The function's configurations under fuzz: templates that slug, and templates that do not. */
 export const VARIANTS: ReadonlyArray<{ name: string; env: Readonly<Record<string, string>>; coldStartPerBatch?: boolean }> = [
@@ -155,11 +156,7 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
     const e = result.event;
     if (!CONFIGURED_PROJECTS.has(e.project_id) || stack.emulator.state.getKey(e.key_id) !== undefined) return;
     try {
-      stack.emulator.state.createKey(e.project_id, {
-        key_id: e.key_id,
-        ...(e.key_alias === undefined ? {} : { key_alias: e.key_alias }),
-        ...(e.key_spec === undefined ? {} : { key_spec: e.key_spec }),
-      });
+      createAnnouncedKey(stack.emulator, e);
     } catch {
       // a key the emulator cannot hold: the function will be told it does not exist
     }

@@ -13,6 +13,7 @@ import { DLQ_ATTRIBUTE } from '../lib/dlq/build-dlq-record.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from './event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from './local-account.ts';
 import { buildScenario, readEventBodies, type Scenario } from './local-scenario.ts';
+import { createAnnouncedKey } from './create-announced-key.ts';
 
 export interface LocalRunOptions {
   /** Directory of event bodies (default `events/`). */
@@ -123,16 +124,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     });
     if (emulator !== undefined) {
       for (const key of scenario.keys) {
-        const e = key.event;
-        if (emulator.state.getKey(e.key_id) === undefined) {
-          emulator.state.createKey(e.project_id, {
-            key_id: e.key_id,
-            ...(e.key_alias === undefined ? {} : { key_alias: e.key_alias }),
-            ...(e.key_spec === undefined ? {} : { key_spec: e.key_spec }),
-            ...(e.key_usage === undefined ? {} : { key_usage: e.key_usage }),
-          });
-        }
-        for (const alias of key.aliases) emulator.state.putAlias(e.project_id, e.key_id, alias);
+        createAnnouncedKey(emulator, key.event);
+        for (const alias of key.aliases) emulator.state.putAlias(key.event.project_id, key.event.key_id, alias);
       }
     }
     await options.beforeSend?.({ emulator, config });

@@ -3,6 +3,7 @@ import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../
 import { normaliseEvent } from '../../lib/events/normalise-event.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
 import { startLocalSqs, type LocalSqs } from './start-sqs.ts';
+import { createAnnouncedKey } from '../../local/create-announced-key.ts';
 
 export interface Stack {
   emulator: KmsEmulator;
@@ -45,14 +46,7 @@ export async function startStack(options: KmsEmulatorOptions = {}): Promise<Stac
       for (const body of bodies) {
         const result = normaliseEvent(body);
         if (result.kind !== 'key_created') continue;
-        const e = result.event;
-        if (emulator.state.getKey(e.key_id) !== undefined) continue;
-        emulator.state.createKey(e.project_id, {
-          key_id: e.key_id,
-          ...(e.key_alias === undefined ? {} : { key_alias: e.key_alias }),
-          ...(e.key_spec === undefined ? {} : { key_spec: e.key_spec }),
-          ...(opts.visibleAfterMs === undefined ? {} : { visibleAfterMs: opts.visibleAfterMs }),
-        });
+        createAnnouncedKey(emulator, result.event, opts.visibleAfterMs === undefined ? {} : { visibleAfterMs: opts.visibleAfterMs });
       }
     },
     stop: async () => {
