@@ -24,8 +24,16 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: join(import.meta.dirname, 'results.json') },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`Usage: npm run bench -- [--only ${BENCHES.join(',')}] [--quick] [--out FILE]
+
+Prints the table of figures (median, min-max, same-run baseline, ratio, target) and writes them
+as JSON to --out (default bench/results.json). See docs/performance.md.`);
+  process.exit(0);
+}
 const only = values.only === undefined ? [...BENCHES] : values.only.split(',').map((s) => s.trim());
 for (const name of only) {
   if (!(BENCHES as readonly string[]).includes(name)) {
