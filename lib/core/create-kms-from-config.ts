@@ -1,6 +1,6 @@
-import pThrottle from 'p-throttle';
 import type { Config } from '../config/load-config.ts';
 import { fetchAwsSecret } from '../config/fetch-aws-secret.ts';
+import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
 import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
 import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
@@ -28,7 +28,7 @@ export function createKmsFromConfig(config: Config, options: KmsFromConfigOption
   // KMS allows about 20 calls a second per user (reference §4). A strict sliding window keeps
   // this instance under its share in any one-second span, so the gateway's windows never see
   // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
-  const throttle = pThrottle({ limit: options.rateLimit ?? config.kmsRateLimit, interval: 1_000, strict: true });
+  const limiter = createRateLimiter(options.rateLimit ?? config.kmsRateLimit, 1_000);
   // KMS calls go through node:http (about a third of fetch's CPU per request, docs/performance.md);
   // a fetch given in the options (tests, the CLI) is used as is.
   const transport: HttpTransport = options.fetch ?? createNodeHttpTransport();
@@ -36,7 +36,10 @@ export function createKmsFromConfig(config: Config, options: KmsFromConfigOption
     endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
     auth: createAuthFromConfig(config, options),
     requestTimeoutMs: config.requestTimeoutMs,
-    fetch: throttle((url: URL, init: TransportInit) => transport(url, init)),
+    fetch: async (url: URL, init: TransportInit) => {
+      await limiter.acquire();
+      return transport(url, init);
+    },
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
   });
 }
