@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
   type Message,
@@ -15,7 +14,8 @@ import {
 import { startFauxqs } from 'fauxqs';
 import { startKmsEmulator, type CallRecord, type FaultAction, type KmsEmulator } from '../emulator/kms-emulator.ts';
 import { createRandom } from '../emulator/prng.ts';
-import { DLQ_ATTRIBUTE } from '../lib/dlq/build-dlq-record.ts';
+import { readDlqRecord, REDRIVE_REASON } from '../lib/dlq/read-dlq-record.ts';
+import { drainQueue } from '../local/drain-queue.ts';
 import { compileAliasTemplate } from '../lib/naming/compile-alias-template.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from '../local/event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
@@ -335,7 +335,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     });
     clearInterval(watcher);
 
-    const dlq = (await drain(sqs, dlqUrl)).map(toDlqEntry);
+    const dlq = (await drainQueue(sqs, dlqUrl)).map(toDlqEntry);
     const leftInQueue = await queueDepth(sqs, queueUrl);
     const aliases = new Map<string, string[]>();
     for (const key of emulator.state.keys()) aliases.set(key.key_id, emulator.state.aliasesOf(key.key_id));
@@ -402,29 +402,13 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
 }
 
-async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (;;) {
-    const page = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300, MessageAttributeNames: ['All'] })
-    );
-    if (!page.Messages?.length) return all;
-    all.push(...page.Messages);
-  }
-}
-
 function toDlqEntry(m: Message): ChaosDlqEntry {
-  const attr = (name: string) => m.MessageAttributes?.[name]?.StringValue;
-  const detail = parseJson(attr(DLQ_ATTRIBUTE.detail) ?? '{}') ?? {};
-  const reason = attr(DLQ_ATTRIBUTE.reason) ?? 'redrive';
+  const record = readDlqRecord(m);
   return {
+    ...record,
     messageId: m.MessageId ?? '',
-    body: m.Body ?? '',
-    reason,
-    errorCode: attr(DLQ_ATTRIBUTE.errorCode) ?? '',
-    detail,
     // The queue's redrive moves the message itself (same id); the function's record names it.
-    sourceMessageId: reason === 'redrive' ? (m.MessageId ?? '') : String(detail.source_message_id ?? ''),
+    sourceMessageId: record.reason === REDRIVE_REASON ? (m.MessageId ?? '') : String(record.detail.source_message_id ?? ''),
   };
 }
 

@@ -1,15 +1,14 @@
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
-  type Message,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../emulator/kms-emulator.ts';
 import { loadConfig, type Config } from '../lib/config/load-config.ts';
-import { DLQ_ATTRIBUTE } from '../lib/dlq/build-dlq-record.ts';
+import { readDlqRecord, type DlqRecordView } from '../lib/dlq/read-dlq-record.ts';
+import { drainQueue } from './drain-queue.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from './event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from './local-account.ts';
 import { buildScenario, readEventBodies, type Scenario } from './local-scenario.ts';
@@ -44,12 +43,7 @@ export interface LocalRunOptions {
   beforeSend?: (stack: { emulator: KmsEmulator | undefined; config: Config }) => void | Promise<void>;
 }
 
-export interface DlqEntry {
-  body: string;
-  reason: string;
-  errorCode: string;
-  detail: Record<string, unknown>;
-}
+export type DlqEntry = DlqRecordView;
 
 export interface LocalRunResult {
   scenario: Scenario;
@@ -162,7 +156,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         }
       },
     });
-    const dlq = (await drain(sqs, dlqUrl)).map(toDlqEntry);
+    const dlq = (await drainQueue(sqs, dlqUrl)).map(readDlqRecord);
     const aliases = new Map<string, string[]>();
     const calls = new Map<string, number>();
     if (emulator !== undefined) {
@@ -256,34 +250,6 @@ function checkOutcomes(
 async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
   const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   return attrs.Attributes?.QueueArn ?? '';
-}
-
-async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (;;) {
-    const page = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 60,
-        MessageAttributeNames: ['All'],
-      })
-    );
-    if (!page.Messages?.length) return all;
-    all.push(...page.Messages);
-  }
-}
-
-function toDlqEntry(m: Message): DlqEntry {
-  const attr = (name: string) => m.MessageAttributes?.[name]?.StringValue;
-  return {
-    body: m.Body ?? '',
-    // A body moved by the queue's own redrive has no attributes: the function never decided on it.
-    reason: attr(DLQ_ATTRIBUTE.reason) ?? 'redrive',
-    errorCode: attr(DLQ_ATTRIBUTE.errorCode) ?? '',
-    detail: parseJson(attr(DLQ_ATTRIBUTE.detail) ?? '{}') ?? {},
-  };
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

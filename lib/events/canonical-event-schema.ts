@@ -5,7 +5,6 @@
 import * as z from 'zod';
 import {
   CodeSchema,
-  DescriptionSchema,
   IdentifierSchema,
   KeyIdSchema,
   NameSchema,
@@ -15,6 +14,7 @@ import {
   objectSchema,
   optionalField,
 } from './field-schemas.ts';
+import { CreateKeyRequestSchema } from './cts-trace-schema.ts';
 
 /** The only canonical `type` this function acts on. */
 export const CANONICAL_EVENT_TYPE = 'kms.key.created';
@@ -39,12 +39,8 @@ export const CanonicalEventSchema = objectSchema({
   project_id: ProjectIdSchema,
   region: optionalField(RegionIdSchema),
   domain_id: optionalField(IdentifierSchema),
-  key_alias: optionalField(NameSchema),
-  key_spec: optionalField(CodeSchema),
-  key_usage: optionalField(CodeSchema),
-  origin: optionalField(CodeSchema),
-  enterprise_project_id: optionalField(IdentifierSchema),
-  key_description: optionalField(DescriptionSchema),
+  // The CreateKey request fields, validated as in a trace's `request`.
+  ...CreateKeyRequestSchema.shape,
   created_by: optionalField(CreatedBySchema),
   created_at: optionalField(TimestampSchema),
   trace_id: optionalField(IdentifierSchema),

@@ -1,9 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTE } from '../dlq/build-dlq-record.ts';
+import { readDlqRecord } from '../dlq/read-dlq-record.ts';
 import { normaliseEvent } from '../events/normalise-event.ts';
 
-/** The reason given to a DLQ message without our attributes: the queue's own redrive moved it. */
-export const REDRIVE_REASON = 'redrive';
+export { REDRIVE_REASON } from '../dlq/read-dlq-record.ts';
 
 export interface DlqMessageInfo {
   /** `kms_auto_alias.reason` (`conflict`, `invalid:not_json`, `failed:kms_throttled`...) or `redrive`. */
@@ -20,12 +19,11 @@ export interface DlqMessageInfo {
  * `maxReceiveCount` receives has none, and gets the reason `redrive`. Pure; never throws.
  */
 export function describeDlqMessage(message: Pick<Message, 'Body' | 'MessageAttributes'>): DlqMessageInfo {
-  const attributes = message.MessageAttributes ?? {};
-  const reason = attributes[DLQ_ATTRIBUTE.reason]?.StringValue;
-  const info: DlqMessageInfo = { reason: reason === undefined || reason === '' ? REDRIVE_REASON : reason };
-  const errorCode = attributes[DLQ_ATTRIBUTE.errorCode]?.StringValue;
-  if (errorCode !== undefined && errorCode !== '') info.error_code = errorCode;
-  const keyId = keyIdOfDetail(attributes[DLQ_ATTRIBUTE.detail]?.StringValue) ?? keyIdOfBody(message.Body);
+  const record = readDlqRecord(message);
+  const info: DlqMessageInfo = { reason: record.reason };
+  if (record.errorCode !== '') info.error_code = record.errorCode;
+  const detailKeyId = record.detail.key_id;
+  const keyId = (typeof detailKeyId === 'string' && detailKeyId !== '' ? detailKeyId : undefined) ?? keyIdOfBody(message.Body);
   if (keyId !== undefined) info.key_id = keyId;
   return info;
 }
@@ -36,17 +34,6 @@ export function describeDlqMessage(message: Pick<Message, 'Body' | 'MessageAttri
  */
 export function matchesFilter(reason: string, filters: readonly string[]): boolean {
   return filters.length === 0 || filters.some((f) => reason.startsWith(f));
-}
-
-function keyIdOfDetail(detail: string | undefined): string | undefined {
-  if (detail === undefined) return undefined;
-  try {
-    const json: unknown = JSON.parse(detail);
-    const keyId = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['key_id'] : undefined;
-    return typeof keyId === 'string' && keyId !== '' ? keyId : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function keyIdOfBody(body: string | undefined): string | undefined {
