@@ -1,14 +1,24 @@
-// `npm test`: type-check, then every vitest test, then the closing line CI reads
-// ("N passed, N failed"), which vitest's own summary is not (toolchain.md).
+// `npm test`: type-check, lint and format check, layering check, then every vitest test, then the
+// closing line CI reads ("N passed, N failed"), which vitest's own summary is not.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
+/** Every folder of code; the layering rules decide which may import which. */
+const LAYERED_FOLDERS = ['functions', 'lib', 'cli', 'local', 'emulator', 'bench', 'chaos', 'fuzz', 'test', 'scripts', 'bin'];
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
 console.log(`node ${process.version}`);
 const typecheck = run(bin('tsc'), ['--noEmit', '-p', '.']);
 if (typecheck !== 0) console.error('type check failed');
+
+// Biome: the small rule set and the formatter in biome.json (`npx biome check --write .` fixes most).
+const lint = run(bin('biome'), ['lint', '--reporter=summary', '.']);
+if (lint !== 0) console.error('lint or format check failed (run: npx biome check --write .)');
+
+// dependency-cruiser: the layering in .dependency-cruiser.cjs.
+const layering = run(bin('depcruise'), [...LAYERED_FOLDERS, '--config', '.dependency-cruiser.cjs', '--output-type', 'err']);
+if (layering !== 0) console.error('layering check failed');
 
 mkdirSync('.test-results', { recursive: true });
 const report = '.test-results/vitest.json';
@@ -16,7 +26,7 @@ rmSync(report, { force: true });
 const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)]);
 
 let passed = 0;
-let failed = typecheck === 0 ? 0 : 1;
+let failed = [typecheck, lint, layering].filter((code) => code !== 0).length;
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests;

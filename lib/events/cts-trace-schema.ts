@@ -5,7 +5,7 @@
  * succeed?) → {@link CtsCreateKeyTraceSchema} plus the decoded `request`/`response` bodies.
  * Unknown fields are stripped by zod, so `__proto__`/`constructor` keys never reach the result.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import {
   CodeSchema,
   DescriptionSchema,

@@ -32,7 +32,8 @@ const PLAIN_CREDENTIAL_ENV = [
   'HUAWEICLOUD_IAM_PASSWORD',
 ];
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation is untyped JSON
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation is untyped JSON
+type Json = any;
 
 interface Packaged {
   dir: string;

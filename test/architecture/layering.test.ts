@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Runs the project's own dependency-cruiser configuration over a small tree with planted
+// violations, so a rule that silently stopped matching (a renamed folder, a parser that
+// no longer sees TypeScript imports) fails here rather than letting the real tree drift.
+const root = resolve(import.meta.dirname, '../..');
+const depcruise = join(root, 'node_modules/.bin/depcruise');
+const scratch = mkdtempSync(join(tmpdir(), 'layering-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = join(scratch, name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  copyFileSync(join(root, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
+  copyFileSync(join(root, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  return dir;
+}
+
+function cruise(dir: string): { status: number | null; output: string } {
+  const result = spawnSync(depcruise, ['functions', 'lib', '--config', '.dependency-cruiser.cjs'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('the layering check', () => {
+  it('passes a tree that keeps the rules', () => {
+    const dir = tree('clean', {
+      'lib/core/decide.ts': 'export const decide = (n: number): boolean => n > 0;\n',
+      'functions/a/handler.ts': "import { decide } from '../../lib/core/decide.ts';\nexport const handler = () => decide(1);\n",
+      'test/a.test.ts': "import { handler } from '../functions/a/handler.ts';\nhandler();\n",
+    });
+    const { status, output } = cruise(dir);
+    expect(output).toContain('no dependency violations found');
+    expect(status).toBe(0);
+  });
+
+  it('fails on lib/ importing a function, on an import loop and on one function importing another', () => {
+    const dir = tree('planted', {
+      'lib/core/decide.ts': "import { handler } from '../../functions/a/handler.ts';\nexport const decide = () => handler;\n",
+      'lib/huawei/a.ts': "import { b } from './b.ts';\nexport const a = (): number => b() + 1;\n",
+      'lib/huawei/b.ts': "import { a } from './a.ts';\nexport const b = (): number => (Math.random() > 2 ? a() : 0);\n",
+      'functions/a/handler.ts': 'export const handler = () => 1;\n',
+      'functions/b/handler.ts': "import { handler as a } from '../a/handler.ts';\nexport const handler = () => a();\n",
+    });
+    const { status, output } = cruise(dir);
+    expect(status).not.toBe(0);
+    expect(output).toContain('lib-is-the-bottom-layer: lib/core/decide.ts → functions/a/handler.ts');
+    expect(output).toMatch(/no-circular: lib\/huawei\/(a|b)\.ts/);
+    expect(output).toContain('functions-do-not-import-each-other: functions/b/handler.ts → functions/a/handler.ts');
+  });
+});
