@@ -12,7 +12,13 @@ import { benchKeyId, functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
 import { startInstance } from './instance.ts';
 import { spread, sum, type Figure } from './stats.ts';
 
-type Label = 'new' | 'new, 429 first' | 'duplicate in the batch' | 'duplicate, redelivered' | 'conflict' | 'invalid body';
+type Label =
+  | 'new'
+  | 'new, 429 first'
+  | 'duplicate in the batch'
+  | 'duplicate, redelivered'
+  | 'conflict'
+  | 'invalid body';
 
 /** One batch of the mix: how many of each kind (in this order before shuffling). */
 const MIX: ReadonlyArray<Partial<Record<Label, number>>> = [
@@ -26,7 +32,9 @@ const MIX: ReadonlyArray<Partial<Record<Label, number>>> = [
 /** CreateAlias calls answered 429 APIGW.0308 before each batch runs (the first ones to arrive). */
 const THROTTLED_PER_BATCH = [0, 0, 3, 0, 2, 0];
 
-export async function benchApiCalls(options: { handlerPath: string }): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
+export async function benchApiCalls(options: {
+  handlerPath: string;
+}): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
   const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT] });
   const sqs = await startFauxqs({ port: 0, logger: false });
   const dlq = sqs.createQueue('bench-dlq');
@@ -46,7 +54,8 @@ export async function benchApiCalls(options: { handlerPath: string }): Promise<{
       nextKey += fresh.length;
       seedKeys(emulator, fresh);
       for (const f of fresh) batch.push({ label: 'new', body: f.body });
-      for (let i = 0; i < (mix['duplicate in the batch'] ?? 0); i++) batch.push({ label: 'duplicate in the batch', body: fresh[i]!.body });
+      for (let i = 0; i < (mix['duplicate in the batch'] ?? 0); i++)
+        batch.push({ label: 'duplicate in the batch', body: fresh[i]!.body });
       for (let i = 0; i < (mix['duplicate, redelivered'] ?? 0); i++) {
         batch.push({ label: 'duplicate, redelivered', body: aliased[(b * 3 + i) % aliased.length]! });
       }
@@ -60,7 +69,10 @@ export async function benchApiCalls(options: { handlerPath: string }): Promise<{
         if (event.kind !== 'key_created') throw new Error('conflict body does not normalise');
         const alias = deriveAlias(template, event.event);
         if (!alias.ok) throw new Error('conflict alias does not derive');
-        const holder = emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: benchKeyId('hold', nextHolder), key_alias: 'holder' });
+        const holder = emulator.state.createKey(LOCAL_ACCOUNT.projectId, {
+          key_id: benchKeyId('hold', nextHolder),
+          key_alias: 'holder',
+        });
         emulator.state.putAlias(LOCAL_ACCOUNT.projectId, holder.key_id, alias.alias);
         batch.push({ label: 'conflict', body: victim!.body });
       }
@@ -71,24 +83,35 @@ export async function benchApiCalls(options: { handlerPath: string }): Promise<{
       // Records are taken in order: of two identical bodies, the first creates, the second waits.
       const seen = new Set<string>();
       for (const m of batch) {
-        if (m.label === 'new' || m.label === 'duplicate in the batch') m.label = seen.has(m.body) ? 'duplicate in the batch' : 'new';
+        if (m.label === 'new' || m.label === 'duplicate in the batch')
+          m.label = seen.has(m.body) ? 'duplicate in the batch' : 'new';
         seen.add(m.body);
       }
       const fault =
         THROTTLED_PER_BATCH[b]! > 0
-          ? emulator.faults.add({ operation: 'createAlias', times: THROTTLED_PER_BATCH[b]!, action: FAULT_PRESETS.throttle })
+          ? emulator.faults.add({
+              operation: 'createAlias',
+              times: THROTTLED_PER_BATCH[b]!,
+              action: FAULT_PRESETS.throttle,
+            })
           : undefined;
       const result = await instance.invoke(batch.map((m) => m.body));
       faultsFired.push(fault?.fired ?? 0);
       fault?.remove();
-      if (result.result.batchItemFailures.length > 0) throw new Error(`api calls: batch ${b + 1} left ${result.result.batchItemFailures.length} messages for redelivery`);
+      if (result.result.batchItemFailures.length > 0)
+        throw new Error(
+          `api calls: batch ${b + 1} left ${result.result.batchItemFailures.length} messages for redelivery`,
+        );
       result.messageIds.forEach((id, i) => labels.set(id, batch[i]!.label));
       for (const f of fresh) aliased.push(f.body);
     }
 
     const audits = lines
       .filter((l) => l.includes('"log_type":"audit"'))
-      .map((l) => JSON.parse(l) as { message_id: string; outcome: string; api_calls: number; retries: number; key_id?: string });
+      .map(
+        (l) =>
+          JSON.parse(l) as { message_id: string; outcome: string; api_calls: number; retries: number; key_id?: string },
+      );
     const kmsCalls = emulator.calls.filter((c) => c.operation !== 'iamToken');
     const callsByKey = new Map<string, string[]>();
     for (const c of kmsCalls) {
@@ -112,16 +135,26 @@ export async function benchApiCalls(options: { handlerPath: string }): Promise<{
       }
     }
     // A list call about a key is only ever a follow-up of a refused create: none for new keys.
-    const newKeyIds = new Set(audits.filter((a) => labels.get(a.message_id) === 'new' && a.retries === 0).map((a) => a.key_id));
+    const newKeyIds = new Set(
+      audits.filter((a) => labels.get(a.message_id) === 'new' && a.retries === 0).map((a) => a.key_id),
+    );
     const redelivered = new Set(
-      audits.filter((a) => labels.get(a.message_id) === 'duplicate, redelivered').map((a) => a.key_id)
+      audits.filter((a) => labels.get(a.message_id) === 'duplicate, redelivered').map((a) => a.key_id),
     );
     for (const [keyId, calls] of callsByKey) {
-      if (newKeyIds.has(keyId) && !redelivered.has(keyId)) happyPath.listCalls += calls.filter((c) => c.startsWith('listAliases')).length;
+      if (newKeyIds.has(keyId) && !redelivered.has(keyId))
+        happyPath.listCalls += calls.filter((c) => c.startsWith('listAliases')).length;
     }
     const auditTotal = sum(audits.map((a) => a.api_calls));
     const group = 'API calls per key';
-    const order: Label[] = ['new', 'new, 429 first', 'duplicate in the batch', 'duplicate, redelivered', 'conflict', 'invalid body'];
+    const order: Label[] = [
+      'new',
+      'new, 429 first',
+      'duplicate in the batch',
+      'duplicate, redelivered',
+      'conflict',
+      'invalid body',
+    ];
     const figures: Figure[] = order
       .filter((label) => byLabel.has(label))
       .map((label) => {

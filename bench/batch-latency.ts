@@ -25,7 +25,11 @@ export async function benchBatchLatency(options: {
   const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT], latencyMs: LATENCY_MS });
   const floor = await startFloorServer(LATENCY_MS);
   const lines: string[] = [];
-  const env = functionEnv({ kmsUrl: emulator.url, dlqUrl: 'http://127.0.0.1:9/000000000000/unused-dlq', sqsEndpoint: 'http://127.0.0.1:9' });
+  const env = functionEnv({
+    kmsUrl: emulator.url,
+    dlqUrl: 'http://127.0.0.1:9/000000000000/unused-dlq',
+    sqsEndpoint: 'http://127.0.0.1:9',
+  });
   const instance = await startInstance(options.handlerPath, env, (line) => lines.push(line));
   const parallel = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floor.url, FLOOR_MODE: 'parallel' });
   const sequential = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floor.url, FLOOR_MODE: 'sequential' });
@@ -45,7 +49,8 @@ export async function benchBatchLatency(options: {
     // A warm instance has served batches before: its code is compiled and optimised (a Lambda
     // instance serves hundreds). Back to back: these wait on the throttle, which is not measured.
     let failures = first.result.batchItemFailures.length;
-    for (let i = 0; i < options.warmupBatches; i++) failures += (await instance.invoke(batch())).result.batchItemFailures.length;
+    for (let i = 0; i < options.warmupBatches; i++)
+      failures += (await instance.invoke(batch())).result.batchItemFailures.length;
     const wall: number[] = [];
     const floorParallel: number[] = [];
     const floorSequential: number[] = [];
@@ -98,7 +103,14 @@ export async function benchBatchLatency(options: {
     ];
     return {
       figures,
-      detail: { runs: options.runs, warmupBatches: options.warmupBatches, wallMs: spread(wall), firstBatchMs: first.wallMs, floorParallelMs: spread(floorParallel), floorSequentialMs: spread(floorSequential) },
+      detail: {
+        runs: options.runs,
+        warmupBatches: options.warmupBatches,
+        wallMs: spread(wall),
+        firstBatchMs: first.wallMs,
+        floorParallelMs: spread(floorParallel),
+        floorSequentialMs: spread(floorSequential),
+      },
     };
   } finally {
     await Promise.all([instance.stop(), parallel.stop(), sequential.stop()]);

@@ -30,7 +30,7 @@ export async function benchCpu(options: {
   // but they would turn a CPU benchmark into a throttle one.
   const env = functionEnv(
     { kmsUrl: emulator.url, dlqUrl: 'http://127.0.0.1:9/000000000000/unused-dlq', sqsEndpoint: 'http://127.0.0.1:9' },
-    { KMS_RATE_LIMIT: '1000' }
+    { KMS_RATE_LIMIT: '1000' },
   );
   const lines = { count: 0 };
   const instance = await startInstance(options.handlerPath, env, () => (lines.count += 1));
@@ -98,7 +98,8 @@ export async function benchCpu(options: {
     const created = emulator.calls.filter((c) => c.operation === 'createAlias' && c.status === 201).length;
     const expected = BATCH * (options.warmupBatches + options.runs * options.batchesPerRun);
     // (the in-memory variant's batches use keys too, but never reach the emulator)
-    if (failures > 0 || created !== expected) throw new Error(`cpu: ${created} of ${expected} aliases created, ${failures} failures`);
+    if (failures > 0 || created !== expected)
+      throw new Error(`cpu: ${created} of ${expected} aliases created, ${failures} failures`);
     const value = spread(handlerMs);
     const group = 'CPU per message';
     const figures: Figure[] = [

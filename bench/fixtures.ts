@@ -36,7 +36,11 @@ let samples: Sample[] | undefined;
  * (`{key_id|short}`): two keys must differ there to get different aliases.
  */
 export function benchKeyId(tag: string, n: number): string {
-  const group = tag.toLowerCase().replace(/[^0-9a-z]/g, '').padEnd(4, '0').slice(0, 4);
+  const group = tag
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .padEnd(4, '0')
+    .slice(0, 4);
   return `${n.toString(16).padStart(8, '0')}-${group}-4b3e-8000-000000000000`;
 }
 
@@ -70,7 +74,7 @@ export function seedKeys(emulator: KmsEmulator, bodies: ReadonlyArray<{ body: st
  */
 export function functionEnv(
   s: { kmsUrl: string; dlqUrl: string; sqsEndpoint: string },
-  extra: Record<string, string> = {}
+  extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
     HUAWEICLOUD_REGION: LOCAL_ACCOUNT.region,

@@ -14,14 +14,18 @@ const viaHttp = (body) =>
   new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => resolve(JSON.parse(text)));
         res.on('error', reject);
-      }
+      },
     );
     req.on('error', reject);
     req.end(body);

@@ -59,7 +59,15 @@ process.on('message', async (message: Invoke) => {
     const result = await handler(message.event, context);
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
-    send({ type: 'result', id: message.id, result, wallMs, cpuUs: used.user + used.system, systemCpuUs: used.system, threadCpuUs: threadCpuUs() - thread });
+    send({
+      type: 'result',
+      id: message.id,
+      result,
+      wallMs,
+      cpuUs: used.user + used.system,
+      systemCpuUs: used.system,
+      threadCpuUs: threadCpuUs() - thread,
+    });
   } catch (err) {
     send({ type: 'error', id: message.id, message: (err as Error).message });
   }

@@ -35,7 +35,7 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
 export async function startInstance(
   handlerPath: string,
   env: Record<string, string>,
-  onLine: (line: string) => void = () => undefined
+  onLine: (line: string) => void = () => undefined,
 ): Promise<Instance> {
   const child = fork(new URL('./handler-process.ts', import.meta.url), [handlerPath], {
     env: childEnv(env),
@@ -48,7 +48,7 @@ export async function startInstance(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ initMs: number; readyMs: number }>((resolve, reject) => {
     child.once('message', (m: { type: string; initMs: number; readyMs: number; message?: string }) =>
-      m.type === 'ready' ? resolve(m) : reject(new Error(`cold start failed: ${m.message}`))
+      m.type === 'ready' ? resolve(m) : reject(new Error(`cold start failed: ${m.message}`)),
     );
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`instance exited with ${code} before it was ready`)));

@@ -53,7 +53,8 @@ const outdir = join('dist', 'bench');
 const started = performance.now();
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
-const step = (name: string) => console.error(`[bench] ${name}... (${((performance.now() - started) / 1_000).toFixed(0)} s)`);
+const step = (name: string) =>
+  console.error(`[bench] ${name}... (${((performance.now() - started) / 1_000).toFixed(0)} s)`);
 
 // The deployed artifact, built exactly as serverless.yml packages it.
 const built = (await buildHandler({ outdir: join(outdir, 'create-key-alias'), quiet: true })) as { handler: string };
@@ -85,7 +86,11 @@ if (selected('throughput')) {
 }
 if (selected('cpu')) {
   step('CPU per message');
-  const inMemory = (await buildHandler({ entryPoint: 'bench/in-memory-kms/handler.ts', outdir: join(outdir, 'in-memory-kms'), quiet: true })) as { handler: string };
+  const inMemory = (await buildHandler({
+    entryPoint: 'bench/in-memory-kms/handler.ts',
+    outdir: join(outdir, 'in-memory-kms'),
+    quiet: true,
+  })) as { handler: string };
   const r = await benchCpu({
     runs: quick ? 3 : 7,
     batchesPerRun: quick ? 20 : 60,
@@ -98,10 +103,15 @@ if (selected('cpu')) {
 }
 
 const elapsedS = (performance.now() - started) / 1_000;
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadAverage: loadavg() };
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? '',
+  loadAverage: loadavg(),
+};
 writeFileSync(
   values.out,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, elapsedS, machine, figures, details }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), quick, elapsedS, machine, figures, details }, null, 2)}\n`,
 );
 console.log(formatTable(figures));
 console.log('');
@@ -109,5 +119,5 @@ console.log(formatNotes(figures));
 console.log('');
 const targets = figures.filter((f) => f.target !== undefined);
 console.log(
-  `${targets.filter((f) => f.target?.met).length} of ${targets.length} targets met · ${elapsedS.toFixed(0)} s · node ${process.version}, ${machine.cpus} CPUs, load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} · ${values.out}`
+  `${targets.filter((f) => f.target?.met).length} of ${targets.length} targets met · ${elapsedS.toFixed(0)} s · node ${process.version}, ${machine.cpus} CPUs, load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} · ${values.out}`,
 );

@@ -27,13 +27,19 @@ export function formatTable(figures: readonly Figure[]): string {
       `${num(f.value.median, f.unit)}${unit}`,
       range(f.value, f.unit),
       f.baseline === undefined ? '' : `${f.baseline.name}: ${num(f.baseline.value.median, f.unit)}${unit}`,
-      f.ratio === undefined ? '' : `${num(f.ratio.median, '×')}×${f.ratio.runs > 1 ? ` (${num(f.ratio.min, '×')}–${num(f.ratio.max, '×')})` : ''}`,
+      f.ratio === undefined
+        ? ''
+        : `${num(f.ratio.median, '×')}×${f.ratio.runs > 1 ? ` (${num(f.ratio.min, '×')}–${num(f.ratio.max, '×')})` : ''}`,
       f.target?.text ?? '',
       f.target === undefined ? '' : f.target.met ? 'MET' : 'NOT MET',
     ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

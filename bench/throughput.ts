@@ -14,7 +14,10 @@ export const THROUGHPUT_TARGET = 0.9;
 export const THROTTLED_TARGET = 0.05;
 const WINDOW_MS = 5_000;
 
-export async function benchThroughput(options: { keys: number; handlerPath: string }): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
+export async function benchThroughput(options: {
+  keys: number;
+  handlerPath: string;
+}): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
   const perInstance = Math.floor(ACCOUNT_LIMIT / INSTANCES);
   const bodies = newKeyBodies('thru', options.keys).map((b, i) => ({ name: `key-${i}`, body: b.body }));
   const started = performance.now();
@@ -44,7 +47,9 @@ export async function benchThroughput(options: { keys: number; handlerPath: stri
     for (let from = first; from + WINDOW_MS <= last; from += WINDOW_MS) {
       windows.push(created.filter((c) => c.at >= from && c.at < from + WINDOW_MS).length / (WINDOW_MS / 1_000));
     }
-    const aliased = [...result.scenario.expectedAliases].filter(([keyId, alias]) => (result.aliases.get(keyId) ?? []).includes(alias)).length;
+    const aliased = [...result.scenario.expectedAliases].filter(([keyId, alias]) =>
+      (result.aliases.get(keyId) ?? []).includes(alias),
+    ).length;
     const lost = options.keys - aliased;
     const checksPassed = result.checks.every((c) => c.pass);
     const throttledShare = calls.length === 0 ? 0 : throttled / calls.length;
@@ -57,8 +62,16 @@ export async function benchThroughput(options: { keys: number; handlerPath: stri
         unit: 'keys/s',
         value: rateSpread,
         baseline: { name: 'the account limit', value: constant(ACCOUNT_LIMIT) },
-        ratio: { ...rateSpread, median: rate / ACCOUNT_LIMIT, min: rateSpread.min / ACCOUNT_LIMIT, max: rateSpread.max / ACCOUNT_LIMIT },
-        target: { text: `≥ ${THROUGHPUT_TARGET * ACCOUNT_LIMIT} keys/s`, met: rate >= THROUGHPUT_TARGET * ACCOUNT_LIMIT },
+        ratio: {
+          ...rateSpread,
+          median: rate / ACCOUNT_LIMIT,
+          min: rateSpread.min / ACCOUNT_LIMIT,
+          max: rateSpread.max / ACCOUNT_LIMIT,
+        },
+        target: {
+          text: `≥ ${THROUGHPUT_TARGET * ACCOUNT_LIMIT} keys/s`,
+          met: rate >= THROUGHPUT_TARGET * ACCOUNT_LIMIT,
+        },
         note: `over the whole run (first call → last alias); min–max over ${windows.length} windows of ${WINDOW_MS / 1_000} s`,
       },
       {
@@ -84,7 +97,14 @@ export async function benchThroughput(options: { keys: number; handlerPath: stri
         unit: 'keys',
         value: spread([lost]),
         target: { text: 'none, every check passes', met: lost === 0 && checksPassed },
-        note: `${aliased}/${options.keys} aliased; ${result.dlq.length} in the DLQ; ${result.runner.invocations} invocations, ${result.runner.coldStarts} cold starts; checks ${checksPassed ? 'pass' : `FAIL: ${result.checks.filter((c) => !c.pass).map((c) => c.name).join('; ')}`}`,
+        note: `${aliased}/${options.keys} aliased; ${result.dlq.length} in the DLQ; ${result.runner.invocations} invocations, ${result.runner.coldStarts} cold starts; checks ${
+          checksPassed
+            ? 'pass'
+            : `FAIL: ${result.checks
+                .filter((c) => !c.pass)
+                .map((c) => c.name)
+                .join('; ')}`
+        }`,
       },
     ];
     return {

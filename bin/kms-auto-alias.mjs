@@ -5,7 +5,7 @@
 if (!process.features?.typescript) {
   process.stderr.write(
     `kms-auto-alias needs Node.js 22.18+ or 24 (TypeScript type stripping); this is ${process.version}.\n` +
-      'Run it through npm (npx kms-auto-alias, npm run cli -- ...), which uses the project\'s Node 24.\n'
+      "Run it through npm (npx kms-auto-alias, npm run cli -- ...), which uses the project's Node 24.\n",
   );
   process.exit(2);
 }

@@ -46,7 +46,11 @@ export function createDlqFaults(options: DlqFaultOptions) {
 
   const decide = (request: ProxyRequest): ProxyAction => {
     if (request.headers['x-amz-target'] !== 'AmazonSQS.SendMessage') return { kind: 'forward' };
-    let payload: { QueueUrl?: string; MessageBody?: string; MessageAttributes?: Record<string, { StringValue?: string }> };
+    let payload: {
+      QueueUrl?: string;
+      MessageBody?: string;
+      MessageAttributes?: Record<string, { StringValue?: string }>;
+    };
     try {
       payload = JSON.parse(request.body.toString('utf8')) as typeof payload;
     } catch {
@@ -83,7 +87,8 @@ export function createDlqFaults(options: DlqFaultOptions) {
       decided.set(identity, kind);
     }
     const kind = decided.get(identity);
-    if (kind === 'status500') return { kind: 'status', status: 500, body: INTERNAL_ERROR, contentType: 'application/x-amz-json-1.0' };
+    if (kind === 'status500')
+      return { kind: 'status', status: 500, body: INTERNAL_ERROR, contentType: 'application/x-amz-json-1.0' };
     if (kind === 'reset') return { kind: 'reset' };
     if (kind === 'hang') return { kind: 'hang' };
     return { kind: 'forward' };

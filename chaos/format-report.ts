@@ -28,15 +28,28 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
       `${o.concurrency} instances, batches of ${o.batchSize}, function timeout ${o.timeoutMs} ms, visibility ${o.visibilityTimeoutS} s, maxReceiveCount ${o.maxReceiveCount}`,
     `KMS faults on ${(o.kmsFaultRate * 100).toFixed(0)}% of calls, ${(o.dlqFaultRate * 100).toFixed(0)}% of DLQ publishes fail, ` +
       `${(o.killRate * 100).toFixed(0)}% of invocations killed part way; request timeout ${o.env.REQUEST_TIMEOUT_MS} ms`,
-    ''
+    '',
   );
 
-  out.push('Workload', formatTable(['kind', 'messages'], rows(Object.entries(run.scenario.composition).sort((a, b) => b[1] - a[1]))), '');
+  out.push(
+    'Workload',
+    formatTable(['kind', 'messages'], rows(Object.entries(run.scenario.composition).sort((a, b) => b[1] - a[1]))),
+    '',
+  );
 
   out.push(
     'Decisions (every audit record: outcome → disposition)',
-    formatTable(['decision', 'records'], rows(count(run.audits, (a) => `${String(a.outcome)}${a.outcome === 'failed' ? `:${String(a.reason)}` : ''} → ${String(a.disposition)}`))),
-    ''
+    formatTable(
+      ['decision', 'records'],
+      rows(
+        count(
+          run.audits,
+          (a) =>
+            `${String(a.outcome)}${a.outcome === 'failed' ? `:${String(a.reason)}` : ''} → ${String(a.disposition)}`,
+        ),
+      ),
+    ),
+    '',
   );
 
   // API calls per key, from the emulator's own log.
@@ -53,11 +66,17 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     'KMS API calls (emulator log: operation, answer)',
     formatTable(
       ['operation answer', 'calls'],
-      rows(count(run.calls, (c) => `${c.operation} ${c.status === 0 ? 'no answer' : c.status}${c.huaweiCode ? ` ${c.huaweiCode}` : ''}${c.fault ? ` [${c.fault}]` : ''}`))
+      rows(
+        count(
+          run.calls,
+          (c) =>
+            `${c.operation} ${c.status === 0 ? 'no answer' : c.status}${c.huaweiCode ? ` ${c.huaweiCode}` : ''}${c.fault ? ` [${c.fault}]` : ''}`,
+        ),
+      ),
     ),
     `API calls per key: ${perKey.size} keys, mean ${mean.toFixed(2)}, p50 ${percentile(perKeySorted, 50)}, p95 ${percentile(perKeySorted, 95)}, max ${percentile(perKeySorted, 100)}; ` +
       `${projectListings} project-wide listAliases calls (conflict checks)`,
-    ''
+    '',
   );
 
   const retries = run.audits.reduce((s, a) => s + (typeof a.retries === 'number' ? a.retries : 0), 0);
@@ -72,14 +91,17 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     .filter((r): r is Record<string, unknown> => r?.message === 'retrying');
   out.push(
     `Retries: ${retries} in audit records; in-invocation retries by kind (debug log):`,
-    formatTable(['operation kind', 'retries'], rows(count(retryLines, (r) => `${String(r.operation)} ${String(r.kind)}`))),
-    ''
+    formatTable(
+      ['operation kind', 'retries'],
+      rows(count(retryLines, (r) => `${String(r.operation)} ${String(r.kind)}`)),
+    ),
+    '',
   );
 
   out.push(
     `Dead-letter queue: ${run.dlq.length} records`,
     formatTable(['reason', 'records'], rows(count(run.dlq, (e) => e.reason))),
-    ''
+    '',
   );
 
   const receives = [...run.runner.receives.values()];
@@ -93,8 +115,10 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     `DLQ sends: ${run.dlqFaults.publishes} publishes (${run.dlqFaults.attempts} HTTP attempts); failed by the proxy: ` +
       `${run.dlqFaults.failed.status500} × HTTP 500, ${run.dlqFaults.failed.reset} × reset, ${run.dlqFaults.failed.hang} × hang (abandoned by the function at its deadline)`,
     `Keys visible only after a delay: ${run.delayedKeysSeenInvisible} answered KMS.0207 first` +
-      (o.tokenMode ? `; IAM tokens: ${run.issuedTokens.length} issued, all expired ${run.tokenExpiries.length}× mid-run` : ''),
-    ''
+      (o.tokenMode
+        ? `; IAM tokens: ${run.issuedTokens.length} issued, all expired ${run.tokenExpiries.length}× mid-run`
+        : ''),
+    '',
   );
 
   out.push(
@@ -105,7 +129,7 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     `  ${analysis.createdAudits} created audits = ${analysis.aliasesCreated} aliases created − ${analysis.lostAnswers.length} lost answers; ` +
       `${analysis.exhaustedMessages} messages in the DLQ only because retries ran out; ${analysis.exhaustedKeys.length} valid keys left without alias by that; ` +
       `${analysis.inBothPlaces} messages both acknowledged and in the DLQ`,
-    ''
+    '',
   );
 
   out.push('Invariants');
@@ -117,7 +141,7 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
   out.push(
     '',
     `${passed ? 'PASS' : 'FAIL'}: ${analysis.checks.filter((c) => c.pass).length}/${analysis.checks.length} invariants hold; ${(run.durationMs / 1000).toFixed(1)} s`,
-    `seed ${o.seed}; reproduce the same workload and fault draws with: ${reproduceCommand(run)}`
+    `seed ${o.seed}; reproduce the same workload and fault draws with: ${reproduceCommand(run)}`,
   );
   return out.join('\n');
 }

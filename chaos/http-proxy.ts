@@ -73,7 +73,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> 
           options.onResponse?.(request, answer.statusCode ?? 0, answer.headers);
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
-        }
+        },
       );
       forwarded.on('error', () => req.socket.destroy());
       forwarded.end(body);

@@ -63,7 +63,11 @@ const short = (id: string | undefined): string => (id ?? '?').slice(0, 8);
 /** A DLQ entry that exists only because retries ran out: the queue's redrive, or the function on the last receive. */
 export function isExhausted(entry: ChaosDlqEntry, maxReceiveCount: number): boolean {
   if (entry.reason === 'redrive') return true;
-  return entry.reason.startsWith('failed:') && entry.detail.retryable === true && Number(entry.detail.receive_count) >= maxReceiveCount;
+  return (
+    entry.reason.startsWith('failed:') &&
+    entry.detail.retryable === true &&
+    Number(entry.detail.receive_count) >= maxReceiveCount
+  );
 }
 
 /** Did this createAlias call write its alias? (201, or a hang that applied the write after the client left.) */
@@ -87,7 +91,7 @@ function diedWhileSending(
   writer: CallRecord,
   keyMessageIds: ReadonlySet<string>,
   died: readonly InvocationReport[],
-  all: readonly InvocationReport[]
+  all: readonly InvocationReport[],
 ): boolean {
   return died.some((d) => {
     const mine = d.messageIds.filter((id) => keyMessageIds.has(id));
@@ -121,7 +125,9 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     if (run.leftInQueue !== 0) failures.push(`${run.leftInQueue} messages still in the source queue`);
     const unsent = messages.filter((m) => idOf(m) === '').length;
     if (unsent > 0) failures.push(`${unsent} messages have no SQS message id`);
-    checks.push(check('the source queue drained completely', failures, `${run.leftInQueue} left of ${messages.length} sent`));
+    checks.push(
+      check('the source queue drained completely', failures, `${run.leftInQueue} left of ${messages.length} sent`),
+    );
   }
 
   // 2. Nothing in neither place; every DLQ disposition is really in the DLQ.
@@ -138,19 +144,24 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       if (ack) acked += 1;
       if (inDlq && !ack) dlqOnly += 1;
       if (ack && inDlq) inBothPlaces += 1;
-      if (!ack && !inDlq) failures.push(`message #${m.index} (${m.expect}, ${m.shape}) neither acknowledged after a decision nor in the DLQ`);
+      if (!ack && !inDlq)
+        failures.push(
+          `message #${m.index} (${m.expect}, ${m.shape}) neither acknowledged after a decision nor in the DLQ`,
+        );
     }
     for (const a of run.audits) {
       if (a.disposition === 'dlq' && !dlqMessageIds.has(str(a.dlq_message_id) ?? '')) {
-        failures.push(`audit of ${short(str(a.message_id))} says dlq (${str(a.dlq_message_id)}) but the DLQ does not hold it`);
+        failures.push(
+          `audit of ${short(str(a.message_id))} says dlq (${str(a.dlq_message_id)}) but the DLQ does not hold it`,
+        );
       }
     }
     checks.push(
       check(
         'every message is acknowledged after a decision or in the DLQ (none in neither place)',
         failures,
-        `${acked} acknowledged, ${dlqOnly} only in the DLQ, ${failures.length} in neither`
-      )
+        `${acked} acknowledged, ${dlqOnly} only in the DLQ, ${failures.length} in neither`,
+      ),
     );
   }
 
@@ -165,7 +176,11 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       if (m === undefined) {
         failures.push(`ack audit for unknown message ${str(a.message_id)}`);
       } else if (m.expect === 'alias') {
-        if ((a.outcome !== 'created' && a.outcome !== 'already_present') || a.alias !== m.alias || a.key_id !== m.keyId) {
+        if (
+          (a.outcome !== 'created' && a.outcome !== 'already_present') ||
+          a.alias !== m.alias ||
+          a.key_id !== m.keyId
+        ) {
           failures.push(`#${m.index}: acked as ${String(a.outcome)} ${String(a.alias)}, expected ${m.alias}`);
         }
       } else if (m.expect === 'skipped') {
@@ -174,7 +189,13 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         failures.push(`#${m.index} (${m.expect}) was acknowledged as ${String(a.outcome)} instead of going to the DLQ`);
       }
     }
-    checks.push(check('acknowledged messages got the right decision (alias for new keys, skipped for other traces)', failures, `${n} ack decisions`));
+    checks.push(
+      check(
+        'acknowledged messages got the right decision (alias for new keys, skipped for other traces)',
+        failures,
+        `${n} ack decisions`,
+      ),
+    );
   }
 
   // 4. DLQ reasons.
@@ -194,14 +215,18 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       if (e.reason === 'redrive') continue;
       if (m.expect === 'alias' || m.expect === 'skipped') {
         if (!isExhausted(e, maxRC)) {
-          failures.push(`#${m.index} (${m.expect}) in the DLQ as ${e.reason} (receive ${String(e.detail.receive_count)}) before retries ran out`);
+          failures.push(
+            `#${m.index} (${m.expect}) in the DLQ as ${e.reason} (receive ${String(e.detail.receive_count)}) before retries ran out`,
+          );
         }
       } else if (e.reason !== m.dlqReason) {
         // An invalid, conflicting or permanently failing message must be decided as such: at
         // these fault rates a decision that keeps failing on every receive is itself a bug.
         failures.push(`#${m.index}: DLQ reason ${e.reason}, expected ${m.dlqReason}`);
       } else if (m.expect === 'conflict' && e.detail.existing_key_id !== m.holderKeyId) {
-        failures.push(`#${m.index}: conflict names ${String(e.detail.existing_key_id)}, the holder is ${m.holderKeyId}`);
+        failures.push(
+          `#${m.index}: conflict names ${String(e.detail.existing_key_id)}, the holder is ${m.holderKeyId}`,
+        );
       } else if (m.keyId !== undefined && e.detail.key_id !== m.keyId) {
         failures.push(`#${m.index}: DLQ record for key ${String(e.detail.key_id)}, expected ${m.keyId}`);
       }
@@ -215,8 +240,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'every DLQ record has the right reason: invalid:<why>, conflict naming the holder, failed:kms_key_disabled / _pending_deletion; a new key only as failed:<transient> on its last receive; redrive when the function never decided',
         failures,
-        reasons || 'empty'
-      )
+        reasons || 'empty',
+      ),
     );
   }
 
@@ -238,7 +263,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       const receives = new Set(own.map((e) => String(e.detail.receive_count)));
       const keys = new Set(own.map((e) => String(e.detail.key_id)));
       const received = run.runner.receives.get(id) ?? 0;
-      if (receives.size !== own.length) failures.push(`#${m.index}: ${own.length} DLQ records from only ${receives.size} receives`);
+      if (receives.size !== own.length)
+        failures.push(`#${m.index}: ${own.length} DLQ records from only ${receives.size} receives`);
       if (own.length > received) failures.push(`#${m.index}: ${own.length} DLQ records but received ${received} times`);
       if (entries.length - own.length > 1) failures.push(`#${m.index}: moved by the redrive more than once`);
       if (keys.size > 1) failures.push(`#${m.index}: DLQ records name different keys`);
@@ -247,8 +273,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'each invalid, conflicting or permanently failing message is in the DLQ once (more only if received more, one record per receive, same key)',
         failures,
-        `${expected} expected in the DLQ, ${several} there more than once`
-      )
+        `${expected} expected in the DLQ, ${several} there more than once`,
+      ),
     );
   }
 
@@ -264,7 +290,11 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       const ids = [...(keyMessages.get(keyId) ?? [])];
       const allExhausted =
         held.length === 0 &&
-        ids.every((id) => !(auditsById.get(id) ?? []).some((a) => a.disposition === 'ack') && (dlqById.get(id) ?? []).every((e) => isExhausted(e, maxRC)));
+        ids.every(
+          (id) =>
+            !(auditsById.get(id) ?? []).some((a) => a.disposition === 'ack') &&
+            (dlqById.get(id) ?? []).every((e) => isExhausted(e, maxRC)),
+        );
       if (allExhausted) exhaustedKeys.push(keyId);
       else failures.push(`key ${short(keyId)} holds [${held.join(', ')}], expected exactly ${alias}`);
     }
@@ -272,8 +302,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'every valid new key holds exactly the alias the template gives (a key whose every message ran out of retries into the DLQ may hold none; listed)',
         failures,
-        `${run.scenario.expectedAliases.size} keys, ${exhaustedKeys.length} without alias because every message of theirs ran out of retries`
-      )
+        `${run.scenario.expectedAliases.size} keys, ${exhaustedKeys.length} without alias because every message of theirs ran out of retries`,
+      ),
     );
   }
   {
@@ -291,8 +321,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'no other alias was created: invalid, conflicting, disabled and pending-deletion keys hold none, conflict holders keep theirs',
         failures,
-        `${others} other keys checked`
-      )
+        `${others} other keys checked`,
+      ),
     );
   }
 
@@ -300,7 +330,7 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
   const callsByRequestId = new Map(run.calls.map((c) => [c.requestId, c]));
   const writesByAlias = groupBy(
     run.calls.filter((c) => isAliasWrite(c, run.hangFaults.dropped)),
-    (c) => c.alias
+    (c) => c.alias,
   );
   const created = run.audits.filter((a) => a.outcome === 'created');
   {
@@ -309,9 +339,17 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     for (const a of created) {
       const alias = str(a.alias) ?? '';
       const call = callsByRequestId.get(str(a.request_id) ?? '');
-      if (call === undefined) failures.push(`created ${alias}: request_id ${String(a.request_id)} is no call the emulator answered`);
-      else if (call.operation !== 'createAlias' || call.status !== 201 || call.alias !== alias || call.keyId !== a.key_id) {
-        failures.push(`created ${alias}: request ${short(call.requestId)} was ${call.operation} ${call.status} ${call.alias ?? ''}`);
+      if (call === undefined)
+        failures.push(`created ${alias}: request_id ${String(a.request_id)} is no call the emulator answered`);
+      else if (
+        call.operation !== 'createAlias' ||
+        call.status !== 201 ||
+        call.alias !== alias ||
+        call.keyId !== a.key_id
+      ) {
+        failures.push(
+          `created ${alias}: request ${short(call.requestId)} was ${call.operation} ${call.status} ${call.alias ?? ''}`,
+        );
       }
       if (seen.has(alias)) failures.push(`${alias} reported created twice`);
       seen.add(alias);
@@ -323,8 +361,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'every created audit is proven by the 201 that wrote its alias (same request id, key and alias), and no alias is reported created twice',
         failures,
-        `${created.length} created audits, ${seen.size} distinct aliases`
-      )
+        `${created.length} created audits, ${seen.size} distinct aliases`,
+      ),
     );
   }
   const lostAnswers: LostAnswer[] = [];
@@ -353,19 +391,22 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         else if (writer.status === 201 && killed) how = 'answered_to_killed_instance';
         lostAnswers.push({ keyId, alias, how });
         if (how === 'unexplained') {
-          failures.push(`${alias} on ${short(keyId)}: written (status ${writer.status}${writer.fault ? `, ${writer.fault}` : ''}) with no created audit and no proof the answer was lost`);
+          failures.push(
+            `${alias} on ${short(keyId)}: written (status ${writer.status}${writer.fault ? `, ${writer.fault}` : ''}) with no created audit and no proof the answer was lost`,
+          );
         }
       }
     }
     const lost = lostAnswers.length;
-    if (created.length + lost !== aliasesCreated) failures.push(`${created.length} created + ${lost} lost ≠ ${aliasesCreated} aliases`);
+    if (created.length + lost !== aliasesCreated)
+      failures.push(`${created.length} created + ${lost} lost ≠ ${aliasesCreated} aliases`);
     const by = (how: LostAnswer['how']) => lostAnswers.filter((l) => l.how === how).length;
     checks.push(
       check(
         'created audits = aliases the function created − creates whose answer was lost, each loss proven (flagged create_outcome_unknown, or its instance killed)',
         failures,
-        `${created.length} = ${aliasesCreated} − ${lost} (client gave up, flagged: ${by('client_gave_up_flagged')}; instance killed before the answer: ${by('instance_killed_before_answer')}; 201 to a killed instance: ${by('answered_to_killed_instance')})`
-      )
+        `${created.length} = ${aliasesCreated} − ${lost} (client gave up, flagged: ${by('client_gave_up_flagged')}; instance killed before the answer: ${by('instance_killed_before_answer')}; 201 to a killed instance: ${by('answered_to_killed_instance')})`,
+      ),
     );
   }
 
@@ -373,9 +414,17 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
   {
     const failures: string[] = [];
     const byReceive = groupBy(run.audits, (a) => `${String(a.message_id)}#${String(a.receive_count)}`);
-    for (const [k, list] of byReceive) if (list.length > 1) failures.push(`${list.length} audit records for receive ${k}`);
-    for (const a of run.audits) if (!messageById.has(str(a.message_id) ?? '')) failures.push(`audit for unknown message ${String(a.message_id)}`);
-    checks.push(check('at most one audit record per message and receive', failures, `${run.audits.length} audit records for ${byReceive.size} receives`));
+    for (const [k, list] of byReceive)
+      if (list.length > 1) failures.push(`${list.length} audit records for receive ${k}`);
+    for (const a of run.audits)
+      if (!messageById.has(str(a.message_id) ?? '')) failures.push(`audit for unknown message ${String(a.message_id)}`);
+    checks.push(
+      check(
+        'at most one audit record per message and receive',
+        failures,
+        `${run.audits.length} audit records for ${byReceive.size} receives`,
+      ),
+    );
   }
 
   // 11. Secrets.
@@ -383,10 +432,11 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
   const secrets = [...run.secrets, ...run.issuedTokens];
   {
     const lines = [...run.logLines, ...dlqLines];
-    const where = (line: number) => (line < run.logLines.length ? `log line ${line}` : `DLQ record ${line - run.logLines.length}`);
+    const where = (line: number) =>
+      line < run.logLines.length ? `log line ${line}` : `DLQ record ${line - run.logLines.length}`;
     const failures = [
       ...findSecretLeaks(lines, secrets, { ignore: BENIGN_FRAGMENTS }).map(
-        (l) => `${l.length} characters of secret #${l.secret} (${l.form}) in ${where(l.line)}`
+        (l) => `${l.length} characters of secret #${l.secret} (${l.form}) in ${where(l.line)}`,
       ),
       ...findCredentialPatterns(lines).map((p) => `${p.pattern} in ${where(p.line)}`),
     ];
@@ -394,8 +444,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       check(
         'no AK, SK, password or IAM token, whole or in part, in any log line or DLQ record',
         failures,
-        `${run.logLines.length} log lines + ${dlqLines.length} DLQ records scanned for ${secrets.length} secrets`
-      )
+        `${run.logLines.length} log lines + ${dlqLines.length} DLQ records scanned for ${secrets.length} secrets`,
+      ),
     );
   }
 
@@ -419,8 +469,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         'the faults were injected',
         failures,
         `KMS ${faulted} of ${kms.length} calls (${((100 * faulted) / Math.max(1, kms.length)).toFixed(1)}%), DLQ ${dlqFailed} of ${run.dlqFaults.publishes} publishes, ${died} instances killed or timed out` +
-          (run.options.tokenMode ? `, tokens expired ${run.tokenExpiries.length}×` : '')
-      )
+          (run.options.tokenMode ? `, tokens expired ${run.tokenExpiries.length}×` : ''),
+      ),
     );
   }
 

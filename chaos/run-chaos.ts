@@ -144,7 +144,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
   const progress = options.onProgress ?? (() => undefined);
   const requestTimeoutMs = Number(o.env.REQUEST_TIMEOUT_MS);
   if (Math.ceil(o.timeoutMs / 1000) > o.visibilityTimeoutS) {
-    throw new Error('the visibility timeout must be at least the function timeout (Lambda refuses the mapping otherwise)');
+    throw new Error(
+      'the visibility timeout must be at least the function timeout (Lambda refuses the mapping otherwise)',
+    );
   }
 
   const template = compileAliasTemplate(ALIAS_TEMPLATE, ALIAS_CONSTANTS);
@@ -170,7 +172,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     const fauxqs = await startFauxqs({ port: 0, logger: false });
     stoppers.push(() => fauxqs.stop());
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: fauxqsUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: fauxqsUrl,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     stoppers.push(() => sqs.destroy());
     const dlqName = 'kms-key-events-dlq';
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: dlqName }))).QueueUrl ?? '';
@@ -182,9 +188,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
             QueueName: 'kms-key-events',
             Attributes: {
               VisibilityTimeout: String(o.visibilityTimeoutS),
-              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: String(o.maxReceiveCount) }),
+              RedrivePolicy: JSON.stringify({
+                deadLetterTargetArn: dlqArn,
+                maxReceiveCount: String(o.maxReceiveCount),
+              }),
             },
-          })
+          }),
         )
       ).QueueUrl ?? '';
 
@@ -235,7 +244,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     for (let i = 0; i < scenario.messages.length; i += 10) {
       const chunk = scenario.messages.slice(i, i + 10);
       const sent = await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: m.body })) })
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: m.body })),
+        }),
       );
       if ((sent.Failed ?? []).length > 0) throw new Error(`could not enqueue ${sent.Failed?.length} messages`);
       for (const s of sent.Successful ?? []) messageIds[i + Number(s.Id)] = s.MessageId ?? '';
@@ -246,7 +258,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     // one kind still applies the write after it ("the client timed out but the alias was created").
     const hangMs = requestTimeoutMs + 5;
     const kinds: FaultAction[] = [
-      { status: 429, code: 'APIGW.0308', message: 'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second', shape: 'flat' },
+      {
+        status: 429,
+        code: 'APIGW.0308',
+        message: 'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second',
+        shape: 'flat',
+      },
       { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' },
       { status: 502, code: 'APIGW.0202', message: 'Backend unavailable', shape: 'flat' },
       { status: 503, code: 'APIGW.0202', message: 'Service unavailable', shape: 'flat' },
@@ -262,7 +279,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     let seenCalls = 0;
     const revealed = new Set<string>();
     const tokenExpiries: number[] = [];
-    const expiryAt = o.tokenMode ? [Math.floor(scenario.messages.length / 3), Math.floor((2 * scenario.messages.length) / 3)] : [];
+    const expiryAt = o.tokenMode
+      ? [Math.floor(scenario.messages.length / 3), Math.floor((2 * scenario.messages.length) / 3)]
+      : [];
     let audits = 0;
     const watcher = setInterval(() => {
       const calls = emulator.calls;
@@ -340,7 +359,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     const aliases = new Map<string, string[]>();
     for (const key of emulator.state.keys()) aliases.set(key.key_id, emulator.state.aliasesOf(key.key_id));
     const secrets = Object.entries(env)
-      .filter(([name]) => /^(HUAWEICLOUD_SDK_(AK|SK|SECURITY_TOKEN)|HUAWEICLOUD_IAM_PASSWORD|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/.test(name))
+      .filter(([name]) =>
+        /^(HUAWEICLOUD_SDK_(AK|SK|SECURITY_TOKEN)|HUAWEICLOUD_IAM_PASSWORD|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/.test(
+          name,
+        ),
+      )
       .map(([, value]) => value)
       .filter((value) => value !== 'local');
     const calls = [...emulator.calls];
@@ -395,11 +418,19 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const attrs = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    })
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
   );
   const a = attrs.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }
 
 function toDlqEntry(m: Message): ChaosDlqEntry {
@@ -408,7 +439,8 @@ function toDlqEntry(m: Message): ChaosDlqEntry {
     ...record,
     messageId: m.MessageId ?? '',
     // The queue's redrive moves the message itself (same id); the function's record names it.
-    sourceMessageId: record.reason === REDRIVE_REASON ? (m.MessageId ?? '') : String(record.detail.source_message_id ?? ''),
+    sourceMessageId:
+      record.reason === REDRIVE_REASON ? (m.MessageId ?? '') : String(record.detail.source_message_id ?? ''),
   };
 }
 

@@ -58,7 +58,10 @@ const analysis = checkInvariants(run);
 if (values.dump !== undefined) {
   const { scenario, messageIds, audits, dlq, invocations, calls, logLines } = run;
   const messages = scenario.messages.map((m) => ({ ...m, messageId: messageIds[m.index] }));
-  writeFileSync(values.dump, JSON.stringify({ seed, messages, audits, dlq, invocations, calls, logLines, analysis }, null, 1));
+  writeFileSync(
+    values.dump,
+    JSON.stringify({ seed, messages, audits, dlq, invocations, calls, logLines, analysis }, null, 1),
+  );
 }
 console.log('');
 console.log(formatChaosReport(run, analysis));

@@ -121,7 +121,9 @@ const SKIP_KINDS = [
 /** Every sample body in `eventsDir` that normalises to a key-created event (the six shapes). */
 function readSampleShapes(eventsDir: string): SampleShape[] {
   const shapes: SampleShape[] = [];
-  for (const file of readdirSync(eventsDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(eventsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const body = readFileSync(join(eventsDir, file), 'utf8');
     const result = normaliseEvent(body);
     if (result.kind === 'key_created') shapes.push({ name: file.replace(/\.json$/, ''), body, event: result.event });
@@ -225,7 +227,8 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
         region: options.otherRegion,
         key_alias: `elsewhere-${n}`,
       });
-      if (normaliseEvent(body).kind !== 'key_created') throw new Error('generator bug: region-mismatch body did not normalise');
+      if (normaliseEvent(body).kind !== 'key_created')
+        throw new Error('generator bug: region-mismatch body did not normalise');
       originalsList.push({ body, expect: 'invalid', shape: 'region-mismatch', dlqReason: 'invalid:region_mismatch' });
       bump('invalid (region-mismatch)');
       continue;
@@ -235,7 +238,9 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       const body = spec.body(n, options.projectId, newKeyId());
       const result = normaliseEvent(body);
       if (result.kind !== 'invalid' || result.reason !== spec.reason) {
-        throw new Error(`generator bug: ${spec.shape} body normalised to ${result.kind}/${'reason' in result ? result.reason : ''}`);
+        throw new Error(
+          `generator bug: ${spec.shape} body normalised to ${result.kind}/${'reason' in result ? result.reason : ''}`,
+        );
       }
       originalsList.push({ body, expect: 'invalid', shape: spec.shape, dlqReason: `invalid:${spec.reason}` });
       bump(`invalid (${spec.shape})`);
@@ -275,9 +280,23 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     };
     keys.push(key);
     if (kind === 'conflict') {
-      const holder: ChaosKey = { keyId: newKeyId(), keyAlias: `holder-${n}`, keySpec: 'AES_256', state: '2', seededAliases: [alias] };
+      const holder: ChaosKey = {
+        keyId: newKeyId(),
+        keyAlias: `holder-${n}`,
+        keySpec: 'AES_256',
+        state: '2',
+        seededAliases: [alias],
+      };
       keys.push(holder);
-      originalsList.push({ body, expect: 'conflict', shape, dlqReason: 'conflict', keyId: event.key_id, alias, holderKeyId: holder.keyId });
+      originalsList.push({
+        body,
+        expect: 'conflict',
+        shape,
+        dlqReason: 'conflict',
+        keyId: event.key_id,
+        alias,
+        holderKeyId: holder.keyId,
+      });
       bump('conflict (alias held by another key)');
     } else if (kind === 'disabled' || kind === 'pending') {
       key.state = kind === 'disabled' ? '3' : '4';
@@ -298,7 +317,10 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
   }
 
   // Duplicates: the same body again, right behind the original (same batch) or later on.
-  const ordered: Array<{ at: number; message: Omit<ChaosMessage, 'index'> }> = originalsList.map((message, i) => ({ at: i, message }));
+  const ordered: Array<{ at: number; message: Omit<ChaosMessage, 'index'> }> = originalsList.map((message, i) => ({
+    at: i,
+    message,
+  }));
   for (let d = 0; d < duplicates; d++) {
     const of = Math.floor(random() * originals);
     const original = originalsList[of];

@@ -32,7 +32,8 @@ export const DEMO_TEMPLATE = 'alias/{env}/{key_alias|slug}-{key_spec|lower}';
 /** Seeds the demo project into an emulator serving LOCAL_EMULATOR_ACCOUNT. */
 export function seedDemoProject(emulator: Awaited<ReturnType<typeof startKmsEmulator>>): void {
   const { state } = emulator;
-  const key = (key_id: string, input: Parameters<typeof state.createKey>[1] = {}) => state.createKey(PROJECT, { key_id, ...input });
+  const key = (key_id: string, input: Parameters<typeof state.createKey>[1] = {}) =>
+    state.createKey(PROJECT, { key_id, ...input });
   key(DEMO_KEYS.payments, { key_alias: 'payments-db' });
   key(DEMO_KEYS.orders, { key_alias: 'orders-api', key_spec: 'RSA_2048' });
   state.putAlias(PROJECT, DEMO_KEYS.orders, 'alias/demo/orders-api-rsa_2048');
@@ -77,7 +78,12 @@ async function runDemo(): Promise<void> {
       `KMS emulator at ${emulator.url}, project ${PROJECT} (${LOCAL_ACCOUNT.region})\n` +
         `ALIAS_TEMPLATE=${DEMO_TEMPLATE} ALIAS_VAR_ENV=demo\n`,
     );
-    const steps: string[][] = [['reconcile'], ['backfill', '--dry-run'], ['backfill', '--resume', journal], ['reconcile']];
+    const steps: string[][] = [
+      ['reconcile'],
+      ['backfill', '--dry-run'],
+      ['backfill', '--resume', journal],
+      ['reconcile'],
+    ];
     for (const argv of steps) {
       const shown = argv.map((a) => (a === journal ? 'backfill.jsonl' : a)).join(' ');
       process.stdout.write(`\n$ kms-auto-alias ${shown}\n`);

@@ -38,8 +38,13 @@ export function withNamingFlags(env: Env, flags: NamingFlags): Record<string, st
 export function operatorEnv(env: Env, flags: TargetFlags): Record<string, string | undefined> {
   const out = withNamingFlags(env, flags);
   if (flags.project !== undefined) {
-    const listed = env['HUAWEICLOUD_PROJECTS']?.trim() ? parseProjectMap(env['HUAWEICLOUD_PROJECTS'], env['HUAWEICLOUD_REGION']) : undefined;
-    const region = flags.region ?? (listed?.ok === true ? listed.projects.get(flags.project) : undefined) ?? env['HUAWEICLOUD_REGION'];
+    const listed = env['HUAWEICLOUD_PROJECTS']?.trim()
+      ? parseProjectMap(env['HUAWEICLOUD_PROJECTS'], env['HUAWEICLOUD_REGION'])
+      : undefined;
+    const region =
+      flags.region ??
+      (listed?.ok === true ? listed.projects.get(flags.project) : undefined) ??
+      env['HUAWEICLOUD_REGION'];
     if (region === undefined || region.trim() === '') {
       throw new UsageError(`no region known for project ${flags.project}: pass --region (or set HUAWEICLOUD_REGION)`);
     }
@@ -61,7 +66,9 @@ export function operatorEnv(env: Env, flags: TargetFlags): Record<string, string
 export function loadOperatorTarget(env: Env, flags: TargetFlags): OperatorTarget {
   const config = loadConfig(operatorEnv(env, flags), { requireDlqUrl: false });
   if (config.projects.size !== 1) {
-    throw new UsageError(`${config.projects.size} projects are configured (${[...config.projects.keys()].join(', ')}): choose one with --project`);
+    throw new UsageError(
+      `${config.projects.size} projects are configured (${[...config.projects.keys()].join(', ')}): choose one with --project`,
+    );
   }
   const [entry] = config.projects;
   if (entry === undefined) throw new UsageError('no project configured: pass --project');

@@ -16,7 +16,9 @@ const NAME = 'kms-auto-alias';
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';
@@ -60,7 +62,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout.write(`${version()}\n`);
       return EXIT.ok;
     case 'usage_error': {
-      const command = argv[0] !== undefined && parsed.help.startsWith(`Usage: ${NAME} ${argv[0]} `) ? ` ${argv[0]}` : '';
+      const command =
+        argv[0] !== undefined && parsed.help.startsWith(`Usage: ${NAME} ${argv[0]} `) ? ` ${argv[0]}` : '';
       io.stderr.write(`${NAME}${command}: ${parsed.message}\n`);
       io.stderr.write(command === '' ? `\n${parsed.help}` : `Run '${NAME}${command} --help' for usage.\n`);
       return EXIT.usage;

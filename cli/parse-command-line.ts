@@ -43,8 +43,14 @@ export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   'replay-dlq': REPLAY_HELP,
 };
 
-const COMMON = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } } as const satisfies ParseArgsOptionsConfig;
-const NAMING = { template: { type: 'string' }, var: { type: 'string', multiple: true } } as const satisfies ParseArgsOptionsConfig;
+const COMMON = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsOptionsConfig;
+const NAMING = {
+  template: { type: 'string' },
+  var: { type: 'string', multiple: true },
+} as const satisfies ParseArgsOptionsConfig;
 const TARGET = {
   project: { type: 'string' },
   region: { type: 'string' },
@@ -135,9 +141,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 function parseCommand(name: CommandName, args: readonly string[], help: string): ParsedCommandLine {
   switch (name) {
     case 'explain': {
-      const { values } = parseArgs({ args: [...args], options: OPTIONS.explain, strict: true, allowPositionals: false });
+      const { values } = parseArgs({
+        args: [...args],
+        options: OPTIONS.explain,
+        strict: true,
+        allowPositionals: false,
+      });
       if (values.help === true) return { kind: 'help', text: help };
-      if (values.event !== undefined && values.events !== undefined) throw new FlagError('give --event or --events, not both');
+      if (values.event !== undefined && values.events !== undefined)
+        throw new FlagError('give --event or --events, not both');
       return {
         kind: 'command',
         command: {
@@ -152,9 +164,16 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
     }
     case 'backfill':
     case 'reconcile': {
-      const { values } = parseArgs({ args: [...args], options: OPTIONS.backfill, strict: true, allowPositionals: false });
+      const { values } = parseArgs({
+        args: [...args],
+        options: OPTIONS.backfill,
+        strict: true,
+        allowPositionals: false,
+      });
       if (name === 'reconcile' && (values['dry-run'] !== undefined || values.resume !== undefined)) {
-        throw new FlagError(`reconcile is read-only: ${values.resume !== undefined ? '--resume' : '--dry-run'} does not apply`);
+        throw new FlagError(
+          `reconcile is read-only: ${values.resume !== undefined ? '--resume' : '--dry-run'} does not apply`,
+        );
       }
       if (values.help === true) return { kind: 'help', text: help };
       const flags: KmsFlags = {
@@ -171,13 +190,22 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
       if (dryRun && values.resume !== undefined) {
         throw new FlagError('--dry-run changes nothing, so there is nothing to resume: drop --resume');
       }
-      return { kind: 'command', command: { name, ...flags, dryRun, ...optional('resume', nonEmpty('resume', values.resume)) } };
+      return {
+        kind: 'command',
+        command: { name, ...flags, dryRun, ...optional('resume', nonEmpty('resume', values.resume)) },
+      };
     }
     case 'replay-dlq': {
-      const { values } = parseArgs({ args: [...args], options: OPTIONS['replay-dlq'], strict: true, allowPositionals: false });
+      const { values } = parseArgs({
+        args: [...args],
+        options: OPTIONS['replay-dlq'],
+        strict: true,
+        allowPositionals: false,
+      });
       if (values.help === true) return { kind: 'help', text: help };
       const to = nonEmpty('to', values.to);
-      if (to === undefined) throw new FlagError('--to QUEUE_URL is required: the source queue to send the records back to');
+      if (to === undefined)
+        throw new FlagError('--to QUEUE_URL is required: the source queue to send the records back to');
       const filters = (values.filter ?? []).map((f) => nonEmpty('filter', f) ?? '');
       return {
         kind: 'command',

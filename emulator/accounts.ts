@@ -108,7 +108,8 @@ export class AccountDirectory {
         this.#byAk.set(credential.ak, { account, credential });
       }
       for (const project of account.projects) {
-        if (this.#byProject.has(project.id)) throw new Error(`duplicate project id in emulator accounts: ${project.id}`);
+        if (this.#byProject.has(project.id))
+          throw new Error(`duplicate project id in emulator accounts: ${project.id}`);
         this.#byProject.set(project.id, { account, project });
       }
     }

@@ -49,7 +49,12 @@ function checkProject(identityAccount: EmulatorAccount, pathProjectId: string, d
   }
 }
 
-function authenticateAkSk(req: ReceivedRequest, authorization: string, pathProjectId: string, ctx: AuthContext): Identity {
+function authenticateAkSk(
+  req: ReceivedRequest,
+  authorization: string,
+  pathProjectId: string,
+  ctx: AuthContext,
+): Identity {
   const auth = parseAuthorization(authorization);
   if (!auth) throw gatewayError.authFailed('invalid Authorization header');
   const match = ctx.directory.credential(auth.access);
@@ -73,8 +78,10 @@ function authenticateAkSk(req: ReceivedRequest, authorization: string, pathProje
   // A temporary AK must send AND sign X-Security-Token (reference §5b step 1, §5c).
   const expectedToken = match.credential.securityToken;
   if (expectedToken !== undefined) {
-    if (!auth.signedHeaders.includes('x-security-token')) fail(gatewayError.authFailed('x-security-token is not signed'));
-    if (header(req.headers, 'x-security-token') !== expectedToken) fail(gatewayError.authFailed('invalid security token'));
+    if (!auth.signedHeaders.includes('x-security-token'))
+      fail(gatewayError.authFailed('x-security-token is not signed'));
+    if (header(req.headers, 'x-security-token') !== expectedToken)
+      fail(gatewayError.authFailed('invalid security token'));
   }
   ctx.lockout?.recordSuccess(auth.access);
 
@@ -103,5 +110,7 @@ export function authenticateKmsRequest(req: ReceivedRequest, pathProjectId: stri
     }
     return { principal: token.principal, account: token.account, via: 'token' };
   }
-  throw gatewayError.authFailed(authorization === undefined ? 'no authentication information' : 'unsupported Authorization scheme');
+  throw gatewayError.authFailed(
+    authorization === undefined ? 'no authentication information' : 'unsupported Authorization scheme',
+  );
 }

@@ -86,7 +86,8 @@ export const kmsError = {
   invalidKeyId: (): HuaweiError => new HuaweiError(400, 'KMS.0205', 'Invalid key_id.', 'nested'),
   invalidSequence: (): HuaweiError => new HuaweiError(400, 'KMS.0206', 'Invalid sequence.', 'nested'),
   /** KMS.0207: status unconfirmed, 404 is the reference's guess (§3 [I]); `keyNotFoundStatus` overrides it. */
-  keyNotFound: (status: number): HuaweiError => new HuaweiError(status, 'KMS.0207', 'The key does not exist.', 'nested'),
+  keyNotFound: (status: number): HuaweiError =>
+    new HuaweiError(status, 'KMS.0207', 'The key does not exist.', 'nested'),
   keyDisabled: (): HuaweiError => new HuaweiError(400, 'KMS.0209', 'The key is disabled.', 'nested'),
   keyPendingDeletion: (): HuaweiError => new HuaweiError(400, 'KMS.0210', 'The key is pending deletion.', 'nested'),
   defaultKey: (): HuaweiError =>

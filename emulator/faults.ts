@@ -84,7 +84,13 @@ export const FAULT_PRESETS: Readonly<Record<ChaosKind, FaultAction>> = {
   latency: { kind: 'latency', ms: 200 },
 };
 
-export const DEFAULT_CHAOS_KINDS: readonly ChaosKind[] = ['throttle', 'internal', 'badGateway', 'gatewayTimeout', 'reset'];
+export const DEFAULT_CHAOS_KINDS: readonly ChaosKind[] = [
+  'throttle',
+  'internal',
+  'badGateway',
+  'gatewayTimeout',
+  'reset',
+];
 
 export interface ChaosOptions {
   readonly seed: number | string;

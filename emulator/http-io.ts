@@ -34,7 +34,11 @@ export function sendResponse(
   extraHeaders: Readonly<Record<string, string>> = {},
 ): boolean {
   if (res.destroyed || res.socket === null || res.socket.destroyed) return false;
-  const headers: Record<string, string | number> = { 'X-Request-Id': requestId, Server: 'api-gateway', ...extraHeaders };
+  const headers: Record<string, string | number> = {
+    'X-Request-Id': requestId,
+    Server: 'api-gateway',
+    ...extraHeaders,
+  };
   if (body === undefined) {
     res.writeHead(status, headers).end();
     return true;

@@ -160,7 +160,12 @@ export function issueToken(
     if (!found || !iamUser || iamUser.password !== password) throw iamError.wrongPassword();
     account = found;
     principal = name;
-    userBody = { id: stableHexId('user', found.domainId, name), name, domain: domainRef(found), password_expires_at: '' };
+    userBody = {
+      id: stableHexId('user', found.domainId, name),
+      name,
+      domain: domainRef(found),
+      password_expires_at: '',
+    };
   } else if (methods.includes('assume_role')) {
     // The caller authenticates with its own token (reference §5a, agency body).
     const caller = callerToken === undefined ? undefined : ctx.tokens.valid(callerToken, ctx.nowMs);
@@ -202,7 +207,14 @@ export function issueToken(
 
   const project = resolveScope(scope, account);
   const issuedAt = ctx.nowMs;
-  const token: IssuedToken = { token: newIamToken(), principal, account, project, issuedAt, expiresAt: issuedAt + ttlMs };
+  const token: IssuedToken = {
+    token: newIamToken(),
+    principal,
+    account,
+    project,
+    issuedAt,
+    expiresAt: issuedAt + ttlMs,
+  };
   ctx.tokens.add(token);
 
   const tokenBody: Record<string, unknown> = {

@@ -210,7 +210,9 @@ function listKeys(req: KmsRequest, state: KmsState): KmsResult {
 
   const matching = state
     .visibleKeysIn(req.project.id)
-    .filter((k) => (keySpec === 'ALL' || k.details.key_spec === keySpec) && (!keyState || k.details.key_state === keyState));
+    .filter(
+      (k) => (keySpec === 'ALL' || k.details.key_spec === keySpec) && (!keyState || k.details.key_state === keyState),
+    );
   const page = matching.slice(offset, offset + limit);
   const truncated = offset + page.length < matching.length;
   return {

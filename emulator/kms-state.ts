@@ -7,7 +7,15 @@ import type { AliasEntity, KeyDetails, KeyState } from './types.ts';
 
 /** Symmetric specs; the rest are asymmetric (reference §7 key_spec list). */
 export const SYMMETRIC_KEY_SPECS: readonly string[] = ['AES_256', 'SM4'];
-export const KEY_SPECS: readonly string[] = [...SYMMETRIC_KEY_SPECS, 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P384', 'SM2'];
+export const KEY_SPECS: readonly string[] = [
+  ...SYMMETRIC_KEY_SPECS,
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'EC_P384',
+  'SM2',
+];
 
 /** Days between scheduling deletion and the deletion date (Huawei's default pending window, 7–1096 days). */
 const PENDING_DELETION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -145,7 +153,9 @@ export class KmsState {
 
   /** Aliases in one project (or everywhere), sorted by name. */
   aliasesIn(projectId?: string): AliasEntity[] {
-    return this.#sorted([...this.#aliases.values()].filter((a) => projectId === undefined || a.projectId === projectId));
+    return this.#sorted(
+      [...this.#aliases.values()].filter((a) => projectId === undefined || a.projectId === projectId),
+    );
   }
 
   #sorted(list: StoredAlias[]): AliasEntity[] {

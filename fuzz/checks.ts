@@ -56,11 +56,14 @@ export function requestViolations(request: RecordedRequest, expected: RequestExp
   const host = request.headers.host;
   if (host !== undefined && host !== url.host) problems.push(`Host header ${JSON.stringify(host)} is not ${url.host}`);
   const rawPath = request.url.slice(url.origin.length).split('?')[0] ?? '';
-  if (/%2e|%2f|%5c|\.\.|\/\/|\\/i.test(rawPath)) problems.push(`path ${JSON.stringify(rawPath)} has a traversal or encoded separator`);
-  if (url.username !== '' || url.password !== '' || url.hash !== '') problems.push('URL carries credentials or a fragment');
+  if (/%2e|%2f|%5c|\.\.|\/\/|\\/i.test(rawPath))
+    problems.push(`path ${JSON.stringify(rawPath)} has a traversal or encoded separator`);
+  if (url.username !== '' || url.password !== '' || url.hash !== '')
+    problems.push('URL carries credentials or a fragment');
 
   if (url.pathname === '/v3/auth/tokens') {
-    if (request.method !== 'POST' || url.search !== '?nocatalog=true') problems.push(`unexpected IAM request ${request.method} ${url.pathname}${url.search}`);
+    if (request.method !== 'POST' || url.search !== '?nocatalog=true')
+      problems.push(`unexpected IAM request ${request.method} ${url.pathname}${url.search}`);
     return problems;
   }
   const match = /^\/v1\.0\/([^/]+)\/kms\/aliases$/.exec(url.pathname);
@@ -73,7 +76,8 @@ export function requestViolations(request: RecordedRequest, expected: RequestExp
   const xProject = request.headers['x-project-id'];
   if (xProject !== undefined && xProject !== projectId) problems.push('X-Project-Id differs from the path project');
   if (expected.ak !== undefined && request.headers.authorization !== undefined) {
-    if (!request.headers.authorization.startsWith(`SDK-HMAC-SHA256 Access=${expected.ak}, `)) problems.push('not signed with the configured AK');
+    if (!request.headers.authorization.startsWith(`SDK-HMAC-SHA256 Access=${expected.ak}, `))
+      problems.push('not signed with the configured AK');
   }
   if (request.method === 'POST') {
     if (url.search !== '') problems.push('createAlias has a query');
@@ -96,8 +100,10 @@ export function requestViolations(request: RecordedRequest, expected: RequestExp
     for (const [name, value] of url.searchParams) {
       if (name === 'key_id' && !KEY_ID.test(value)) problems.push('listAliases key_id is not a key id');
       else if (name === 'limit' && !/^[0-9]{1,5}$/.test(value)) problems.push('listAliases limit is not a number');
-      else if (name === 'marker' && !/^[A-Za-z0-9:/_-]{1,255}$/.test(value)) problems.push('listAliases marker is not an alias name');
-      else if (!['key_id', 'limit', 'marker'].includes(name)) problems.push(`listAliases has query parameter ${JSON.stringify(name)}`);
+      else if (name === 'marker' && !/^[A-Za-z0-9:/_-]{1,255}$/.test(value))
+        problems.push('listAliases marker is not an alias name');
+      else if (!['key_id', 'limit', 'marker'].includes(name))
+        problems.push(`listAliases has query parameter ${JSON.stringify(name)}`);
     }
   } else {
     problems.push(`unexpected method ${request.method}`);
@@ -122,7 +128,8 @@ export function receivedRequestViolations(
   expected: { host: string; projectIds: ReadonlySet<string> },
 ): string[] {
   const problems: string[] = [];
-  if (request.headers.host !== expected.host) problems.push(`Host header ${JSON.stringify(request.headers.host)} is not ${expected.host}`);
+  if (request.headers.host !== expected.host)
+    problems.push(`Host header ${JSON.stringify(request.headers.host)} is not ${expected.host}`);
   const [path = '', query] = request.url.split('?', 2);
   if (/%2e|%2f|%5c|\.\.|\/\/|\\/i.test(path)) problems.push('the raw path has a traversal or encoded separator');
   const match = /^\/v1\.0\/([^/]+)\/kms\/aliases$/.exec(path);

@@ -80,8 +80,32 @@ const literalPart = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('/', '-', ':', '_') },
   { weight: 1, arbitrary: fc.constantFrom('//', 'default', '/default', '.', ' ', 'é', '..', '{', '}', '|', '\u0000') },
 );
-const VALID_FILTERS = ['lower', 'upper', 'slug', 'short', 'truncate:1', 'truncate:20', 'truncate:255', 'default:x', 'default:a/b', 'default:default'];
-const INVALID_FILTERS = ['truncate:0', 'truncate:256', 'truncate:-1', 'truncate:1e2', 'truncate', 'default:', 'default:é', 'default:/default', 'nope', 'slug:1', '', 'SLUG'];
+const VALID_FILTERS = [
+  'lower',
+  'upper',
+  'slug',
+  'short',
+  'truncate:1',
+  'truncate:20',
+  'truncate:255',
+  'default:x',
+  'default:a/b',
+  'default:default',
+];
+const INVALID_FILTERS = [
+  'truncate:0',
+  'truncate:256',
+  'truncate:-1',
+  'truncate:1e2',
+  'truncate',
+  'default:',
+  'default:é',
+  'default:/default',
+  'nope',
+  'slug:1',
+  '',
+  'SLUG',
+];
 const placeholder = fc
   .record({
     name: fc.oneof(
@@ -89,20 +113,35 @@ const placeholder = fc
       { weight: 1, arbitrary: fc.constantFrom('constructor', '__proto__', 'toString', 'nope', '1x', '', 'key id') },
     ),
     filters: fc.array(
-      fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...VALID_FILTERS) }, { weight: 1, arbitrary: fc.constantFrom(...INVALID_FILTERS) }),
+      fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...VALID_FILTERS) },
+        { weight: 1, arbitrary: fc.constantFrom(...INVALID_FILTERS) },
+      ),
       { maxLength: 4 },
     ),
   })
   .map((p) => `{${[p.name, ...p.filters].join('|')}}`);
 const templateSource = fc
   .tuple(
-    fc.oneof({ weight: 8, arbitrary: fc.constantFrom('alias/', 'alias/x/', 'alias/k:') }, { weight: 1, arbitrary: fc.constantFrom('x/', '', 'Alias/') }),
-    fc.array(fc.oneof({ weight: 2, arbitrary: placeholder }, { weight: 1, arbitrary: literalPart }), { minLength: 1, maxLength: 6 }),
+    fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('alias/', 'alias/x/', 'alias/k:') },
+      { weight: 1, arbitrary: fc.constantFrom('x/', '', 'Alias/') },
+    ),
+    fc.array(fc.oneof({ weight: 2, arbitrary: placeholder }, { weight: 1, arbitrary: literalPart }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
   )
   .map(([prefix, parts]) => prefix + parts.join(''));
 const constants = fc.dictionary(
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom('env', 'team') }, { weight: 1, arbitrary: fc.constantFrom('key_id', 'constructor', '__proto__', 'x y', 'Env', 'toString') }),
-  fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-zA-Z0-9:_-]{1,10}$/) }, { weight: 1, arbitrary: hostileString }),
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('env', 'team') },
+    { weight: 1, arbitrary: fc.constantFrom('key_id', 'constructor', '__proto__', 'x y', 'Env', 'toString') },
+  ),
+  fc.oneof(
+    { weight: 4, arbitrary: fc.stringMatching(/^[a-zA-Z0-9:_-]{1,10}$/) },
+    { weight: 1, arbitrary: hostileString },
+  ),
   { maxKeys: 3 },
 );
 /** KeyCreated built directly, bypassing the normaliser: any string in any field, control characters included. */
@@ -117,7 +156,13 @@ const rawEvent: fc.Arbitrary<KeyCreated> = fc
     key_usage: fc.option(hostileString, { nil: undefined }),
     origin: fc.option(hostileString, { nil: undefined }),
     enterprise_project_id: fc.option(hostileString, { nil: undefined }),
-    created_at: fc.option(fc.oneof(hostileString, fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString()))), { nil: undefined }),
+    created_at: fc.option(
+      fc.oneof(
+        hostileString,
+        fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+      ),
+      { nil: undefined },
+    ),
     created_by: fc.option(fc.record({ name: hostileString }), { nil: undefined }),
   })
   .map((r) => {
@@ -162,7 +207,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
           const { result, violations: found } = checkNormalised(body);
           for (const message of found) violations.push({ phase: 'normaliser', message, origin, body });
           if (result === undefined) return;
-          bump(summary.normaliser.kinds, result.kind === 'key_created' ? 'key_created' : `${result.kind}:${result.reason}`);
+          bump(
+            summary.normaliser.kinds,
+            result.kind === 'key_created' ? 'key_created' : `${result.kind}:${result.reason}`,
+          );
           if (result.kind !== 'key_created') return;
           for (const template of templates) {
             const derived = checkDerived(template, result.event);
@@ -189,17 +237,25 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         try {
           compiled = compileAliasTemplate(source, consts);
         } catch (err) {
-          violations.push({ phase: 'templates', message: `compileAliasTemplate threw ${(err as Error)?.message}: ${where}` });
+          violations.push({
+            phase: 'templates',
+            message: `compileAliasTemplate threw ${(err as Error)?.message}: ${where}`,
+          });
           return;
         }
         if (!compiled.ok) {
-          if (typeof compiled.reason !== 'string' || compiled.reason === '') violations.push({ phase: 'templates', message: `refused without a reason: ${where}` });
+          if (typeof compiled.reason !== 'string' || compiled.reason === '')
+            violations.push({ phase: 'templates', message: `refused without a reason: ${where}` });
           return;
         }
         summary.templates.compiled += 1;
         for (const e of [event, SAMPLE_KEY_CREATED]) {
           for (const message of checkDerived(compiled.template, e).violations) {
-            violations.push({ phase: 'templates', message: `${message} (${where})`, body: JSON.stringify(e).slice(0, 2_000) });
+            violations.push({
+              phase: 'templates',
+              message: `${message} (${where})`,
+              body: JSON.stringify(e).slice(0, 2_000),
+            });
           }
         }
       }),
@@ -216,7 +272,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     try {
       // One key in ten is not created in KMS first, so "key not found" paths are fuzzed too.
       const record: fc.Arbitrary<FuzzRecord> = fc
-        .record({ generated: anyBody, receiveCount: fc.constantFrom(1, 1, 1, 2, MAX_RECEIVE_COUNT), seed: fc.nat({ max: 9 }) })
+        .record({
+          generated: anyBody,
+          receiveCount: fc.constantFrom(1, 1, 1, 2, MAX_RECEIVE_COUNT),
+          seed: fc.nat({ max: 9 }),
+        })
         .map(({ generated, receiveCount, seed }) => ({
           body: fitSqsMessage(sanitizeForFauxqs(generated.body)),
           origin: generated.origin,
@@ -274,7 +334,9 @@ function table(map: Map<string, number>, indent = '    '): string {
 }
 
 /** Distinct violation messages with their counts, most frequent first. */
-export function groupViolations(violations: readonly Violation[]): Array<{ message: string; count: number; example: Violation }> {
+export function groupViolations(
+  violations: readonly Violation[],
+): Array<{ message: string; count: number; example: Violation }> {
   const groups = new Map<string, { message: string; count: number; example: Violation }>();
   for (const v of violations) {
     const key = `${v.phase}: ${v.message}`;
@@ -316,7 +378,8 @@ export function formatSummary(s: FuzzSummary): string {
   ];
   for (const g of groups.slice(0, 25)) {
     out.push(`  ${String(g.count).padStart(5)} × ${g.message.slice(0, 300)}`);
-    if (g.example.body !== undefined) out.push(`          e.g. ${g.example.origin ?? ''} body ${JSON.stringify(g.example.body.slice(0, 300))}`);
+    if (g.example.body !== undefined)
+      out.push(`          e.g. ${g.example.origin ?? ''} body ${JSON.stringify(g.example.body.slice(0, 300))}`);
   }
   return out.join('\n');
 }

@@ -35,8 +35,15 @@ import { startHttpRecorder } from './http-recorder.ts';
 import { createAnnouncedKey } from '../local/create-announced-key.ts';
 
 /** The function's configurations under fuzz: templates that slug, and templates that do not. */
-export const VARIANTS: ReadonlyArray<{ name: string; env: Readonly<Record<string, string>>; coldStartPerBatch?: boolean }> = [
-  { name: 'slugged (test stack)', env: { ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug}-{key_spec|lower}', ALIAS_VAR_ENV: 'test' } },
+export const VARIANTS: ReadonlyArray<{
+  name: string;
+  env: Readonly<Record<string, string>>;
+  coldStartPerBatch?: boolean;
+}> = [
+  {
+    name: 'slugged (test stack)',
+    env: { ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug}-{key_spec|lower}', ALIAS_VAR_ENV: 'test' },
+  },
   { name: 'default template', env: { ALIAS_TEMPLATE: '' } },
   { name: 'raw key_alias', env: { ALIAS_TEMPLATE: 'alias/{key_alias}' } },
   { name: 'raw free text', env: { ALIAS_TEMPLATE: 'alias/{created_by}/{key_alias}-{key_usage}' } },
@@ -50,11 +57,19 @@ export const VARIANTS: ReadonlyArray<{ name: string; env: Readonly<Record<string
   {
     name: 'filters and constants',
     env: {
-      ALIAS_TEMPLATE: 'alias/{team|upper}:{key_spec|upper|truncate:20}/{created_by|slug|truncate:30|default:nobody}/{key_alias|truncate:200}',
+      ALIAS_TEMPLATE:
+        'alias/{team|upper}:{key_spec|upper|truncate:20}/{created_by|slug|truncate:30|default:nobody}/{key_alias|truncate:200}',
       ALIAS_VAR_TEAM: 'sec',
     },
   },
-  { name: 'dry run', env: { ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug|default:key}-{key_id|short}', ALIAS_VAR_ENV: 'dry', DRY_RUN: 'true' } },
+  {
+    name: 'dry run',
+    env: {
+      ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug|default:key}-{key_id|short}',
+      ALIAS_VAR_ENV: 'dry',
+      DRY_RUN: 'true',
+    },
+  },
   {
     name: 'IAM token auth',
     // The emulator forgets its tokens at each batch's reset; a warm instance would then see one
@@ -190,7 +205,8 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
     if (response !== undefined && !Array.isArray(failures)) fail(-1, 'batchItemFailures is not an array');
     for (const f of failures ?? []) {
       const id = f?.itemIdentifier;
-      if (typeof id !== 'string' || !ids.includes(id)) fail(-1, `batchItemFailures names ${JSON.stringify(id)}, not in the batch`);
+      if (typeof id !== 'string' || !ids.includes(id))
+        fail(-1, `batchItemFailures names ${JSON.stringify(id)}, not in the batch`);
       else if (returned.has(id)) fail(ids.indexOf(id), `batchItemFailures names ${id} twice`);
       else returned.add(id);
     }
@@ -238,7 +254,10 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
       if (typeof detail.detail !== 'string' || detail.detail === '') fail(index, 'DLQ record without a detail');
       let bytes = Buffer.byteLength(m.Body ?? '');
       for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) {
-        bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+        bytes +=
+          Buffer.byteLength(name) +
+          Buffer.byteLength(value.DataType ?? '') +
+          Buffer.byteLength(value.StringValue ?? '');
         if (SQS_INVALID_CHAR.test(value.StringValue ?? '')) {
           fail(index, `DLQ attribute ${name} holds characters SQS refuses (real SQS would reject this DLQ record)`);
         }
@@ -265,7 +284,10 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
       };
 
       check(OUTCOMES.has(outcome), 'unknown outcome');
-      check((disposition === 'retry') === returned.has(record.messageId), `disposition ${disposition} but ${returned.has(record.messageId) ? '' : 'not '}in batchItemFailures`);
+      check(
+        (disposition === 'retry') === returned.has(record.messageId),
+        `disposition ${disposition} but ${returned.has(record.messageId) ? '' : 'not '}in batchItemFailures`,
+      );
       check(audit.dlq_error === undefined, `the DLQ refused the record: ${JSON.stringify(audit.dlq_error)}`);
       if (outcome === 'created' || outcome === 'already_present' || (outcome === 'skipped' && reason === 'dry_run')) {
         for (const v of aliasRuleViolations(alias)) check(false, `alias ${JSON.stringify(alias?.slice(0, 80))} ${v}`);
@@ -274,7 +296,10 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
         case 'created':
         case 'already_present':
           check(disposition === 'ack', `disposition ${disposition}`);
-          check(alias !== undefined && stack.emulator.state.aliasesOf(String(audit.key_id)).includes(alias), 'alias not on the key in KMS');
+          check(
+            alias !== undefined && stack.emulator.state.aliasesOf(String(audit.key_id)).includes(alias),
+            'alias not on the key in KMS',
+          );
           check(projectIds.has(String(audit.project_id)), 'alias created for a project outside the map');
           break;
         case 'skipped':
@@ -307,7 +332,10 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
       } else {
         check(inDlq === undefined, `DLQ record for a message with disposition ${disposition}`);
         if (disposition === 'retry') {
-          check(outcome === 'failed' && input.receiveCount < MAX_RECEIVE_COUNT, 'returned to the queue although it cannot succeed or was on its last receive');
+          check(
+            outcome === 'failed' && input.receiveCount < MAX_RECEIVE_COUNT,
+            'returned to the queue although it cannot succeed or was on its last receive',
+          );
         }
       }
     });
@@ -316,7 +344,8 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
     // The only other destination allowed is the DLQ's SQS endpoint.
     const kmsRequests = http.sent.filter((r) => !r.url.startsWith(`${sqsOrigin}/`));
     for (const request of kmsRequests) {
-      for (const v of requestViolations(request, expected)) fail(-1, `request ${request.method} ${request.url.slice(0, 120)}: ${v}`);
+      for (const v of requestViolations(request, expected))
+        fail(-1, `request ${request.method} ${request.url.slice(0, 120)}: ${v}`);
     }
     for (const request of http.received) {
       if (request.serverPort === stack.sqs.server.port) continue;
@@ -324,14 +353,16 @@ export async function startFuzzHarness(): Promise<FuzzHarness> {
         fail(-1, `a server on port ${request.serverPort} received ${request.method} ${request.url.slice(0, 80)}`);
         continue;
       }
-      for (const v of receivedRequestViolations(request, { host: new URL(stack.emulator.url).host, projectIds })) fail(-1, `emulator received ${request.method} ${request.url.slice(0, 120)}: ${v}`);
+      for (const v of receivedRequestViolations(request, { host: new URL(stack.emulator.url).host, projectIds }))
+        fail(-1, `emulator received ${request.method} ${request.url.slice(0, 120)}: ${v}`);
     }
     const requests = kmsRequests;
     for (const call of stack.emulator.calls) {
       for (const v of emulatorCallViolations(call, projectIds)) fail(-1, v);
     }
     for (const alias of stack.emulator.state.allAliases()) {
-      for (const v of aliasRuleViolations(alias.alias)) fail(-1, `KMS holds alias ${JSON.stringify(alias.alias.slice(0, 80))} that ${v}`);
+      for (const v of aliasRuleViolations(alias.alias))
+        fail(-1, `KMS holds alias ${JSON.stringify(alias.alias.slice(0, 80))} that ${v}`);
     }
     for (const v of pollutionViolations(prototypes)) fail(-1, v);
 

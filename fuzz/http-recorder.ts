@@ -114,7 +114,9 @@ export function startHttpRecorder(): HttpRecorder {
   };
   const onResponse = (message: unknown) => finish((message as { request: ClientRequest }).request);
   const onUndici = (message: unknown) => {
-    const request = (message as { request: { origin: string; method: string; path: string; headers: unknown; body: unknown } }).request;
+    const request = (
+      message as { request: { origin: string; method: string; path: string; headers: unknown; body: unknown } }
+    ).request;
     sent.push({
       url: `${request.origin}${request.path}`,
       method: request.method,

@@ -38,7 +38,8 @@ export function fromValue(value: unknown): JNode {
     if (value.startsWith('{')) {
       try {
         const parsed: unknown = JSON.parse(value);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return new JEmbedded(fromValue(parsed));
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          return new JEmbedded(fromValue(parsed));
       } catch {
         // not JSON: an ordinary string
       }

@@ -19,8 +19,21 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Details quote input through JSON.stringify, which escapes C0 (C1 is valid, inert JSON text). */
 const C0 = /[\u0000-\u001f]/;
 const EVENT_KEYS = new Set([
-  'key_id', 'project_id', 'region', 'domain_id', 'created_by', 'created_at', 'key_alias', 'key_spec', 'key_usage',
-  'origin', 'enterprise_project_id', 'key_description', 'trace_id', 'source', 'envelopes',
+  'key_id',
+  'project_id',
+  'region',
+  'domain_id',
+  'created_by',
+  'created_at',
+  'key_alias',
+  'key_spec',
+  'key_usage',
+  'origin',
+  'enterprise_project_id',
+  'key_description',
+  'trace_id',
+  'source',
+  'envelopes',
 ]);
 const CREATOR_KEYS = new Set(['name', 'id', 'type', 'domain_name']);
 const SOURCES = new Set(['cts', 'functiongraph-cts', 'eventgrid', 'canonical']);
@@ -32,16 +45,21 @@ export function checkNormalised(body: string): { result: NormaliseResult | undef
   try {
     result = normaliseEvent(body);
   } catch (err) {
-    return { result: undefined, violations: [`normaliseEvent threw ${(err as Error)?.name}: ${(err as Error)?.message}`] };
+    return {
+      result: undefined,
+      violations: [`normaliseEvent threw ${(err as Error)?.name}: ${(err as Error)?.message}`],
+    };
   }
   if (!isDeepStrictEqual(normaliseEvent(body), result)) violations.push('normaliseEvent is not deterministic');
   switch (result.kind) {
     case 'skipped':
-      if (!(SKIP_REASONS as readonly string[]).includes(result.reason)) violations.push(`unknown skip reason ${result.reason}`);
+      if (!(SKIP_REASONS as readonly string[]).includes(result.reason))
+        violations.push(`unknown skip reason ${result.reason}`);
       violations.push(...checkDetail(result.detail));
       break;
     case 'invalid':
-      if (!(INVALID_REASONS as readonly string[]).includes(result.reason)) violations.push(`unknown invalid reason ${result.reason}`);
+      if (!(INVALID_REASONS as readonly string[]).includes(result.reason))
+        violations.push(`unknown invalid reason ${result.reason}`);
       if (result.reason === 'internal') violations.push(`normalisation threw inside: ${result.detail}`);
       violations.push(...checkDetail(result.detail));
       break;
@@ -75,29 +93,41 @@ function checkEvent(event: KeyCreated): string[] {
     if (name === 'envelopes' || name === 'created_by') continue;
     if (typeof value !== 'string') problems.push(`event ${name} is a ${typeof value}`);
     else if (value === '') problems.push(`event ${name} is empty`);
-    else if (name !== 'key_description' && CONTROL.test(value)) problems.push(`event ${name} holds a control character`);
+    else if (name !== 'key_description' && CONTROL.test(value))
+      problems.push(`event ${name} holds a control character`);
   }
   if (event.created_by !== undefined) {
-    if (Object.getPrototypeOf(event.created_by) !== Object.prototype) problems.push('created_by does not have Object.prototype');
+    if (Object.getPrototypeOf(event.created_by) !== Object.prototype)
+      problems.push('created_by does not have Object.prototype');
     for (const [name, value] of Object.entries(event.created_by)) {
       if (!CREATOR_KEYS.has(name)) problems.push(`created_by has unexpected key ${name}`);
       if (typeof value !== 'string' || CONTROL.test(value)) problems.push(`created_by.${name} is not clean text`);
     }
   }
   if (!SOURCES.has(event.source)) problems.push(`unknown source ${event.source}`);
-  if (!Array.isArray(event.envelopes) || event.envelopes.length > 3 || event.envelopes.some((e) => e !== 'sns' && e !== 'eventbridge')) {
+  if (
+    !Array.isArray(event.envelopes) ||
+    event.envelopes.length > 3 ||
+    event.envelopes.some((e) => e !== 'sns' && e !== 'eventbridge')
+  ) {
     problems.push('envelopes are not a list of at most 3 sns/eventbridge');
   }
   return problems;
 }
 
 /** deriveAlias on one event: either an alias within the rules, or a named failure. Never a throw. */
-export function checkDerived(template: CompiledTemplate, event: KeyCreated): { alias: string | undefined; violations: string[] } {
+export function checkDerived(
+  template: CompiledTemplate,
+  event: KeyCreated,
+): { alias: string | undefined; violations: string[] } {
   let derived: ReturnType<typeof deriveAlias>;
   try {
     derived = deriveAlias(template, event);
   } catch (err) {
-    return { alias: undefined, violations: [`deriveAlias(${template.source}) threw ${(err as Error)?.name}: ${(err as Error)?.message}`] };
+    return {
+      alias: undefined,
+      violations: [`deriveAlias(${template.source}) threw ${(err as Error)?.name}: ${(err as Error)?.message}`],
+    };
   }
   if (derived.ok) {
     const problems = [...aliasRuleViolations(derived.alias), ...checkAlias(derived.alias)].map(
@@ -106,7 +136,9 @@ export function checkDerived(template: CompiledTemplate, event: KeyCreated): { a
     return { alias: derived.alias, violations: problems };
   }
   const problems: string[] = [];
-  if (derived.code !== 'MISSING_FIELD' && derived.code !== 'INVALID_ALIAS') problems.push(`unknown naming code ${String(derived.code)}`);
-  if (typeof derived.reason !== 'string' || derived.reason.length === 0) problems.push('naming failure without a reason');
+  if (derived.code !== 'MISSING_FIELD' && derived.code !== 'INVALID_ALIAS')
+    problems.push(`unknown naming code ${String(derived.code)}`);
+  if (typeof derived.reason !== 'string' || derived.reason.length === 0)
+    problems.push('naming failure without a reason');
   return { alias: undefined, violations: problems };
 }

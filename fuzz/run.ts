@@ -37,11 +37,16 @@ function count(name: string, text: string): number {
   return n;
 }
 
-const seed = values.seed === undefined ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : count('seed', values.seed.replace(/^-/, '')) * (values.seed.startsWith('-') ? -1 : 1);
+const seed =
+  values.seed === undefined
+    ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0
+    : count('seed', values.seed.replace(/^-/, '')) * (values.seed.startsWith('-') ? -1 : 1);
 console.log(`fuzz seed ${seed}`);
 // Anything that escapes the handler's own error handling is a failure of the run.
 const escaped: string[] = [];
-process.on('unhandledRejection', (reason) => escaped.push(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
+process.on('unhandledRejection', (reason) =>
+  escaped.push(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`),
+);
 process.on('uncaughtException', (err) => escaped.push(`uncaught exception: ${err.stack ?? String(err)}`));
 const summary = await runFuzz({
   seed,
@@ -55,7 +60,11 @@ console.log('');
 console.log(formatSummary(summary));
 if (summary.violations.length > 0) {
   const file = join(tmpdir(), `kms-auto-alias-fuzz-${seed}.json`);
-  const groups = groupViolations(summary.violations).map((g) => ({ count: g.count, message: g.message, example: g.example }));
+  const groups = groupViolations(summary.violations).map((g) => ({
+    count: g.count,
+    message: g.message,
+    example: g.example,
+  }));
   writeFileSync(file, JSON.stringify({ seed, groups }, null, 2));
   console.log(`failing cases: ${file}`);
   process.exit(1);

@@ -14,7 +14,7 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string, visibilityS =
         WaitTimeSeconds: 0,
         VisibilityTimeout: visibilityS,
         MessageAttributeNames: ['All'],
-      })
+      }),
     );
     if (!page.Messages?.length) return all;
     all.push(...page.Messages);

@@ -114,7 +114,7 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
     }
     const ready = new Promise<number>((resolve, reject) => {
       worker.once('message', (m: { type: string; initMs?: number; message?: string }) =>
-        m.type === 'ready' ? resolve(m.initMs ?? 0) : reject(new Error(`cold start failed: ${m.message}`))
+        m.type === 'ready' ? resolve(m.initMs ?? 0) : reject(new Error(`cold start failed: ${m.message}`)),
       );
       worker.once('error', reject);
     });
@@ -122,7 +122,10 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
     return { id: nextInstance, worker, ready, cold: true, busy: false };
   };
 
-  const invoke = async (instance: Instance, records: SQSRecord[]): Promise<SQSBatchResponse | 'error' | 'timeout' | 'killed'> => {
+  const invoke = async (
+    instance: Instance,
+    records: SQSRecord[],
+  ): Promise<SQSBatchResponse | 'error' | 'timeout' | 'killed'> => {
     stats.invocations += 1;
     const invocation = stats.invocations;
     const begin = Date.now();
@@ -155,7 +158,11 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
     const killMs = options.killAfter?.(invocation);
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (value: SQSBatchResponse | 'error' | 'timeout' | 'killed', result: InvocationReport['result'], failures: number) => {
+      const finish = (
+        value: SQSBatchResponse | 'error' | 'timeout' | 'killed',
+        result: InvocationReport['result'],
+        failures: number,
+      ) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -218,12 +225,19 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
     const attrs = await options.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: options.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      })
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
     );
     const a = attrs.Attributes ?? {};
     return (
-      Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0) === 0
+      Number(a.ApproximateNumberOfMessages ?? 0) +
+        Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(a.ApproximateNumberOfMessagesDelayed ?? 0) ===
+      0
     );
   };
 
@@ -237,7 +251,7 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
           MaxNumberOfMessages: batchSize,
           WaitTimeSeconds: 0,
           MessageSystemAttributeNames: ['All'],
-        })
+        }),
       );
       const messages = received.Messages ?? [];
       if (messages.length === 0) {
@@ -273,7 +287,7 @@ export async function runEventSource(options: RunnerOptions): Promise<RunnerStat
           new DeleteMessageBatchCommand({
             QueueUrl: options.queueUrl,
             Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '' })),
-          })
+          }),
         );
         stats.deleted += chunk.length;
       }

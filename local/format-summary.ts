@@ -3,7 +3,11 @@ import type { LocalRunResult } from './run-local.ts';
 /** A table with left-aligned columns, the way `column -t` would print it. */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -14,7 +18,10 @@ export function formatAuditLine(a: Record<string, unknown>): string {
   const outcome = text(a.outcome).padEnd(15);
   const key = text(a.key_id).slice(0, 8).padEnd(8) || '-'.padEnd(8);
   const what = a.alias !== undefined ? text(a.alias) : text(a.reason);
-  const why = a.outcome === 'created' || a.outcome === 'already_present' ? '' : ` (${text(a.reason ?? a.error_code)}: ${text(a.detail).slice(0, 90)})`;
+  const why =
+    a.outcome === 'created' || a.outcome === 'already_present'
+      ? ''
+      : ` (${text(a.reason ?? a.error_code)}: ${text(a.detail).slice(0, 90)})`;
   const cost = `${text(a.api_calls)} call${a.api_calls === 1 ? '' : 's'}, ${text(a.duration_ms)} ms, → ${text(a.disposition)}`;
   return `  ${outcome} ${key}  ${what}${why}  [${cost}]`;
 }
@@ -24,12 +31,14 @@ export function formatSummary(result: LocalRunResult): string {
   const byKey = new Map<string, Record<string, unknown>>();
   for (const a of result.audits) if (typeof a.key_id === 'string') byKey.set(a.key_id, a);
   if (result.emulator !== undefined) {
-    const rows = result.emulator.state.keys().map((k) => [
-      k.key_id,
-      k.key_alias,
-      (result.aliases.get(k.key_id) ?? []).join(', ') || '(none)',
-      text(byKey.get(k.key_id)?.outcome) || '-',
-    ]);
+    const rows = result.emulator.state
+      .keys()
+      .map((k) => [
+        k.key_id,
+        k.key_alias,
+        (result.aliases.get(k.key_id) ?? []).join(', ') || '(none)',
+        text(byKey.get(k.key_id)?.outcome) || '-',
+      ]);
     out.push('Keys and their aliases', formatTable(['key id', 'key name', 'aliases', 'last decision'], rows), '');
   }
   const counts = new Map<string, number>();
@@ -39,8 +48,11 @@ export function formatSummary(result: LocalRunResult): string {
   }
   out.push(
     'Decisions (outcome → what happened to the message)',
-    formatTable(['decision', 'messages'], [...counts].sort().map(([k, v]) => [k, String(v)])),
-    ''
+    formatTable(
+      ['decision', 'messages'],
+      [...counts].sort().map(([k, v]) => [k, String(v)]),
+    ),
+    '',
   );
   out.push(
     `Dead-letter queue: ${result.dlq.length} message${result.dlq.length === 1 ? '' : 's'}`,
@@ -48,19 +60,31 @@ export function formatSummary(result: LocalRunResult): string {
       ? '  (empty)'
       : formatTable(
           ['reason', 'error code', 'key id', 'detail'],
-          result.dlq.map((d) => [d.reason, d.errorCode, text(d.detail.key_id) || '-', text(d.detail.detail).slice(0, 80)])
+          result.dlq.map((d) => [
+            d.reason,
+            d.errorCode,
+            text(d.detail.key_id) || '-',
+            text(d.detail.detail).slice(0, 80),
+          ]),
         ),
-    ''
+    '',
   );
   if (result.calls.size > 0) {
-    out.push('KMS API calls', formatTable(['operation status', 'calls'], [...result.calls].sort().map(([k, v]) => [k, String(v)])), '');
+    out.push(
+      'KMS API calls',
+      formatTable(
+        ['operation status', 'calls'],
+        [...result.calls].sort().map(([k, v]) => [k, String(v)]),
+      ),
+      '',
+    );
   }
   const r = result.runner;
   const redelivered = [...r.receives.values()].filter((n) => n > 1).length;
   out.push(
     `Event source: ${r.invocations} invocations (${r.coldStarts} cold starts), ${r.received} receives, ${r.deleted} deleted, ` +
       `${r.reportedFailures} reported in batchItemFailures, ${redelivered} redelivered, ${r.timeouts} timeouts, ${(r.durationMs / 1000).toFixed(1)} s`,
-    ''
+    '',
   );
   out.push('Checks', ...result.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name} (${c.detail})`));
   return out.join('\n');

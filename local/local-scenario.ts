@@ -44,7 +44,7 @@ const HOLDER_KEY = '0c0ff11c-7000-4000-8000-000000000002';
 export function buildScenario(
   bodies: ReadonlyArray<{ name: string; body: string }>,
   template: CompiledTemplate,
-  options: { projectId: string; extras: boolean }
+  options: { projectId: string; extras: boolean },
 ): Scenario {
   const messages: ScenarioMessage[] = [];
   const keys: ScenarioKey[] = [];
@@ -67,7 +67,8 @@ export function buildScenario(
   }
   if (options.extras && messages.length > 0) {
     const first = messages.find((m) => m.expect === 'created');
-    if (first !== undefined) messages.push({ label: `${first.label} (duplicate)`, body: first.body, expect: 'already_present' });
+    if (first !== undefined)
+      messages.push({ label: `${first.label} (duplicate)`, body: first.body, expect: 'already_present' });
     const conflict: KeyCreated = {
       key_id: CONFLICT_KEY,
       project_id: options.projectId,
@@ -97,7 +98,11 @@ export function buildScenario(
         expect: 'conflict',
       });
     }
-    messages.push({ label: 'invalid body', body: '{"type":"kms.key.created","key_id":"not-a-key-id"}', expect: 'invalid' });
+    messages.push({
+      label: 'invalid body',
+      body: '{"type":"kms.key.created","key_id":"not-a-key-id"}',
+      expect: 'invalid',
+    });
   }
   return { messages, keys, expectedAliases };
 }

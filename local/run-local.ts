@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../emulator/kms-emulator.ts';
 import { loadConfig, type Config } from '../lib/config/load-config.ts';
@@ -103,7 +98,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
             VisibilityTimeout: String(options.visibilityTimeoutS),
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
           },
-        })
+        }),
       );
       queueUrl = queue.QueueUrl ?? '';
     }
@@ -129,7 +124,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
           Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: m.body })),
-        })
+        }),
       );
       if ((sent.Failed ?? []).length > 0) throw new Error(`could not enqueue ${sent.Failed?.length} messages`);
     }
@@ -176,7 +171,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 
 function functionEnv(
   options: LocalRunOptions,
-  s: { emulator: KmsEmulator | undefined; dlqUrl: string; sqsEndpoint: string | undefined; awsRegion: string; maxReceiveCount: string }
+  s: {
+    emulator: KmsEmulator | undefined;
+    dlqUrl: string;
+    sqsEndpoint: string | undefined;
+    awsRegion: string;
+    maxReceiveCount: string;
+  },
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
@@ -216,7 +217,7 @@ function checkOutcomes(
   audits: ReadonlyArray<Record<string, unknown>>,
   dlq: readonly DlqEntry[],
   aliases: ReadonlyMap<string, string[]>,
-  haveEmulator: boolean
+  haveEmulator: boolean,
 ): LocalRunResult['checks'] {
   const checks: LocalRunResult['checks'] = [];
   if (haveEmulator) {
@@ -224,12 +225,19 @@ function checkOutcomes(
     checks.push({
       name: 'every key carries its alias',
       pass: wrong.length === 0,
-      detail: wrong.length === 0 ? `${scenario.expectedAliases.size} keys` : `missing on ${wrong.map(([k]) => k).join(', ')}`,
+      detail:
+        wrong.length === 0 ? `${scenario.expectedAliases.size} keys` : `missing on ${wrong.map(([k]) => k).join(', ')}`,
     });
   }
   for (const kind of ['invalid', 'conflict'] as const) {
-    const expected = scenario.messages.filter((m) => m.expect === kind).map((m) => m.body).sort();
-    const found = dlq.filter((d) => d.reason === kind || d.reason.startsWith(`${kind}:`)).map((d) => d.body).sort();
+    const expected = scenario.messages
+      .filter((m) => m.expect === kind)
+      .map((m) => m.body)
+      .sort();
+    const found = dlq
+      .filter((d) => d.reason === kind || d.reason.startsWith(`${kind}:`))
+      .map((d) => d.body)
+      .sort();
     checks.push({
       name: `${kind} messages are in the DLQ with their reason`,
       pass: JSON.stringify(expected) === JSON.stringify(found),
@@ -242,8 +250,14 @@ function checkOutcomes(
     pass: final.length === scenario.messages.length,
     detail: `${final.length} decisions for ${scenario.messages.length} messages`,
   });
-  const unexpected = dlq.filter((d) => !scenario.messages.some((m) => m.body === d.body && (m.expect === 'invalid' || m.expect === 'conflict')));
-  checks.push({ name: 'nothing else in the DLQ', pass: unexpected.length === 0, detail: `${unexpected.length} unexpected` });
+  const unexpected = dlq.filter(
+    (d) => !scenario.messages.some((m) => m.body === d.body && (m.expect === 'invalid' || m.expect === 'conflict')),
+  );
+  checks.push({
+    name: 'nothing else in the DLQ',
+    pass: unexpected.length === 0,
+    detail: `${unexpected.length} unexpected`,
+  });
   return checks;
 }
 

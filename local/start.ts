@@ -52,7 +52,6 @@ if (values.help) {
   process.exit(0);
 }
 
-
 const built = await buildHandler({ quiet: true });
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`bundle ${built.handler}: ${kib(built.entry.bytes)} (${kib(built.entry.gzip)} gzipped)`);

@@ -45,13 +45,18 @@ export async function buildHandler({
     return { file, bytes: bytes.length, gzip: gzipSync(bytes).length };
   });
   const entry = files.find((f) => f.file.endsWith('/handler.mjs'));
-  const total = files.reduce((sum, f) => ({ bytes: sum.bytes + f.bytes, gzip: sum.gzip + f.gzip }), { bytes: 0, gzip: 0 });
+  const total = files.reduce((sum, f) => ({ bytes: sum.bytes + f.bytes, gzip: sum.gzip + f.gzip }), {
+    bytes: 0,
+    gzip: 0,
+  });
   if (!quiet) {
     const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
     if (process.argv.includes('--verbose')) {
       for (const f of files) console.log(`  ${f.file}: ${kib(f.bytes)} minified, ${kib(f.gzip)} gzipped`);
     }
-    console.log(`built ${outdir}: entry ${kib(entry.bytes)} (${kib(entry.gzip)} gzipped), all chunks ${kib(total.bytes)} (${kib(total.gzip)} gzipped)`);
+    console.log(
+      `built ${outdir}: entry ${kib(entry.bytes)} (${kib(entry.gzip)} gzipped), all chunks ${kib(total.bytes)} (${kib(total.gzip)} gzipped)`,
+    );
   }
   return { entry, total, files, outdir, handler: `${outdir}/handler.mjs`, metafile: result.metafile };
 }

@@ -5,7 +5,19 @@ import { readFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 /** Every folder of code; the layering rules decide which may import which. */
-const LAYERED_FOLDERS = ['functions', 'lib', 'cli', 'local', 'emulator', 'bench', 'chaos', 'fuzz', 'test', 'scripts', 'bin'];
+const LAYERED_FOLDERS = [
+  'functions',
+  'lib',
+  'cli',
+  'local',
+  'emulator',
+  'bench',
+  'chaos',
+  'fuzz',
+  'test',
+  'scripts',
+  'bin',
+];
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
 console.log(`node ${process.version}`);
@@ -13,17 +25,29 @@ const typecheck = run(bin('tsc'), ['--noEmit', '-p', '.']);
 if (typecheck !== 0) console.error('type check failed');
 
 // Biome: the small rule set and the formatter in biome.json (`npx biome check --write .` fixes most).
-const lint = run(bin('biome'), ['lint', '--reporter=summary', '.']);
+const lint = run(bin('biome'), ['ci', '--reporter=summary', '.']);
 if (lint !== 0) console.error('lint or format check failed (run: npx biome check --write .)');
 
 // dependency-cruiser: the layering in .dependency-cruiser.cjs.
-const layering = run(bin('depcruise'), [...LAYERED_FOLDERS, '--config', '.dependency-cruiser.cjs', '--output-type', 'err']);
+const layering = run(bin('depcruise'), [
+  ...LAYERED_FOLDERS,
+  '--config',
+  '.dependency-cruiser.cjs',
+  '--output-type',
+  'err',
+]);
 if (layering !== 0) console.error('layering check failed');
 
 mkdirSync('.test-results', { recursive: true });
 const report = '.test-results/vitest.json';
 rmSync(report, { force: true });
-const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)]);
+const status = run(bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile=${report}`,
+  ...process.argv.slice(2),
+]);
 
 let passed = 0;
 let failed = [typecheck, lint, layering].filter((code) => code !== 0).length;

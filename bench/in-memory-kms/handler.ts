@@ -14,7 +14,14 @@ let requests = 0;
 const inMemory: HttpTransport = async (_url, init) => {
   requests += 1;
   const { key_id: keyId, alias } = JSON.parse(init.body ?? '{}') as { key_id?: string; alias?: string };
-  const body = JSON.stringify({ alias, key_id: keyId, domain_id: 'd', alias_urn: `kms:cn-north-4:d:${alias}`, create_time: '0', update_time: '0' });
+  const body = JSON.stringify({
+    alias,
+    key_id: keyId,
+    domain_id: 'd',
+    alias_urn: `kms:cn-north-4:d:${alias}`,
+    create_time: '0',
+    update_time: '0',
+  });
   return { status: 200, headers: { 'x-request-id': `mem-${requests}` }, text: async () => body };
 };
 

@@ -19,12 +19,15 @@ export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 's
 
 export async function runBackfillCommand(command: BackfillCommand, io: CliIo): Promise<ExitCode> {
   const target = loadOperatorTarget(io.env, command);
-  const journal = command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
+  const journal =
+    command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
   const deps = createCliKmsDeps(target, io, command.rate);
   const progress = createProgress(io.stderr, command.dryRun ? 'backfill (dry run)' : 'backfill');
   if (journal?.previous !== undefined) {
     const p = journal.previous;
-    progress.step(`resuming ${command.resume}: ${keys(p.results.size)} recorded over ${p.runs} ${p.runs === 1 ? 'run' : 'runs'}${p.complete ? ', complete' : ''}`);
+    progress.step(
+      `resuming ${command.resume}: ${keys(p.results.size)} recorded over ${p.runs} ${p.runs === 1 ? 'run' : 'runs'}${p.complete ? ', complete' : ''}`,
+    );
   }
   let report: BackfillReport;
   try {
@@ -42,8 +45,12 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
         run: deps.run,
         journal,
         signal: io.signal,
-        onProgress: (p) => progress.update(`page ${p.page}: ${p.decided} keys decided (${p.last.key_id} ${humanise(p.last.outcome)})`),
-        onPage: (p) => progress.step(`page ${p.page}: ${keys(p.keys)}, ${p.listed} listed so far${p.failed > 0 ? `, ${p.failed} failed` : ''}`),
+        onProgress: (p) =>
+          progress.update(`page ${p.page}: ${p.decided} keys decided (${p.last.key_id} ${humanise(p.last.outcome)})`),
+        onPage: (p) =>
+          progress.step(
+            `page ${p.page}: ${keys(p.keys)}, ${p.listed} listed so far${p.failed > 0 ? `, ${p.failed} failed` : ''}`,
+          ),
       },
     );
   } finally {
@@ -51,7 +58,9 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
   }
 
   if (command.json) {
-    io.stdout.write(`${JSON.stringify({ ...report, kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ...report, kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(renderBackfill(report, deps.meter.apiCalls, deps.rate));
   }
@@ -92,8 +101,13 @@ export function summaryRows(summary: BackfillSummary, dryRun: boolean): string[]
   if (dryRun) rows.push(['would create', String(summary.would_create)]);
   else rows.push(['created', String(summary.created)]);
   rows.push(['already present', String(summary.already_present)]);
-  for (const [reason, n] of Object.entries(summary.skipped).sort()) rows.push([`skipped: ${humanise(reason)}`, String(n)]);
-  rows.push(['conflict', String(summary.conflict)], ['failed', String(summary.failed)], ['total', String(summary.total)]);
+  for (const [reason, n] of Object.entries(summary.skipped).sort())
+    rows.push([`skipped: ${humanise(reason)}`, String(n)]);
+  rows.push(
+    ['conflict', String(summary.conflict)],
+    ['failed', String(summary.failed)],
+    ['total', String(summary.total)],
+  );
   return rows;
 }
 
@@ -112,7 +126,10 @@ function renderBackfill(report: BackfillReport, calls: number, rate: number): st
     out.push('No key to work on in this run.\n');
   }
   out.push('');
-  if (report.earlier_keys > 0) out.push(`${keys(report.earlier_keys)} settled by earlier runs (${report.journal ?? 'journal'}); the summary counts every run.\n`);
+  if (report.earlier_keys > 0)
+    out.push(
+      `${keys(report.earlier_keys)} settled by earlier runs (${report.journal ?? 'journal'}); the summary counts every run.\n`,
+    );
   out.push(renderTable(['OUTCOME', 'KEYS'], summaryRows(report.summary, report.dry_run)));
   const attention = report.summary.conflict + report.summary.failed;
   const state = report.interrupted

@@ -32,7 +32,13 @@ export type Explanation =
 export function explainBody(file: string, body: string, template: CompiledTemplate): Explanation {
   const normalised = normaliseEvent(body);
   if (normalised.kind !== 'key_created') {
-    return { file, status: 'not_a_key_event', kind: normalised.kind, reason: normalised.reason, detail: normalised.detail };
+    return {
+      file,
+      status: 'not_a_key_event',
+      kind: normalised.kind,
+      reason: normalised.reason,
+      detail: normalised.detail,
+    };
   }
   const event = normalised.event;
   const derived = deriveAlias(template, event);
@@ -59,7 +65,10 @@ function fill(template: CompiledTemplate, parts: readonly AliasPart[]): string {
 }
 
 export async function runExplain(command: ExplainCommand, io: CliIo): Promise<ExitCode> {
-  const naming = loadOperatorNaming(io.env, { ...(command.template === undefined ? {} : { template: command.template }), vars: command.vars });
+  const naming = loadOperatorNaming(io.env, {
+    ...(command.template === undefined ? {} : { template: command.template }),
+    vars: command.vars,
+  });
   const template = naming.aliasTemplate;
   const inputs = await readInputs(command, io);
   const results = inputs.map(({ file, body }) => explainBody(file, body, template));
@@ -67,7 +76,9 @@ export async function runExplain(command: ExplainCommand, io: CliIo): Promise<Ex
 
   for (const warning of template.warnings) io.stderr.write(`warning: ${warning}\n`);
   if (command.json) {
-    io.stdout.write(`${JSON.stringify({ template: template.source, warnings: template.warnings, results }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ template: template.source, warnings: template.warnings, results }, null, 2)}\n`,
+    );
   } else if (command.events === undefined) {
     const [only] = results;
     if (only !== undefined) io.stdout.write(renderOne(only, template));
@@ -85,16 +96,22 @@ async function readInputs(command: ExplainCommand, io: CliIo): Promise<Array<{ f
     try {
       names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
     } catch (err) {
-      throw new UsageError(`cannot read --events ${command.events}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(
+        `cannot read --events ${command.events}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
     if (names.length === 0) throw new UsageError(`--events ${command.events} holds no *.json file`);
-    return Promise.all(names.map(async (n) => ({ file: join(command.events ?? '', n), body: await readFile(join(dir, n), 'utf8') })));
+    return Promise.all(
+      names.map(async (n) => ({ file: join(command.events ?? '', n), body: await readFile(join(dir, n), 'utf8') })),
+    );
   }
   if (command.event !== undefined && command.event !== '-') {
     try {
       return [{ file: command.event, body: await readFile(resolve(cwd, command.event), 'utf8') }];
     } catch (err) {
-      throw new UsageError(`cannot read --event ${command.event}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(
+        `cannot read --event ${command.event}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
   }
   const stdin = io.stdin;
@@ -120,7 +137,13 @@ function renderOne(r: Explanation, template: CompiledTemplate): string {
     lines.push(`result    not a key-created event (${r.kind}: ${r.reason})`, `          ${r.detail}`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`shape     ${[...r.event.envelopes, r.event.source].join(' > ')}`, '', 'normalised event:', JSON.stringify(r.event, null, 2), '');
+  lines.push(
+    `shape     ${[...r.event.envelopes, r.event.source].join(' > ')}`,
+    '',
+    'normalised event:',
+    JSON.stringify(r.event, null, 2),
+    '',
+  );
   if (r.status === 'ok') {
     lines.push(`alias     ${r.alias}`, 'rules     all followed', '', renderParts(r.parts), r.explanation);
   } else {

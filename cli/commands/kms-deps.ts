@@ -30,7 +30,9 @@ export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: nu
   const envRate = io.env['KMS_RATE_LIMIT']?.trim();
   const rate = rateFlag ?? (envRate ? config.kmsRateLimit : DEFAULT_CLI_RATE);
   if (rate > KMS_TPS_LIMIT) {
-    io.stderr.write(`warning: ${rate} calls/s is above KMS's ${KMS_TPS_LIMIT} per user; expect throttling (retried, but slower)\n`);
+    io.stderr.write(
+      `warning: ${rate} calls/s is above KMS's ${KMS_TPS_LIMIT} per user; expect throttling (retried, but slower)\n`,
+    );
   }
   const logger = createLogger({
     level: config.logLevel,

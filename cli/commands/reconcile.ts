@@ -35,11 +35,23 @@ function driftRow(d: DriftItem): string[] {
   const name = d.key_alias ?? '';
   switch (d.kind) {
     case 'missing':
-      return [d.key_id, name, 'missing', d.expected_alias, d.also_expected_by ? `also expected by ${d.also_expected_by.join(', ')}` : 'backfill would create it'];
+      return [
+        d.key_id,
+        name,
+        'missing',
+        d.expected_alias,
+        d.also_expected_by ? `also expected by ${d.also_expected_by.join(', ')}` : 'backfill would create it',
+      ];
     case 'conflict':
       return [d.key_id, name, 'conflict', d.expected_alias, `held by ${d.held_by}`];
     case 'non_conforming':
-      return [d.key_id, name, 'non-conforming', d.alias, d.expected_alias === undefined ? 'not from the template' : `expected ${d.expected_alias}`];
+      return [
+        d.key_id,
+        name,
+        'non-conforming',
+        d.alias,
+        d.expected_alias === undefined ? 'not from the template' : `expected ${d.expected_alias}`,
+      ];
     case 'naming_failed':
       return [d.key_id, name, 'naming failed', '', `${d.code}: ${d.reason}`];
   }
@@ -47,7 +59,11 @@ function driftRow(d: DriftItem): string[] {
 
 function renderDrift(r: DriftReport): string {
   const out: string[] = [`Reconcile: project ${r.project_id} (${r.region}), template ${r.template}\n`];
-  out.push(r.drift.length === 0 ? 'No drift.\n' : renderTable(['KEY ID', 'NAME', 'DRIFT', 'ALIAS', 'DETAIL'], r.drift.map(driftRow)));
+  out.push(
+    r.drift.length === 0
+      ? 'No drift.\n'
+      : renderTable(['KEY ID', 'NAME', 'DRIFT', 'ALIAS', 'DETAIL'], r.drift.map(driftRow)),
+  );
   const skipped = Object.entries(r.skipped)
     .sort()
     .map(([reason, n]) => [`  skipped: ${humanise(reason)}`, String(n)]);

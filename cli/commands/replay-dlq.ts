@@ -10,7 +10,9 @@ type ReplayCommand = Extract<Command, { name: 'replay-dlq' }>;
 
 function checkQueueUrl(flag: string, url: string): string {
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    throw new UsageError(`${flag} must be a queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), got ${JSON.stringify(url.slice(0, 80))}`);
+    throw new UsageError(
+      `${flag} must be a queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), got ${JSON.stringify(url.slice(0, 80))}`,
+    );
   }
   return url;
 }
@@ -18,7 +20,8 @@ function checkQueueUrl(flag: string, url: string): string {
 /** Exit code: 130 interrupted; 1 when a send or a delete failed (a message stayed, or will come back); else 0. */
 export function replayExitCode(report: Pick<ReplayReport, 'moved' | 'left' | 'interrupted'>): ExitCode {
   if (report.interrupted) return EXIT.interrupted;
-  const failed = report.left.some((m) => m.why === 'send_failed') || report.moved.some((m) => m.delete_failed !== undefined);
+  const failed =
+    report.left.some((m) => m.why === 'send_failed') || report.moved.some((m) => m.delete_failed !== undefined);
   return failed ? EXIT.findings : EXIT.ok;
 }
 
@@ -75,7 +78,14 @@ function renderReplay(r: ReplayReport): string {
       `Moved (${r.moved.length}):`,
       renderTable(
         ['MESSAGE ID', 'REASON', 'KEY ID', 'NEW MESSAGE ID'],
-        r.moved.map((m) => [m.message_id, m.reason, m.key_id ?? '', m.delete_failed === undefined ? m.new_message_id : `${m.new_message_id} (DLQ delete failed: it will be sent again)`]),
+        r.moved.map((m) => [
+          m.message_id,
+          m.reason,
+          m.key_id ?? '',
+          m.delete_failed === undefined
+            ? m.new_message_id
+            : `${m.new_message_id} (DLQ delete failed: it will be sent again)`,
+        ]),
       ),
     );
   }
@@ -84,13 +94,21 @@ function renderReplay(r: ReplayReport): string {
       `Left in the DLQ (${r.left.length}):`,
       renderTable(
         ['MESSAGE ID', 'REASON', 'KEY ID', 'WHY'],
-        r.left.map((m) => [m.message_id, m.reason, m.key_id ?? '', m.detail === undefined ? humanise(m.why) : `${humanise(m.why)}: ${m.detail}`]),
+        r.left.map((m) => [
+          m.message_id,
+          m.reason,
+          m.key_id ?? '',
+          m.detail === undefined ? humanise(m.why) : `${humanise(m.why)}: ${m.detail}`,
+        ]),
       ),
     );
   }
   const failed = r.left.filter((m) => m.why === 'send_failed').length;
-  out.push(`${r.received} received, ${r.moved.length} moved, ${r.left.length} left${failed > 0 ? ` (${failed} sends failed)` : ''}\n`);
+  out.push(
+    `${r.received} received, ${r.moved.length} moved, ${r.left.length} left${failed > 0 ? ` (${failed} sends failed)` : ''}\n`,
+  );
   if (r.interrupted) out.push('interrupted: messages received and not moved are still in the DLQ\n');
-  if (r.release_failed > 0) out.push(`${r.release_failed} left messages stay hidden until their visibility timeout ends\n`);
+  if (r.release_failed > 0)
+    out.push(`${r.release_failed} left messages stay hidden until their visibility timeout ends\n`);
   return out.join('\n');
 }

@@ -29,7 +29,10 @@ export interface ReconcileFunctionResult {
  * so Lambda's Errors metric shows it.
  */
 export function createReconcileHandler(deps: ReconcileFunctionDeps) {
-  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileFunctionResult> => {
+  return async (
+    _event: unknown,
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<ReconcileFunctionResult> => {
     const run = deps.createRun(() => context.getRemainingTimeInMillis());
     const result: ReconcileFunctionResult = { projects: [] };
     const failed: string[] = [];
@@ -38,10 +41,16 @@ export function createReconcileHandler(deps: ReconcileFunctionDeps) {
         const report = await runReconcile({ projectId, region, template: deps.template }, { kms: deps.kms, run });
         const { drift, ...summary } = report;
         deps.logger.info('reconcile report', { log_type: 'reconcile', ...summary });
-        for (const item of drift) deps.logger.warn('drift', { log_type: 'drift', project_id: projectId, region, ...item });
+        for (const item of drift)
+          deps.logger.warn('drift', { log_type: 'drift', project_id: projectId, region, ...item });
         result.projects.push({ project_id: projectId, region, drift: drift.length, counts: report.counts });
       } catch (err) {
-        deps.logger.error('reconcile failed', { log_type: 'reconcile', project_id: projectId, region, error: toErrorSummary(err) });
+        deps.logger.error('reconcile failed', {
+          log_type: 'reconcile',
+          project_id: projectId,
+          region,
+          error: toErrorSummary(err),
+        });
         failed.push(projectId);
       }
     }

@@ -5,7 +5,10 @@ import { createRunOperationFactory } from '../../lib/core/create-run-operation.t
 import type { ReconcileFunctionDeps } from './app.ts';
 
 /** Real dependencies from configuration: the rate-limited HTTP client, the retry policy, the logger. */
-export function buildReconcileDeps(config: Config, overrides: { write?: (line: string) => void } = {}): ReconcileFunctionDeps {
+export function buildReconcileDeps(
+  config: Config,
+  overrides: { write?: (line: string) => void } = {},
+): ReconcileFunctionDeps {
   const logger = createLogger({
     level: config.logLevel,
     service: config.serviceName,

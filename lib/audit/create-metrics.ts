@@ -48,9 +48,10 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
       const key = m.projectId === undefined || m.region === undefined ? '' : `${m.projectId}/${m.region}`;
       let group = groups.get(key);
       if (group === undefined) {
-        group = key === ''
-          ? { projectId: undefined, region: undefined, counts: new Map(), lags: [] }
-          : { projectId: m.projectId, region: m.region, counts: new Map(), lags: [] };
+        group =
+          key === ''
+            ? { projectId: undefined, region: undefined, counts: new Map(), lags: [] }
+            : { projectId: m.projectId, region: m.region, counts: new Map(), lags: [] };
         groups.set(key, group);
       }
       const counts = group.counts;

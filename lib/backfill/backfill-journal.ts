@@ -83,7 +83,8 @@ export function parseJournal(text: string): ParseJournalResult {
       return { ok: false, reason: `line ${i + 1} is not JSON` };
     }
     const parsed = RecordSchema.safeParse(json);
-    if (!parsed.success) return { ok: false, reason: `line ${i + 1}: ${z.prettifyError(parsed.error).split('\n').join(' ')}` };
+    if (!parsed.success)
+      return { ok: false, reason: `line ${i + 1}: ${z.prettifyError(parsed.error).split('\n').join(' ')}` };
     const record = parsed.data;
     if (state === undefined) {
       if (record.type !== 'start') return { ok: false, reason: `line ${i + 1}: the first record must be "start"` };

@@ -42,7 +42,15 @@ export function isSettled(result: KeyResult): boolean {
 
 /** Counts results by outcome (and skips by reason). */
 export function summariseResults(results: Iterable<KeyResult>): BackfillSummary {
-  const summary: BackfillSummary = { total: 0, created: 0, already_present: 0, would_create: 0, conflict: 0, failed: 0, skipped: {} };
+  const summary: BackfillSummary = {
+    total: 0,
+    created: 0,
+    already_present: 0,
+    would_create: 0,
+    conflict: 0,
+    failed: 0,
+    skipped: {},
+  };
   for (const r of results) {
     summary.total += 1;
     if (r.outcome === 'skipped') {

@@ -39,7 +39,8 @@ export function keyCreatedFromDetails(details: KeyDetails, scope: KeyScope): Key
     source: 'key-details',
     envelopes: [],
   };
-  const text = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
+  const text = (value: string | undefined): string | undefined =>
+    value === undefined || value === '' ? undefined : value;
   const domainId = text(details.domain_id);
   const createdAt = toIsoDate(details.creation_date);
   const keyAlias = text(details.key_alias);

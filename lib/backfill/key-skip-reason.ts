@@ -55,11 +55,17 @@ export function keySkipOf(details: KeyDetails): KeySkip | undefined {
   if (state !== KEY_STATE.enabled) {
     const reason = state === undefined ? 'unknown_state' : (STATE_SKIPS[state] ?? 'unknown_state');
     const shown = state === undefined ? 'absent' : JSON.stringify(state.slice(0, 16));
-    return { reason, detail: `key_state is ${shown}${reason === 'unknown_state' ? '' : ` (${reason.replaceAll('_', ' ')})`}` };
+    return {
+      reason,
+      detail: `key_state is ${shown}${reason === 'unknown_state' ? '' : ` (${reason.replaceAll('_', ' ')})`}`,
+    };
   }
   const keystore = details.keystore_id;
   if (keystore !== undefined && keystore !== '' && keystore !== '0') {
-    return { reason: 'dedicated_keystore', detail: `keystore_id is ${JSON.stringify(keystore.slice(0, 40))}, not the default "0"` };
+    return {
+      reason: 'dedicated_keystore',
+      detail: `keystore_id is ${JSON.stringify(keystore.slice(0, 40))}, not the default "0"`,
+    };
   }
   return undefined;
 }

@@ -31,14 +31,21 @@ export interface ListKeyPagesInput {
  * @throws the KMS error of a call the retry policy gave up on; a `KmsApiError` when the server
  *   repeats a marker or pages past `maxPages`.
  */
-export async function* listKeyPages(kms: KmsClient, run: RunOperation, input: ListKeyPagesInput): AsyncGenerator<KeyPage> {
+export async function* listKeyPages(
+  kms: KmsClient,
+  run: RunOperation,
+  input: ListKeyPagesInput,
+): AsyncGenerator<KeyPage> {
   const pageSize = input.pageSize ?? 100;
   const maxPages = input.maxPages ?? 10_000;
   const seen = new Set<string>();
   let marker = input.marker;
   for (let index = 0; ; index++) {
     const page = await run('listKeys', (signal) =>
-      kms.listKeys({ region: input.region, projectId: input.projectId, limit: pageSize, marker, keySpec: 'ALL' }, signal),
+      kms.listKeys(
+        { region: input.region, projectId: input.projectId, limit: pageSize, marker, keySpec: 'ALL' },
+        signal,
+      ),
     );
     const keys = [...page.keyDetails];
     const described = new Set(keys.map((k) => k.key_id));

@@ -84,7 +84,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   const now = deps.now ?? (() => new Date());
   const journal = deps.journal;
   const previous = journal?.previous;
-  if (journal !== undefined && dryRun) throw new ConfigError('a dry run changes nothing, so it has nothing to resume: drop --resume');
+  if (journal !== undefined && dryRun)
+    throw new ConfigError('a dry run changes nothing, so it has nothing to resume: drop --resume');
   if (previous !== undefined) checkJournalScope(previous.start, options, journal?.path ?? '');
 
   const combined = new Map<string, KeyResult>(previous?.results ?? []);
@@ -118,7 +119,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (details.key_alias !== undefined && details.key_alias !== '') base.key_alias = details.key_alias;
     const plan = planKey(details, template, { projectId, region });
     if (plan.kind === 'skip') return { ...base, outcome: 'skipped', reason: plan.reason, detail: plan.detail };
-    if (plan.kind === 'naming_failed') return { ...base, outcome: 'failed', reason: plan.code.toLowerCase(), detail: plan.reason };
+    if (plan.kind === 'naming_failed')
+      return { ...base, outcome: 'failed', reason: plan.code.toLowerCase(), detail: plan.reason };
     const alias = plan.alias;
     if (holders !== undefined) {
       const holder = holders.get(alias);
@@ -133,7 +135,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       return { ...base, outcome: ensured.status, alias };
     } catch (err) {
       const outcome = outcomeOfError(err, alias);
-      if (outcome.kind === 'conflict') return { ...base, outcome: 'conflict', alias, existing_key_id: outcome.existingKeyId };
+      if (outcome.kind === 'conflict')
+        return { ...base, outcome: 'conflict', alias, existing_key_id: outcome.existingKeyId };
       const reason = outcome.kind === 'failed' ? outcome.reason : outcome.kind;
       const detail = 'detail' in outcome ? outcome.detail : '';
       return { ...base, outcome: 'failed', alias, reason, detail };
@@ -156,7 +159,12 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
           pageResults[i] = result;
           combined.set(result.key_id, result);
           journal?.recordKey(result);
-          deps.onProgress?.({ page: page.index + 1, listed, decided: results.length + pageResults.filter(Boolean).length, last: result });
+          deps.onProgress?.({
+            page: page.index + 1,
+            listed,
+            decided: results.length + pageResults.filter(Boolean).length,
+            last: result,
+          });
         }),
       ),
     );
@@ -186,12 +194,19 @@ async function listAliasHolders(deps: BackfillDeps, projectId: string, region: s
   return new Map(aliases.map((a) => [a.alias, a.key_id]));
 }
 
-function checkJournalScope(start: { project_id: string; region: string; template: string }, options: BackfillOptions, path: string): void {
+function checkJournalScope(
+  start: { project_id: string; region: string; template: string },
+  options: BackfillOptions,
+  path: string,
+): void {
   const mismatches: string[] = [];
   if (start.project_id !== options.projectId) mismatches.push(`project ${start.project_id} (now ${options.projectId})`);
   if (start.region !== options.region) mismatches.push(`region ${start.region} (now ${options.region})`);
-  if (start.template !== options.template.source) mismatches.push(`template ${start.template} (now ${options.template.source})`);
+  if (start.template !== options.template.source)
+    mismatches.push(`template ${start.template} (now ${options.template.source})`);
   if (mismatches.length > 0) {
-    throw new ConfigError(`--resume ${path} was written for ${mismatches.join(', ')}; use another file to start a new backfill`);
+    throw new ConfigError(
+      `--resume ${path} was written for ${mismatches.join(', ')}; use another file to start a new backfill`,
+    );
   }
 }

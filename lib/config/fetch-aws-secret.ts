@@ -42,7 +42,10 @@ export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkS
     text = await response.text();
     if (!response.ok) throw new Error(`the extension answered ${response.status}`);
   } catch (err) {
-    throw new ConfigError(`cannot read ${what} through the Parameters and Secrets extension: ${(err as Error).message}`, err);
+    throw new ConfigError(
+      `cannot read ${what} through the Parameters and Secrets extension: ${(err as Error).message}`,
+      err,
+    );
   }
   let value: unknown;
   try {

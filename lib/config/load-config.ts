@@ -81,8 +81,7 @@ function isSafeAwsUrl(value: string): boolean {
 }
 const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
 
-const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const EnvSchema = z.object({
   HUAWEICLOUD_REGION: z.string().regex(REGION, 'must be a region id such as cn-north-4').optional(),
@@ -106,7 +105,10 @@ const EnvSchema = z.object({
   DLQ_URL: z
     .url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' })
     .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
-  SQS_ENDPOINT: z.url({ protocol: /^https?$/ }).refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE).optional(),
+  SQS_ENDPOINT: z
+    .url({ protocol: /^https?$/ })
+    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE)
+    .optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   MAX_RECEIVE_COUNT: int(1, 1000, 5),
   DRY_RUN: z.stringbool().default(false),
@@ -119,8 +121,14 @@ const EnvSchema = z.object({
   RETRY_THROTTLE_MIN_DELAY_MS: int(0, 60_000, 1_000),
   KEY_NOT_VISIBLE_WINDOW_MS: int(0, 600_000, 20_000),
   DEADLINE_MARGIN_MS: int(0, 60_000, 2_000),
-  SERVICE_NAME: z.string().regex(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only').default('kms-auto-alias'),
-  METRICS_NAMESPACE: z.string().regex(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace').default('KmsAutoAlias'),
+  SERVICE_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only')
+    .default('kms-auto-alias'),
+  METRICS_NAMESPACE: z
+    .string()
+    .regex(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')
+    .default('KmsAutoAlias'),
   LOG_LEVEL: z
     .string()
     .transform((s) => s.toLowerCase())
@@ -157,10 +165,15 @@ export interface SqsConfig {
  * @throws ConfigError whose message names every offending variable (never its value, which
  *   may be a secret).
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
+): Config {
   const cleaned = dropEmpty(env);
   // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
-  const parsed = (options.requireDlqUrl === false ? OperatorEnvSchema : EnvSchema).safeParse(cleaned, { jitless: true });
+  const parsed = (options.requireDlqUrl === false ? OperatorEnvSchema : EnvSchema).safeParse(cleaned, {
+    jitless: true,
+  });
   if (!parsed.success) throw configErrorOf(parsed.error);
   const e = parsed.data;
   const projects = loadProjects(e);
@@ -212,7 +225,11 @@ export function loadNamingConfig(env: Record<string, string | undefined> = proce
   const aliasConstants = loadConstants(cleaned);
   const compiled = compileAliasTemplate(parsed.data.ALIAS_TEMPLATE, aliasConstants);
   if (!compiled.ok) throw new ConfigError(`ALIAS_TEMPLATE: ${compiled.reason}`);
-  return Object.freeze({ aliasTemplateSource: parsed.data.ALIAS_TEMPLATE, aliasTemplate: compiled.template, aliasConstants });
+  return Object.freeze({
+    aliasTemplateSource: parsed.data.ALIAS_TEMPLATE,
+    aliasTemplate: compiled.template,
+    aliasConstants,
+  });
 }
 
 /**
@@ -220,9 +237,15 @@ export function loadNamingConfig(env: Record<string, string | undefined> = proce
  * @throws ConfigError naming the variable at fault.
  */
 export function loadSqsConfig(env: Record<string, string | undefined> = process.env): SqsConfig {
-  const parsed = OperatorEnvSchema.pick({ DLQ_URL: true, SQS_ENDPOINT: true, AWS_REGION: true }).safeParse(dropEmpty(env));
+  const parsed = OperatorEnvSchema.pick({ DLQ_URL: true, SQS_ENDPOINT: true, AWS_REGION: true }).safeParse(
+    dropEmpty(env),
+  );
   if (!parsed.success) throw configErrorOf(parsed.error);
-  return Object.freeze({ dlqUrl: parsed.data.DLQ_URL, sqsEndpoint: parsed.data.SQS_ENDPOINT, awsRegion: parsed.data.AWS_REGION });
+  return Object.freeze({
+    dlqUrl: parsed.data.DLQ_URL,
+    sqsEndpoint: parsed.data.SQS_ENDPOINT,
+    awsRegion: parsed.data.AWS_REGION,
+  });
 }
 
 /** Empty strings mean "unset" (t3-env's emptyStringAsUndefined): serverless.yml renders unset params as "". */
@@ -268,7 +291,7 @@ function loadCredentials(e: Env): Credentials {
   ].filter((m) => m !== undefined);
   if (modes.length === 0) {
     throw new ConfigError(
-      'HUAWEICLOUD_SDK_AK: no credentials; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN, or HUAWEICLOUD_CREDENTIALS_SECRET_ID / HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER'
+      'HUAWEICLOUD_SDK_AK: no credentials; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN, or HUAWEICLOUD_CREDENTIALS_SECRET_ID / HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER',
     );
   }
   if (modes.length > 1) {
@@ -292,7 +315,8 @@ function loadCredentials(e: Env): Credentials {
   const domain = e.HUAWEICLOUD_IAM_DOMAIN;
   if (user === undefined) throw new ConfigError('HUAWEICLOUD_IAM_USER: required with HUAWEICLOUD_IAM_PASSWORD');
   if (password === undefined) throw new ConfigError('HUAWEICLOUD_IAM_PASSWORD: required with HUAWEICLOUD_IAM_USER');
-  if (domain === undefined) throw new ConfigError('HUAWEICLOUD_IAM_DOMAIN: required in IAM password mode (the account name)');
+  if (domain === undefined)
+    throw new ConfigError('HUAWEICLOUD_IAM_DOMAIN: required in IAM password mode (the account name)');
   if ((e.HUAWEICLOUD_IAM_AGENCY === undefined) !== (e.HUAWEICLOUD_IAM_AGENCY_DOMAIN === undefined)) {
     throw new ConfigError('HUAWEICLOUD_IAM_AGENCY: set together with HUAWEICLOUD_IAM_AGENCY_DOMAIN');
   }

@@ -1,9 +1,7 @@
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
 const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
 
-export type ProjectMapResult =
-  | { ok: true; projects: ReadonlyMap<string, string> }
-  | { ok: false; reason: string };
+export type ProjectMapResult = { ok: true; projects: ReadonlyMap<string, string> } | { ok: false; reason: string };
 
 /**
  * Parses the project → region map. Accepts JSON (`{"<project_id>": "<region>"}`) or the

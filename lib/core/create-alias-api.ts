@@ -10,7 +10,7 @@ export function createAliasApi(kms: KmsClient): AliasApi {
     createAlias: async (t, signal) => {
       const result = await kms.createAlias(
         { region: t.region, projectId: t.projectId, keyId: t.keyId, alias: t.alias },
-        signal
+        signal,
       );
       return { requestId: result.requestId };
     },
@@ -21,7 +21,7 @@ export function createAliasApi(kms: KmsClient): AliasApi {
     listProjectAliases: async (t, marker, signal) => {
       const page = await kms.listAliases(
         { region: t.region, projectId: t.projectId, limit: PROJECT_ALIAS_PAGE_SIZE, marker },
-        signal
+        signal,
       );
       return { aliases: page.aliases.map((a) => ({ alias: a.alias, keyId: a.key_id })), nextMarker: page.nextMarker };
     },

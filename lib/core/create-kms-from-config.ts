@@ -72,7 +72,10 @@ function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): Au
     iamEndpoint,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   };
-  const user = createIamTokenAuth({ ...base, mode: { kind: 'password', user: c.user, password: c.password, domain: c.domain } });
+  const user = createIamTokenAuth({
+    ...base,
+    mode: { kind: 'password', user: c.user, password: c.password, domain: c.domain },
+  });
   if (c.agency === undefined) return user;
   const agency = c.agency;
   // assume_role: the user's own token asks IAM for a token of the agency (reference §5a).
@@ -84,7 +87,10 @@ function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): Au
       domainName: agency.domain,
       callerToken: async () => {
         const projectId = config.projects.keys().next().value ?? '';
-        const headers = await user.authorize({ method: 'POST', url: new URL(iamEndpoint), headers: {}, body: undefined }, projectId);
+        const headers = await user.authorize(
+          { method: 'POST', url: new URL(iamEndpoint), headers: {}, body: undefined },
+          projectId,
+        );
         return headers['X-Auth-Token'] ?? '';
       },
     },

@@ -67,7 +67,7 @@ export async function ensureAlias(
   api: AliasApi,
   target: AliasTarget,
   run: RunOperation,
-  observed: EnsureObservations = { unansweredCreates: 0 }
+  observed: EnsureObservations = { unansweredCreates: 0 },
 ): Promise<EnsureResult> {
   try {
     const created = await run('createAlias', async (signal) => {

@@ -51,13 +51,14 @@ export interface BatchDeps {
 export async function processBatch(
   records: readonly SQSRecord[],
   deps: BatchDeps,
-  remainingMs: () => number
+  remainingMs: () => number,
 ): Promise<SQSBatchResponse> {
   const now = deps.now ?? Date.now;
   const limit = pLimit(deps.concurrency);
   // Identical targets in one batch (duplicate deliveries) share one create: one alias, one call.
   const inFlight = new Map<string, Promise<EnsureResult>>();
-  const metrics = deps.metrics === undefined ? undefined : createBatchMetrics(deps.metrics.namespace, deps.metrics.service);
+  const metrics =
+    deps.metrics === undefined ? undefined : createBatchMetrics(deps.metrics.namespace, deps.metrics.service);
 
   const settle = async (record: SQSRecord): Promise<Disposition> => {
     const started = now();
@@ -114,7 +115,7 @@ export async function processBatch(
             attempts: meter.apiCalls,
             failedAt: new Date(now()).toISOString(),
           }),
-          signal
+          signal,
         );
       } catch (err) {
         // The DLQ did not take it: the message goes back to its queue instead of being lost.
@@ -131,28 +132,31 @@ export async function processBatch(
       apiCalls: meter.apiCalls,
       dlqSent: dlqMessageId !== undefined,
       dlqFailed: dlqError !== undefined,
-      lagMs: result.outcome.kind === 'created' && Number.isFinite(createdAtMs) ? Math.max(0, now() - createdAtMs) : undefined,
+      lagMs:
+        result.outcome.kind === 'created' && Number.isFinite(createdAtMs)
+          ? Math.max(0, now() - createdAtMs)
+          : undefined,
     });
-    deps.logger.audit(auditRecord(record, result, {
-      receiveCount,
-      disposition,
-      dlqMessageId,
-      dlqError,
-      meter,
-      unansweredCreates: observed.unansweredCreates,
-      coalesced,
-      durationMs: now() - started,
-      nowMs: now(),
-      templateSource: deps.templateSource,
-      dryRun: deps.dryRun,
-    }));
+    deps.logger.audit(
+      auditRecord(record, result, {
+        receiveCount,
+        disposition,
+        dlqMessageId,
+        dlqError,
+        meter,
+        unansweredCreates: observed.unansweredCreates,
+        coalesced,
+        durationMs: now() - started,
+        nowMs: now(),
+        templateSource: deps.templateSource,
+        dryRun: deps.dryRun,
+      }),
+    );
     return disposition;
   };
 
   const settled = await Promise.all(
-    records.map((record) =>
-      limit(() => settle(record)).catch((): Disposition => 'retry')
-    )
+    records.map((record) => limit(() => settle(record)).catch((): Disposition => 'retry')),
   );
   metrics?.flush((document) => deps.logger.metrics(document), now());
   const batchItemFailures = records
@@ -206,7 +210,8 @@ function auditRecord(record: SQSRecord, result: MessageResult, c: AuditContext):
     retries: c.meter.retries,
     duration_ms: c.durationMs,
     lag_ms: Number.isFinite(createdAtMs) ? Math.max(0, c.nowMs - createdAtMs) : undefined,
-    error_code: outcome.kind === 'failed' ? outcome.error.code : outcome.kind === 'conflict' ? 'ALIAS_CONFLICT' : undefined,
+    error_code:
+      outcome.kind === 'failed' ? outcome.error.code : outcome.kind === 'conflict' ? 'ALIAS_CONFLICT' : undefined,
     huawei_code: outcome.kind === 'failed' ? outcome.error.huawei_code : undefined,
     // created: the 201's request id, so the record can be matched to the call that wrote the alias.
     request_id:

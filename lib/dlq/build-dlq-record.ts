@@ -74,9 +74,23 @@ function describe(outcome: Outcome): {
 } {
   switch (outcome.kind) {
     case 'invalid':
-      return { reason: `invalid:${outcome.reason}`, errorCode: 'INVALID_EVENT', detail: outcome.detail, alias: undefined, huaweiCode: undefined, requestId: undefined };
+      return {
+        reason: `invalid:${outcome.reason}`,
+        errorCode: 'INVALID_EVENT',
+        detail: outcome.detail,
+        alias: undefined,
+        huaweiCode: undefined,
+        requestId: undefined,
+      };
     case 'conflict':
-      return { reason: 'conflict', errorCode: 'ALIAS_CONFLICT', detail: outcome.detail, alias: outcome.alias, huaweiCode: undefined, requestId: undefined };
+      return {
+        reason: 'conflict',
+        errorCode: 'ALIAS_CONFLICT',
+        detail: outcome.detail,
+        alias: outcome.alias,
+        huaweiCode: undefined,
+        requestId: undefined,
+      };
     case 'failed':
       return {
         reason: `failed:${outcome.reason}`,
@@ -87,7 +101,14 @@ function describe(outcome: Outcome): {
         requestId: outcome.error.request_id,
       };
     default:
-      return { reason: outcome.kind, errorCode: 'NONE', detail: '', alias: undefined, huaweiCode: undefined, requestId: undefined };
+      return {
+        reason: outcome.kind,
+        errorCode: 'NONE',
+        detail: '',
+        alias: undefined,
+        huaweiCode: undefined,
+        requestId: undefined,
+      };
   }
 }
 

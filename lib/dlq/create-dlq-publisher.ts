@@ -23,7 +23,9 @@ export interface DlqPublisherOptions {
  * reports a failure, so a cold start should not pay the ~100 ms the SDK costs to evaluate.
  */
 export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
-  let ready: Promise<{ client: SQSClient; send: (r: DlqRecord, signal: AbortSignal | undefined) => Promise<string> }> | undefined;
+  let ready:
+    | Promise<{ client: SQSClient; send: (r: DlqRecord, signal: AbortSignal | undefined) => Promise<string> }>
+    | undefined;
   const load = async () => {
     const sdk = await import('@aws-sdk/client-sqs');
     const client =
@@ -42,7 +44,7 @@ export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
           MessageBody: record.body,
           MessageAttributes: record.attributes,
         }),
-        signal === undefined ? {} : { abortSignal: signal }
+        signal === undefined ? {} : { abortSignal: signal },
       );
       return result.MessageId ?? '';
     };

@@ -42,11 +42,7 @@ export function buildKeyCreator(fields: KeyCreatorFields): KeyCreator | undefine
  * Assembles a `KeyCreated` from validated fields, copying each one explicitly: raw input is
  * never spread into the result, so unexpected keys cannot leak into it.
  */
-export function buildKeyCreated(
-  fields: KeyCreatedFields,
-  source: EventSource,
-  envelopes: EventEnvelope[],
-): KeyCreated {
+export function buildKeyCreated(fields: KeyCreatedFields, source: EventSource, envelopes: EventEnvelope[]): KeyCreated {
   const event: KeyCreated = { key_id: fields.key_id, project_id: fields.project_id, source, envelopes };
   if (fields.region !== undefined) event.region = fields.region;
   if (fields.domain_id !== undefined) event.domain_id = fields.domain_id;

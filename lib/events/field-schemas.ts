@@ -37,8 +37,7 @@ const NO_CONTROL_CHARS_EXCEPT_WHITESPACE = /^[^\u0000-\u0008\u000b\u000c\u000e-\
 const MIN_EPOCH_MS = Date.UTC(2000, 0, 1);
 const MAX_EPOCH_MS = Date.UTC(2100, 0, 1);
 const EPOCH_MS_TEXT = /^\d{1,16}$/;
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 const HTTP_STATUS_TEXT = /^\d{3}$/;
 
 /** The shape zod hands to an `error` callback; only `input` is read. */
@@ -118,7 +117,12 @@ export const CodeSchema = boundedString(
 );
 
 /** Names: `key_alias`, IAM user and account names. */
-export const NameSchema = boundedString('a string', MAX_NAME_LENGTH, NO_CONTROL_CHARS, 'must not contain control characters');
+export const NameSchema = boundedString(
+  'a string',
+  MAX_NAME_LENGTH,
+  NO_CONTROL_CHARS,
+  'must not contain control characters',
+);
 
 /** `resource_id`: a bare key id or a URN-like string ending with it (reference §7, unverified). */
 export const ResourceIdSchema = boundedString(
@@ -138,9 +142,7 @@ export const DescriptionSchema = boundedString(
 
 function epochMs(value: unknown): number | undefined {
   const ms = typeof value === 'string' && EPOCH_MS_TEXT.test(value) ? Number(value) : value;
-  return typeof ms === 'number' && Number.isInteger(ms) && ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS
-    ? ms
-    : undefined;
+  return typeof ms === 'number' && Number.isInteger(ms) && ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS ? ms : undefined;
 }
 
 function isoMs(value: string): number | undefined {

@@ -65,7 +65,10 @@ function normaliseBody(body: string): NormaliseResult {
     return invalid('not_json', `body is not valid JSON (it starts with ${quoteInput(body.trimStart())})`);
   }
   if (!isJsonObject(parsed.value)) {
-    return invalid('unknown_shape', `body is a JSON ${describeType(parsed.value)}; expected an object: ${SUPPORTED_SHAPES}`);
+    return invalid(
+      'unknown_shape',
+      `body is a JSON ${describeType(parsed.value)}; expected an object: ${SUPPORTED_SHAPES}`,
+    );
   }
   const unwrapped = unwrapEnvelopes(parsed.value);
   if (!unwrapped.ok) return unwrapped.result;

@@ -42,7 +42,10 @@ export function parseCreateKeyTrace(
   path: string,
 ): NormaliseResult {
   if (!isJsonObject(trace)) {
-    return invalid('invalid_field', `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`);
+    return invalid(
+      'invalid_field',
+      `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`,
+    );
   }
   const header = CtsTraceHeaderSchema.safeParse(trace);
   if (!header.success) return invalidFromZodError(header.error, path);
@@ -87,7 +90,10 @@ export function parseCreateKeyTrace(
   }
   const projectId = t.project_id ?? fromResourceId.project_id;
   if (projectId === undefined) {
-    return invalid('invalid_project_id', `no project id: ${path}project_id is absent and resource_id is not a URN naming one`);
+    return invalid(
+      'invalid_project_id',
+      `no project id: ${path}project_id is absent and resource_id is not a URN naming one`,
+    );
   }
   const user = t.user;
   return {

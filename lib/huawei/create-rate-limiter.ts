@@ -15,7 +15,11 @@ export interface RateLimiter {
   readonly waiting: number;
 }
 
-export function createRateLimiter(limit: number, intervalMs: number, now: () => number = () => performance.now()): RateLimiter {
+export function createRateLimiter(
+  limit: number,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+): RateLimiter {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   // starts[head] is the oldest of the last `limit` start times.
   const starts = new Array<number>(limit).fill(Number.NEGATIVE_INFINITY);

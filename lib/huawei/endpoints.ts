@@ -59,11 +59,7 @@ function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised IPv4 shorthands (127.1 → 127.0.0.1) and lower-cased names.
   if (hostname === 'localhost' || hostname === '[::1]') return true;
   const octets = hostname.split('.');
-  return (
-    octets.length === 4 &&
-    octets[0] === '127' &&
-    octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255)
-  );
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
 }
 
 /**
@@ -86,9 +82,7 @@ export function assertSafeEndpoint(endpoint: string | URL): URL {
     throw new Error(`endpoint must use https, not ${url.protocol.replace(/:$/, '')}`);
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new Error(
-      `endpoint ${url.host} uses plain http; only https is allowed (http only for a loopback host)`,
-    );
+    throw new Error(`endpoint ${url.host} uses plain http; only https is allowed (http only for a loopback host)`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new Error('endpoint must not contain credentials');

@@ -119,15 +119,16 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     }
   };
 
-  async function send<T>(spec: RequestSpec<T>, callerSignal: AbortSignal | undefined): Promise<T & { requestId: string | undefined }> {
+  async function send<T>(
+    spec: RequestSpec<T>,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<T & { requestId: string | undefined }> {
     const { operation, target } = spec;
     if (!PROJECT_ID_PATTERN.test(target.projectId)) {
       throw refuse(operation, `invalid project id ${shown(target.projectId)}`);
     }
     const base = endpointOf(operation, target.region);
-    const url = new URL(
-      `${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`,
-    );
+    const url = new URL(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
     // The string signed is the string sent (§5b: the hash covers the exact body bytes).
     const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
     const timeout = clearableTimeout(requestTimeoutMs);

@@ -4,11 +4,7 @@
  * times that arrive as numbers are kept as strings (§1: "treat them as opaque").
  */
 import * as z from 'zod';
-import type {
-  AliasEntity,
-  CreatedKeyInfo,
-  KeyDetails,
-} from './types.ts';
+import type { AliasEntity, CreatedKeyInfo, KeyDetails } from './types.ts';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -47,33 +43,32 @@ export const AliasEntitySchema = z.object({
 const ListAliasesResponseSchema = lazy(() => {
   const AliasPageSchema = z.object({
     aliases: arrayOrEmpty(AliasEntitySchema),
-    page_info: z.preprocess(
-      (v) => (v === null ? undefined : v),
-      z.object({ next_marker: opaqueString }).optional(),
-    ),
+    page_info: z.preprocess((v) => (v === null ? undefined : v), z.object({ next_marker: opaqueString }).optional()),
   });
   return z.union([AliasPageSchema, z.array(AliasPageSchema)]);
 });
 
-const KeyDetailsSchema = lazy(() => z.object({
-  key_id: z.string().min(1),
-  domain_id: opaqueString,
-  key_alias: opaqueString,
-  realm: opaqueString,
-  key_spec: opaqueString,
-  key_usage: opaqueString,
-  key_description: opaqueString,
-  creation_date: opaqueString,
-  scheduled_deletion_date: opaqueString,
-  expiration_time: opaqueString,
-  key_state: opaqueString,
-  default_key_flag: opaqueString,
-  key_type: opaqueString,
-  origin: opaqueString,
-  key_rotation_enabled: opaqueString,
-  sys_enterprise_project_id: opaqueString,
-  keystore_id: opaqueString,
-}));
+const KeyDetailsSchema = lazy(() =>
+  z.object({
+    key_id: z.string().min(1),
+    domain_id: opaqueString,
+    key_alias: opaqueString,
+    realm: opaqueString,
+    key_spec: opaqueString,
+    key_usage: opaqueString,
+    key_description: opaqueString,
+    creation_date: opaqueString,
+    scheduled_deletion_date: opaqueString,
+    expiration_time: opaqueString,
+    key_state: opaqueString,
+    default_key_flag: opaqueString,
+    key_type: opaqueString,
+    origin: opaqueString,
+    key_rotation_enabled: opaqueString,
+    sys_enterprise_project_id: opaqueString,
+    keystore_id: opaqueString,
+  }),
+);
 
 const ListKeysResponseSchema = lazy(() => {
   /** §9: `truncated` is the string "true"/"false"; a boolean is accepted too. */

@@ -32,7 +32,11 @@ export interface TransportResponse {
 /** The slice of `fetch` the KMS client uses; the global fetch fits it too. */
 export type HttpTransport = (url: URL, init: TransportInit) => Promise<TransportResponse>;
 
-type RequestFn = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => import('node:http').ClientRequest;
+type RequestFn = (
+  url: URL,
+  options: RequestOptions,
+  callback: (res: IncomingMessage) => void,
+) => import('node:http').ClientRequest;
 
 interface Protocol {
   request: RequestFn;
@@ -45,10 +49,16 @@ export function createNodeHttpTransport(): HttpTransport {
   let https: Promise<Protocol> | undefined;
   const protocolOf = (url: URL): Promise<Protocol> => {
     if (url.protocol === 'https:') {
-      return (https ??= import('node:https').then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) })));
+      return (https ??= import('node:https').then((m) => ({
+        request: m.request,
+        agent: new m.Agent({ keepAlive: true }),
+      })));
     }
     if (url.protocol === 'http:') {
-      return (http ??= import('node:http').then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) })));
+      return (http ??= import('node:http').then((m) => ({
+        request: m.request,
+        agent: new m.Agent({ keepAlive: true }),
+      })));
     }
     return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
   };
@@ -70,12 +80,15 @@ export function createNodeHttpTransport(): HttpTransport {
             res.once('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
             res.on('error', rejectBody);
             res.once('close', () => {
-              if (!res.complete) rejectBody(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
+              if (!res.complete)
+                rejectBody(
+                  Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }),
+                );
             });
           });
           body.catch(() => undefined);
           resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), text: () => body });
-        }
+        },
       );
       req.on('error', reject);
       req.end(init.body);

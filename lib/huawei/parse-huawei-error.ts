@@ -67,9 +67,7 @@ export interface ParsedErrorBody {
 /** Collapses control characters and whitespace runs (no log injection) and caps the length. */
 export function sanitizeServerText(text: string): string {
   const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-  return flat.length > MAX_KEPT_MESSAGE_CHARS
-    ? `${flat.slice(0, MAX_KEPT_MESSAGE_CHARS - 1)}…`
-    : flat;
+  return flat.length > MAX_KEPT_MESSAGE_CHARS ? `${flat.slice(0, MAX_KEPT_MESSAGE_CHARS - 1)}…` : flat;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -111,9 +109,7 @@ function findErrorFields(value: unknown, depth: number): Found | undefined {
   for (const key of keys) {
     const inner = findErrorFields(value[key], depth + 1);
     if (inner !== undefined) {
-      return requestId === undefined || inner.requestId !== undefined
-        ? inner
-        : { ...inner, requestId };
+      return requestId === undefined || inner.requestId !== undefined ? inner : { ...inner, requestId };
     }
   }
   return requestId === undefined ? undefined : { requestId };

@@ -161,9 +161,7 @@ export function buildCanonicalRequest(request: RequestToSign): CanonicalRequest 
   const signedHeaders = names.join(';');
   const payloadHash =
     headers.get('x-sdk-content-sha256') ??
-    (request.body === undefined || request.body.length === 0
-      ? EMPTY_BODY_SHA256
-      : sha256Hex(request.body));
+    (request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body));
   const text = [
     request.method.toUpperCase(),
     canonicalUri(url.pathname),
@@ -213,11 +211,7 @@ const REPLACED_HEADERS = new Set(['host', 'x-sdk-date', 'authorization']);
  * );
  * await fetch(url, { method: 'POST', headers, body });
  */
-export function signRequest(
-  request: RequestToSign,
-  credentials: AkSkCredentials,
-  now: Date,
-): Record<string, string> {
+export function signRequest(request: RequestToSign, credentials: AkSkCredentials, now: Date): Record<string, string> {
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -232,9 +226,6 @@ export function signRequest(
     // §5c: temporary AK/SK are only accepted with the token, and it must be signed.
     headers['X-Security-Token'] = credentials.securityToken.trim();
   }
-  const authorization = computeAuthorization(
-    { method: request.method, url, headers, body: request.body },
-    credentials,
-  );
+  const authorization = computeAuthorization({ method: request.method, url, headers, body: request.body }, credentials);
   return { ...headers, Authorization: authorization };
 }

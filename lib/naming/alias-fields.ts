@@ -79,7 +79,12 @@ export const SAMPLE_KEY_CREATED: Readonly<KeyCreated> = Object.freeze({
   project_id: '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c',
   region: 'cn-north-4',
   domain_id: '3bab8e245e854f68af5967c00dd43127',
-  created_by: Object.freeze({ name: 'ops-admin', id: '7c5e2f1a9b3d4c6e8f0a2b4c6d8e0f1a', type: 'User', domain_name: 'acme-prod' }),
+  created_by: Object.freeze({
+    name: 'ops-admin',
+    id: '7c5e2f1a9b3d4c6e8f0a2b4c6d8e0f1a',
+    type: 'User',
+    domain_name: 'acme-prod',
+  }),
   created_at: '2026-11-03T08:15:30.000Z',
   key_alias: 'payments-db',
   key_spec: 'AES_256',

@@ -82,7 +82,9 @@ export function checkAlias(alias: string): string[] {
     violations.push(`must start with "${ALIAS_PREFIX}" (reference §2: the prefixed form is the one known to work)`);
   }
   if (findIllegalChar(alias) !== -1) {
-    violations.push(`contains characters outside ${ALIAS_CHARSET_DESCRIPTION}: ${describeIllegalChars(alias).join(', ')}`);
+    violations.push(
+      `contains characters outside ${ALIAS_CHARSET_DESCRIPTION}: ${describeIllegalChars(alias).join(', ')}`,
+    );
   }
   if (alias.length > ALIAS_MAX_LENGTH) {
     violations.push(`is ${alias.length} characters long; at most ${ALIAS_MAX_LENGTH} are allowed (reference §2)`);

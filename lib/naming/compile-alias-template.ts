@@ -124,7 +124,9 @@ export function compileAliasTemplate(
     }
     const part = resolveConstant(node, constant, filters);
     if (part.value === '') {
-      errors.push(`${node.source} at position ${node.position} is empty: constant "${node.name}" is ${JSON.stringify(constant)}`);
+      errors.push(
+        `${node.source} at position ${node.position} is empty: constant "${node.name}" is ${JSON.stringify(constant)}`,
+      );
     }
     segments.push({ kind: 'constant', part });
   }
@@ -235,7 +237,9 @@ function checkFixedText(segments: readonly TemplateSegment[], errors: string[]):
   if (runs.some((run) => run.includes('//'))) errors.push('the fixed text contains "//", an empty path segment');
   if (trailing.endsWith('/')) errors.push('the template ends with "/"; an alias must not');
   if (trailing.slice(-RESERVED_ALIAS_SUFFIX.length).toLowerCase() === RESERVED_ALIAS_SUFFIX) {
-    errors.push(`the template ends with "${RESERVED_ALIAS_SUFFIX}", which is reserved for service default keys (reference §2)`);
+    errors.push(
+      `the template ends with "${RESERVED_ALIAS_SUFFIX}", which is reserved for service default keys (reference §2)`,
+    );
   }
   const fixedLength = runs.reduce((sum, run) => sum + run.length, 0);
   if (fixedLength + fieldCount > ALIAS_MAX_LENGTH) {

@@ -45,7 +45,10 @@ const FILTER_NAME = /^[a-z]+$/;
 export function parseAliasTemplate(source: string): ParseTemplateResult {
   if (source.length === 0) return { ok: false, reason: 'the template is empty' };
   if (source.length > MAX_TEMPLATE_LENGTH) {
-    return { ok: false, reason: `the template is ${source.length} characters; at most ${MAX_TEMPLATE_LENGTH} are accepted` };
+    return {
+      ok: false,
+      reason: `the template is ${source.length} characters; at most ${MAX_TEMPLATE_LENGTH} are accepted`,
+    };
   }
   const nodes: TemplateNode[] = [];
   let index = 0;
@@ -113,7 +116,11 @@ function parsePlaceholder(
             : `filter name ${JSON.stringify(filterName)} at position ${filterPosition} must be lower-case letters`,
       };
     }
-    filters.push({ name: filterName, arg: colon === -1 ? undefined : piece.slice(colon + 1), position: filterPosition });
+    filters.push({
+      name: filterName,
+      arg: colon === -1 ? undefined : piece.slice(colon + 1),
+      position: filterPosition,
+    });
     offset += piece.length + 1;
   }
   return { ok: true, node: { kind: 'placeholder', source, name, filters, position } };

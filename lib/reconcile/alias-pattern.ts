@@ -40,7 +40,9 @@ function placeholderPattern(filters: readonly string[]): string {
     else if (name === 'truncate') max = Math.min(max, Number(arg) || max);
     else if (name === 'default') for (const c of arg) chars.add(classOf(c));
   }
-  const set = ALL.filter((c) => chars.has(c)).map((c) => REGEX_PART[c]).join('');
+  const set = ALL.filter((c) => chars.has(c))
+    .map((c) => REGEX_PART[c])
+    .join('');
   return `[${set}]{1,${max}}`;
 }
 

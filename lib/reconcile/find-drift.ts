@@ -100,17 +100,30 @@ export function findDrift(
         found.push({ ...base, kind: 'conflict', expected_alias: expected, held_by: holder });
       } else if (holder === undefined) {
         const others = (expectedBy.get(expected) ?? []).filter((id) => id !== details.key_id);
-        found.push({ ...base, kind: 'missing', expected_alias: expected, ...(others.length > 0 ? { also_expected_by: others } : {}) });
+        found.push({
+          ...base,
+          kind: 'missing',
+          expected_alias: expected,
+          ...(others.length > 0 ? { also_expected_by: others } : {}),
+        });
       }
     }
     for (const alias of (aliasesOf.get(details.key_id) ?? []).toSorted()) {
       if (alias === expected || conformsTo(pattern, alias)) continue;
-      found.push({ ...base, kind: 'non_conforming', alias, ...(expected === undefined ? {} : { expected_alias: expected }) });
+      found.push({
+        ...base,
+        kind: 'non_conforming',
+        alias,
+        ...(expected === undefined ? {} : { expected_alias: expected }),
+      });
     }
     if (found.length === 0) inOrder += 1;
     drift.push(...found);
   }
-  const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, drift.filter((d) => d.kind === k).length])) as Record<DriftKind, number>;
+  const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, drift.filter((d) => d.kind === k).length])) as Record<
+    DriftKind,
+    number
+  >;
   return {
     project_id: scope.projectId,
     region: scope.region,

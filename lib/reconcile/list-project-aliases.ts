@@ -18,14 +18,21 @@ export interface ListProjectAliasesInput {
  * @throws the KMS error of a page the retry policy gave up on; a `KmsApiError` when the server
  *   repeats a marker or pages past `maxPages` (a truncated list must never pass for a full one).
  */
-export async function listProjectAliases(kms: KmsClient, run: RunOperation, input: ListProjectAliasesInput): Promise<AliasEntity[]> {
+export async function listProjectAliases(
+  kms: KmsClient,
+  run: RunOperation,
+  input: ListProjectAliasesInput,
+): Promise<AliasEntity[]> {
   const maxPages = input.maxPages ?? 1_000;
   const aliases: AliasEntity[] = [];
   const seen = new Set<string>();
   let marker: string | undefined;
   for (let pages = 1; ; pages++) {
     const page = await run('listAliases', (signal) =>
-      kms.listAliases({ region: input.region, projectId: input.projectId, limit: input.pageSize ?? 50, marker }, signal),
+      kms.listAliases(
+        { region: input.region, projectId: input.projectId, limit: input.pageSize ?? 50, marker },
+        signal,
+      ),
     );
     aliases.push(...page.aliases);
     input.onPage?.(aliases.length);

@@ -23,7 +23,8 @@ export function describeDlqMessage(message: Pick<Message, 'Body' | 'MessageAttri
   const info: DlqMessageInfo = { reason: record.reason };
   if (record.errorCode !== '') info.error_code = record.errorCode;
   const detailKeyId = record.detail.key_id;
-  const keyId = (typeof detailKeyId === 'string' && detailKeyId !== '' ? detailKeyId : undefined) ?? keyIdOfBody(message.Body);
+  const keyId =
+    (typeof detailKeyId === 'string' && detailKeyId !== '' ? detailKeyId : undefined) ?? keyIdOfBody(message.Body);
   if (keyId !== undefined) info.key_id = keyId;
   return info;
 }

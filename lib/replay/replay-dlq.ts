@@ -91,8 +91,14 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
   const seen = new Set<string>();
   const toRelease: Array<{ id: string; handle: string }> = [];
   const leave = (message: Message, info: DlqMessageInfo, why: LeftWhy, detail?: string): void => {
-    report.left.push({ message_id: message.MessageId ?? '', ...info, why, ...(detail === undefined ? {} : { detail }) });
-    if (message.ReceiptHandle !== undefined) toRelease.push({ id: String(toRelease.length), handle: message.ReceiptHandle });
+    report.left.push({
+      message_id: message.MessageId ?? '',
+      ...info,
+      why,
+      ...(detail === undefined ? {} : { detail }),
+    });
+    if (message.ReceiptHandle !== undefined)
+      toRelease.push({ id: String(toRelease.length), handle: message.ReceiptHandle });
   };
 
   try {

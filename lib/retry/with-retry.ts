@@ -207,7 +207,11 @@ export async function withRetry<T>(
     if (timeout !== undefined) signals.push(timeout.signal);
     if (callerSignal !== undefined) signals.push(callerSignal);
     const signal =
-      signals.length === 0 ? new AbortController().signal : signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+      signals.length === 0
+        ? new AbortController().signal
+        : signals.length === 1
+          ? signals[0]!
+          : AbortSignal.any(signals);
     try {
       return await fn(attempts, signal);
     } finally {
@@ -257,15 +261,12 @@ export async function withRetry<T>(
         lastRetriesLeft = retriesLeft;
       },
       // p-retry 9: a shouldRetry that returns nothing means stop; this one always returns a boolean.
-      shouldRetry: ({ error, attemptNumber, retriesConsumed }) =>
-        shouldRetry(error, attemptNumber, retriesConsumed),
+      shouldRetry: ({ error, attemptNumber, retriesConsumed }) => shouldRetry(error, attemptNumber, retriesConsumed),
     });
     return { value, attempts };
   } catch (err) {
     const reason: RetryStopReason =
-      callerSignal?.aborted === true
-        ? 'aborted'
-        : (stopReason ?? (lastRetriesLeft > 0 ? 'permanent' : 'exhausted'));
+      callerSignal?.aborted === true ? 'aborted' : (stopReason ?? (lastRetriesLeft > 0 ? 'permanent' : 'exhausted'));
     if (typeof err === 'object' && err !== null) reports.set(err, { attempts, stopReason: reason });
     throw err;
   }

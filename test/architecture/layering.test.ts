@@ -36,7 +36,8 @@ describe('the layering check', () => {
   it('passes a tree that keeps the rules', () => {
     const dir = tree('clean', {
       'lib/core/decide.ts': 'export const decide = (n: number): boolean => n > 0;\n',
-      'functions/a/handler.ts': "import { decide } from '../../lib/core/decide.ts';\nexport const handler = () => decide(1);\n",
+      'functions/a/handler.ts':
+        "import { decide } from '../../lib/core/decide.ts';\nexport const handler = () => decide(1);\n",
       'test/a.test.ts': "import { handler } from '../functions/a/handler.ts';\nhandler();\n",
     });
     const { status, output } = cruise(dir);
@@ -46,7 +47,8 @@ describe('the layering check', () => {
 
   it('fails on lib/ importing a function, on an import loop and on one function importing another', () => {
     const dir = tree('planted', {
-      'lib/core/decide.ts': "import { handler } from '../../functions/a/handler.ts';\nexport const decide = () => handler;\n",
+      'lib/core/decide.ts':
+        "import { handler } from '../../functions/a/handler.ts';\nexport const decide = () => handler;\n",
       'lib/huawei/a.ts': "import { b } from './b.ts';\nexport const a = (): number => b() + 1;\n",
       'lib/huawei/b.ts': "import { a } from './a.ts';\nexport const b = (): number => (Math.random() > 2 ? a() : 0);\n",
       'functions/a/handler.ts': 'export const handler = () => 1;\n',

@@ -23,7 +23,14 @@ let token: Result;
 beforeAll(async () => {
   const built = await buildHandler({ outdir: 'dist/test-chaos/create-key-alias', quiet: true });
   const chaos = async (tokenMode: boolean): Promise<Result> => {
-    const run = await runChaos({ seed: 'test-chaos-1', messages: 150, tokenMode, handlerPath: built.handler as string, concurrency: 2, killRate: 0.1 });
+    const run = await runChaos({
+      seed: 'test-chaos-1',
+      messages: 150,
+      tokenMode,
+      handlerPath: built.handler as string,
+      concurrency: 2,
+      killRate: 0.1,
+    });
     return { run, analysis: checkInvariants(run) };
   };
   // One after the other: side by side they would starve the test files running next to them.
@@ -51,14 +58,23 @@ describe('chaos run, 150 messages', () => {
   it('really injected every kind of fault and every workload case', () => {
     const { run } = aksk;
     const faults = new Set(run.calls.map((c) => c.fault?.replace(/\d+ms/, 'Nms')).filter((f) => f !== undefined));
-    for (const f of ['status 429 APIGW.0308', 'status 500 KMS.0101', 'status 502 APIGW.0202', 'status 503 APIGW.0202', 'status 504 APIGW.0203', 'reset', 'hang Nms']) {
+    for (const f of [
+      'status 429 APIGW.0308',
+      'status 500 KMS.0101',
+      'status 502 APIGW.0202',
+      'status 503 APIGW.0202',
+      'status 504 APIGW.0203',
+      'reset',
+      'hang Nms',
+    ]) {
       expect(faults).toContain(f);
     }
     expect(run.runner.killed).toBeGreaterThan(0);
     expect(run.dlqFaults.failed.status500 + run.dlqFaults.failed.reset + run.dlqFaults.failed.hang).toBeGreaterThan(0);
     expect(run.delayedKeysSeenInvisible).toBeGreaterThan(0);
     const reasons = new Set(run.dlq.map((e) => e.reason));
-    for (const r of ['conflict', 'failed:kms_key_disabled', 'failed:kms_key_pending_deletion']) expect(reasons).toContain(r);
+    for (const r of ['conflict', 'failed:kms_key_disabled', 'failed:kms_key_pending_deletion'])
+      expect(reasons).toContain(r);
     expect([...reasons].some((r) => r.startsWith('invalid:'))).toBe(true);
     expect(new Set(run.scenario.messages.filter((m) => m.expect === 'alias').map((m) => m.shape)).size).toBe(6);
     expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'same_batch')).toBe(true);
@@ -69,8 +85,14 @@ describe('chaos run, 150 messages', () => {
     const template = compileAliasTemplate('alias/{key_alias|slug}-{key_id|short}', {});
     if (!template.ok) throw new Error(template.reason);
     const bodies = (seed: string) =>
-      buildChaosScenario({ seed, messages: 300, template: template.template, projectId: LOCAL_ACCOUNT.projectId, otherRegion: 'ap-southeast-1', eventsDir: 'events' })
-        .messages.map((m) => m.body);
+      buildChaosScenario({
+        seed,
+        messages: 300,
+        template: template.template,
+        projectId: LOCAL_ACCOUNT.projectId,
+        otherRegion: 'ap-southeast-1',
+        eventsDir: 'events',
+      }).messages.map((m) => m.body);
     expect(bodies('a')).toEqual(bodies('a'));
     expect(bodies('a')).not.toEqual(bodies('b'));
   });

@@ -78,7 +78,11 @@ describe('AK/SK signed requests', () => {
       alias_urn: `kms:cn-north-4:${ACC.domainId}:alias:alias/app-one`,
     });
     // GET with a query that needs encoding (slash and space in the marker).
-    const list = await call({ method: 'GET', path: aliases(), query: { key_id: keyId, limit: '10', marker: 'alias/a b' } });
+    const list = await call({
+      method: 'GET',
+      path: aliases(),
+      query: { key_id: keyId, limit: '10', marker: 'alias/a b' },
+    });
     expect(list.status).toBe(200);
     expect(emu.state.aliasesOf(keyId)).toEqual(['alias/app-one']);
   });
@@ -90,7 +94,9 @@ describe('AK/SK signed requests', () => {
       },
     });
     expectGatewayError(res, 401, 'APIGW.0301');
-    expect((res.json as { error_msg: string }).error_msg).toMatch(/^Incorrect IAM authentication information: verify aksk signature fail/);
+    expect((res.json as { error_msg: string }).error_msg).toMatch(
+      /^Incorrect IAM authentication information: verify aksk signature fail/,
+    );
     expect(emu.state.aliasesOf(keyId)).toEqual([]);
   });
 
@@ -149,9 +155,13 @@ describe('AK/SK signed requests', () => {
     expect(emu.calls.at(-1)?.principal).toBe(ACC.temporary.ak);
   });
 
-  it('answers 403 when the signed X-Project-Id or the path project is not the caller\'s', async () => {
+  it("answers 403 when the signed X-Project-Id or the path project is not the caller's", async () => {
     expectGatewayError(await createAlias('alias/p', { projectId: SECOND_PROJECT }), 403, 'APIGW.0302');
-    const foreign = await call({ method: 'GET', path: aliases(OTHER.projects[0]?.id), projectId: OTHER.projects[0]?.id ?? '' });
+    const foreign = await call({
+      method: 'GET',
+      path: aliases(OTHER.projects[0]?.id),
+      projectId: OTHER.projects[0]?.id ?? '',
+    });
     expectGatewayError(foreign, 403, 'APIGW.0302');
     // The other account's own AK/SK works on its own project.
     const own = await call({
@@ -167,13 +177,19 @@ describe('AK/SK signed requests', () => {
 
 describe('IAM tokens', () => {
   const userToken = async (projectName = 'cn-north-4'): Promise<string> => {
-    const res = await iamTokenRequest(emu.url, passwordBody(ACC.user.name, ACC.user.password, ACC.domainName, projectName));
+    const res = await iamTokenRequest(
+      emu.url,
+      passwordBody(ACC.user.name, ACC.user.password, ACC.domainName, projectName),
+    );
     expect(res.status).toBe(201);
     return res.token ?? '';
   };
 
   it('issues a password token (201, X-Subject-Token, keystone-style body) that KMS accepts', async () => {
-    const res = await iamTokenRequest(emu.url, passwordBody(ACC.user.name, ACC.user.password, ACC.domainName, 'cn-north-4'));
+    const res = await iamTokenRequest(
+      emu.url,
+      passwordBody(ACC.user.name, ACC.user.password, ACC.domainName, 'cn-north-4'),
+    );
     expect(res.status).toBe(201);
     expect(res.token).toMatch(/^MII/);
     expect(res.json).toMatchObject({
@@ -190,25 +206,38 @@ describe('IAM tokens', () => {
     expect(emu.calls.at(-1)).toMatchObject({ operation: 'listAliases', principal: ACC.user.name, status: 200 });
   });
 
-  it('rejects a wrong password with IAM\'s keystone body', async () => {
+  it("rejects a wrong password with IAM's keystone body", async () => {
     const res = await iamTokenRequest(emu.url, passwordBody(ACC.user.name, 'nope', ACC.domainName, 'cn-north-4'));
     expect(res.status).toBe(401);
     expect(res.token).toBeNull();
     expect(res.json).toEqual({ error: { code: 401, message: expect.any(String), title: 'Unauthorized' } });
   });
 
-  it('issues an agency token through assume_role with the caller\'s own token', async () => {
+  it("issues an agency token through assume_role with the caller's own token", async () => {
     const body = assumeRoleBody(ACC.domainName, ACC.agencyName, 'cn-north-4');
     expect((await iamTokenRequest(emu.url, body)).status).toBe(401);
     const caller = await userToken();
     const res = await iamTokenRequest(emu.url, body, caller);
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({
-      token: { methods: ['assume_role'], user: { name: `${ACC.domainName}/${ACC.agencyName}` }, assumed_by: { user: { name: ACC.user.name } } },
+      token: {
+        methods: ['assume_role'],
+        user: { name: `${ACC.domainName}/${ACC.agencyName}` },
+        assumed_by: { user: { name: ACC.user.name } },
+      },
     });
-    const created = await tokenFetch(emu.url, { method: 'POST', path: aliases(), token: res.token ?? '', body: { key_id: keyId, alias: 'alias/via-agency' } });
+    const created = await tokenFetch(emu.url, {
+      method: 'POST',
+      path: aliases(),
+      token: res.token ?? '',
+      body: { key_id: keyId, alias: 'alias/via-agency' },
+    });
     expect(created.status).toBe(201);
-    const unknownAgency = await iamTokenRequest(emu.url, assumeRoleBody(ACC.domainName, 'no_such_agency', 'cn-north-4'), caller);
+    const unknownAgency = await iamTokenRequest(
+      emu.url,
+      assumeRoleBody(ACC.domainName, 'no_such_agency', 'cn-north-4'),
+      caller,
+    );
     expect(unknownAgency.status).toBe(403);
   });
 
@@ -220,7 +249,11 @@ describe('IAM tokens', () => {
     expect((await tokenFetch(emu.url, { method: 'GET', path: aliases(), token: fresh })).status).toBe(200);
     emu.expireAllTokens();
     expectGatewayError(await tokenFetch(emu.url, { method: 'GET', path: aliases(), token: fresh }), 401, 'APIGW.0301');
-    expectGatewayError(await tokenFetch(emu.url, { method: 'GET', path: aliases(), token: 'MIIbogus' }), 401, 'APIGW.0301');
+    expectGatewayError(
+      await tokenFetch(emu.url, { method: 'GET', path: aliases(), token: 'MIIbogus' }),
+      401,
+      'APIGW.0301',
+    );
   });
 
   it('rejects a token scoped to another project with 403', async () => {
@@ -237,7 +270,14 @@ describe('AK lockout (lockAfterAuthFailures)', () => {
     try {
       const key = locking.state.createKey(ACC.projectId).key_id;
       const send = (sk: string): Promise<ApiResponse> =>
-        signedFetch(locking.url, { method: 'POST', path: aliases(), body: { key_id: key, alias: 'alias/l' }, ak: ACC.permanent.ak, sk, dateMs: t });
+        signedFetch(locking.url, {
+          method: 'POST',
+          path: aliases(),
+          body: { key_id: key, alias: 'alias/l' },
+          ak: ACC.permanent.ak,
+          sk,
+          dateMs: t,
+        });
       for (let i = 0; i < 5; i++) expect((await send('bad')).status).toBe(401);
       const locked = await send(ACC.permanent.sk);
       expect(locked.status).toBe(401);

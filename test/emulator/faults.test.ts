@@ -25,8 +25,17 @@ beforeEach(() => {
   keyId = emu.state.createKey(PID).key_id;
 });
 
-function send(target: KmsEmulator, input: Pick<SignedCall, 'method' | 'path'> & Partial<SignedCall>): Promise<ApiResponse> {
-  return signedFetch(target.url, { ak: ACC.permanent.ak, sk: ACC.permanent.sk, projectId: PID, dateMs: clock, ...input });
+function send(
+  target: KmsEmulator,
+  input: Pick<SignedCall, 'method' | 'path'> & Partial<SignedCall>,
+): Promise<ApiResponse> {
+  return signedFetch(target.url, {
+    ak: ACC.permanent.ak,
+    sk: ACC.permanent.sk,
+    projectId: PID,
+    dateMs: clock,
+    ...input,
+  });
 }
 const createAlias = (alias: string, extra: Partial<SignedCall> = {}, target: KmsEmulator = emu): Promise<ApiResponse> =>
   send(target, { method: 'POST', path: `/v1.0/${PID}/kms/aliases`, body: { key_id: keyId, alias }, ...extra });
@@ -69,7 +78,11 @@ describe('fault rules', () => {
     const internal = await createAlias('alias/x');
     expect(internal.status).toBe(500);
     expect(internal.json).toEqual({ error: { error_code: 'KMS.0101', error_msg: 'kms error.' } });
-    for (const [status, code] of [[502, 'APIGW.0202'], [503, 'APIGW.0202'], [504, 'APIGW.0203']] as const) {
+    for (const [status, code] of [
+      [502, 'APIGW.0202'],
+      [503, 'APIGW.0202'],
+      [504, 'APIGW.0203'],
+    ] as const) {
       const res = await createAlias('alias/x');
       expect(res.status).toBe(status);
       expect(res.json).toMatchObject({ error_code: code, request_id: res.headers.get('x-request-id') });
@@ -123,7 +136,12 @@ describe('seeded chaos', () => {
       const k = e.state.createKey(PID).key_id;
       e.faults.chaos({ seed, rate: 0.3, kinds: ['throttle', 'internal', 'gatewayTimeout', 'reset'] });
       for (let i = 0; i < 40; i++) {
-        statuses.push(await describeKey(e, k).then((r) => r.status, () => 0));
+        statuses.push(
+          await describeKey(e, k).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
       }
       expect(e.calls.map((c) => c.status)).toEqual(statuses);
     });
@@ -177,13 +195,36 @@ describe('call log', () => {
     await iamTokenRequest(emu.url, passwordBody(ACC.user.name, ACC.user.password, ACC.domainName, 'cn-north-4'));
     await createAlias('alias/one');
     await createAlias('alias/one');
-    await send(emu, { method: 'DELETE', path: `/v1.0/${PID}/kms/aliases`, body: { key_id: keyId, aliases: ['alias/one'] } });
+    await send(emu, {
+      method: 'DELETE',
+      path: `/v1.0/${PID}/kms/aliases`,
+      body: { key_id: keyId, aliases: ['alias/one'] },
+    });
     await send(emu, { method: 'GET', path: '/nowhere' });
     expect(emu.calls).toEqual([
-      expect.objectContaining({ operation: 'iamToken', method: 'POST', path: '/v3/auth/tokens', status: 201, principal: ACC.user.name }),
-      expect.objectContaining({ operation: 'createAlias', status: 201, principal: ACC.permanent.ak, keyId, alias: 'alias/one', at: START }),
+      expect.objectContaining({
+        operation: 'iamToken',
+        method: 'POST',
+        path: '/v3/auth/tokens',
+        status: 201,
+        principal: ACC.user.name,
+      }),
+      expect.objectContaining({
+        operation: 'createAlias',
+        status: 201,
+        principal: ACC.permanent.ak,
+        keyId,
+        alias: 'alias/one',
+        at: START,
+      }),
       expect.objectContaining({ operation: 'createAlias', status: 400, huaweiCode: 'KMS.0308' }),
-      expect.objectContaining({ operation: 'deleteAlias', method: 'DELETE', status: 204, keyId, aliases: ['alias/one'] }),
+      expect.objectContaining({
+        operation: 'deleteAlias',
+        method: 'DELETE',
+        status: 204,
+        keyId,
+        aliases: ['alias/one'],
+      }),
       expect.objectContaining({ operation: 'unknown', status: 404, huaweiCode: 'APIGW.0101' }),
     ]);
     expect(new Set(emu.calls.map((c) => c.requestId)).size).toBe(5);

@@ -19,7 +19,10 @@ const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigne
 
 /** epoch ms → `YYYYMMDDTHHMMSSZ`. */
 export function sdkDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface ApiResponse {

@@ -24,8 +24,17 @@ beforeEach(() => {
   clock = START;
 });
 
-function send(target: KmsEmulator, input: Pick<SignedCall, 'method' | 'path'> & Partial<SignedCall>): Promise<ApiResponse> {
-  return signedFetch(target.url, { ak: ACC.permanent.ak, sk: ACC.permanent.sk, projectId: PID, dateMs: clock, ...input });
+function send(
+  target: KmsEmulator,
+  input: Pick<SignedCall, 'method' | 'path'> & Partial<SignedCall>,
+): Promise<ApiResponse> {
+  return signedFetch(target.url, {
+    ak: ACC.permanent.ak,
+    sk: ACC.permanent.sk,
+    projectId: PID,
+    dateMs: clock,
+    ...input,
+  });
 }
 const kms = (op: string, pid: string = PID): string => `/v1.0/${pid}/kms/${op}`;
 const post = (op: string, body: unknown, pid: string = PID, target: KmsEmulator = emu): Promise<ApiResponse> =>
@@ -37,7 +46,9 @@ const listAliases = (query: Record<string, string>, target: KmsEmulator = emu): 
 
 function expectKmsError(res: ApiResponse, status: number, code: string, message?: RegExp): void {
   expect(res.status).toBe(status);
-  expect(res.json).toEqual({ error: { error_code: code, error_msg: message ? expect.stringMatching(message) : expect.any(String) } });
+  expect(res.json).toEqual({
+    error: { error_code: code, error_msg: message ? expect.stringMatching(message) : expect.any(String) },
+  });
 }
 
 interface AliasPage {
@@ -71,12 +82,20 @@ describe('aliases', () => {
     expect(moved.json).toMatchObject({ alias: 'alias/c', key_id: b });
     expect(emu.state.aliasesOf(b)).toEqual(['alias/c']);
 
-    const del = await send(emu, { method: 'DELETE', path: kms('aliases'), body: { key_id: a, aliases: ['alias/a', 'alias/b'] } });
+    const del = await send(emu, {
+      method: 'DELETE',
+      path: kms('aliases'),
+      body: { key_id: a, aliases: ['alias/a', 'alias/b'] },
+    });
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
     expect(emu.state.aliasesOf(a)).toEqual(['alias/d', 'alias/e', 'alias/f', 'alias/g']);
     // Deleting an alias the key does not have is refused, and nothing is deleted.
-    const wrong = await send(emu, { method: 'DELETE', path: kms('aliases'), body: { key_id: a, aliases: ['alias/d', 'alias/c'] } });
+    const wrong = await send(emu, {
+      method: 'DELETE',
+      path: kms('aliases'),
+      body: { key_id: a, aliases: ['alias/d', 'alias/c'] },
+    });
     expectKmsError(wrong, 400, 'KMS.0308');
     expect(emu.state.aliasesOf(a)).toHaveLength(4);
   });
@@ -112,7 +131,12 @@ describe('aliases', () => {
     expectKmsError(res, 400, 'KMS.0308', /upper limit/);
     expect((res.json as { error: { error_msg: string } }).error.error_msg).not.toMatch(/exist/);
     emu.state.putAlias(PID, other, 'alias/elsewhere');
-    expectKmsError(await post('alias/associate', { alias: 'alias/elsewhere', target_key_id: full }), 400, 'KMS.0308', /upper limit/);
+    expectKmsError(
+      await post('alias/associate', { alias: 'alias/elsewhere', target_key_id: full }),
+      400,
+      'KMS.0308',
+      /upper limit/,
+    );
   });
 
   it('answers each key-state and key-id error with its KMS code', async () => {
@@ -178,31 +202,51 @@ describe('options that change documented-but-unverified behaviour', () => {
       e.state.putAlias(PID, k, 'alias/a');
       const res = await listAliases({ key_id: k }, e);
       expect(res.json).toEqual([
-        { aliases: [expect.objectContaining({ alias: 'alias/a', key_id: k })], page_info: { next_marker: '', current_count: 1 } },
+        {
+          aliases: [expect.objectContaining({ alias: 'alias/a', key_id: k })],
+          page_info: { next_marker: '', current_count: 1 },
+        },
       ]);
     });
   });
 
-  it('requireAliasPrefix: false accepts bare names; keyNotFoundStatus changes KMS.0207\'s status', async () => {
+  it("requireAliasPrefix: false accepts bare names; keyNotFoundStatus changes KMS.0207's status", async () => {
     await withEmulator({ requireAliasPrefix: false, keyNotFoundStatus: 400 }, async (e) => {
       const k = e.state.createKey(PID).key_id;
       expect((await post('aliases', { key_id: k, alias: 'kms-1234' }, PID, e)).status).toBe(201);
-      expectKmsError(await post('aliases', { key_id: '00000000-0000-4000-8000-000000000000', alias: 'a' }, PID, e), 400, 'KMS.0207');
+      expectKmsError(
+        await post('aliases', { key_id: '00000000-0000-4000-8000-000000000000', alias: 'a' }, PID, e),
+        400,
+        'KMS.0207',
+      );
     });
   });
 });
 
 describe('keys', () => {
   it('creates a key through the API and rejects a duplicate key_alias with KMS.1104', async () => {
-    const res = await post('create-key', { key_alias: 'orders-key', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', origin: 'kms' });
+    const res = await post('create-key', {
+      key_alias: 'orders-key',
+      key_spec: 'AES_256',
+      key_usage: 'ENCRYPT_DECRYPT',
+      origin: 'kms',
+    });
     expect(res.status).toBe(200);
     const info = (res.json as { key_info: { key_id: string } }).key_info;
-    expect(info).toEqual({ key_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/), domain_id: ACC.domainId, region_id: 'cn-north-4' });
+    expect(info).toEqual({
+      key_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      domain_id: ACC.domainId,
+      region_id: 'cn-north-4',
+    });
     expect(emu.calls.at(-1)).toMatchObject({ operation: 'createKey', keyId: info.key_id, status: 200 });
     expect(emu.state.aliasesOf(info.key_id)).toEqual([]); // key_alias is not an alias resource (§7)
     expectKmsError(await post('create-key', { key_alias: 'orders-key' }), 400, 'KMS.1104');
     expectKmsError(await post('create-key', { key_alias: 'x', key_spec: 'AES_128' }), 400, 'KMS.0308');
-    expectKmsError(await post('create-key', { key_alias: 'x', key_spec: 'AES_256', key_usage: 'SIGN_VERIFY' }), 400, 'KMS.0308');
+    expectKmsError(
+      await post('create-key', { key_alias: 'x', key_spec: 'AES_256', key_usage: 'SIGN_VERIFY' }),
+      400,
+      'KMS.0308',
+    );
     expectKmsError(await post('create-key', { key_alias: 'bad alias!' }), 400, 'KMS.1101');
     expectKmsError(await post('create-key', { key_spec: 'AES_256' }), 400, 'KMS.0204');
   });
@@ -220,10 +264,16 @@ describe('keys', () => {
 
     const first = (await post('list-keys', { limit: '2' })).json as Record<string, unknown>;
     expect(first).toMatchObject({ keys: [aes1, aes2], truncated: 'true', total: 3 });
-    const second = (await post('list-keys', { limit: '2', marker: first['next_marker'] })).json as Record<string, unknown>;
+    const second = (await post('list-keys', { limit: '2', marker: first['next_marker'] })).json as Record<
+      string,
+      unknown
+    >;
     expect(second).toMatchObject({ keys: [aes3], truncated: 'false', next_marker: '', total: 3 });
 
-    const disabled = (await post('list-keys', { key_state: '3' })).json as { keys: string[]; key_details: Array<{ key_state: string }> };
+    const disabled = (await post('list-keys', { key_state: '3' })).json as {
+      keys: string[];
+      key_details: Array<{ key_state: string }>;
+    };
     expect(disabled.keys).toEqual([aes2]);
     expect(disabled.key_details[0]?.key_state).toBe('3');
     expectKmsError(await post('list-keys', { key_state: '9' }), 400, 'KMS.0308');
@@ -264,7 +314,11 @@ describe('routing', () => {
       await send(emu, { method: 'DELETE', path: kms('create-key') }),
     ]) {
       expect(res.status).toBe(404);
-      expect(res.json).toEqual({ error_msg: expect.any(String), error_code: 'APIGW.0101', request_id: res.headers.get('x-request-id') });
+      expect(res.json).toEqual({
+        error_msg: expect.any(String),
+        error_code: 'APIGW.0101',
+        request_id: res.headers.get('x-request-id'),
+      });
     }
     expect(emu.calls.map((c) => c.operation)).toEqual(['unknown', 'unknown', 'unknown']);
   });

@@ -19,7 +19,11 @@ describe('verifySignature: reference §5b vectors', () => {
     const req: ReceivedRequest = {
       method: 'GET',
       rawUrl: '/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0',
-      headers: { 'content-type': 'application/json', host: 'service.region.example.com', 'x-sdk-date': '20191115T033655Z' },
+      headers: {
+        'content-type': 'application/json',
+        host: 'service.region.example.com',
+        'x-sdk-date': '20191115T033655Z',
+      },
       body: new Uint8Array(),
     };
     const auth = parseAuthorization(
@@ -28,14 +32,21 @@ describe('verifySignature: reference §5b vectors', () => {
     expect(auth).toBeDefined();
     if (!auth) return;
     const canonical = canonicalRequest(req, auth.signedHeaders);
-    expect(canonical.ok && sha256(canonical.text)).toBe('b25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a');
+    expect(canonical.ok && sha256(canonical.text)).toBe(
+      'b25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a',
+    );
     const now = parseSdkDate('20191115T033655Z') ?? 0;
     expect(verifySignature(req, auth, 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc', now)).toEqual({ ok: true });
     expect(verifySignature(req, auth, 'wrong-sk', now)).toMatchObject({ ok: false, code: 'APIGW.0301' });
   });
 
   it('reproduces the GO signer vectors (only x-sdk-date signed; body with trailing newline)', () => {
-    const get: ReceivedRequest = { method: 'GET', rawUrl: '/path?limit=1', headers: { 'x-sdk-date': '20060102T150405Z' }, body: new Uint8Array() };
+    const get: ReceivedRequest = {
+      method: 'GET',
+      rawUrl: '/path?limit=1',
+      headers: { 'x-sdk-date': '20060102T150405Z' },
+      body: new Uint8Array(),
+    };
     const c1 = canonicalRequest(get, ['x-sdk-date']);
     expect(c1.ok && signatureFor(c1.text, '20060102T150405Z', 'SecretKey')).toBe(
       '5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624',
@@ -54,7 +65,12 @@ describe('verifySignature: reference §5b vectors', () => {
 
   it('verifies the derived KMS vectors (POST alias; GET with security token and an encoded marker)', () => {
     const pid = '0123456789abcdef0123456789abcdef';
-    const base = { 'content-type': 'application/json', host: 'kms.cn-north-4.myhuaweicloud.com', 'x-project-id': pid, 'x-sdk-date': '20240401T000000Z' };
+    const base = {
+      'content-type': 'application/json',
+      host: 'kms.cn-north-4.myhuaweicloud.com',
+      'x-project-id': pid,
+      'x-sdk-date': '20240401T000000Z',
+    };
     const now = parseSdkDate('20240401T000000Z') ?? 0;
     const post: ReceivedRequest = {
       method: 'POST',

@@ -6,12 +6,15 @@ import { formatSummary, groupViolations, runFuzz } from '../../fuzz/fuzz.ts';
 // 10 through the real handler against the emulator and fauxqs. A new seed every run, printed on
 // failure; rerun it with `FUZZ_SEED=<seed> npx vitest run test/fuzz` or `npm run fuzz -- --seed <seed>`.
 
-const seed = process.env.FUZZ_SEED === undefined ? (Date.now() % 2 ** 31) : Number(process.env.FUZZ_SEED);
+const seed = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
 
 function failures(summary: Awaited<ReturnType<typeof runFuzz>>): string {
   return groupViolations(summary.violations)
     .slice(0, 10)
-    .map((g) => `${g.count} × ${g.message}${g.example.body === undefined ? '' : `\n    body: ${JSON.stringify(g.example.body.slice(0, 500))}`}`)
+    .map(
+      (g) =>
+        `${g.count} × ${g.message}${g.example.body === undefined ? '' : `\n    body: ${JSON.stringify(g.example.body.slice(0, 500))}`}`,
+    )
     .join('\n');
 }
 

@@ -53,10 +53,13 @@ describe('DLQ records SQS would refuse (fuzz: U+FFFE/U+FFFF in a quoted field)',
     stack.sqs.server.reset();
     const key = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: key, key_alias: 'x' });
-    const body = JSON.stringify({ type: 'kms.key.created', key_id: key, project_id: LOCAL_ACCOUNT.projectId, key_alias: 'x', ...fields }).replace(
-      /[\ufffe\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
-    );
+    const body = JSON.stringify({
+      type: 'kms.key.created',
+      key_id: key,
+      project_id: LOCAL_ACCOUNT.projectId,
+      key_alias: 'x',
+      ...fields,
+    }).replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
     expect(SQS_INVALID_CHAR.test(body)).toBe(false);
     const lines: string[] = [];
     const config = loadConfig(stack.env({ ALIAS_TEMPLATE: 'alias/{key_alias}' }));

@@ -46,7 +46,11 @@ export async function startStack(options: KmsEmulatorOptions = {}): Promise<Stac
       for (const body of bodies) {
         const result = normaliseEvent(body);
         if (result.kind !== 'key_created') continue;
-        createAnnouncedKey(emulator, result.event, opts.visibleAfterMs === undefined ? {} : { visibleAfterMs: opts.visibleAfterMs });
+        createAnnouncedKey(
+          emulator,
+          result.event,
+          opts.visibleAfterMs === undefined ? {} : { visibleAfterMs: opts.visibleAfterMs },
+        );
       }
     },
     stop: async () => {

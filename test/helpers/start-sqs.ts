@@ -39,7 +39,7 @@ export async function startLocalSqs(name = 'kms-key-events'): Promise<LocalSqs> 
           VisibilityTimeout: 300,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
-        })
+        }),
       );
       if (!page.Messages?.length) return all;
       all.push(...page.Messages);

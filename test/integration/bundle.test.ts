@@ -51,7 +51,7 @@ describe('the built bundle', () => {
     try {
       response = await handler(
         { Records: [...bodies.map((body) => toSqsRecord({ body })), invalid] },
-        createLambdaContext()
+        createLambdaContext(),
       );
     } finally {
       write.mockRestore();
@@ -59,7 +59,10 @@ describe('the built bundle', () => {
     expect(failedIds(response)).toEqual([]);
     const audits = auditRecords(lines);
     expect(audits.filter((a) => a.outcome === 'created')).toHaveLength(bodies.length);
-    expect(audits.find((a) => a.message_id === invalid.messageId)).toMatchObject({ outcome: 'invalid', disposition: 'dlq' });
+    expect(audits.find((a) => a.message_id === invalid.messageId)).toMatchObject({
+      outcome: 'invalid',
+      disposition: 'dlq',
+    });
     const dlq = await stack.sqs.drainDlq();
     expect(dlq.map((m) => m.Body)).toEqual([invalid.body]);
     expect(dlq[0]?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toMatch(/^invalid:/);
@@ -70,6 +73,8 @@ describe('the built bundle', () => {
 
   it('fails at cold start with a message naming the variable', async () => {
     await expect(loadBundle({ ...stack.env(), MAX_RECEIVE_COUNT: 'many' })).rejects.toThrow(/MAX_RECEIVE_COUNT/);
-    await expect(loadBundle({ ...stack.env(), KMS_ENDPOINT: 'http://kms.example.com' })).rejects.toThrow(/KMS_ENDPOINT/);
+    await expect(loadBundle({ ...stack.env(), KMS_ENDPOINT: 'http://kms.example.com' })).rejects.toThrow(
+      /KMS_ENDPOINT/,
+    );
   });
 });

@@ -18,7 +18,13 @@ let env: Record<string, string>;
 beforeAll(async () => {
   emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT] });
   dir = mkdtempSync(join(tmpdir(), 'cli-backfill-'));
-  env = { ...demoEnv(emulator.url), KMS_RATE_LIMIT: '1000', RETRY_MIN_DELAY_MS: '1', RETRY_MAX_DELAY_MS: '5', RETRY_THROTTLE_MIN_DELAY_MS: '1' };
+  env = {
+    ...demoEnv(emulator.url),
+    KMS_RATE_LIMIT: '1000',
+    RETRY_MIN_DELAY_MS: '1',
+    RETRY_MAX_DELAY_MS: '5',
+    RETRY_THROTTLE_MIN_DELAY_MS: '1',
+  };
 });
 afterAll(async () => {
   await emulator.stop();
@@ -31,7 +37,10 @@ const WRITES = ['createAlias', 'deleteAlias', 'associateAlias', 'createKey'];
 const keyId = (n: number) => `0b0b0b0b-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function seedEnabledKeys(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => emulator.state.createKey(PROJECT, { key_id: keyId(i + 1), key_alias: `app-key-${i + 1}` }).key_id);
+  return Array.from(
+    { length: count },
+    (_, i) => emulator.state.createKey(PROJECT, { key_id: keyId(i + 1), key_alias: `app-key-${i + 1}` }).key_id,
+  );
 }
 
 describe('kms-auto-alias backfill', () => {
@@ -46,7 +55,10 @@ describe('kms-auto-alias backfill', () => {
     expect(emulator.state.allAliases(PROJECT)).toEqual(before);
     const report = run.json<BackfillReport>();
     const outcome = (id: string) => report.results.find((r) => r.key_id === id);
-    expect(outcome(DEMO_KEYS.payments)).toMatchObject({ outcome: 'would_create', alias: 'alias/demo/payments-db-aes_256' });
+    expect(outcome(DEMO_KEYS.payments)).toMatchObject({
+      outcome: 'would_create',
+      alias: 'alias/demo/payments-db-aes_256',
+    });
     expect(outcome(DEMO_KEYS.orders)).toMatchObject({ outcome: 'already_present' });
     expect(outcome(DEMO_KEYS.customer)).toMatchObject({ outcome: 'conflict', existing_key_id: DEMO_KEYS.customerOld });
     expect(report.summary).toMatchObject({
@@ -54,7 +66,14 @@ describe('kms-auto-alias backfill', () => {
       already_present: 2,
       conflict: 1,
       created: 0,
-      skipped: { default_key: 1, disabled: 2, pending_deletion: 1, pending_import: 1, dedicated_keystore: 1, pending_activation: 1 },
+      skipped: {
+        default_key: 1,
+        disabled: 2,
+        pending_deletion: 1,
+        pending_import: 1,
+        dedicated_keystore: 1,
+        pending_activation: 1,
+      },
     });
     for (const [id, reason] of [
       [DEMO_KEYS.obsDefault, 'default_key'],
@@ -81,12 +100,16 @@ describe('kms-auto-alias backfill', () => {
       expect(emulator.state.aliasesOf(skipped)).toEqual([]);
     }
     // One create per eligible key; list-keys asked for every spec.
-    expect(calls('createAlias').map((c) => c.keyId).sort()).toEqual(
-      [DEMO_KEYS.payments, DEMO_KEYS.orders, DEMO_KEYS.reporting, DEMO_KEYS.customer, DEMO_KEYS.audit].sort(),
-    );
+    expect(
+      calls('createAlias')
+        .map((c) => c.keyId)
+        .sort(),
+    ).toEqual([DEMO_KEYS.payments, DEMO_KEYS.orders, DEMO_KEYS.reporting, DEMO_KEYS.customer, DEMO_KEYS.audit].sort());
     expect(run.stdout).toMatch(/payments-db\s+created\s+alias\/demo\/payments-db-aes_256/);
     expect(run.stdout).toMatch(/customer-pii\s+conflict\s+alias\/demo\/customer-pii-aes_256 is held by/);
-    expect(run.stdout).toMatch(/created\s+2\nalready present\s+2\nskipped: dedicated keystore\s+1\nskipped: default key\s+1\nskipped: disabled\s+2\nskipped: pending deletion\s+1\nskipped: pending import\s+1\nconflict\s+1\nfailed\s+0\ntotal\s+11/);
+    expect(run.stdout).toMatch(
+      /created\s+2\nalready present\s+2\nskipped: dedicated keystore\s+1\nskipped: default key\s+1\nskipped: disabled\s+2\nskipped: pending deletion\s+1\nskipped: pending import\s+1\nconflict\s+1\nfailed\s+0\ntotal\s+11/,
+    );
     expect(run.stderr).toContain('backfill: page 1: 11 keys');
   });
 
@@ -96,7 +119,8 @@ describe('kms-auto-alias backfill', () => {
     const again = await runCli(['backfill', '--json'], { env });
     expect(again.code).toBe(0);
     expect(again.json<BackfillReport>().summary).toMatchObject({ created: 0, already_present: 3 });
-    for (let i = 1; i <= 3; i++) expect(emulator.state.aliasesOf(keyId(i))).toEqual([`alias/demo/app-key-${i}-aes_256`]);
+    for (let i = 1; i <= 3; i++)
+      expect(emulator.state.aliasesOf(keyId(i))).toEqual([`alias/demo/app-key-${i}-aes_256`]);
   });
 
   it('resumes an interrupted run without redoing done keys, leaving exactly one alias per key', async () => {
@@ -107,7 +131,10 @@ describe('kms-auto-alias backfill', () => {
     const watch = setInterval(() => {
       if (calls('createAlias').length >= 4) controller.abort();
     }, 1);
-    const first = await runCli(['backfill', '--resume', journal, '--page-size', '5', '--json'], { env, signal: controller.signal });
+    const first = await runCli(['backfill', '--resume', journal, '--page-size', '5', '--json'], {
+      env,
+      signal: controller.signal,
+    });
     clearInterval(watch);
 
     expect(first.code).toBe(130);
@@ -127,13 +154,17 @@ describe('kms-auto-alias backfill', () => {
     const createdNow = calls('createAlias').map((c) => c.keyId);
     expect(createdNow.filter((id) => doneFirst.includes(id ?? ''))).toEqual([]);
     expect(createdNow).toHaveLength(12 - doneFirst.length);
-    for (const [i, id] of ids.entries()) expect(emulator.state.aliasesOf(id)).toEqual([`alias/demo/app-key-${i + 1}-aes_256`]);
+    for (const [i, id] of ids.entries())
+      expect(emulator.state.aliasesOf(id)).toEqual([`alias/demo/app-key-${i + 1}-aes_256`]);
 
     const third = await runCli(['backfill', '--resume', journal], { env });
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('12 keys settled by earlier runs');
     expect(third.stdout).toMatch(/created\s+12/);
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type);
     expect(lines.at(-1)).toBe('complete');
   });
 
@@ -171,7 +202,9 @@ describe('kms-auto-alias backfill', () => {
 
   it('takes the rate from --rate, else KMS_RATE_LIMIT, else 10 a second', async () => {
     const rateOf = async (argv: string[], extra: Record<string, string | undefined>) =>
-      (await runCli(['backfill', '--dry-run', '--json', ...argv], { env: { ...env, ...extra } })).json<{ rate: number }>().rate;
+      (await runCli(['backfill', '--dry-run', '--json', ...argv], { env: { ...env, ...extra } })).json<{
+        rate: number;
+      }>().rate;
     expect(await rateOf(['--rate', '3'], {})).toBe(3);
     expect(await rateOf([], { KMS_RATE_LIMIT: '7' })).toBe(7);
     expect(await rateOf([], { KMS_RATE_LIMIT: undefined })).toBe(10);

@@ -14,7 +14,9 @@ describe('bin/kms-auto-alias.mjs', () => {
   it('starts, prints its help (exit 0) and exits 2 on bad usage', async () => {
     const [help, bad] = await Promise.all([
       run(NODE, [BIN, '--help'], { cwd: ROOT }),
-      run(NODE, [BIN, 'backfill', '--rate', 'fast'], { cwd: ROOT }).catch((err: { code: number; stderr: string }) => err),
+      run(NODE, [BIN, 'backfill', '--rate', 'fast'], { cwd: ROOT }).catch(
+        (err: { code: number; stderr: string }) => err,
+      ),
     ]);
     expect(help.stdout).toContain('Usage: kms-auto-alias <command> [options]');
     expect(help.stdout).toContain('replay-dlq');

@@ -39,13 +39,35 @@ describe('kms-auto-alias reconcile', () => {
     expect(report.counts).toEqual({ missing: 2, conflict: 1, non_conforming: 1, naming_failed: 1 });
     expect(report.drift).toEqual(
       expect.arrayContaining([
-        { kind: 'missing', key_id: DEMO_KEYS.payments, key_alias: 'payments-db', expected_alias: 'alias/demo/payments-db-aes_256' },
-        { kind: 'conflict', key_id: DEMO_KEYS.customer, key_alias: 'customer-pii', expected_alias: 'alias/demo/customer-pii-aes_256', held_by: DEMO_KEYS.customerOld },
-        { kind: 'non_conforming', key_id: DEMO_KEYS.reporting, key_alias: 'Reporting ETL', alias: 'alias/ReportingKey', expected_alias: 'alias/demo/reporting-etl-ec_p384' },
+        {
+          kind: 'missing',
+          key_id: DEMO_KEYS.payments,
+          key_alias: 'payments-db',
+          expected_alias: 'alias/demo/payments-db-aes_256',
+        },
+        {
+          kind: 'conflict',
+          key_id: DEMO_KEYS.customer,
+          key_alias: 'customer-pii',
+          expected_alias: 'alias/demo/customer-pii-aes_256',
+          held_by: DEMO_KEYS.customerOld,
+        },
+        {
+          kind: 'non_conforming',
+          key_id: DEMO_KEYS.reporting,
+          key_alias: 'Reporting ETL',
+          alias: 'alias/ReportingKey',
+          expected_alias: 'alias/demo/reporting-etl-ec_p384',
+        },
         expect.objectContaining({ kind: 'naming_failed', key_id: NAMELESS, code: 'MISSING_FIELD' }),
       ]),
     );
-    expect(report).toMatchObject({ keys: 12, checked: 6, in_order: 1, skipped: { default_key: 1, disabled: 2, pending_deletion: 1, pending_import: 1, dedicated_keystore: 1 } });
+    expect(report).toMatchObject({
+      keys: 12,
+      checked: 6,
+      in_order: 1,
+      skipped: { default_key: 1, disabled: 2, pending_deletion: 1, pending_import: 1, dedicated_keystore: 1 },
+    });
     // Read-only: listings only.
     expect(new Set(emulator.calls.map((c) => c.operation))).toEqual(new Set(['listKeys', 'listAliases']));
   });
@@ -55,8 +77,12 @@ describe('kms-auto-alias reconcile', () => {
     const run = await runCli(['reconcile'], { env });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/payments-db\s+missing\s+alias\/demo\/payments-db-aes_256\s+backfill would create it/);
-    expect(run.stdout).toMatch(/Reporting ETL\s+non-conforming\s+alias\/ReportingKey\s+expected alias\/demo\/reporting-etl-ec_p384/);
-    expect(run.stdout).toMatch(/customer-pii\s+conflict\s+alias\/demo\/customer-pii-aes_256\s+held by 0a1b2c3d-0000-4000-8000-000000000005/);
+    expect(run.stdout).toMatch(
+      /Reporting ETL\s+non-conforming\s+alias\/ReportingKey\s+expected alias\/demo\/reporting-etl-ec_p384/,
+    );
+    expect(run.stdout).toMatch(
+      /customer-pii\s+conflict\s+alias\/demo\/customer-pii-aes_256\s+held by 0a1b2c3d-0000-4000-8000-000000000005/,
+    );
     expect(run.stdout).toContain('drift found: 4 findings');
     expect(run.stderr).toContain('reconcile: 11 keys listed');
   });
@@ -65,7 +91,11 @@ describe('kms-auto-alias reconcile', () => {
     emulator.state.createKey(PROJECT, { key_id: DEMO_KEYS.payments, key_alias: 'payments-db' });
     emulator.state.putAlias(PROJECT, DEMO_KEYS.payments, 'alias/demo/payments-db-aes_256');
     emulator.state.putAlias(PROJECT, DEMO_KEYS.payments, 'alias/demo/payments-old-aes_256');
-    emulator.state.createKey(PROJECT, { key_id: DEMO_KEYS.obsDefault, key_alias: 'obs/default', default_key_flag: '1' });
+    emulator.state.createKey(PROJECT, {
+      key_id: DEMO_KEYS.obsDefault,
+      key_alias: 'obs/default',
+      default_key_flag: '1',
+    });
     const run = await runCli(['reconcile'], { env });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('No drift.');
@@ -79,7 +109,12 @@ describe('kms-auto-alias reconcile', () => {
     }
     const run = await runCli(['reconcile', '--json', '--page-size', '3', '--template', 'alias/{key_alias}'], { env });
     expect(run.code).toBe(1);
-    expect(run.json<DriftReport>()).toMatchObject({ keys: 7, aliases: 56, template: 'alias/{key_alias}', counts: { missing: 7, non_conforming: 0 } });
+    expect(run.json<DriftReport>()).toMatchObject({
+      keys: 7,
+      aliases: 56,
+      template: 'alias/{key_alias}',
+      counts: { missing: 7, non_conforming: 0 },
+    });
     expect(emulator.calls.filter((c) => c.operation === 'listKeys')).toHaveLength(3);
     expect(emulator.calls.filter((c) => c.operation === 'listAliases')).toHaveLength(2);
   });
@@ -96,12 +131,24 @@ describe('the scheduled reconcile function', () => {
     seedDemoProject(emulator);
     emulator.state.createKey(LOCAL_ACCOUNT.secondProjectId, { key_alias: 'eu-key' });
     const lines: string[] = [];
-    const handler = createReconcileHandler(buildReconcileDeps(loadConfig(twoProjects(), { requireDlqUrl: false }), { write: (l) => lines.push(l) }));
+    const handler = createReconcileHandler(
+      buildReconcileDeps(loadConfig(twoProjects(), { requireDlqUrl: false }), { write: (l) => lines.push(l) }),
+    );
     const result: ReconcileFunctionResult = await handler({}, createLambdaContext());
 
     expect(result.projects).toEqual([
-      { project_id: PROJECT, region: 'cn-north-4', drift: 4, counts: { missing: 2, conflict: 1, non_conforming: 1, naming_failed: 0 } },
-      { project_id: LOCAL_ACCOUNT.secondProjectId, region: 'ap-southeast-1', drift: 1, counts: { missing: 1, conflict: 0, non_conforming: 0, naming_failed: 0 } },
+      {
+        project_id: PROJECT,
+        region: 'cn-north-4',
+        drift: 4,
+        counts: { missing: 2, conflict: 1, non_conforming: 1, naming_failed: 0 },
+      },
+      {
+        project_id: LOCAL_ACCOUNT.secondProjectId,
+        region: 'ap-southeast-1',
+        drift: 1,
+        counts: { missing: 1, conflict: 0, non_conforming: 0, naming_failed: 0 },
+      },
     ]);
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.filter((r) => r.log_type === 'reconcile')).toEqual([
@@ -109,15 +156,27 @@ describe('the scheduled reconcile function', () => {
       expect.objectContaining({ project_id: LOCAL_ACCOUNT.secondProjectId, has_drift: true }),
     ]);
     expect(records.filter((r) => r.log_type === 'drift')).toHaveLength(5);
-    expect(records.find((r) => r.kind === 'conflict')).toMatchObject({ level: 'WARN', project_id: PROJECT, held_by: DEMO_KEYS.customerOld });
+    expect(records.find((r) => r.kind === 'conflict')).toMatchObject({
+      level: 'WARN',
+      project_id: PROJECT,
+      held_by: DEMO_KEYS.customerOld,
+    });
     expect(emulator.calls.every((c) => c.operation === 'listKeys' || c.operation === 'listAliases')).toBe(true);
   });
 
   it('still reconciles the other projects when one fails, then fails the invocation', async () => {
-    emulator.faults.add({ operation: 'listKeys', times: 1, action: { status: 403, code: 'APIGW.0302', message: 'forbidden' } });
+    emulator.faults.add({
+      operation: 'listKeys',
+      times: 1,
+      action: { status: 403, code: 'APIGW.0302', message: 'forbidden' },
+    });
     const lines: string[] = [];
-    const handler = createReconcileHandler(buildReconcileDeps(loadConfig(twoProjects(), { requireDlqUrl: false }), { write: (l) => lines.push(l) }));
-    await expect(handler({}, createLambdaContext())).rejects.toThrow(`reconcile failed for 1 of 2 projects: ${PROJECT}`);
+    const handler = createReconcileHandler(
+      buildReconcileDeps(loadConfig(twoProjects(), { requireDlqUrl: false }), { write: (l) => lines.push(l) }),
+    );
+    await expect(handler({}, createLambdaContext())).rejects.toThrow(
+      `reconcile failed for 1 of 2 projects: ${PROJECT}`,
+    );
     expect(lines.map((l) => JSON.parse(l).message)).toEqual(['reconcile failed', 'reconcile report']);
   });
 

@@ -14,7 +14,13 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   sqs = await startLocalSqs('replay');
-  env = { SQS_ENDPOINT: sqs.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', DLQ_URL: sqs.dlqUrl };
+  env = {
+    SQS_ENDPOINT: sqs.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    DLQ_URL: sqs.dlqUrl,
+  };
 });
 afterAll(async () => sqs.stop());
 beforeEach(async () => {
@@ -39,9 +45,21 @@ const error = { name: 'KmsApiError', code: 'KMS_THROTTLED', message: 'throttled'
 
 /** One DLQ message per kind: three of our records and a bare body moved by the queue's redrive. */
 const SEEDED = {
-  throttled: buildDlqRecord(loadEventBody('canonical'), { kind: 'failed', reason: 'kms_throttled', detail: 'throttled', error, retryable: true }, context),
-  notJson: buildDlqRecord('{"cts": ', { kind: 'invalid', reason: 'not_json', detail: 'body is not JSON' }, { ...context, keyId: undefined }),
-  conflict: buildDlqRecord(loadEventBody('cts-create-key'), { kind: 'conflict', alias: 'alias/x', existingKeyId: 'k', detail: 'held' }, context),
+  throttled: buildDlqRecord(
+    loadEventBody('canonical'),
+    { kind: 'failed', reason: 'kms_throttled', detail: 'throttled', error, retryable: true },
+    context,
+  ),
+  notJson: buildDlqRecord(
+    '{"cts": ',
+    { kind: 'invalid', reason: 'not_json', detail: 'body is not JSON' },
+    { ...context, keyId: undefined },
+  ),
+  conflict: buildDlqRecord(
+    loadEventBody('cts-create-key'),
+    { kind: 'conflict', alias: 'alias/x', existingKeyId: 'k', detail: 'held' },
+    context,
+  ),
   redrive: { body: loadEventBody('eventgrid-cloudevent'), attributes: {} },
 };
 
@@ -61,7 +79,13 @@ async function drain(queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
     const page = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (!page.Messages?.length) return all;
     all.push(...page.Messages);
@@ -77,8 +101,15 @@ describe('kms-auto-alias replay-dlq', () => {
     const run = await replay('--json');
     expect(run.code).toBe(0);
     const report = run.json<ReplayReport>();
-    expect(report.moved.map((m) => m.reason).sort()).toEqual(['conflict', 'failed:kms_throttled', 'invalid:not_json', 'redrive']);
-    expect(report.moved.find((m) => m.reason === 'redrive')).toMatchObject({ key_id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' });
+    expect(report.moved.map((m) => m.reason).sort()).toEqual([
+      'conflict',
+      'failed:kms_throttled',
+      'invalid:not_json',
+      'redrive',
+    ]);
+    expect(report.moved.find((m) => m.reason === 'redrive')).toMatchObject({
+      key_id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    });
     expect(report.left).toEqual([]);
     expect(bodies(await drain(sqs.queueUrl))).toEqual(bodies(Object.values(SEEDED).map((r) => ({ Body: r.body }))));
     expect(await drain(sqs.dlqUrl)).toEqual([]);
@@ -91,9 +122,14 @@ describe('kms-auto-alias replay-dlq', () => {
     expect(run.stdout).toMatch(/Moved \(2\):/);
     expect(run.stdout).toMatch(/Left in the DLQ \(2\):[\s\S]*conflict[\s\S]*filtered out/);
     expect(run.stdout).toContain('4 received, 2 moved, 2 left');
-    expect(bodies(await drain(sqs.queueUrl))).toEqual(bodies([{ Body: SEEDED.throttled.body }, { Body: SEEDED.notJson.body }]));
+    expect(bodies(await drain(sqs.queueUrl))).toEqual(
+      bodies([{ Body: SEEDED.throttled.body }, { Body: SEEDED.notJson.body }]),
+    );
     const left = await drain(sqs.dlqUrl);
-    expect(left.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue ?? 'redrive').sort()).toEqual(['conflict', 'redrive']);
+    expect(left.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue ?? 'redrive').sort()).toEqual([
+      'conflict',
+      'redrive',
+    ]);
   });
 
   it('--dry-run moves nothing, --max stops after N', async () => {
@@ -127,14 +163,21 @@ describe('replayDlq()', () => {
     let sends = 0;
     const flaky = {
       send: (command: unknown) => {
-        if (command instanceof SendMessageCommand && sends++ % 2 === 1) return Promise.reject(new Error('network down'));
+        if (command instanceof SendMessageCommand && sends++ % 2 === 1)
+          return Promise.reject(new Error('network down'));
         return (sqs.client.send as (c: unknown) => Promise<unknown>)(command);
       },
     } as unknown as Pick<SQSClient, 'send'>;
-    const report = await replayDlq({ from: sqs.dlqUrl, to: sqs.queueUrl, dryRun: false, filters: [], waitSeconds: 0 }, { sqs: flaky });
+    const report = await replayDlq(
+      { from: sqs.dlqUrl, to: sqs.queueUrl, dryRun: false, filters: [], waitSeconds: 0 },
+      { sqs: flaky },
+    );
 
     expect(report.moved).toHaveLength(2);
-    expect(report.left).toEqual([expect.objectContaining({ why: 'send_failed', detail: 'Error: network down' }), expect.objectContaining({ why: 'send_failed' })]);
+    expect(report.left).toEqual([
+      expect.objectContaining({ why: 'send_failed', detail: 'Error: network down' }),
+      expect.objectContaining({ why: 'send_failed' }),
+    ]);
     const inDlq = await drain(sqs.dlqUrl);
     expect(inDlq.map((m) => m.MessageId).sort()).toEqual(report.left.map((m) => m.message_id).sort());
     expect(await drain(sqs.queueUrl)).toHaveLength(2);

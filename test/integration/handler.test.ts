@@ -69,7 +69,12 @@ describe('create-key-alias handler', () => {
     expect(await stack.sqs.drainDlq()).toEqual([]);
     const emf = lines.map((l) => JSON.parse(l)).filter((r) => r._aws !== undefined);
     expect(emf).toEqual([
-      expect.objectContaining({ ProjectId: LOCAL_ACCOUNT.projectId, AliasesCreated: bodies.length, KmsApiCalls: bodies.length, Failures: 0 }),
+      expect.objectContaining({
+        ProjectId: LOCAL_ACCOUNT.projectId,
+        AliasesCreated: bodies.length,
+        KmsApiCalls: bodies.length,
+        Failures: 0,
+      }),
     ]);
   });
 
@@ -78,10 +83,14 @@ describe('create-key-alias handler', () => {
     const body = canonical(KEY_A);
     const response = await handlerWith()(
       { Records: [toSqsRecord({ body }), toSqsRecord({ body }), toSqsRecord({ body })] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(failedIds(response)).toEqual([]);
-    expect(auditRecords(lines).map((a) => a.outcome).sort()).toEqual(['already_present', 'already_present', 'created']);
+    expect(
+      auditRecords(lines)
+        .map((a) => a.outcome)
+        .sort(),
+    ).toEqual(['already_present', 'already_present', 'created']);
     expect(stack.emulator.state.aliasesOf(KEY_A)).toEqual(['alias/test/billing-aes_256']);
     expect(createCalls()).toHaveLength(1);
   });
@@ -114,7 +123,11 @@ describe('create-key-alias handler', () => {
     expect(dlq?.Body).toBe(body);
     expect(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('conflict');
     const detail = JSON.parse(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.detail]?.StringValue ?? '{}');
-    expect(detail).toMatchObject({ existing_key_id: KEY_B, alias: 'alias/test/billing-aes_256', source_message_id: record.messageId });
+    expect(detail).toMatchObject({
+      existing_key_id: KEY_B,
+      alias: 'alias/test/billing-aes_256',
+      source_message_id: record.messageId,
+    });
   });
 
   it('sends an invalid body to the DLQ with a reason and still processes the rest of the batch', async () => {
@@ -125,7 +138,10 @@ describe('create-key-alias handler', () => {
 
     expect(failedIds(response)).toEqual([]);
     const audits = auditRecords(lines);
-    expect(audits.find((a) => a.message_id === bad.messageId)).toMatchObject({ outcome: 'invalid', reason: 'not_json' });
+    expect(audits.find((a) => a.message_id === bad.messageId)).toMatchObject({
+      outcome: 'invalid',
+      reason: 'not_json',
+    });
     expect(audits.find((a) => a.message_id === good.messageId)).toMatchObject({ outcome: 'created' });
     const [dlq] = await stack.sqs.drainDlq();
     expect(dlq?.Body).toBe(bad.body);
@@ -159,7 +175,12 @@ describe('create-key-alias handler', () => {
     const last = toSqsRecord({ body: canonical(KEY_A), receiveCount: 3 });
     expect(failedIds(await handler({ Records: [last] }, createLambdaContext()))).toEqual([]);
     const audits = auditRecords(lines);
-    expect(audits[0]).toMatchObject({ outcome: 'failed', disposition: 'retry', api_calls: 3, error_code: 'KMS_UNAVAILABLE' });
+    expect(audits[0]).toMatchObject({
+      outcome: 'failed',
+      disposition: 'retry',
+      api_calls: 3,
+      error_code: 'KMS_UNAVAILABLE',
+    });
     expect(audits[1]).toMatchObject({ outcome: 'failed', disposition: 'dlq', receive_count: 3 });
     const [dlq] = await stack.sqs.drainDlq();
     const detail = JSON.parse(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.detail]?.StringValue ?? '{}');
@@ -171,17 +192,26 @@ describe('create-key-alias handler', () => {
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing', key_state: '3' });
     const response = await handlerWith()({ Records: [toSqsRecord({ body: canonical(KEY_A) })] }, createLambdaContext());
     expect(failedIds(response)).toEqual([]);
-    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'failed', error_code: 'KMS_KEY_DISABLED', huawei_code: 'KMS.0209', api_calls: 1 });
+    expect(auditRecords(lines)[0]).toMatchObject({
+      outcome: 'failed',
+      error_code: 'KMS_KEY_DISABLED',
+      huawei_code: 'KMS.0209',
+      api_calls: 1,
+    });
     const [dlq] = await stack.sqs.drainDlq();
     expect(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.errorCode]?.StringValue).toBe('KMS_KEY_DISABLED');
   });
 
   it('waits for a key that is not visible yet (KMS.0207) within the window', async () => {
-    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing', visibleAfterMs: 60 });
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, {
+      key_id: KEY_A,
+      key_alias: 'billing',
+      visibleAfterMs: 60,
+    });
     // Full jitter: ten waits of up to 50-100 ms each make "still invisible after all of them" vanishingly unlikely.
     const response = await handlerWith({ RETRY_MIN_DELAY_MS: '50', RETRY_MAX_DELAY_MS: '100', MAX_RETRIES: '10' })(
       { Records: [toSqsRecord({ body: canonical(KEY_A) })] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(failedIds(response)).toEqual([]);
     const [audit] = auditRecords(lines);
@@ -193,7 +223,7 @@ describe('create-key-alias handler', () => {
     const record = toSqsRecord({ body: 'not json at all' });
     const response = await handlerWith({ DLQ_URL: `${stack.sqs.endpoint}/000000000000/no-such-queue` })(
       { Records: [record] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(failedIds(response)).toEqual([record.messageId]);
     expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'invalid', disposition: 'retry' });
@@ -203,10 +233,14 @@ describe('create-key-alias handler', () => {
   it('skips other operations and projects outside the map, with reasons', async () => {
     const other = JSON.parse(loadEventBody('cts-create-key')) as Record<string, unknown>;
     other.trace_name = 'disableKey';
-    const foreign = JSON.stringify({ type: 'kms.key.created', key_id: KEY_A, project_id: 'ffffffffffffffffffffffffffffffff' });
+    const foreign = JSON.stringify({
+      type: 'kms.key.created',
+      key_id: KEY_A,
+      project_id: 'ffffffffffffffffffffffffffffffff',
+    });
     const response = await handlerWith()(
       { Records: [toSqsRecord({ body: JSON.stringify(other) }), toSqsRecord({ body: foreign })] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(failedIds(response)).toEqual([]);
     expect(auditRecords(lines).map((a) => [a.outcome, a.reason])).toEqual([
@@ -220,7 +254,7 @@ describe('create-key-alias handler', () => {
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
     const response = await handlerWith({ DRY_RUN: 'true' })(
       { Records: [toSqsRecord({ body: canonical(KEY_A) })] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(failedIds(response)).toEqual([]);
     expect(auditRecords(lines)[0]).toMatchObject({
@@ -245,7 +279,10 @@ describe('create-key-alias handler', () => {
 
   it.each([
     ['IAM password token', {}],
-    ['IAM agency token (assume_role)', { HUAWEICLOUD_IAM_AGENCY: LOCAL_ACCOUNT.agency, HUAWEICLOUD_IAM_AGENCY_DOMAIN: LOCAL_ACCOUNT.domainName }],
+    [
+      'IAM agency token (assume_role)',
+      { HUAWEICLOUD_IAM_AGENCY: LOCAL_ACCOUNT.agency, HUAWEICLOUD_IAM_AGENCY_DOMAIN: LOCAL_ACCOUNT.domainName },
+    ],
   ])('works in %s mode, fetching the token once and healing an expired one', async (_, agency) => {
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_B, key_alias: 'ledger' });
@@ -259,7 +296,10 @@ describe('create-key-alias handler', () => {
     });
     await handler({ Records: [toSqsRecord({ body: canonical(KEY_A) })] }, createLambdaContext());
     stack.emulator.expireAllTokens();
-    const response = await handler({ Records: [toSqsRecord({ body: canonical(KEY_B, 'ledger') })] }, createLambdaContext());
+    const response = await handler(
+      { Records: [toSqsRecord({ body: canonical(KEY_B, 'ledger') })] },
+      createLambdaContext(),
+    );
 
     expect(failedIds(response)).toEqual([]);
     expect(auditRecords(lines).map((a) => a.outcome)).toEqual(['created', 'created']);
@@ -272,10 +312,14 @@ describe('create-key-alias handler', () => {
 
   it('never writes a credential into a log line', async () => {
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
-    stack.emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' } });
+    stack.emulator.faults.add({
+      operation: 'createAlias',
+      times: 1,
+      action: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' },
+    });
     await handlerWith({ LOG_LEVEL: 'debug' })(
       { Records: [toSqsRecord({ body: canonical(KEY_A) }), toSqsRecord({ body: '[]' })] },
-      createLambdaContext()
+      createLambdaContext(),
     );
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) {

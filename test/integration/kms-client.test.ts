@@ -1,11 +1,7 @@
 // The real KMS client (real signer, real fetch, real IAM token flow) against the project's KMS
 // emulator on 127.0.0.1, which verifies AK/SK signatures and tokens independently of lib/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_EMULATOR_ACCOUNT,
-  type KmsEmulator,
-  startKmsEmulator,
-} from '../../emulator/kms-emulator.ts';
+import { DEFAULT_EMULATOR_ACCOUNT, type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
 import { KmsApiError } from '../../lib/errors/app-error.ts';
 import { createAkSkAuth } from '../../lib/huawei/aksk-auth.ts';
 import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
@@ -42,7 +38,6 @@ const passwordAuth = (url = emulator.url) =>
     iamEndpoint: url,
     mode: { kind: 'password', user: account.user.name, password: account.user.password, domain: account.domainName },
   });
-
 
 /** Tiny real timings for the retry policy in tests. */
 const quickRetry = { minDelayMs: 5, maxDelayMs: 20, throttleMinDelayMs: 5, minAttemptMs: 0 } as const;
@@ -172,12 +167,15 @@ describe('KMS client against the emulator', () => {
     expect((throttled as KmsApiError).requestId).toBe(emulator.calls[0]?.requestId);
 
     const internal = await rejectionOf(client.listAliases(target));
-    expect(internal).toMatchObject({ status: 500, code: 'KMS_UNAVAILABLE', huaweiCode: 'KMS.0101', huaweiMessage: 'kms error.' });
+    expect(internal).toMatchObject({
+      status: 500,
+      code: 'KMS_UNAVAILABLE',
+      huaweiCode: 'KMS.0101',
+      huaweiMessage: 'kms error.',
+    });
     expect((internal as KmsApiError).requestId).toBe(emulator.calls[1]?.requestId);
 
-    const missing = await rejectionOf(
-      client.describeKey({ ...target, keyId: '00000000-0000-0000-0000-000000000000' }),
-    );
+    const missing = await rejectionOf(client.describeKey({ ...target, keyId: '00000000-0000-0000-0000-000000000000' }));
     expect(missing).toMatchObject({ code: 'KMS_KEY_NOT_FOUND', huaweiCode: 'KMS.0207' });
     expect(classifyError(missing).kind).toBe('not_visible');
   });
@@ -185,8 +183,16 @@ describe('KMS client against the emulator', () => {
   it('retries throttling and 5xx under withRetry until the call goes through', async () => {
     const client = clientWith(akSk());
     const key = emulator.state.createKey(account.projectId);
-    emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 429, code: 'APIGW.0308', message: 'slow down' } });
-    emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 503, code: 'APIGW.0202', message: 'Service unavailable' } });
+    emulator.faults.add({
+      operation: 'createAlias',
+      times: 1,
+      action: { status: 429, code: 'APIGW.0308', message: 'slow down' },
+    });
+    emulator.faults.add({
+      operation: 'createAlias',
+      times: 1,
+      action: { status: 503, code: 'APIGW.0202', message: 'Service unavailable' },
+    });
     const { attempts } = await withRetry(
       (_attempt, signal) => client.createAlias({ ...target, keyId: key.key_id, alias: 'alias/persistent' }, signal),
       quickRetry,

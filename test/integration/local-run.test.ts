@@ -53,7 +53,12 @@ describe('npm start (local event-source run)', () => {
     expect(outcomes).toEqual([
       'already_present',
       'conflict',
-      'created', 'created', 'created', 'created', 'created', 'created',
+      'created',
+      'created',
+      'created',
+      'created',
+      'created',
+      'created',
       'invalid',
     ]);
     expect(result.runner.invocations).toBeGreaterThanOrEqual(3);

@@ -54,7 +54,6 @@ function kmsClient(base: string, requestTimeoutMs = 1_000) {
   return createKmsClient({ endpointFor: () => base, auth, fetch: createNodeHttpTransport(), requestTimeoutMs });
 }
 
-
 describe('createNodeHttpTransport', () => {
   it('sends method, headers and body with its length, and returns status, lower-case headers and text', async () => {
     const { url, seen } = await serve((_, res) => {
@@ -62,12 +61,20 @@ describe('createNodeHttpTransport', () => {
     });
     const transport = createNodeHttpTransport();
     const body = JSON.stringify({ alias: 'alias/é' });
-    const response = await transport(new URL(`${url}/v1.0/x?a=b`), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sdk-Date': 'd' }, body });
+    const response = await transport(new URL(`${url}/v1.0/x?a=b`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Sdk-Date': 'd' },
+      body,
+    });
     expect(response.status).toBe(201);
     expect(response.headers).toMatchObject({ 'x-request-id': 'req-1', 'content-type': 'application/json' });
     expect(await response.text()).toBe('{"ok":"✓"}');
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1.0/x?a=b', body });
-    expect(seen[0]?.headers).toMatchObject({ 'content-type': 'application/json', 'x-sdk-date': 'd', 'content-length': String(Buffer.byteLength(body)) });
+    expect(seen[0]?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-sdk-date': 'd',
+      'content-length': String(Buffer.byteLength(body)),
+    });
   });
 
   it('keeps the connection alive between requests', async () => {
@@ -84,7 +91,9 @@ describe('createNodeHttpTransport', () => {
       else res.writeHead(429).end('{"error_code":"APIGW.0308"}');
     });
     const transport = createNodeHttpTransport();
-    expect((await transport(new URL(`${url}/moved`), { method: 'GET', headers: {}, redirect: 'manual' })).status).toBe(302);
+    expect((await transport(new URL(`${url}/moved`), { method: 'GET', headers: {}, redirect: 'manual' })).status).toBe(
+      302,
+    );
     const throttled = await transport(new URL(url), { method: 'GET', headers: {} });
     expect(throttled.status).toBe(429);
     expect(await throttled.text()).toContain('APIGW.0308');
@@ -95,8 +104,12 @@ describe('createNodeHttpTransport', () => {
     const { url, seen } = await serve((_, res) => res.end('{}'));
     const transport = createNodeHttpTransport();
     const aborted = AbortSignal.abort(new DOMException('gone', 'AbortError'));
-    expect(await rejectionOf(transport(new URL(url), { method: 'GET', headers: {}, signal: aborted }))).toMatchObject({ name: 'AbortError' });
-    expect(await rejectionOf(transport(new URL('ftp://127.0.0.1/'), { method: 'GET', headers: {} }))).toBeInstanceOf(TypeError);
+    expect(await rejectionOf(transport(new URL(url), { method: 'GET', headers: {}, signal: aborted }))).toMatchObject({
+      name: 'AbortError',
+    });
+    expect(await rejectionOf(transport(new URL('ftp://127.0.0.1/'), { method: 'GET', headers: {} }))).toBeInstanceOf(
+      TypeError,
+    );
     expect(seen).toHaveLength(0);
   });
 });
@@ -104,9 +117,16 @@ describe('createNodeHttpTransport', () => {
 describe('the KMS client over node:http', () => {
   it('creates an alias and reads the request id', async () => {
     const { url, seen } = await serve((_, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': 'req-9' }).end(JSON.stringify({ alias: 'alias/a', key_id: KEY }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': 'req-9' })
+        .end(JSON.stringify({ alias: 'alias/a', key_id: KEY }));
     });
-    const result = await kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' });
+    const result = await kmsClient(url).createAlias({
+      region: 'cn-north-4',
+      projectId: PROJECT,
+      keyId: KEY,
+      alias: 'alias/a',
+    });
     expect(result.requestId).toBe('req-9');
     expect(seen[0]).toMatchObject({ method: 'POST', url: `/v1.0/${PROJECT}/kms/aliases` });
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ key_id: KEY, alias: 'alias/a' });
@@ -114,9 +134,13 @@ describe('the KMS client over node:http', () => {
 
   it('maps a Huawei error body to a KmsApiError', async () => {
     const { url } = await serve((_, res) => {
-      res.writeHead(429, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'throttled', request_id: 'r' }));
+      res
+        .writeHead(429, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'throttled', request_id: 'r' }));
     });
-    const err = await rejectionOf(kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }));
+    const err = await rejectionOf(
+      kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }),
+    );
     expect(err).toBeInstanceOf(KmsApiError);
     expect(err).toMatchObject({ status: 429, huaweiCode: 'APIGW.0308' });
     expect(classifyError(err)).toMatchObject({ kind: 'throttled', retryable: true });
@@ -124,14 +148,18 @@ describe('the KMS client over node:http', () => {
 
   it('times out a request that gets no answer (KMS_TIMEOUT, retryable)', async () => {
     const { url } = await serve(() => undefined);
-    const err = await rejectionOf(kmsClient(url, 150).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }));
+    const err = await rejectionOf(
+      kmsClient(url, 150).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }),
+    );
     expect(err).toMatchObject({ code: 'KMS_TIMEOUT', status: 0 });
     expect(classifyError(err)).toMatchObject({ kind: 'timeout', retryable: true });
   });
 
   it('reports a reset connection as KMS_NETWORK with the socket code (retryable)', async () => {
     const { url } = await serve((s) => s.socket.resetAndDestroy());
-    const err = await rejectionOf(kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }));
+    const err = await rejectionOf(
+      kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }),
+    );
     expect(err).toMatchObject({ code: 'KMS_NETWORK', status: 0 });
     expect((err as Error).message).toContain('ECONNRESET');
     expect(classifyError(err)).toMatchObject({ kind: 'network', retryable: true });
@@ -143,7 +171,9 @@ describe('the KMS client over node:http', () => {
       res.write('{"alias":');
       setTimeout(() => s.socket.destroy(), 20);
     });
-    const err = await rejectionOf(kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }));
+    const err = await rejectionOf(
+      kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }),
+    );
     expect(err).toMatchObject({ code: 'KMS_NETWORK', status: 0 });
   });
 
@@ -152,7 +182,9 @@ describe('the KMS client over node:http', () => {
     const s = server;
     server = undefined;
     await new Promise<void>((resolve) => s?.close(() => resolve()));
-    const err = await rejectionOf(kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }));
+    const err = await rejectionOf(
+      kmsClient(url).createAlias({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY, alias: 'alias/a' }),
+    );
     expect(err).toMatchObject({ code: 'KMS_NETWORK' });
     expect((err as Error).message).toContain('ECONNREFUSED');
   });

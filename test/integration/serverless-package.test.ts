@@ -88,12 +88,18 @@ afterAll(() => {
  * exclude patterns"), so the temp copy then gets a placeholder: this test checks packaging.
  */
 async function buildReconcile(outdir: string): Promise<void> {
-  if (typeof buildScript.buildReconcileHandler === 'function' && existsSync(join(ROOT, 'functions', 'reconcile', 'handler.ts'))) {
+  if (
+    typeof buildScript.buildReconcileHandler === 'function' &&
+    existsSync(join(ROOT, 'functions', 'reconcile', 'handler.ts'))
+  ) {
     await buildScript.buildReconcileHandler({ outdir, quiet: true });
     return;
   }
   mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(outdir, 'handler.mjs'), "export const handler = async () => { throw new Error('placeholder'); };\n");
+  writeFileSync(
+    join(outdir, 'handler.mjs'),
+    "export const handler = async () => { throw new Error('placeholder'); };\n",
+  );
 }
 
 async function packageStack(name: string, dist: string, params: string[]): Promise<Packaged> {
@@ -109,7 +115,9 @@ async function packageStack(name: string, dist: string, params: string[]): Promi
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`osls package (${name}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
-  const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
+  const template = JSON.parse(
+    readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
   const conditions = evaluateConditions(template.Conditions ?? {});
   return { dir, template, resources: template.Resources, conditions, decide: (v) => decideIfs(v, conditions) };
 }
@@ -149,7 +157,8 @@ function evaluateConditions(definitions: Record<string, Json>): Record<string, b
       if ('Fn::And' in node) return node['Fn::And'].every(evaluate);
       if ('Fn::Equals' in node) {
         const [a, b] = node['Fn::Equals'];
-        if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`non-literal Fn::Equals: ${JSON.stringify(node)}`);
+        if (typeof a !== 'string' || typeof b !== 'string')
+          throw new Error(`non-literal Fn::Equals: ${JSON.stringify(node)}`);
         return a === b;
       }
     }
@@ -188,7 +197,7 @@ function decideIfs(value: Json, conditions: Record<string, boolean>): Json {
 /** Resources CloudFormation would create: those without a condition, or whose condition holds. */
 function created(p: Packaged): Record<string, Json> {
   return Object.fromEntries(
-    Object.entries(p.resources).filter(([, r]) => r.Condition === undefined || p.conditions[r.Condition] === true)
+    Object.entries(p.resources).filter(([, r]) => r.Condition === undefined || p.conditions[r.Condition] === true),
   );
 }
 
@@ -259,10 +268,14 @@ describe('serverless.yml packaged by osls', () => {
       expect(['DEBUG', 'INFO', 'WARN']).toContain(props.LoggingConfig.SystemLogLevel);
     }
     const reconcile = fn(secret, 'ReconcileLambdaFunction');
-    expect(reconcile).toMatchObject({ Handler: 'dist/reconcile/handler.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    expect(reconcile).toMatchObject({
+      Handler: 'dist/reconcile/handler.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+    });
   });
 
-  it('zips only each function\'s own dist/ folder', () => {
+  it("zips only each function's own dist/ folder", () => {
     const main = zipEntries(join(secret.dir, '.serverless', 'createKeyAlias.zip'));
     expect(main).toContain('dist/create-key-alias/handler.mjs');
     expect(main.some((f) => f.startsWith('dist/create-key-alias/chunks/'))).toBe(true);
@@ -299,8 +312,11 @@ describe('serverless.yml packaged by osls', () => {
     }
   });
 
-  it('redrives to the DLQ after the same receive count the function is told, and the DLQ is the function\'s own', () => {
-    for (const [p, expected] of [[secret, 4], [ssm, 5]] as const) {
+  it("redrives to the DLQ after the same receive count the function is told, and the DLQ is the function's own", () => {
+    for (const [p, expected] of [
+      [secret, 4],
+      [ssm, 5],
+    ] as const) {
       const queue = fn(p, 'KeyEventsQueue');
       expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual(getAtt('DeadLetterQueue'));
       expect(Number(queue.RedrivePolicy.maxReceiveCount)).toBe(expected);
@@ -318,7 +334,9 @@ describe('serverless.yml packaged by osls', () => {
     const e = env(secret, 'CreateKeyAliasLambdaFunction');
     const retries = Number(e.MAX_RETRIES);
     const worstOperationMs =
-      (retries + 1) * Number(e.REQUEST_TIMEOUT_MS) + retries * Number(e.RETRY_MAX_DELAY_MS) + Number(e.DEADLINE_MARGIN_MS);
+      (retries + 1) * Number(e.REQUEST_TIMEOUT_MS) +
+      retries * Number(e.RETRY_MAX_DELAY_MS) +
+      Number(e.DEADLINE_MARGIN_MS);
     expect(worstOperationMs).toBeLessThanOrEqual(timeout * 1000);
   });
 
@@ -336,9 +354,13 @@ describe('serverless.yml packaged by osls', () => {
         }
       }
       const granted = (resource: Json) =>
-        new Set(sqs.filter((s) => asList(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource))).flatMap((s) => asList(s.Action)));
+        new Set(
+          sqs
+            .filter((s) => asList(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)))
+            .flatMap((s) => asList(s.Action)),
+        );
       expect([...granted(getAtt('KeyEventsQueue'))].sort()).toEqual(
-        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'].sort()
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'].sort(),
       );
       expect([...granted(getAtt('DeadLetterQueue'))]).toEqual(['sqs:SendMessage']);
     }
@@ -346,7 +368,9 @@ describe('serverless.yml packaged by osls', () => {
 
   it('has no IAM statement on "*" anywhere', () => {
     for (const p of [secret, ssm]) {
-      const holders = Object.entries(created(p)).filter(([, r]) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy');
+      const holders = Object.entries(created(p)).filter(
+        ([, r]) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy',
+      );
       expect(holders.length).toBeGreaterThanOrEqual(2);
       for (const [id] of holders) {
         for (const s of statementsOf(p, id)) {
@@ -357,9 +381,15 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('reads the credentials secret only when configured, on that one secret, with the extension layer', () => {
-    expect(secret.conditions).toMatchObject({ UsesSecretStore: true, HasCredentialsSecret: true, HasCredentialsParameter: false });
+    expect(secret.conditions).toMatchObject({
+      UsesSecretStore: true,
+      HasCredentialsSecret: true,
+      HasCredentialsParameter: false,
+    });
     for (const role of ['IamRoleLambdaExecution', 'ReconcileRole']) {
-      const read = roleStatements(secret, role).filter((s) => asList(s.Action).some((a: string) => /^(secretsmanager|ssm|kms):/.test(a)));
+      const read = roleStatements(secret, role).filter((s) =>
+        asList(s.Action).some((a: string) => /^(secretsmanager|ssm|kms):/.test(a)),
+      );
       expect(read).toEqual([
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
         expect.objectContaining({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: CMK_ARN }),
@@ -369,18 +399,29 @@ describe('serverless.yml packaged by osls', () => {
     for (const id of ['CreateKeyAliasLambdaFunction', 'ReconcileLambdaFunction']) {
       expect(secret.decide(fn(secret, id)).Layers).toEqual([LAYER_ARN]);
       // Created after the policy is attached (a Ref in Metadata is an implicit dependency).
-      expect(secret.decide(secret.resources[id].Metadata)).toEqual({ CredentialsReadPolicy: { Ref: 'CredentialsReadPolicy' } });
+      expect(secret.decide(secret.resources[id].Metadata)).toEqual({
+        CredentialsReadPolicy: { Ref: 'CredentialsReadPolicy' },
+      });
     }
   });
 
   it('reads an SSM SecureString parameter instead when that is configured', () => {
-    expect(ssm.conditions).toMatchObject({ UsesSecretStore: true, HasCredentialsSecret: false, HasCredentialsParameter: true, HasCredentialsKmsKey: false });
-    const read = roleStatements(ssm, 'IamRoleLambdaExecution').filter((s) => asList(s.Action).some((a: string) => /^(secretsmanager|ssm|kms):/.test(a)));
+    expect(ssm.conditions).toMatchObject({
+      UsesSecretStore: true,
+      HasCredentialsSecret: false,
+      HasCredentialsParameter: true,
+      HasCredentialsKmsKey: false,
+    });
+    const read = roleStatements(ssm, 'IamRoleLambdaExecution').filter((s) =>
+      asList(s.Action).some((a: string) => /^(secretsmanager|ssm|kms):/.test(a)),
+    );
     expect(read).toEqual([
       {
         Effect: 'Allow',
         Action: 'ssm:GetParameter',
-        Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SSM_PARAMETER}` },
+        Resource: {
+          'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SSM_PARAMETER}`,
+        },
       },
     ]);
     expect(ssm.decide(fn(ssm, 'CreateKeyAliasLambdaFunction')).Layers).toEqual([LAYER_ARN]);
@@ -412,14 +453,24 @@ describe('serverless.yml packaged by osls', () => {
     const dlqUrl = `https://sqs.eu-west-1.amazonaws.com/123456789012/kms-auto-alias-${STAGE}-dlq`;
     const asEnv = (p: Packaged) =>
       Object.fromEntries(
-        Object.entries(env(p, 'CreateKeyAliasLambdaFunction')).map(([k, v]) => [k, k === 'DLQ_URL' ? dlqUrl : String(v)])
+        Object.entries(env(p, 'CreateKeyAliasLambdaFunction')).map(([k, v]) => [
+          k,
+          k === 'DLQ_URL' ? dlqUrl : String(v),
+        ]),
       );
     const fromSecret = loadConfig(asEnv(secret));
     expect(fromSecret.credentials).toEqual({ kind: 'aws-secret', source: 'secretsmanager', id: SECRET_ARN });
-    expect(fromSecret).toMatchObject({ maxReceiveCount: 4, kmsRateLimit: 8, serviceName: `kms-auto-alias-${STAGE}`, dlqUrl });
+    expect(fromSecret).toMatchObject({
+      maxReceiveCount: 4,
+      kmsRateLimit: 8,
+      serviceName: `kms-auto-alias-${STAGE}`,
+      dlqUrl,
+    });
     expect(fromSecret.aliasConstants).toEqual({ env: STAGE });
     // Reconcile publishes nothing: no DLQ_URL, and loadConfig is told so.
-    const reconcile = Object.fromEntries(Object.entries(env(secret, 'ReconcileLambdaFunction')).map(([k, v]) => [k, String(v)]));
+    const reconcile = Object.fromEntries(
+      Object.entries(env(secret, 'ReconcileLambdaFunction')).map(([k, v]) => [k, String(v)]),
+    );
     expect(loadConfig(reconcile, { requireDlqUrl: false })).toMatchObject({ kmsRateLimit: 2, dlqUrl: '' });
     const fromSsm = loadConfig(asEnv(ssm));
     expect(fromSsm.credentials).toEqual({ kind: 'aws-secret', source: 'ssm', id: SSM_PARAMETER });
@@ -427,7 +478,9 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('alarms on the DLQ, function errors and throttles, queue age and alias conflicts', () => {
-    const alarms = Object.values(created(secret)).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm').map((r: Json) => r.Properties);
+    const alarms = Object.values(created(secret))
+      .filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r: Json) => r.Properties);
     const find = (metric: string) => {
       const found = alarms.filter((a: Json) => a.MetricName === metric);
       expect(found, metric).toHaveLength(1);
@@ -435,21 +488,38 @@ describe('serverless.yml packaged by osls', () => {
     };
     const e = env(secret, 'CreateKeyAliasLambdaFunction');
     const expectations: Array<[string, string, Json, number]> = [
-      ['ApproximateNumberOfMessagesVisible', 'AWS/SQS', { Name: 'QueueName', Value: getAtt('DeadLetterQueue', 'QueueName') }, 0],
+      [
+        'ApproximateNumberOfMessagesVisible',
+        'AWS/SQS',
+        { Name: 'QueueName', Value: getAtt('DeadLetterQueue', 'QueueName') },
+        0,
+      ],
       ['Errors', 'AWS/Lambda', { Name: 'FunctionName', Value: { Ref: 'CreateKeyAliasLambdaFunction' } }, 0],
       ['Throttles', 'AWS/Lambda', { Name: 'FunctionName', Value: { Ref: 'CreateKeyAliasLambdaFunction' } }, 0],
-      ['ApproximateAgeOfOldestMessage', 'AWS/SQS', { Name: 'QueueName', Value: getAtt('KeyEventsQueue', 'QueueName') }, 900],
+      [
+        'ApproximateAgeOfOldestMessage',
+        'AWS/SQS',
+        { Name: 'QueueName', Value: getAtt('KeyEventsQueue', 'QueueName') },
+        900,
+      ],
       ['AliasConflicts', e.METRICS_NAMESPACE, { Name: 'Service', Value: e.SERVICE_NAME }, 0],
     ];
     for (const [metric, namespace, dimension, threshold] of expectations) {
       const alarm = find(metric);
-      expect(alarm).toMatchObject({ Namespace: namespace, Dimensions: [dimension], ComparisonOperator: 'GreaterThanThreshold' });
+      expect(alarm).toMatchObject({
+        Namespace: namespace,
+        Dimensions: [dimension],
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
       expect(Number(alarm.Threshold)).toBe(threshold);
       expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     }
     expect(e.SERVICE_NAME).toBe(`kms-auto-alias-${STAGE}`);
     expect(e.METRICS_NAMESPACE).toBe('KmsAutoAlias');
-    expect(created(secret).AlarmEmailSubscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com' });
+    expect(created(secret).AlarmEmailSubscription.Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
     expect(created(ssm).AlarmEmailSubscription).toBeUndefined();
   });
 

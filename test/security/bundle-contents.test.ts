@@ -48,42 +48,51 @@ const FORBIDDEN: ReadonlyArray<[string, RegExp]> = [
   ['benchmarks', /^bench\//],
 ];
 
-describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))('the deployed %s bundle', (name, _builder, entry) => {
-  const inputs = () => built.get(name)?.inputs ?? [];
-  const outputs = () => built.get(name)?.outputs ?? [];
+describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
+  'the deployed %s bundle',
+  (name, _builder, entry) => {
+    const inputs = () => built.get(name)?.inputs ?? [];
+    const outputs = () => built.get(name)?.outputs ?? [];
 
-  it('is built from its handler and lib/', () => {
-    expect(inputs()).toContain(entry);
-    expect(inputs().some((i) => i.startsWith('lib/'))).toBe(true);
-  });
+    it('is built from its handler and lib/', () => {
+      expect(inputs()).toContain(entry);
+      expect(inputs().some((i) => i.startsWith('lib/'))).toBe(true);
+    });
 
-  it.each(FORBIDDEN)('holds nothing from %s', (_what, pattern) => {
-    expect(inputs().filter((input) => pattern.test(input))).toEqual([]);
-  });
+    it.each(FORBIDDEN)('holds nothing from %s', (_what, pattern) => {
+      expect(inputs().filter((input) => pattern.test(input))).toEqual([]);
+    });
 
-  it('only holds packages the function depends on at run time', () => {
-    const runtime = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
-    const packages = new Set(
-      inputs()
-        .map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1])
-        .filter((p): p is string => p !== undefined),
-    );
-    const direct = Object.keys(runtime.dependencies);
-    const unexpected = [...packages].filter(
-      (p) => !direct.includes(p) && !/^@(aws-sdk|smithy|aws-crypto|aws)\//.test(p) && !ALLOWED_TRANSITIVE.has(p),
-    );
-    expect(unexpected).toEqual([]);
-  });
+    it('only holds packages the function depends on at run time', () => {
+      const runtime = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+      const packages = new Set(
+        inputs()
+          .map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1])
+          .filter((p): p is string => p !== undefined),
+      );
+      const direct = Object.keys(runtime.dependencies);
+      const unexpected = [...packages].filter(
+        (p) => !direct.includes(p) && !/^@(aws-sdk|smithy|aws-crypto|aws)\//.test(p) && !ALLOWED_TRANSITIVE.has(p),
+      );
+      expect(unexpected).toEqual([]);
+    });
 
-  it('contains no fixture credential and no credential-shaped text', () => {
-    const texts = outputs().map((file) => readFileSync(file, 'utf8'));
-    expect(texts.length).toBeGreaterThan(0);
-    // Runs of 12, not 8: the fixture secrets are made of words ("Permanent", "Secret",
-    // "security-token") that the AWS SDK's own strings also contain.
-    expect(findSecretLeaks(texts, FIXTURE_SECRETS.map((s) => s.value), { minLength: 12, ignore: BENIGN_FRAGMENTS })).toEqual([]);
-    expect(findCredentialPatterns(texts)).toEqual([]);
-  });
-});
+    it('contains no fixture credential and no credential-shaped text', () => {
+      const texts = outputs().map((file) => readFileSync(file, 'utf8'));
+      expect(texts.length).toBeGreaterThan(0);
+      // Runs of 12, not 8: the fixture secrets are made of words ("Permanent", "Secret",
+      // "security-token") that the AWS SDK's own strings also contain.
+      expect(
+        findSecretLeaks(
+          texts,
+          FIXTURE_SECRETS.map((s) => s.value),
+          { minLength: 12, ignore: BENIGN_FRAGMENTS },
+        ),
+      ).toEqual([]);
+      expect(findCredentialPatterns(texts)).toEqual([]);
+    });
+  },
+);
 
 /** Transitive run-time dependencies of the direct ones (AWS SDK helpers, p-* helpers). */
 const ALLOWED_TRANSITIVE = new Set([

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeLeak,
-  findCredentialPatterns,
-  findSecretLeaks,
-} from './find-secret-leaks.ts';
+import { describeLeak, findCredentialPatterns, findSecretLeaks } from './find-secret-leaks.ts';
 
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
 const AK = 'QTWAOYTTINDUT2QVKYUC';

@@ -34,11 +34,20 @@ function handlerWith(env: Record<string, string>) {
 }
 
 const body = (projectId: string, keyId = KEY) =>
-  JSON.stringify({ type: 'kms.key.created', key_id: keyId, project_id: projectId, key_alias: 'scan-me', key_spec: 'AES_256' });
+  JSON.stringify({
+    type: 'kms.key.created',
+    key_id: keyId,
+    project_id: projectId,
+    key_alias: 'scan-me',
+    key_spec: 'AES_256',
+  });
 
 /** Env without any credential, for the modes that add their own. */
 function baseEnv(projectId: string, extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = { ...stack.env({ LOG_LEVEL: 'debug', MAX_RETRIES: '1' }), HUAWEICLOUD_PROJECT_ID: projectId };
+  const env: Record<string, string> = {
+    ...stack.env({ LOG_LEVEL: 'debug', MAX_RETRIES: '1' }),
+    HUAWEICLOUD_PROJECT_ID: projectId,
+  };
   delete env.HUAWEICLOUD_SDK_AK;
   delete env.HUAWEICLOUD_SDK_SK;
   return { ...env, ...extra };
@@ -102,7 +111,10 @@ describe('the suite-wide secret scan', () => {
   });
 
   it('reports a logged signature or token header whatever its value', () => {
-    collectLogLine('{"headers":{"Authorization":"SDK-HMAC-SHA256 Access=X, SignedHeaders=host, Signature=ab"}}', 'planted');
+    collectLogLine(
+      '{"headers":{"Authorization":"SDK-HMAC-SHA256 Access=X, SignedHeaders=host, Signature=ab"}}',
+      'planted',
+    );
     expect(scanCollected()).toEqual([expect.stringContaining('AK/SK Authorization header')]);
   });
 });
@@ -111,10 +123,18 @@ describe('every credential mode through the real handler, failures included, und
   it('temporary AK/SK with a security token', async () => {
     const projectId = DEFAULT_EMULATOR_ACCOUNT.projectId;
     stack.emulator.state.createKey(projectId, { key_id: KEY, key_alias: 'scan-me' });
-    stack.emulator.faults.add({ operation: 'createAlias', times: 1, action: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' } });
+    stack.emulator.faults.add({
+      operation: 'createAlias',
+      times: 1,
+      action: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' },
+    });
     const t = DEFAULT_EMULATOR_ACCOUNT.temporary;
     const handler = handlerWith(
-      baseEnv(projectId, { HUAWEICLOUD_SDK_AK: t.ak, HUAWEICLOUD_SDK_SK: t.sk, HUAWEICLOUD_SDK_SECURITY_TOKEN: t.securityToken }),
+      baseEnv(projectId, {
+        HUAWEICLOUD_SDK_AK: t.ak,
+        HUAWEICLOUD_SDK_SK: t.sk,
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: t.securityToken,
+      }),
     );
     const response = await handler({ Records: [toSqsRecord({ body: body(projectId) })] }, createLambdaContext());
     expect(failedIds(response)).toEqual([]);
@@ -154,9 +174,15 @@ describe('every credential mode through the real handler, failures included, und
         HUAWEICLOUD_IAM_DOMAIN: LOCAL_ACCOUNT.domainName,
       }),
     );
-    const wrongSk = handlerWith({ ...stack.env({ LOG_LEVEL: 'debug', MAX_RETRIES: '1' }), HUAWEICLOUD_SDK_SK: `${LOCAL_ACCOUNT.sk}X` });
+    const wrongSk = handlerWith({
+      ...stack.env({ LOG_LEVEL: 'debug', MAX_RETRIES: '1' }),
+      HUAWEICLOUD_SDK_SK: `${LOCAL_ACCOUNT.sk}X`,
+    });
     for (const handler of [byPassword, wrongSk]) {
-      const response = await handler({ Records: [toSqsRecord({ body: body(projectId), receiveCount: 5 })] }, createLambdaContext());
+      const response = await handler(
+        { Records: [toSqsRecord({ body: body(projectId), receiveCount: 5 })] },
+        createLambdaContext(),
+      );
       expect(failedIds(response)).toEqual([]);
     }
     const audits = auditRecords(lines);

@@ -55,7 +55,12 @@ async function capture(
     new Headers(init?.headers).forEach((value, name) => {
       headers[name] = value;
     });
-    captured.push({ url, method: init?.method ?? 'GET', headers, body: typeof init?.body === 'string' ? init.body : undefined });
+    captured.push({
+      url,
+      method: init?.method ?? 'GET',
+      headers,
+      body: typeof init?.body === 'string' ? init.body : undefined,
+    });
     const ok = url.includes('?')
       ? { aliases: [], page_info: { next_marker: '', current_count: 0 } }
       : { alias: 'alias/x', key_id: KEY };
@@ -100,7 +105,8 @@ const header = (name: string, value: string | undefined) => (r: Captured) => {
   return { ...r, headers };
 };
 
-const resign = (r: Captured, edit: (auth: string) => string) => header('authorization', edit(r.headers.authorization ?? ''))(r);
+const resign = (r: Captured, edit: (auth: string) => string) =>
+  header('authorization', edit(r.headers.authorization ?? ''))(r);
 
 describe('AK/SK requests signed by the function', () => {
   async function signedCreate() {
@@ -111,14 +117,18 @@ describe('AK/SK requests signed by the function', () => {
   }
 
   async function signedList() {
-    const [request] = await capture(stack.env(), (kms) => kms.listAliases({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY }));
+    const [request] = await capture(stack.env(), (kms) =>
+      kms.listAliases({ region: 'cn-north-4', projectId: PROJECT, keyId: KEY }),
+    );
     return request!;
   }
 
   it('are signed over host, date, project and content type', async () => {
     const request = await signedCreate();
     expect(request.headers.authorization).toMatch(
-      new RegExp(`^SDK-HMAC-SHA256 Access=${LOCAL_ACCOUNT.ak}, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$`),
+      new RegExp(
+        `^SDK-HMAC-SHA256 Access=${LOCAL_ACCOUNT.ak}, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$`,
+      ),
     );
     expect(request.url).toBe(`${stack.emulator.url}/v1.0/${PROJECT}/kms/aliases`);
   });
@@ -131,18 +141,37 @@ describe('AK/SK requests signed by the function', () => {
   });
 
   it.each<[string, (r: Captured) => Captured]>([
-    ['the body (another alias)', (r) => ({ ...r, body: r.body?.replace('alias/signed/replayed', 'alias/signed/tampered') })],
+    [
+      'the body (another alias)',
+      (r) => ({ ...r, body: r.body?.replace('alias/signed/replayed', 'alias/signed/tampered') }),
+    ],
     ['the body (another key)', (r) => ({ ...r, body: r.body?.replace(KEY, KEY.replace('6a7b', '6a7c')) })],
     ['the body (whitespace only)', (r) => ({ ...r, body: r.body?.replace(',', ', ') })],
-    ['the path (another project of the same account)', (r) => ({ ...r, url: r.url.replace(PROJECT, LOCAL_ACCOUNT.secondProjectId) })],
+    [
+      'the path (another project of the same account)',
+      (r) => ({ ...r, url: r.url.replace(PROJECT, LOCAL_ACCOUNT.secondProjectId) }),
+    ],
     ['the query (added)', (r) => ({ ...r, url: `${r.url}?key_id=${KEY}` })],
-    ['X-Sdk-Date (one second later)', (r) => header('x-sdk-date', r.headers['x-sdk-date']!.replace(/(\d)Z$/, (_, d: string) => `${(Number(d) + 1) % 10}Z`))(r)],
+    [
+      'X-Sdk-Date (one second later)',
+      (r) =>
+        header(
+          'x-sdk-date',
+          r.headers['x-sdk-date']!.replace(/(\d)Z$/, (_, d: string) => `${(Number(d) + 1) % 10}Z`),
+        )(r),
+    ],
     ['X-Sdk-Date (removed)', header('x-sdk-date', undefined)],
     ['X-Project-Id', header('x-project-id', LOCAL_ACCOUNT.secondProjectId)],
     ['Host', header('host', 'kms.cn-north-4.myhuaweicloud.com')],
     ['Content-Type', header('content-type', 'text/plain')],
-    ['the signature (one hex digit)', (r) => resign(r, (a) => a.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`))],
-    ['the AK (another valid AK of the emulator)', (r) => resign(r, (a) => a.replace(LOCAL_ACCOUNT.ak, DEFAULT_EMULATOR_ACCOUNT.permanent.ak))],
+    [
+      'the signature (one hex digit)',
+      (r) => resign(r, (a) => a.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`)),
+    ],
+    [
+      'the AK (another valid AK of the emulator)',
+      (r) => resign(r, (a) => a.replace(LOCAL_ACCOUNT.ak, DEFAULT_EMULATOR_ACCOUNT.permanent.ak)),
+    ],
     ['SignedHeaders (x-project-id dropped)', (r) => resign(r, (a) => a.replace('x-project-id;', ''))],
     ['the method', (r) => ({ ...r, method: 'DELETE' })],
   ])('are refused with 401 when %s is changed', async (_what, change) => {
@@ -179,7 +208,11 @@ describe('temporary AK/SK requests (security token)', () => {
     HUAWEICLOUD_SDK_SECURITY_TOKEN: t.securityToken,
   });
   const signedList = async () =>
-    (await capture(env(), (kms) => kms.listAliases({ region: 'cn-north-4', projectId: DEFAULT_EMULATOR_ACCOUNT.projectId, keyId: DEFAULT_KEY })))[0]!;
+    (
+      await capture(env(), (kms) =>
+        kms.listAliases({ region: 'cn-north-4', projectId: DEFAULT_EMULATOR_ACCOUNT.projectId, keyId: DEFAULT_KEY }),
+      )
+    )[0]!;
 
   it('sign the token and pass unchanged', async () => {
     const request = await signedList();
@@ -221,11 +254,15 @@ describe('IAM token requests', () => {
   it('are refused with a changed token (401) or for another project (403)', async () => {
     const request = await tokenRequest();
     const token = request.headers['x-auth-token']!;
-    expect(await replay(request, header('x-auth-token', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`))).toEqual({
+    expect(
+      await replay(request, header('x-auth-token', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)),
+    ).toEqual({
       status: 401,
       code: 'APIGW.0301',
     });
-    expect(await replay(request, (r) => ({ ...r, url: r.url.replace(PROJECT, LOCAL_ACCOUNT.secondProjectId) }))).toEqual({
+    expect(
+      await replay(request, (r) => ({ ...r, url: r.url.replace(PROJECT, LOCAL_ACCOUNT.secondProjectId) })),
+    ).toEqual({
       status: 403,
       code: 'APIGW.0302',
     });

@@ -61,7 +61,9 @@ function expectOnlyTrustedRequests(projectIds: ReadonlySet<string> = new Set([PR
   for (const request of http.received.filter((r) => r.serverPort === stack.emulator.port)) {
     expect(receivedRequestViolations(request, { host: new URL(stack.emulator.url).host, projectIds })).toEqual([]);
   }
-  expect(http.received.every((r) => r.serverPort === stack.emulator.port || r.serverPort === stack.sqs.server.port)).toBe(true);
+  expect(
+    http.received.every((r) => r.serverPort === stack.emulator.port || r.serverPort === stack.sqs.server.port),
+  ).toBe(true);
   for (const call of stack.emulator.calls) {
     expect([...projectIds].map((p) => `/v1.0/${p}/kms/aliases`)).toContain(call.path);
     expect(call.principal).toBe(LOCAL_ACCOUNT.ak);
@@ -69,7 +71,14 @@ function expectOnlyTrustedRequests(projectIds: ReadonlySet<string> = new Set([PR
 }
 
 const canonical = (fields: Record<string, unknown>) =>
-  JSON.stringify({ type: 'kms.key.created', key_id: KEY, project_id: PROJECT, key_alias: 'trusted', key_spec: 'AES_256', ...fields });
+  JSON.stringify({
+    type: 'kms.key.created',
+    key_id: KEY,
+    project_id: PROJECT,
+    key_alias: 'trusted',
+    key_spec: 'AES_256',
+    ...fields,
+  });
 
 const HOSTILE_LOCATIONS = [
   '../../../v3/auth/tokens',
@@ -162,7 +171,10 @@ describe('an event cannot choose the endpoint, the path or the project', () => {
   it('follows the project map: each project only in its own region and path', async () => {
     const otherKey = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
     stack.emulator.state.createKey(OTHER_PROJECT, { key_id: otherKey, key_alias: 'elsewhere' });
-    const projects = { HUAWEICLOUD_PROJECT_ID: '', HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${OTHER_PROJECT}=ap-southeast-1` };
+    const projects = {
+      HUAWEICLOUD_PROJECT_ID: '',
+      HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${OTHER_PROJECT}=ap-southeast-1`,
+    };
     const { audits } = await run(
       [
         canonical({ project_id: OTHER_PROJECT, key_id: otherKey, region: 'cn-north-4' }),
@@ -209,7 +221,11 @@ describe('an event cannot choose the credentials', () => {
     const request = JSON.parse(String(cts.request)) as Record<string, unknown>;
     const keyId = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';
     stack.emulator.state.createKey(PROJECT, { key_id: keyId, key_alias: 'payments-db' });
-    const trace = JSON.stringify({ ...cts, ...credentialLike, request: JSON.stringify({ ...request, ...credentialLike }) });
+    const trace = JSON.stringify({
+      ...cts,
+      ...credentialLike,
+      request: JSON.stringify({ ...request, ...credentialLike }),
+    });
     const { audits } = await run([canonical(credentialLike), trace]);
     expect(audits.map((a) => a.outcome)).toEqual(['created', 'created']);
     expect(kmsRequests().length).toBe(2);
@@ -240,7 +256,12 @@ describe('cold start refuses endpoints that would carry credentials in clear or 
   });
 
   it('accepts loopback http (the emulator) and https', () => {
-    for (const endpoint of [stack.emulator.url, 'http://localhost:1', 'http://[::1]:1', 'https://kms.{region}.myhuaweicloud.com']) {
+    for (const endpoint of [
+      stack.emulator.url,
+      'http://localhost:1',
+      'http://[::1]:1',
+      'https://kms.{region}.myhuaweicloud.com',
+    ]) {
       expect(() => buildDeps(loadConfig({ ...stack.env(), KMS_ENDPOINT: endpoint }))).not.toThrow();
     }
   });

@@ -23,11 +23,7 @@
  */
 import { format } from 'node:util';
 import { afterAll, afterEach, vi } from 'vitest';
-import {
-  describeLeak,
-  findCredentialPatterns,
-  findSecretLeaks,
-} from '../security/find-secret-leaks.ts';
+import { describeLeak, findCredentialPatterns, findSecretLeaks } from '../security/find-secret-leaks.ts';
 import { BENIGN_FRAGMENTS, FIXTURE_SECRETS, type NamedSecret } from '../security/known-secrets.ts';
 
 /** A line seen by the scan and where it came from (`log`, `sqs:<queue>`, `stdout`...). */
@@ -137,7 +133,10 @@ vi.mock(import('fauxqs'), async (importOriginal) => {
   return {
     ...original,
     startFauxqs: async (options: Parameters<typeof original.startFauxqs>[0] = {}) => {
-      const server = await original.startFauxqs({ ...options, messageSpies: options.messageSpies ?? { bufferSize: 50_000 } });
+      const server = await original.startFauxqs({
+        ...options,
+        messageSpies: options.messageSpies ?? { bufferSize: 50_000 },
+      });
       const spied = server as unknown as SpiedServer;
       scan.state.servers.add(spied);
       const reset = server.reset.bind(server);

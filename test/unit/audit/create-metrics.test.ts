@@ -18,7 +18,15 @@ describe('createBatchMetrics()', () => {
     metrics.record(base);
     metrics.record({ ...base, lagMs: 2500, retries: 2, apiCalls: 3 });
     metrics.record({ ...base, outcome: 'conflict', lagMs: undefined, apiCalls: 3, dlqSent: true });
-    metrics.record({ ...base, outcome: 'invalid', projectId: undefined, region: undefined, apiCalls: 0, lagMs: undefined, dlqFailed: true });
+    metrics.record({
+      ...base,
+      outcome: 'invalid',
+      projectId: undefined,
+      region: undefined,
+      apiCalls: 0,
+      lagMs: undefined,
+      dlqFailed: true,
+    });
     const docs: Array<Record<string, unknown>> = [];
     metrics.flush((d) => docs.push(d), 1_000);
 
@@ -36,14 +44,22 @@ describe('createBatchMetrics()', () => {
       AliasLag: [1500, 2500],
       _aws: {
         Timestamp: 1_000,
-        CloudWatchMetrics: [{ Namespace: 'KmsAutoAlias', Dimensions: [['Service'], ['Service', 'ProjectId', 'Region']] }],
+        CloudWatchMetrics: [
+          { Namespace: 'KmsAutoAlias', Dimensions: [['Service'], ['Service', 'ProjectId', 'Region']] },
+        ],
       },
     });
-    expect(none).toMatchObject({ InvalidEvents: 1, DlqSendFailures: 1, _aws: { CloudWatchMetrics: [{ Dimensions: [['Service']] }] } });
+    expect(none).toMatchObject({
+      InvalidEvents: 1,
+      DlqSendFailures: 1,
+      _aws: { CloudWatchMetrics: [{ Dimensions: [['Service']] }] },
+    });
     expect(none).not.toHaveProperty('ProjectId');
     // Every metric a document declares has a value in it (EMF rejects the document otherwise).
     for (const doc of docs) {
-      const declared = (doc._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]?.Metrics ?? [];
+      const declared =
+        (doc._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]
+          ?.Metrics ?? [];
       for (const m of declared) expect(doc[m.Name]).toBeDefined();
     }
   });

@@ -6,7 +6,15 @@ import { openJournal, parseJournal } from '../../../lib/backfill/backfill-journa
 import { summariseResults } from '../../../lib/backfill/backfill-result.ts';
 import { ConfigError } from '../../../lib/errors/app-error.ts';
 
-const start = { type: 'start', kind: 'kms-auto-alias/backfill', version: 1, project_id: 'p', region: 'r', template: 't', at: '2026-11-29T00:00:00.000Z' };
+const start = {
+  type: 'start',
+  kind: 'kms-auto-alias/backfill',
+  version: 1,
+  project_id: 'p',
+  region: 'r',
+  template: 't',
+  at: '2026-11-29T00:00:00.000Z',
+};
 const lines = (...records: object[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 describe('parseJournal()', () => {
@@ -67,7 +75,10 @@ describe('openJournal()', () => {
     const second = openJournal(path);
     expect(second.previous?.results.get('k')).toEqual({ key_id: 'k', outcome: 'created', alias: 'alias/k' });
     second.begin({ project_id: 'p', region: 'r', template: 't', at: 'b' });
-    const types = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    const types = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type);
     expect(types).toEqual(['start', 'key', 'cursor', 'resume']);
   });
 
@@ -100,6 +111,14 @@ describe('summariseResults()', () => {
         { key_id: 'g', outcome: 'would_create' },
         { key_id: 'h', outcome: 'already_present' },
       ]),
-    ).toEqual({ total: 8, created: 1, already_present: 1, would_create: 1, conflict: 1, failed: 1, skipped: { disabled: 2, default_key: 1 } });
+    ).toEqual({
+      total: 8,
+      created: 1,
+      already_present: 1,
+      would_create: 1,
+      conflict: 1,
+      failed: 1,
+      skipped: { disabled: 2, default_key: 1 },
+    });
   });
 });

@@ -77,15 +77,24 @@ describe('planKey()', () => {
   const t = compileAliasTemplate('alias/{env}/{key_alias|slug}-{created_date}', { env: 'prod' });
   if (!t.ok) throw new Error(t.reason);
 
-  it('derives the alias with the handler\'s own naming, creation date included', () => {
-    expect(planKey(details, t.template, scope)).toMatchObject({ kind: 'alias', alias: 'alias/prod/payments-db-20251103' });
+  it("derives the alias with the handler's own naming, creation date included", () => {
+    expect(planKey(details, t.template, scope)).toMatchObject({
+      kind: 'alias',
+      alias: 'alias/prod/payments-db-20251103',
+    });
   });
 
   it('skips before naming', () => {
-    expect(planKey({ ...details, key_state: '3' }, t.template, scope)).toMatchObject({ kind: 'skip', reason: 'disabled' });
+    expect(planKey({ ...details, key_state: '3' }, t.template, scope)).toMatchObject({
+      kind: 'skip',
+      reason: 'disabled',
+    });
   });
 
   it('reports a key the template cannot name', () => {
-    expect(planKey({ ...details, key_alias: ':::' }, t.template, scope)).toMatchObject({ kind: 'naming_failed', code: 'MISSING_FIELD' });
+    expect(planKey({ ...details, key_alias: ':::' }, t.template, scope)).toMatchObject({
+      kind: 'naming_failed',
+      code: 'MISSING_FIELD',
+    });
   });
 });

@@ -31,7 +31,9 @@ describe('keySkipOf()', () => {
   });
 
   it('checks a default key first, then the state, then the keystore', () => {
-    expect(keySkipOf({ ...enabled, default_key_flag: '1', key_state: '3', keystore_id: 'x' })?.reason).toBe('default_key');
+    expect(keySkipOf({ ...enabled, default_key_flag: '1', key_state: '3', keystore_id: 'x' })?.reason).toBe(
+      'default_key',
+    );
     expect(keySkipOf({ ...enabled, key_state: '4', keystore_id: 'x' })?.reason).toBe('pending_deletion');
   });
 

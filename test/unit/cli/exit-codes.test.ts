@@ -31,10 +31,30 @@ describe('exit codes', () => {
   });
 
   it.each<[string, Parameters<typeof replayExitCode>[0], number]>([
-    ['everything moved', { interrupted: false, moved: [{ message_id: 'a', reason: 'conflict', new_message_id: 'b' }], left: [] }, 0],
-    ['only filtered out', { interrupted: false, moved: [], left: [{ message_id: 'a', reason: 'conflict', why: 'filtered_out' }] }, 0],
-    ['a send failed', { interrupted: false, moved: [], left: [{ message_id: 'a', reason: 'conflict', why: 'send_failed' }] }, 1],
-    ['a delete failed', { interrupted: false, moved: [{ message_id: 'a', reason: 'x', new_message_id: 'b', delete_failed: 'boom' }], left: [] }, 1],
+    [
+      'everything moved',
+      { interrupted: false, moved: [{ message_id: 'a', reason: 'conflict', new_message_id: 'b' }], left: [] },
+      0,
+    ],
+    [
+      'only filtered out',
+      { interrupted: false, moved: [], left: [{ message_id: 'a', reason: 'conflict', why: 'filtered_out' }] },
+      0,
+    ],
+    [
+      'a send failed',
+      { interrupted: false, moved: [], left: [{ message_id: 'a', reason: 'conflict', why: 'send_failed' }] },
+      1,
+    ],
+    [
+      'a delete failed',
+      {
+        interrupted: false,
+        moved: [{ message_id: 'a', reason: 'x', new_message_id: 'b', delete_failed: 'boom' }],
+        left: [],
+      },
+      1,
+    ],
     ['interrupted', { interrupted: true, moved: [], left: [] }, 130],
   ])('replay-dlq: %s', (_, report, code) => {
     expect(replayExitCode(report)).toBe(code);
@@ -43,7 +63,9 @@ describe('exit codes', () => {
 
 describe('summaryRows()', () => {
   it('lists would-create for a dry run and skips by reason', () => {
-    expect(summaryRows(summary({ would_create: 2, created: 0, skipped: { disabled: 1, default_key: 2 } }), true)).toEqual([
+    expect(
+      summaryRows(summary({ would_create: 2, created: 0, skipped: { disabled: 1, default_key: 2 } }), true),
+    ).toEqual([
       ['would create', '2'],
       ['already present', '1'],
       ['skipped: default key', '2'],

@@ -15,8 +15,16 @@ function compile(source: string, constants: Record<string, string> = {}) {
 
 describe('explainBody()', () => {
   it('gives the alias, its parts and the explanation of a sample event', () => {
-    const r = explainBody('canonical.json', loadEventBody('canonical'), compile('alias/{env}/{key_alias|slug}', { env: 'prod' }));
-    expect(r).toMatchObject({ status: 'ok', alias: 'alias/prod/reporting-etl', event: { source: 'canonical', key_alias: 'reporting-etl' } });
+    const r = explainBody(
+      'canonical.json',
+      loadEventBody('canonical'),
+      compile('alias/{env}/{key_alias|slug}', { env: 'prod' }),
+    );
+    expect(r).toMatchObject({
+      status: 'ok',
+      alias: 'alias/prod/reporting-etl',
+      event: { source: 'canonical', key_alias: 'reporting-etl' },
+    });
     expect(r.status === 'ok' && r.parts.map((p) => [p.placeholder, p.source, p.value])).toEqual([
       ['{env}', 'constant', 'prod'],
       ['{key_alias|slug}', 'event', 'reporting-etl'],
@@ -40,7 +48,11 @@ describe('explainBody()', () => {
   });
 
   it('says when a body is not a key-created event', () => {
-    expect(explainBody('x', 'nope', compile('alias/{key_id}'))).toMatchObject({ status: 'not_a_key_event', kind: 'invalid', reason: 'not_json' });
+    expect(explainBody('x', 'nope', compile('alias/{key_id}'))).toMatchObject({
+      status: 'not_a_key_event',
+      kind: 'invalid',
+      reason: 'not_json',
+    });
   });
 });
 
@@ -57,17 +69,25 @@ describe('kms-auto-alias explain', () => {
   });
 
   it('tries a new template and --var on every sample event', async () => {
-    const run = await runCli(['explain', '--template', 'alias/{env}/{key_alias|slug}', '--var', 'env=prod', '--events', 'events/'], { cwd: ROOT });
+    const run = await runCli(
+      ['explain', '--template', 'alias/{env}/{key_alias|slug}', '--var', 'env=prod', '--events', 'events/'],
+      { cwd: ROOT },
+    );
     expect(run.code).toBe(0);
     for (const name of SAMPLE_EVENT_NAMES) expect(run.stdout).toContain(`events/${name}.json`);
-    expect(run.stdout).toContain(`${SAMPLE_EVENT_NAMES.length} of ${SAMPLE_EVENT_NAMES.length} events give a valid alias`);
+    expect(run.stdout).toContain(
+      `${SAMPLE_EVENT_NAMES.length} of ${SAMPLE_EVENT_NAMES.length} events give a valid alias`,
+    );
     expect(run.stderr).toContain('warning: the template ends with "/{key_alias|slug}"');
   });
 
   it('reads a body from stdin and prints JSON', async () => {
     const run = await runCli(['explain', '--json'], { env, stdin: loadEventBody('sns-wrapped-cts') });
     expect(run.code).toBe(0);
-    const doc = run.json<{ template: string; results: Array<{ file: string; status: string; alias: string; event: { envelopes: string[] } }> }>();
+    const doc = run.json<{
+      template: string;
+      results: Array<{ file: string; status: string; alias: string; event: { envelopes: string[] } }>;
+    }>();
     expect(doc.template).toBe(env.ALIAS_TEMPLATE);
     expect(doc.results[0]).toMatchObject({ file: '(stdin)', status: 'ok', event: { envelopes: ['sns'] } });
   });
@@ -85,16 +105,22 @@ describe('kms-auto-alias explain', () => {
   });
 
   it('exits 2 for a template that can never give a valid alias', async () => {
-    const run = await runCli(['explain', '--template', 'alias/{key_alias}/default'], { stdin: loadEventBody('canonical') });
+    const run = await runCli(['explain', '--template', 'alias/{key_alias}/default'], {
+      stdin: loadEventBody('canonical'),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('ALIAS_TEMPLATE: ');
   });
 
   it('exits 2 for an unknown placeholder, a missing file, or no input at all', async () => {
-    const bad = await runCli(['explain', '--template', 'alias/{colour}', '--event', 'events/canonical.json'], { cwd: ROOT });
+    const bad = await runCli(['explain', '--template', 'alias/{colour}', '--event', 'events/canonical.json'], {
+      cwd: ROOT,
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown placeholder {colour}');
-    expect((await runCli(['explain', '--event', 'no/such.json'], { cwd: ROOT })).stderr).toContain('cannot read --event no/such.json: ENOENT');
+    expect((await runCli(['explain', '--event', 'no/such.json'], { cwd: ROOT })).stderr).toContain(
+      'cannot read --event no/such.json: ENOENT',
+    );
     expect((await runCli(['explain'])).stderr).toContain('give --event FILE, --events DIR, or a body on stdin');
   });
 });

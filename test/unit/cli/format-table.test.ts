@@ -4,9 +4,15 @@ import { createProgress } from '../../../cli/progress.ts';
 
 describe('renderTable()', () => {
   it('pads columns to the widest cell and trims line ends', () => {
-    expect(renderTable(['KEY', 'OUTCOME', 'ALIAS'], [['k1', 'created', 'alias/a'], ['key-22', 'skipped', '']])).toBe(
-      'KEY     OUTCOME  ALIAS\nk1      created  alias/a\nkey-22  skipped\n',
-    );
+    expect(
+      renderTable(
+        ['KEY', 'OUTCOME', 'ALIAS'],
+        [
+          ['k1', 'created', 'alias/a'],
+          ['key-22', 'skipped', ''],
+        ],
+      ),
+    ).toBe('KEY     OUTCOME  ALIAS\nk1      created  alias/a\nkey-22  skipped\n');
   });
 
   it('humanises codes', () => {
@@ -18,7 +24,11 @@ describe('createProgress()', () => {
   it('redraws one line on a terminal and prints steps on their own line', () => {
     let out = '';
     let clock = 0;
-    const progress = createProgress({ write: (s: string) => (out += s), isTTY: true }, 'backfill', () => (clock += 200));
+    const progress = createProgress(
+      { write: (s: string) => (out += s), isTTY: true },
+      'backfill',
+      () => (clock += 200),
+    );
     progress.update('1 key');
     progress.step('page 1 done');
     progress.done();

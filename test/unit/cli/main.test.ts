@@ -50,30 +50,43 @@ describe('main()', () => {
 
   it('does not require DLQ_URL for the KMS commands', async () => {
     // Unreachable endpoint: config passes, the listing fails, which is exit 1 (not 2).
-    const run = await runCli(['reconcile'], { env: { ...KMS_ENV, KMS_ENDPOINT: 'http://127.0.0.1:9', MAX_RETRIES: '0', REQUEST_TIMEOUT_MS: '500' } });
+    const run = await runCli(['reconcile'], {
+      env: { ...KMS_ENV, KMS_ENDPOINT: 'http://127.0.0.1:9', MAX_RETRIES: '0', REQUEST_TIMEOUT_MS: '500' },
+    });
     expect(run.code).toBe(EXIT.findings);
     expect(run.stderr).toMatch(/kms-auto-alias reconcile: KMS_NETWORK/);
   });
 
   it('exits 2 when several projects are configured and --project picks none', async () => {
-    const env = { ...KMS_ENV, HUAWEICLOUD_PROJECT_ID: undefined, HUAWEICLOUD_PROJECTS: '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c=cn-north-4,9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b=ap-southeast-1' };
+    const env = {
+      ...KMS_ENV,
+      HUAWEICLOUD_PROJECT_ID: undefined,
+      HUAWEICLOUD_PROJECTS:
+        '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c=cn-north-4,9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b=ap-southeast-1',
+    };
     const run = await runCli(['backfill', '--dry-run'], { env });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain('2 projects are configured');
   });
 
   it('exits 2 when --project has no known region', async () => {
-    const run = await runCli(['reconcile', '--project', '9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b'], { env: { ...KMS_ENV, HUAWEICLOUD_REGION: undefined, HUAWEICLOUD_PROJECT_ID: undefined } });
+    const run = await runCli(['reconcile', '--project', '9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b'], {
+      env: { ...KMS_ENV, HUAWEICLOUD_REGION: undefined, HUAWEICLOUD_PROJECT_ID: undefined },
+    });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain('pass --region');
   });
 
   it('exits 2 for replay-dlq without --from or DLQ_URL, or with a bad URL', async () => {
-    expect((await runCli(['replay-dlq', '--to', 'http://127.0.0.1:1/q'])).stderr).toContain('--from QUEUE_URL is required');
+    expect((await runCli(['replay-dlq', '--to', 'http://127.0.0.1:1/q'])).stderr).toContain(
+      '--from QUEUE_URL is required',
+    );
     const bad = await runCli(['replay-dlq', '--to', 'not a url', '--from', 'http://127.0.0.1:1/dlq']);
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toContain('--to must be a queue URL');
-    const same = await runCli(['replay-dlq', '--to', 'http://127.0.0.1:1/q'], { env: { DLQ_URL: 'http://127.0.0.1:1/q' } });
+    const same = await runCli(['replay-dlq', '--to', 'http://127.0.0.1:1/q'], {
+      env: { DLQ_URL: 'http://127.0.0.1:1/q' },
+    });
     expect(same.code).toBe(EXIT.usage);
     expect(same.stderr).toContain('same queue');
   });

@@ -22,25 +22,92 @@ describe('parseCommandLine()', () => {
   });
 
   it('parses explain', () => {
-    expect(parseCommandLine(['explain', '--template', 'alias/{env}/{key_alias|slug}', '--var', 'env=prod', '--var', 'team=a=b', '--events', 'events/'])).toEqual({
+    expect(
+      parseCommandLine([
+        'explain',
+        '--template',
+        'alias/{env}/{key_alias|slug}',
+        '--var',
+        'env=prod',
+        '--var',
+        'team=a=b',
+        '--events',
+        'events/',
+      ]),
+    ).toEqual({
       kind: 'command',
-      command: { name: 'explain', json: false, events: 'events/', template: 'alias/{env}/{key_alias|slug}', vars: { env: 'prod', team: 'a=b' } },
+      command: {
+        name: 'explain',
+        json: false,
+        events: 'events/',
+        template: 'alias/{env}/{key_alias|slug}',
+        vars: { env: 'prod', team: 'a=b' },
+      },
     });
   });
 
   it('parses backfill with every flag', () => {
-    const argv = ['backfill', '--project', 'p', '--region', 'r', '--rate', '5', '--resume', 'j.jsonl', '--page-size', '50', '--json'];
+    const argv = [
+      'backfill',
+      '--project',
+      'p',
+      '--region',
+      'r',
+      '--rate',
+      '5',
+      '--resume',
+      'j.jsonl',
+      '--page-size',
+      '50',
+      '--json',
+    ];
     expect(parseCommandLine(argv)).toEqual({
       kind: 'command',
-      command: { name: 'backfill', json: true, project: 'p', region: 'r', rate: 5, pageSize: 50, vars: {}, dryRun: false, resume: 'j.jsonl' },
+      command: {
+        name: 'backfill',
+        json: true,
+        project: 'p',
+        region: 'r',
+        rate: 5,
+        pageSize: 50,
+        vars: {},
+        dryRun: false,
+        resume: 'j.jsonl',
+      },
     });
   });
 
   it('parses reconcile and replay-dlq', () => {
-    expect(parseCommandLine(['reconcile'])).toEqual({ kind: 'command', command: { name: 'reconcile', json: false, vars: {} } });
-    expect(parseCommandLine(['replay-dlq', '--to', 'http://q', '--filter', 'invalid', '--filter', 'conflict', '--max', '3', '--dry-run', '--wait', '0'])).toEqual({
+    expect(parseCommandLine(['reconcile'])).toEqual({
       kind: 'command',
-      command: { name: 'replay-dlq', json: false, to: 'http://q', max: 3, dryRun: true, filters: ['invalid', 'conflict'], waitSeconds: 0 },
+      command: { name: 'reconcile', json: false, vars: {} },
+    });
+    expect(
+      parseCommandLine([
+        'replay-dlq',
+        '--to',
+        'http://q',
+        '--filter',
+        'invalid',
+        '--filter',
+        'conflict',
+        '--max',
+        '3',
+        '--dry-run',
+        '--wait',
+        '0',
+      ]),
+    ).toEqual({
+      kind: 'command',
+      command: {
+        name: 'replay-dlq',
+        json: false,
+        to: 'http://q',
+        max: 3,
+        dryRun: true,
+        filters: ['invalid', 'conflict'],
+        waitSeconds: 0,
+      },
     });
   });
 

@@ -39,5 +39,5 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   });
   collectLogLine(stdout, 'cli:stdout');
   collectLogLine(stderr, 'cli:stderr');
-  return { code, stdout, stderr, json: <T,>() => JSON.parse(stdout) as T };
+  return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
 }

@@ -41,21 +41,46 @@ describe('loadConfig()', () => {
 
   it('reads the other credential kinds', () => {
     expect(loadConfig({ ...base, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'tok-123456789' }).credentials).toEqual({
-      kind: 'aksk', ak: AK, sk: SK, securityToken: 'tok-123456789',
+      kind: 'aksk',
+      ak: AK,
+      sk: SK,
+      securityToken: 'tok-123456789',
     });
     const { HUAWEICLOUD_SDK_AK: _a, HUAWEICLOUD_SDK_SK: _s, ...noKeys } = base;
-    expect(loadConfig({ ...noKeys, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK }).credentials).toMatchObject({ kind: 'aksk', ak: AK });
+    expect(loadConfig({ ...noKeys, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK }).credentials).toMatchObject({
+      kind: 'aksk',
+      ak: AK,
+    });
     expect(
-      loadConfig({ ...noKeys, HUAWEICLOUD_IAM_USER: 'bot', HUAWEICLOUD_IAM_PASSWORD: 'pw', HUAWEICLOUD_IAM_DOMAIN: 'org', HUAWEICLOUD_IAM_AGENCY: 'ag', HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'other' }).credentials
-    ).toEqual({ kind: 'password', user: 'bot', password: 'pw', domain: 'org', agency: { name: 'ag', domain: 'other' } });
+      loadConfig({
+        ...noKeys,
+        HUAWEICLOUD_IAM_USER: 'bot',
+        HUAWEICLOUD_IAM_PASSWORD: 'pw',
+        HUAWEICLOUD_IAM_DOMAIN: 'org',
+        HUAWEICLOUD_IAM_AGENCY: 'ag',
+        HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'other',
+      }).credentials,
+    ).toEqual({
+      kind: 'password',
+      user: 'bot',
+      password: 'pw',
+      domain: 'org',
+      agency: { name: 'ag', domain: 'other' },
+    });
     expect(loadConfig({ ...noKeys, HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/huawei' }).credentials).toEqual({
-      kind: 'aws-secret', source: 'secretsmanager', id: 'prod/huawei',
+      kind: 'aws-secret',
+      source: 'secretsmanager',
+      id: 'prod/huawei',
     });
   });
 
   it('parses flags and numbers strictly', () => {
     expect(loadConfig({ ...base, DRY_RUN: 'false' }).dryRun).toBe(false);
-    expect(loadConfig({ ...base, DRY_RUN: 'true', LOG_LEVEL: 'DEBUG', CONCURRENCY: '3' })).toMatchObject({ dryRun: true, logLevel: 'debug', concurrency: 3 });
+    expect(loadConfig({ ...base, DRY_RUN: 'true', LOG_LEVEL: 'DEBUG', CONCURRENCY: '3' })).toMatchObject({
+      dryRun: true,
+      logLevel: 'debug',
+      concurrency: 3,
+    });
     expect(loadConfig({ ...base, DRY_RUN: '' }).dryRun).toBe(false);
   });
 
@@ -65,8 +90,15 @@ describe('loadConfig()', () => {
   });
 
   it('maps several projects to their regions', () => {
-    const config = loadConfig({ ...base, HUAWEICLOUD_PROJECT_ID: undefined, HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${'a'.repeat(32)}=eu-west-101` });
-    expect([...config.projects]).toEqual([[PROJECT, 'cn-north-4'], ['a'.repeat(32), 'eu-west-101']]);
+    const config = loadConfig({
+      ...base,
+      HUAWEICLOUD_PROJECT_ID: undefined,
+      HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${'a'.repeat(32)}=eu-west-101`,
+    });
+    expect([...config.projects]).toEqual([
+      [PROJECT, 'cn-north-4'],
+      ['a'.repeat(32), 'eu-west-101'],
+    ]);
   });
 
   it.each([
@@ -98,9 +130,17 @@ describe('loadConfig()', () => {
   });
 
   it('accepts plain http only for loopback endpoints', () => {
-    expect(loadConfig({ ...base, DLQ_URL: 'http://sqs.us-east-1.localhost:4566/000000000000/dlq', SQS_ENDPOINT: 'http://127.0.0.1:4566' }).sqsEndpoint).toBe('http://127.0.0.1:4566');
+    expect(
+      loadConfig({
+        ...base,
+        DLQ_URL: 'http://sqs.us-east-1.localhost:4566/000000000000/dlq',
+        SQS_ENDPOINT: 'http://127.0.0.1:4566',
+      }).sqsEndpoint,
+    ).toBe('http://127.0.0.1:4566');
     expect(loadConfig({ ...base, KMS_ENDPOINT: 'http://127.0.0.1:8080/' }).kmsEndpoint).toBe('http://127.0.0.1:8080');
-    expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe('https://kms.{region}.example.com');
+    expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe(
+      'https://kms.{region}.example.com',
+    );
   });
 
   it('never echoes a secret in its error', () => {

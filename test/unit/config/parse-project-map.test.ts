@@ -6,9 +6,30 @@ const B = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d';
 
 describe('parseProjectMap()', () => {
   it.each([
-    [`${A}=cn-north-4,${B}=ap-southeast-1`, undefined, [[A, 'cn-north-4'], [B, 'ap-southeast-1']]],
-    [`{"${A}":"cn-north-4","${B}":"eu-west-101"}`, undefined, [[A, 'cn-north-4'], [B, 'eu-west-101']]],
-    [`${A}, ${B}`, 'cn-north-4', [[A, 'cn-north-4'], [B, 'cn-north-4']]],
+    [
+      `${A}=cn-north-4,${B}=ap-southeast-1`,
+      undefined,
+      [
+        [A, 'cn-north-4'],
+        [B, 'ap-southeast-1'],
+      ],
+    ],
+    [
+      `{"${A}":"cn-north-4","${B}":"eu-west-101"}`,
+      undefined,
+      [
+        [A, 'cn-north-4'],
+        [B, 'eu-west-101'],
+      ],
+    ],
+    [
+      `${A}, ${B}`,
+      'cn-north-4',
+      [
+        [A, 'cn-north-4'],
+        [B, 'cn-north-4'],
+      ],
+    ],
     [`${A}=cn-north-4,${A}=cn-north-4,`, undefined, [[A, 'cn-north-4']]],
   ])('parses %s', (source, region, expected) => {
     const result = parseProjectMap(source, region);

@@ -10,10 +10,22 @@ import {
 } from '../../../lib/core/ensure-alias.ts';
 import { AliasConflictError, KmsApiError } from '../../../lib/errors/app-error.ts';
 
-const target: AliasTarget = { region: 'cn-north-4', projectId: 'p'.repeat(32), keyId: 'key-a', alias: 'alias/app/orders' };
+const target: AliasTarget = {
+  region: 'cn-north-4',
+  projectId: 'p'.repeat(32),
+  keyId: 'key-a',
+  alias: 'alias/app/orders',
+};
 
-const exists = () => new KmsApiError('createAlias failed: HTTP 400 KMS.0308', { code: 'KMS_REJECTED', retryable: false, status: 400, requestId: 'req-400' });
-const timeout = () => new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
+const exists = () =>
+  new KmsApiError('createAlias failed: HTTP 400 KMS.0308', {
+    code: 'KMS_REJECTED',
+    retryable: false,
+    status: 400,
+    requestId: 'req-400',
+  });
+const timeout = () =>
+  new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
 const throttled = () => new KmsApiError('HTTP 429', { code: 'KMS_THROTTLED', retryable: true, status: 429 });
 const unavailable = () => new KmsApiError('HTTP 503', { code: 'KMS_UNAVAILABLE', retryable: true, status: 503 });
 
@@ -37,7 +49,9 @@ function runWith(attempts: number): { run: RunOperation; tries: string[] } {
 function projectPages(pages: number, holderPage: number, holder: string): AliasPage[] {
   return Array.from({ length: pages }, (_, p) => ({
     aliases: Array.from({ length: 50 }, (_, i) =>
-      p === holderPage && i === 25 ? { alias: target.alias, keyId: holder } : { alias: `alias/other/${p}-${i}`, keyId: `key-${p}-${i}` }
+      p === holderPage && i === 25
+        ? { alias: target.alias, keyId: holder }
+        : { alias: `alias/other/${p}-${i}`, keyId: `key-${p}-${i}` },
     ),
     nextMarker: p + 1 < pages ? `m${p + 1}` : undefined,
   }));
@@ -80,7 +94,10 @@ function fakeApi(options: {
 describe('ensureAlias()', () => {
   it('creates with one call on the happy path and returns the 201 request id', async () => {
     const { run, tries } = runWith(3);
-    await expect(ensureAlias(fakeApi({ create: [] }), target, run)).resolves.toEqual({ status: 'created', requestId: 'req-201' });
+    await expect(ensureAlias(fakeApi({ create: [] }), target, run)).resolves.toEqual({
+      status: 'created',
+      requestId: 'req-201',
+    });
     expect(tries).toEqual(['createAlias']);
   });
 
@@ -105,25 +122,38 @@ describe('ensureAlias()', () => {
 
   it('reports the alias as already present when the listing shows it on this very key', async () => {
     const api = fakeApi({ create: [exists], pages: projectPages(3, 1, 'key-a') });
-    await expect(ensureAlias(api, target, runWith(1).run)).resolves.toEqual({ status: 'already_present', requestId: 'req-400' });
+    await expect(ensureAlias(api, target, runWith(1).run)).resolves.toEqual({
+      status: 'already_present',
+      requestId: 'req-400',
+    });
   });
 
   it('rethrows the refusal when no key holds the alias, and refuses a listing that repeats a marker', async () => {
     const none = fakeApi({ create: [exists], pages: projectPages(2, -1, '') });
     await expect(ensureAlias(none, target, runWith(1).run)).rejects.toMatchObject({ requestId: 'req-400' });
-    const looping = fakeApi({ create: [exists], pages: [{ aliases: [{ alias: 'alias/x', keyId: 'k' }], nextMarker: 'm0' }] });
-    await expect(ensureAlias(looping, target, runWith(1).run)).rejects.toMatchObject({ code: 'KMS_REJECTED', retryable: false });
+    const looping = fakeApi({
+      create: [exists],
+      pages: [{ aliases: [{ alias: 'alias/x', keyId: 'k' }], nextMarker: 'm0' }],
+    });
+    await expect(ensureAlias(looping, target, runWith(1).run)).rejects.toMatchObject({
+      code: 'KMS_REJECTED',
+      retryable: false,
+    });
   });
 
   it('counts CreateAlias attempts that got no definite answer, even when it then finds the alias', async () => {
     const observed: EnsureObservations = { unansweredCreates: 0 };
     const api = fakeApi({ create: [timeout, unavailable, throttled, exists], own: [target.alias] });
-    await expect(ensureAlias(api, target, runWith(4).run, observed)).resolves.toMatchObject({ status: 'already_present' });
+    await expect(ensureAlias(api, target, runWith(4).run, observed)).resolves.toMatchObject({
+      status: 'already_present',
+    });
     // The timeout and the 503 may have written the alias; the 429 and the 400 did not.
     expect(observed.unansweredCreates).toBe(2);
 
     const failed: EnsureObservations = { unansweredCreates: 0 };
-    await expect(ensureAlias(fakeApi({ create: [timeout, timeout] }), target, runWith(2).run, failed)).rejects.toMatchObject({ code: 'KMS_TIMEOUT' });
+    await expect(
+      ensureAlias(fakeApi({ create: [timeout, timeout] }), target, runWith(2).run, failed),
+    ).rejects.toMatchObject({ code: 'KMS_TIMEOUT' });
     expect(failed.unansweredCreates).toBe(2);
   });
 });
@@ -135,7 +165,11 @@ describe('mayHaveBeenApplied()', () => {
     ['a 503', unavailable(), true],
     ['a 429', throttled(), false],
     ['a 400', exists(), false],
-    ['a local refusal (never sent)', new KmsApiError('not sent', { code: 'KMS_REJECTED', retryable: false, status: 0 }), false],
+    [
+      'a local refusal (never sent)',
+      new KmsApiError('not sent', { code: 'KMS_REJECTED', retryable: false, status: 0 }),
+      false,
+    ],
     ['a non-KMS error', new Error('x'), false],
   ])('%s → %s', (_name, err, expected) => {
     expect(mayHaveBeenApplied(err)).toBe(expected);

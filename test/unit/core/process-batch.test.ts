@@ -10,8 +10,15 @@ const PROJECT = '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c';
 const KEY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';
 const body = JSON.stringify({ type: 'kms.key.created', key_id: KEY, project_id: PROJECT, key_alias: 'payments-db' });
 
-const timeout = () => new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
-const exists = () => new KmsApiError('createAlias failed: HTTP 400', { code: 'KMS_REJECTED', retryable: false, status: 400, requestId: 'req-400' });
+const timeout = () =>
+  new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
+const exists = () =>
+  new KmsApiError('createAlias failed: HTTP 400', {
+    code: 'KMS_REJECTED',
+    retryable: false,
+    status: 400,
+    requestId: 'req-400',
+  });
 
 /** Runs fn until it succeeds or fails with a non-retryable error, at most `attempts` times. */
 const retrying =
@@ -108,7 +115,7 @@ describe('processBatch() (regressions found by the chaos run)', () => {
       expect.arrayContaining([
         expect.objectContaining({ message_id: invalid.messageId, outcome: 'invalid', disposition: 'retry' }),
         expect.objectContaining({ message_id: valid.messageId, outcome: 'created', disposition: 'ack' }),
-      ])
+      ]),
     );
   });
 });

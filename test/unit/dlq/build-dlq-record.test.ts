@@ -23,10 +23,17 @@ describe('buildDlqRecord()', () => {
         alias: 'alias/payments',
         reason: 'kms_throttled',
         detail: 'throttled by the gateway',
-        error: { name: 'KmsApiError', code: 'KMS_THROTTLED', message: 'x', retryable: true, huawei_code: 'APIGW.0308', request_id: 'r-9' },
+        error: {
+          name: 'KmsApiError',
+          code: 'KMS_THROTTLED',
+          message: 'x',
+          retryable: true,
+          huawei_code: 'APIGW.0308',
+          request_id: 'r-9',
+        },
         retryable: true,
       },
-      context
+      context,
     );
     expect(record.body).toBe(body);
     expect(Object.keys(record.attributes).length).toBeLessThanOrEqual(10);
@@ -49,14 +56,22 @@ describe('buildDlqRecord()', () => {
   });
 
   it('names the holder of a conflicting alias', () => {
-    const record = buildDlqRecord('{}', { kind: 'conflict', alias: 'alias/a', existingKeyId: 'other', detail: 'held' }, context);
+    const record = buildDlqRecord(
+      '{}',
+      { kind: 'conflict', alias: 'alias/a', existingKeyId: 'other', detail: 'held' },
+      context,
+    );
     const detail = JSON.parse(record.attributes[DLQ_ATTRIBUTE.detail]?.StringValue ?? '{}');
     expect(record.attributes[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('conflict');
     expect(detail.existing_key_id).toBe('other');
   });
 
   it('clips hostile detail text so the record stays small', () => {
-    const record = buildDlqRecord('x', { kind: 'invalid', reason: 'unknown_shape', detail: 'y'.repeat(100_000) }, context);
+    const record = buildDlqRecord(
+      'x',
+      { kind: 'invalid', reason: 'unknown_shape', detail: 'y'.repeat(100_000) },
+      context,
+    );
     expect(record.attributes[DLQ_ATTRIBUTE.detail]?.StringValue.length).toBeLessThan(2_000);
     expect(record.attributes[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('invalid:unknown_shape');
   });

@@ -67,7 +67,11 @@ describe('normaliseEvent()', () => {
       { shape: 'bare CTS trace', wrap: (t: Json) => t, source: 'cts' },
       { shape: 'FunctionGraph {cts}', wrap: (t: Json) => ({ cts: t }), source: 'functiongraph-cts' },
       { shape: 'EventGrid CloudEvent', wrap: (t: Json) => cloudEvent(t), source: 'eventgrid' },
-      { shape: 'EventGrid CloudEvent, data as a JSON string', wrap: (t: Json) => cloudEvent(JSON.stringify(t)), source: 'eventgrid' },
+      {
+        shape: 'EventGrid CloudEvent, data as a JSON string',
+        wrap: (t: Json) => cloudEvent(JSON.stringify(t)),
+        source: 'eventgrid',
+      },
     ] as const;
     const bodies = [
       { bodies: 'strings', trace: ctsTrace },
@@ -84,7 +88,12 @@ describe('normaliseEvent()', () => {
     const canonical = () => loadSample('canonical.json');
     const rows: Array<{ name: string; body: () => unknown; envelopes: string[]; source: string }> = [
       { name: 'SNS(CTS trace)', body: () => snsNotification(ctsTrace()), envelopes: ['sns'], source: 'cts' },
-      { name: 'EventBridge(CTS trace)', body: () => eventBridgeEvent(ctsTrace()), envelopes: ['eventbridge'], source: 'cts' },
+      {
+        name: 'EventBridge(CTS trace)',
+        body: () => eventBridgeEvent(ctsTrace()),
+        envelopes: ['eventbridge'],
+        source: 'cts',
+      },
       {
         name: 'SNS({cts})',
         body: () => snsNotification({ cts: ctsTraceWithObjects() }),
@@ -132,12 +141,54 @@ describe('normaliseEvent()', () => {
 
   describe('skipped traces', () => {
     const rows: Array<{ name: string; reason: string; mutate: (t: Json) => void; detail: string }> = [
-      { name: 'another service', reason: 'not_kms', mutate: (t) => { t['service_type'] = 'OBS'; }, detail: '"OBS"' },
-      { name: 'another KMS operation', reason: 'not_create_key', mutate: (t) => { t['trace_name'] = 'disableKey'; }, detail: '"disableKey"' },
-      { name: 'another KMS resource type', reason: 'not_create_key', mutate: (t) => { t['resource_type'] = 'grant'; }, detail: '"grant"' },
-      { name: 'a failed call (numeric 400)', reason: 'failed_call', mutate: (t) => { t['code'] = 400; }, detail: 'HTTP 400' },
-      { name: 'a failed call (string "403")', reason: 'failed_call', mutate: (t) => { t['code'] = '403'; }, detail: 'HTTP 403' },
-      { name: 'a failed call (500)', reason: 'failed_call', mutate: (t) => { t['code'] = 500; }, detail: 'HTTP 500' },
+      {
+        name: 'another service',
+        reason: 'not_kms',
+        mutate: (t) => {
+          t['service_type'] = 'OBS';
+        },
+        detail: '"OBS"',
+      },
+      {
+        name: 'another KMS operation',
+        reason: 'not_create_key',
+        mutate: (t) => {
+          t['trace_name'] = 'disableKey';
+        },
+        detail: '"disableKey"',
+      },
+      {
+        name: 'another KMS resource type',
+        reason: 'not_create_key',
+        mutate: (t) => {
+          t['resource_type'] = 'grant';
+        },
+        detail: '"grant"',
+      },
+      {
+        name: 'a failed call (numeric 400)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = 400;
+        },
+        detail: 'HTTP 400',
+      },
+      {
+        name: 'a failed call (string "403")',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = '403';
+        },
+        detail: 'HTTP 403',
+      },
+      {
+        name: 'a failed call (500)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = 500;
+        },
+        detail: 'HTTP 500',
+      },
       {
         name: 'another service, even with broken createKey fields',
         reason: 'not_kms',
@@ -168,7 +219,13 @@ describe('normaliseEvent()', () => {
     });
 
     it('skips through wrappers and CloudEvents too', () => {
-      const body = snsNotification(cloudEvent(mutatedTrace((t) => { t['trace_name'] = 'scheduleKeyDeletion'; })));
+      const body = snsNotification(
+        cloudEvent(
+          mutatedTrace((t) => {
+            t['trace_name'] = 'scheduleKeyDeletion';
+          }),
+        ),
+      );
       expect(normalise(body)).toMatchObject({ kind: 'skipped', reason: 'not_create_key' });
     });
 
@@ -180,7 +237,12 @@ describe('normaliseEvent()', () => {
   describe('invalid bodies', () => {
     const longAlias = 'a'.repeat(256);
     const rows: Array<{ name: string; reason: string; body: () => unknown; detail: string }> = [
-      { name: 'a body over 256 KiB', reason: 'body_too_large', body: () => ' '.repeat(MAX_BODY_BYTES + 1), detail: `${MAX_BODY_BYTES}` },
+      {
+        name: 'a body over 256 KiB',
+        reason: 'body_too_large',
+        body: () => ' '.repeat(MAX_BODY_BYTES + 1),
+        detail: `${MAX_BODY_BYTES}`,
+      },
       {
         name: 'a body under 256 Ki characters but over 256 KiB of UTF-8',
         reason: 'body_too_large',
@@ -193,22 +255,44 @@ describe('normaliseEvent()', () => {
       {
         name: 'a request string that is not JSON',
         reason: 'not_json',
-        body: () => mutatedTrace((t) => { t['request'] = '{key_alias: payments-db}'; }),
+        body: () =>
+          mutatedTrace((t) => {
+            t['request'] = '{key_alias: payments-db}';
+          }),
         detail: 'request is a string but not valid JSON',
       },
       {
         name: 'a response string that is not JSON',
         reason: 'not_json',
-        body: () => ({ cts: mutatedTrace((t) => { t['response'] = 'OK'; }) }),
+        body: () => ({
+          cts: mutatedTrace((t) => {
+            t['response'] = 'OK';
+          }),
+        }),
         detail: 'cts.response is a string but not valid JSON',
       },
-      { name: 'an SNS Message that is not JSON', reason: 'not_json', body: () => ({ ...snsNotification(null), Message: 'hi' }), detail: 'Message is not valid JSON' },
-      { name: 'CloudEvent data that is not JSON', reason: 'not_json', body: () => cloudEvent('{'), detail: 'data is a string but not valid JSON' },
+      {
+        name: 'an SNS Message that is not JSON',
+        reason: 'not_json',
+        body: () => ({ ...snsNotification(null), Message: 'hi' }),
+        detail: 'Message is not valid JSON',
+      },
+      {
+        name: 'CloudEvent data that is not JSON',
+        reason: 'not_json',
+        body: () => cloudEvent('{'),
+        detail: 'data is a string but not valid JSON',
+      },
       { name: 'a JSON array', reason: 'unknown_shape', body: () => '[1,2]', detail: 'JSON array' },
       { name: 'a JSON number', reason: 'unknown_shape', body: () => '42', detail: 'JSON number' },
       { name: 'JSON null', reason: 'unknown_shape', body: () => 'null', detail: 'JSON null' },
       { name: 'an empty object', reason: 'unknown_shape', body: () => ({}), detail: 'empty object' },
-      { name: 'an unrelated object', reason: 'unknown_shape', body: () => ({ hello: 'world', n: 1 }), detail: '"hello", "n"' },
+      {
+        name: 'an unrelated object',
+        reason: 'unknown_shape',
+        body: () => ({ hello: 'world', n: 1 }),
+        detail: '"hello", "n"',
+      },
       {
         name: 'a canonical event of another type',
         reason: 'unknown_shape',
@@ -221,56 +305,243 @@ describe('normaliseEvent()', () => {
         body: () => snsNotification(snsNotification(snsNotification(snsNotification(ctsTrace())))),
         detail: 'Message.Message.Message',
       },
-      { name: 'an SNS Message that is not a string', reason: 'invalid_envelope', body: () => ({ ...snsNotification(null), Message: { cts: {} } }), detail: 'Message must be a JSON string, got object' },
-      { name: 'an SNS Message holding an array', reason: 'invalid_envelope', body: () => snsNotification([ctsTrace()]), detail: 'got array' },
-      { name: 'an EventBridge detail that is a string', reason: 'invalid_envelope', body: () => eventBridgeEvent(JSON.stringify(ctsTrace())), detail: 'detail must be an object, got string' },
-      { name: 'a CloudEvent of another spec version', reason: 'invalid_cloudevent', body: () => ({ ...cloudEvent(ctsTrace()), specversion: '0.3' }), detail: 'specversion must be "1.0", got "0.3"' },
-      { name: 'a CloudEvent without data', reason: 'invalid_cloudevent', body: () => cloudEvent(undefined), detail: 'data is absent' },
-      { name: 'a CloudEvent whose data is an array', reason: 'invalid_cloudevent', body: () => cloudEvent([]), detail: 'got array' },
+      {
+        name: 'an SNS Message that is not a string',
+        reason: 'invalid_envelope',
+        body: () => ({ ...snsNotification(null), Message: { cts: {} } }),
+        detail: 'Message must be a JSON string, got object',
+      },
+      {
+        name: 'an SNS Message holding an array',
+        reason: 'invalid_envelope',
+        body: () => snsNotification([ctsTrace()]),
+        detail: 'got array',
+      },
+      {
+        name: 'an EventBridge detail that is a string',
+        reason: 'invalid_envelope',
+        body: () => eventBridgeEvent(JSON.stringify(ctsTrace())),
+        detail: 'detail must be an object, got string',
+      },
+      {
+        name: 'a CloudEvent of another spec version',
+        reason: 'invalid_cloudevent',
+        body: () => ({ ...cloudEvent(ctsTrace()), specversion: '0.3' }),
+        detail: 'specversion must be "1.0", got "0.3"',
+      },
+      {
+        name: 'a CloudEvent without data',
+        reason: 'invalid_cloudevent',
+        body: () => cloudEvent(undefined),
+        detail: 'data is absent',
+      },
+      {
+        name: 'a CloudEvent whose data is an array',
+        reason: 'invalid_cloudevent',
+        body: () => cloudEvent([]),
+        detail: 'got array',
+      },
       {
         name: 'a response key id that is not a key id',
         reason: 'invalid_key_id',
-        body: () => mutatedTrace((t) => { at(t, 'response', 'key_info')['key_id'] = 'BB6A3D22-DC93-47AC-B5BD-88DF7AD35F1E'; }, true),
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'response', 'key_info')['key_id'] = 'BB6A3D22-DC93-47AC-B5BD-88DF7AD35F1E';
+          }, true),
         detail: 'response.key_info.key_id: must be a KMS key id',
       },
       {
         name: 'a key id of the wrong type',
         reason: 'invalid_key_id',
-        body: () => mutatedTrace((t) => { at(t, 'response', 'key_info')['key_id'] = 42; }, true),
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'response', 'key_info')['key_id'] = 42;
+          }, true),
         detail: 'response.key_info.key_id: must be a KMS key id, got number',
       },
       {
         name: 'no key id anywhere',
         reason: 'invalid_key_id',
-        body: () => mutatedTrace((t) => { t['response'] = '{}'; delete t['resource_id']; }),
+        body: () =>
+          mutatedTrace((t) => {
+            t['response'] = '{}';
+            delete t['resource_id'];
+          }),
         detail: 'both absent',
       },
       {
         name: 'a resource_id not ending with a key id, and no response',
         reason: 'invalid_key_id',
-        body: () => mutatedTrace((t) => { delete t['response']; t['resource_id'] = 'payments-db'; }),
+        body: () =>
+          mutatedTrace((t) => {
+            delete t['response'];
+            t['resource_id'] = 'payments-db';
+          }),
         detail: 'does not end with a key id',
       },
-      { name: 'a canonical event without key_id', reason: 'invalid_key_id', body: () => { const c = loadSample('canonical.json'); delete c['key_id']; return c; }, detail: 'key_id: is required' },
-      { name: 'a project id of 31 characters', reason: 'invalid_project_id', body: () => mutatedTrace((t) => { t['project_id'] = PROJECT_ID.slice(1); }), detail: 'project_id: must be 32 characters' },
-      { name: 'no project id', reason: 'invalid_project_id', body: () => mutatedTrace((t) => { delete t['project_id']; }), detail: 'no project id' },
-      { name: 'a canonical project id with a dash', reason: 'invalid_project_id', body: () => ({ ...loadSample('canonical.json'), project_id: `${PROJECT_ID.slice(1)}-` }), detail: 'project_id' },
-      { name: 'a response region that is not a region id', reason: 'invalid_region', body: () => mutatedTrace((t) => { at(t, 'response', 'key_info')['region_id'] = 'CN_NORTH_4'; }, true), detail: 'response.key_info.region_id: must be a region id' },
-      { name: 'a canonical region without a dash', reason: 'invalid_region', body: () => ({ ...loadSample('canonical.json'), region: 'north' }), detail: 'region: must be a region id' },
-      { name: 'a code that is not a status', reason: 'invalid_field', body: () => mutatedTrace((t) => { t['code'] = 'OK'; }), detail: 'code: must be an HTTP status' },
-      { name: 'no code', reason: 'invalid_field', body: () => mutatedTrace((t) => { delete t['code']; }), detail: 'code: is required' },
-      { name: 'a service_type of the wrong type', reason: 'invalid_field', body: () => mutatedTrace((t) => { t['service_type'] = ['KMS']; }), detail: 'service_type: must be a string, got array' },
-      { name: 'a time in seconds', reason: 'invalid_field', body: () => mutatedTrace((t) => { t['time'] = 1793693730; }), detail: 'time: must be epoch milliseconds' },
-      { name: 'a control character in the user name', reason: 'invalid_field', body: () => mutatedTrace((t) => { at(t, 'user')['name'] = 'ops\nadmin'; }), detail: 'user.name: must not contain control characters' },
-      { name: 'a key_alias over 255 characters', reason: 'invalid_field', body: () => mutatedTrace((t) => { at(t, 'request')['key_alias'] = longAlias; }, true), detail: 'request.key_alias: must be at most 255 characters' },
-      { name: 'a key_spec of the wrong type', reason: 'invalid_field', body: () => mutatedTrace((t) => { at(t, 'request')['key_spec'] = 256; }, true), detail: 'request.key_spec: must be a string, got number' },
-      { name: 'a request that is an array', reason: 'invalid_field', body: () => mutatedTrace((t) => { t['request'] = '[]'; }), detail: 'request must be a JSON object' },
-      { name: 'a cts that is a string', reason: 'invalid_field', body: () => ({ cts: JSON.stringify(ctsTrace()) }), detail: 'cts must be a CTS trace object, got string' },
-      { name: 'a user that is a string', reason: 'invalid_field', body: () => mutatedTrace((t) => { t['user'] = 'ops-admin'; }), detail: 'user: must be an object, got string' },
-      { name: 'a description with a bell character', reason: 'invalid_field', body: () => mutatedTrace((t) => { at(t, 'request')['key_description'] = 'ding\u0007'; }, true), detail: 'request.key_description' },
-      { name: 'a canonical created_at on February 30', reason: 'invalid_field', body: () => ({ ...loadSample('canonical.json'), created_at: '2026-02-30T10:00:00Z' }), detail: 'created_at: must be an ISO-8601' },
-      { name: 'a canonical created_by number', reason: 'invalid_field', body: () => ({ ...loadSample('canonical.json'), created_by: 7 }), detail: 'created_by: must be an object, got number' },
-      { name: 'a canonical domain_id with a space', reason: 'invalid_field', body: () => ({ ...loadSample('canonical.json'), domain_id: 'acme prod' }), detail: 'domain_id: must be an id' },
+      {
+        name: 'a canonical event without key_id',
+        reason: 'invalid_key_id',
+        body: () => {
+          const c = loadSample('canonical.json');
+          delete c['key_id'];
+          return c;
+        },
+        detail: 'key_id: is required',
+      },
+      {
+        name: 'a project id of 31 characters',
+        reason: 'invalid_project_id',
+        body: () =>
+          mutatedTrace((t) => {
+            t['project_id'] = PROJECT_ID.slice(1);
+          }),
+        detail: 'project_id: must be 32 characters',
+      },
+      {
+        name: 'no project id',
+        reason: 'invalid_project_id',
+        body: () =>
+          mutatedTrace((t) => {
+            delete t['project_id'];
+          }),
+        detail: 'no project id',
+      },
+      {
+        name: 'a canonical project id with a dash',
+        reason: 'invalid_project_id',
+        body: () => ({ ...loadSample('canonical.json'), project_id: `${PROJECT_ID.slice(1)}-` }),
+        detail: 'project_id',
+      },
+      {
+        name: 'a response region that is not a region id',
+        reason: 'invalid_region',
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'response', 'key_info')['region_id'] = 'CN_NORTH_4';
+          }, true),
+        detail: 'response.key_info.region_id: must be a region id',
+      },
+      {
+        name: 'a canonical region without a dash',
+        reason: 'invalid_region',
+        body: () => ({ ...loadSample('canonical.json'), region: 'north' }),
+        detail: 'region: must be a region id',
+      },
+      {
+        name: 'a code that is not a status',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            t['code'] = 'OK';
+          }),
+        detail: 'code: must be an HTTP status',
+      },
+      {
+        name: 'no code',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            delete t['code'];
+          }),
+        detail: 'code: is required',
+      },
+      {
+        name: 'a service_type of the wrong type',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            t['service_type'] = ['KMS'];
+          }),
+        detail: 'service_type: must be a string, got array',
+      },
+      {
+        name: 'a time in seconds',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            t['time'] = 1793693730;
+          }),
+        detail: 'time: must be epoch milliseconds',
+      },
+      {
+        name: 'a control character in the user name',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'user')['name'] = 'ops\nadmin';
+          }),
+        detail: 'user.name: must not contain control characters',
+      },
+      {
+        name: 'a key_alias over 255 characters',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'request')['key_alias'] = longAlias;
+          }, true),
+        detail: 'request.key_alias: must be at most 255 characters',
+      },
+      {
+        name: 'a key_spec of the wrong type',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'request')['key_spec'] = 256;
+          }, true),
+        detail: 'request.key_spec: must be a string, got number',
+      },
+      {
+        name: 'a request that is an array',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            t['request'] = '[]';
+          }),
+        detail: 'request must be a JSON object',
+      },
+      {
+        name: 'a cts that is a string',
+        reason: 'invalid_field',
+        body: () => ({ cts: JSON.stringify(ctsTrace()) }),
+        detail: 'cts must be a CTS trace object, got string',
+      },
+      {
+        name: 'a user that is a string',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            t['user'] = 'ops-admin';
+          }),
+        detail: 'user: must be an object, got string',
+      },
+      {
+        name: 'a description with a bell character',
+        reason: 'invalid_field',
+        body: () =>
+          mutatedTrace((t) => {
+            at(t, 'request')['key_description'] = 'ding\u0007';
+          }, true),
+        detail: 'request.key_description',
+      },
+      {
+        name: 'a canonical created_at on February 30',
+        reason: 'invalid_field',
+        body: () => ({ ...loadSample('canonical.json'), created_at: '2026-02-30T10:00:00Z' }),
+        detail: 'created_at: must be an ISO-8601',
+      },
+      {
+        name: 'a canonical created_by number',
+        reason: 'invalid_field',
+        body: () => ({ ...loadSample('canonical.json'), created_by: 7 }),
+        detail: 'created_by: must be an object, got number',
+      },
+      {
+        name: 'a canonical domain_id with a space',
+        reason: 'invalid_field',
+        body: () => ({ ...loadSample('canonical.json'), domain_id: 'acme prod' }),
+        detail: 'domain_id: must be an id',
+      },
     ];
 
     it.each(rows)('refuses $name as $reason', ({ body, reason, detail }) => {
@@ -280,15 +551,28 @@ describe('normaliseEvent()', () => {
     });
 
     it('names the full path through wrappers in details', () => {
-      const trace = mutatedTrace((t) => { at(t, 'request')['key_alias'] = 3; }, true);
+      const trace = mutatedTrace((t) => {
+        at(t, 'request')['key_alias'] = 3;
+      }, true);
       const result = normalise(snsNotification(eventBridgeEvent(cloudEvent(trace))));
       expect(result).toMatchObject({ kind: 'invalid', reason: 'invalid_field' });
-      expect(result.kind === 'invalid' && result.detail).toContain('Message.detail.data.request.key_alias: must be a string');
+      expect(result.kind === 'invalid' && result.detail).toContain(
+        'Message.detail.data.request.key_alias: must be a string',
+      );
     });
 
     it('lists at most three issues, one per field', () => {
-      const result = normalise({ ...loadSample('canonical.json'), key_spec: 1, key_usage: 2, origin: 3, trace_id: 4, domain_id: 5 });
-      expect(result.kind === 'invalid' && result.detail).toMatch(/^domain_id: .*; key_spec: .*; key_usage: .* \(and 2 more\)$/);
+      const result = normalise({
+        ...loadSample('canonical.json'),
+        key_spec: 1,
+        key_usage: 2,
+        origin: 3,
+        trace_id: 4,
+        domain_id: 5,
+      });
+      expect(result.kind === 'invalid' && result.detail).toMatch(
+        /^domain_id: .*; key_spec: .*; key_usage: .* \(and 2 more\)$/,
+      );
     });
 
     it('turns an unexpected exception into internal, without throwing', () => {
@@ -336,7 +620,10 @@ describe('normaliseEvent()', () => {
       [KEY_ID, { key_id: KEY_ID }],
       [`kms:cn-north-4:${DOMAIN_ID}:key:${KEY_ID}`, { key_id: KEY_ID }],
       [`keys/${KEY_ID}`, { key_id: KEY_ID }],
-      [`urn:kms:cn-north-4:${PROJECT_ID}:cmk:${KEY_ID}`, { key_id: KEY_ID, project_id: PROJECT_ID, region: 'cn-north-4' }],
+      [
+        `urn:kms:cn-north-4:${PROJECT_ID}:cmk:${KEY_ID}`,
+        { key_id: KEY_ID, project_id: PROJECT_ID, region: 'cn-north-4' },
+      ],
       [`urn:kms:Bad Region:short:cmk:${KEY_ID}`, { key_id: KEY_ID }],
       [`${KEY_ID}-extra`, {}],
       ['payments-db', {}],
@@ -347,7 +634,13 @@ describe('normaliseEvent()', () => {
 
     it('prefers response.key_info.key_id over resource_id', () => {
       const other = '0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d';
-      const event = expectEvent(normalise(mutatedTrace((t) => { t['resource_id'] = other; })));
+      const event = expectEvent(
+        normalise(
+          mutatedTrace((t) => {
+            t['resource_id'] = other;
+          }),
+        ),
+      );
       expect(event.key_id).toBe(KEY_ID);
     });
 
@@ -393,12 +686,18 @@ describe('normaliseEvent()', () => {
 
     it('accepts created_by as an object and created_at as epoch ms or an offset ISO date', () => {
       const base = loadSample('canonical.json');
-      const object = { ...base, created_by: { name: 'ci', id: 'u1', type: 'AssumedAgency', domain_name: 'acme' }, created_at: 1793697330000 };
+      const object = {
+        ...base,
+        created_by: { name: 'ci', id: 'u1', type: 'AssumedAgency', domain_name: 'acme' },
+        created_at: 1793697330000,
+      };
       expect(expectEvent(normalise(object))).toMatchObject({
         created_by: { name: 'ci', id: 'u1', type: 'AssumedAgency', domain_name: 'acme' },
         created_at: '2026-11-03T09:15:30.000Z',
       });
-      expect(expectEvent(normalise({ ...base, created_at: '1793697330000' })).created_at).toBe('2026-11-03T09:15:30.000Z');
+      expect(expectEvent(normalise({ ...base, created_at: '1793697330000' })).created_at).toBe(
+        '2026-11-03T09:15:30.000Z',
+      );
       expect(expectEvent(normalise({ ...base, created_at: '2026-11-03T17:15:30+08:00' })).created_at).toBe(
         '2026-11-03T09:15:30.000Z',
       );
@@ -406,11 +705,18 @@ describe('normaliseEvent()', () => {
 
     it('accepts a minimal canonical event', () => {
       const minimal = { type: 'kms.key.created', key_id: KEY_ID, project_id: PROJECT_ID };
-      expect(expectEvent(normalise(minimal))).toEqual({ key_id: KEY_ID, project_id: PROJECT_ID, source: 'canonical', envelopes: [] });
+      expect(expectEvent(normalise(minimal))).toEqual({
+        key_id: KEY_ID,
+        project_id: PROJECT_ID,
+        source: 'canonical',
+        envelopes: [],
+      });
     });
 
     it('keeps tab and line breaks in key_description only', () => {
-      const trace = mutatedTrace((t) => { at(t, 'request')['key_description'] = 'line 1\n\tline 2'; }, true);
+      const trace = mutatedTrace((t) => {
+        at(t, 'request')['key_description'] = 'line 1\n\tline 2';
+      }, true);
       expect(expectEvent(normalise(trace)).key_description).toBe('line 1\n\tline 2');
     });
   });
@@ -432,7 +738,12 @@ describe('normaliseEvent()', () => {
 
     it('quotes at most 40 characters of a hostile value', () => {
       const hostile = `${'A'.repeat(5000)}\u0000\u001b[31m`;
-      const result = normalise(mutatedTrace((t) => { at(t, 'response', 'key_info')['key_id'] = hostile.slice(0, 60); at(t, 'request')['key_alias'] = hostile; }, true));
+      const result = normalise(
+        mutatedTrace((t) => {
+          at(t, 'response', 'key_info')['key_id'] = hostile.slice(0, 60);
+          at(t, 'request')['key_alias'] = hostile;
+        }, true),
+      );
       expect(result.kind).toBe('invalid');
       const detail = result.kind === 'invalid' ? result.detail : '';
       expect(detail).not.toContain('A'.repeat(41));
@@ -459,7 +770,9 @@ describe('normaliseEvent()', () => {
       const keys = [...Object.keys(ctsTrace()), 'cts'];
       fc.assert(
         fc.property(fc.constantFrom(...keys), fc.jsonValue(), fc.boolean(), (key, value, objects) => {
-          const trace = mutatedTrace((t) => { t[key] = value; }, objects);
+          const trace = mutatedTrace((t) => {
+            t[key] = value;
+          }, objects);
           assertWellFormed(normalise({ cts: trace }));
           assertWellFormed(normalise(snsNotification(trace)));
         }),

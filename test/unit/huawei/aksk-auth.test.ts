@@ -19,10 +19,17 @@ describe('createAkSkAuth()', () => {
   });
 
   it('sends and signs X-Security-Token for temporary credentials (§5c)', async () => {
-    const auth = createAkSkAuth({ ak: 'AK', sk: 'SK', securityToken: 'TOKEN', now: () => new Date('2024-04-01T00:00:00Z') });
+    const auth = createAkSkAuth({
+      ak: 'AK',
+      sk: 'SK',
+      securityToken: 'TOKEN',
+      now: () => new Date('2024-04-01T00:00:00Z'),
+    });
     const headers = await auth.authorize(request, PROJECT);
     expect(headers['X-Security-Token']).toBe('TOKEN');
-    expect(headers.Authorization).toContain('SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token,');
+    expect(headers.Authorization).toContain(
+      'SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token,',
+    );
     const { Authorization, ...signed } = headers;
     expect(computeAuthorization({ ...request, headers: signed }, { ak: 'AK', sk: 'SK' })).toBe(Authorization);
   });

@@ -15,7 +15,9 @@ describe('createRateLimiter()', () => {
     const starts: Array<{ i: number; at: number }> = [];
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: 13 }, (_, i) => limiter.acquire().then(() => starts.push({ i, at: performance.now() - t0 })))
+      Array.from({ length: 13 }, (_, i) =>
+        limiter.acquire().then(() => starts.push({ i, at: performance.now() - t0 })),
+      ),
     );
     expect(starts.map((s) => s.i)).toEqual([...Array(13).keys()]);
     // Any limit + 1 consecutive starts span at least the interval (timers may fire up to ~1 ms early).

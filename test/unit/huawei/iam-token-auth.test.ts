@@ -46,7 +46,6 @@ function auth(options: Partial<IamTokenAuthOptions> & Pick<IamTokenAuthOptions, 
   return createIamTokenAuth({ iamEndpoint: 'https://iam.cn-north-4.myhuaweicloud.com', mode: password, ...options });
 }
 
-
 describe('createIamTokenAuth()', () => {
   it('fetches a project-scoped token with the password body of §5a and sends it as X-Auth-Token', async () => {
     const iam = fakeIam();
@@ -57,7 +56,10 @@ describe('createIamTokenAuth()', () => {
     expect(iam.calls[0]?.headers.get('content-type')).toBe('application/json;charset=utf8');
     expect(iam.calls[0]?.body).toEqual({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: 'bot', password: 'P@ss-SECRET', domain: { name: 'acme' } } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'bot', password: 'P@ss-SECRET', domain: { name: 'acme' } } },
+        },
         scope: { project: { id: PROJECT } },
       },
     });
@@ -73,14 +75,23 @@ describe('createIamTokenAuth()', () => {
     const iam = fakeIam();
     const provider = createIamTokenAuth({
       iamEndpoint: 'https://iam.myhuaweicloud.com',
-      mode: { kind: 'assume_role', agencyName: 'kms_agency', domainName: 'delegator', durationSeconds: 3600, callerToken: () => 'caller-token' },
+      mode: {
+        kind: 'assume_role',
+        agencyName: 'kms_agency',
+        domainName: 'delegator',
+        durationSeconds: 3600,
+        callerToken: () => 'caller-token',
+      },
       fetch: iam.fetch,
     });
     await provider.authorize(request, PROJECT);
     expect(iam.calls[0]?.headers.get('x-auth-token')).toBe('caller-token');
     expect(iam.calls[0]?.body).toEqual({
       auth: {
-        identity: { methods: ['assume_role'], assume_role: { agency_name: 'kms_agency', domain_name: 'delegator', duration_seconds: 3600 } },
+        identity: {
+          methods: ['assume_role'],
+          assume_role: { agency_name: 'kms_agency', domain_name: 'delegator', duration_seconds: 3600 },
+        },
         scope: { project: { id: PROJECT } },
       },
     });
@@ -186,17 +197,27 @@ describe('createIamTokenAuth()', () => {
     ]);
     const err = await rejectionOf(auth({ fetch: iam.fetch }).authorize(request, PROJECT));
     expect(err).toBeInstanceOf(KmsApiError);
-    expect(err).toMatchObject({ code: 'IAM_AUTH', status: 401, retryable: false, huaweiCode: 'IAM.0004', requestId: 'r-9', operation: 'iam.token' });
+    expect(err).toMatchObject({
+      code: 'IAM_AUTH',
+      status: 401,
+      retryable: false,
+      huaweiCode: 'IAM.0004',
+      requestId: 'r-9',
+      operation: 'iam.token',
+    });
     expect(JSON.stringify(err) + String(err)).not.toContain('P@ss-SECRET');
   });
 
-  it.each([429, 500, 503])('turns IAM %i into a retryable IAM_AUTH error, and does not cache the failure', async (status) => {
-    const iam = fakeIam([() => new Response('{"error_code":"IAM.0001","error_msg":"busy"}', { status })]);
-    const provider = auth({ fetch: iam.fetch });
-    const err = await rejectionOf(provider.authorize(request, PROJECT));
-    expect(err).toMatchObject({ code: 'IAM_AUTH', status, retryable: true });
-    expect((await provider.authorize(request, PROJECT))['X-Auth-Token']).toBe('token-1');
-  });
+  it.each([429, 500, 503])(
+    'turns IAM %i into a retryable IAM_AUTH error, and does not cache the failure',
+    async (status) => {
+      const iam = fakeIam([() => new Response('{"error_code":"IAM.0001","error_msg":"busy"}', { status })]);
+      const provider = auth({ fetch: iam.fetch });
+      const err = await rejectionOf(provider.authorize(request, PROJECT));
+      expect(err).toMatchObject({ code: 'IAM_AUTH', status, retryable: true });
+      expect((await provider.authorize(request, PROJECT))['X-Auth-Token']).toBe('token-1');
+    },
+  );
 
   it('turns a network failure into a retryable IAM_AUTH error (status 0, network)', async () => {
     const fetch: typeof globalThis.fetch = async () => {

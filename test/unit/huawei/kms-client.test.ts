@@ -52,7 +52,6 @@ function setup(responders: Responder[], overrides: Partial<KmsClientOptions> = {
   return { client, sent, authorized };
 }
 
-
 const aliasEntity = (alias: string, keyId = KEY) => ({
   domain_id: '3bab8e245e854f68af5967c00dd43127',
   key_id: keyId,
@@ -70,7 +69,9 @@ const waitForAbort: Responder = (_sent, signal) =>
 
 describe('createKmsClient() — requests', () => {
   it('createAlias POSTs the signed body string unchanged and returns the alias and request id', async () => {
-    const { client, sent, authorized } = setup([() => json(201, aliasEntity('alias/kms-1234'), { 'X-Request-Id': 'req-1' })]);
+    const { client, sent, authorized } = setup([
+      () => json(201, aliasEntity('alias/kms-1234'), { 'X-Request-Id': 'req-1' }),
+    ]);
     const result = await client.createAlias({ ...target, keyId: KEY, alias: 'alias/kms-1234' });
     expect(result.requestId).toBe('req-1');
     expect(result.alias).toMatchObject({ alias: 'alias/kms-1234', key_id: KEY, update_time: '1711929600000' });
@@ -103,7 +104,9 @@ describe('createKmsClient() — requests', () => {
   });
 
   it('listAliases reads the array-wrapped shape too (§1)', async () => {
-    const { client } = setup([() => json(200, [{ aliases: [aliasEntity('alias/b')], page_info: { next_marker: '' } }])]);
+    const { client } = setup([
+      () => json(200, [{ aliases: [aliasEntity('alias/b')], page_info: { next_marker: '' } }]),
+    ]);
     const page = await client.listAliases(target);
     expect(page.aliases.map((a) => a.alias)).toEqual(['alias/b']);
     expect(page.nextMarker).toBeUndefined();
@@ -111,9 +114,20 @@ describe('createKmsClient() — requests', () => {
 
   it('listAllAliases follows next_marker and stops on an empty marker', async () => {
     const { client, sent } = setup([
-      () => json(200, { aliases: [aliasEntity('alias/1')], page_info: { next_marker: 'alias/1' } }, { 'X-Request-Id': 'p1' }),
-      () => json(200, { aliases: [aliasEntity('alias/2')], page_info: { next_marker: 'alias/2' } }, { 'X-Request-Id': 'p2' }),
-      () => json(200, { aliases: [aliasEntity('alias/3')], page_info: { next_marker: null } }, { 'X-Request-Id': 'p3' }),
+      () =>
+        json(
+          200,
+          { aliases: [aliasEntity('alias/1')], page_info: { next_marker: 'alias/1' } },
+          { 'X-Request-Id': 'p1' },
+        ),
+      () =>
+        json(
+          200,
+          { aliases: [aliasEntity('alias/2')], page_info: { next_marker: 'alias/2' } },
+          { 'X-Request-Id': 'p2' },
+        ),
+      () =>
+        json(200, { aliases: [aliasEntity('alias/3')], page_info: { next_marker: null } }, { 'X-Request-Id': 'p3' }),
     ]);
     const all = await client.listAllAliases({ ...target, pageSize: 1 });
     expect(all.aliases.map((a) => a.alias)).toEqual(['alias/1', 'alias/2', 'alias/3']);
@@ -127,7 +141,8 @@ describe('createKmsClient() — requests', () => {
   });
 
   it('listAllAliases refuses to loop past maxPages or on a repeated marker', async () => {
-    const page = (marker: string) => () => json(200, { aliases: [aliasEntity(marker)], page_info: { next_marker: marker } });
+    const page = (marker: string) => () =>
+      json(200, { aliases: [aliasEntity(marker)], page_info: { next_marker: marker } });
     const capped = setup([page('a'), page('b'), page('c')], { maxPages: 2 });
     const err = await rejectionOf(capped.client.listAllAliases(target));
     expect(err).toMatchObject({ code: 'KMS_REJECTED', retryable: false });
@@ -139,8 +154,14 @@ describe('createKmsClient() — requests', () => {
 
   it('deleteAlias sends DELETE with a JSON body and accepts 204', async () => {
     const { client, sent } = setup([() => new Response(null, { status: 204, headers: { 'X-Request-Id': 'd1' } })]);
-    await expect(client.deleteAlias({ ...target, keyId: KEY, aliases: ['alias/a', 'alias/b'] })).resolves.toEqual({ requestId: 'd1' });
-    expect(sent[0]).toMatchObject({ method: 'DELETE', url: `${BASE}/aliases`, body: `{"key_id":"${KEY}","aliases":["alias/a","alias/b"]}` });
+    await expect(client.deleteAlias({ ...target, keyId: KEY, aliases: ['alias/a', 'alias/b'] })).resolves.toEqual({
+      requestId: 'd1',
+    });
+    expect(sent[0]).toMatchObject({
+      method: 'DELETE',
+      url: `${BASE}/aliases`,
+      body: `{"key_id":"${KEY}","aliases":["alias/a","alias/b"]}`,
+    });
   });
 
   it('createKey POSTs only the given fields and reads key_info', async () => {
@@ -152,7 +173,14 @@ describe('createKmsClient() — requests', () => {
 
   it('listKeys sends strings and parses truncated "true"/"false" (§9)', async () => {
     const { client, sent } = setup([
-      () => json(200, { keys: [KEY], key_details: [{ key_id: KEY, key_state: '2' }], next_marker: '1', truncated: 'true', total: 3 }),
+      () =>
+        json(200, {
+          keys: [KEY],
+          key_details: [{ key_id: KEY, key_state: '2' }],
+          next_marker: '1',
+          truncated: 'true',
+          total: 3,
+        }),
       () => json(200, { keys: [], key_details: [], next_marker: '', truncated: 'false', total: '3' }),
     ]);
     const first = await client.listKeys({ ...target, limit: 1, keySpec: 'ALL' });
@@ -163,7 +191,9 @@ describe('createKmsClient() — requests', () => {
   });
 
   it('describeKey POSTs the key id and returns key_info', async () => {
-    const { client, sent } = setup([() => json(200, { key_info: { key_id: KEY, key_state: '2', default_key_flag: '0' } })]);
+    const { client, sent } = setup([
+      () => json(200, { key_info: { key_id: KEY, key_state: '2', default_key_flag: '0' } }),
+    ]);
     const result = await client.describeKey({ ...target, keyId: KEY });
     expect(sent[0]).toMatchObject({ url: `${BASE}/describe-key`, body: `{"key_id":"${KEY}"}` });
     expect(result.keyInfo).toMatchObject({ key_id: KEY, key_state: '2' });
@@ -195,7 +225,9 @@ describe('createKmsClient() — validation before anything is sent', () => {
   it('refuses an invalid limit and empty deletes', async () => {
     const { client } = setup([]);
     await expect(client.listAliases({ ...target, limit: 0 })).rejects.toMatchObject({ code: 'KMS_REJECTED' });
-    await expect(client.deleteAlias({ ...target, keyId: KEY, aliases: [] })).rejects.toMatchObject({ code: 'KMS_REJECTED' });
+    await expect(client.deleteAlias({ ...target, keyId: KEY, aliases: [] })).rejects.toMatchObject({
+      code: 'KMS_REJECTED',
+    });
   });
 });
 
@@ -232,12 +264,20 @@ describe('createKmsClient() — failures', () => {
   });
 
   it('does not follow redirects (a 3xx is a permanent error)', async () => {
-    const { client } = setup([() => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } })]);
-    await expect(client.listAliases(target)).rejects.toMatchObject({ status: 307, code: 'KMS_REJECTED', retryable: false });
+    const { client } = setup([
+      () => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } }),
+    ]);
+    await expect(client.listAliases(target)).rejects.toMatchObject({
+      status: 307,
+      code: 'KMS_REJECTED',
+      retryable: false,
+    });
   });
 
   it('turns a 2xx body of the wrong shape into a retryable KMS_UNAVAILABLE', async () => {
-    const { client } = setup([() => new Response('<html>proxy</html>', { status: 200, headers: { 'X-Request-Id': 'm1' } })]);
+    const { client } = setup([
+      () => new Response('<html>proxy</html>', { status: 200, headers: { 'X-Request-Id': 'm1' } }),
+    ]);
     const err = await rejectionOf(client.listAliases(target));
     expect(err).toMatchObject({ code: 'KMS_UNAVAILABLE', status: 200, retryable: true, requestId: 'm1' });
     expect((err as Error).message).not.toContain('proxy');
@@ -271,11 +311,21 @@ describe('createKmsClient() — failures', () => {
       },
     ]);
     const err = await rejectionOf(client.listAliases(target));
-    expect(err).toMatchObject({ code: 'KMS_NETWORK', status: 0, retryable: true, message: 'listAliases failed: network error ECONNRESET' });
+    expect(err).toMatchObject({
+      code: 'KMS_NETWORK',
+      status: 0,
+      retryable: true,
+      message: 'listAliases failed: network error ECONNRESET',
+    });
   });
 
   it('passes IAM errors from the auth provider through unchanged', async () => {
-    const iamError = new KmsApiError('iam.token failed: HTTP 401', { code: 'IAM_AUTH', status: 401, retryable: false, operation: 'iam.token' });
+    const iamError = new KmsApiError('iam.token failed: HTTP 401', {
+      code: 'IAM_AUTH',
+      status: 401,
+      retryable: false,
+      operation: 'iam.token',
+    });
     const client = createKmsClient({
       endpointFor: kmsEndpointFor,
       auth: { authorize: async () => Promise.reject(iamError) },

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ErrorCode, KmsApiError } from '../../../lib/errors/app-error.ts';
-import {
-  MAX_KEPT_MESSAGE_CHARS,
-  parseErrorBody,
-  parseHuaweiError,
-} from '../../../lib/huawei/parse-huawei-error.ts';
+import { MAX_KEPT_MESSAGE_CHARS, parseErrorBody, parseHuaweiError } from '../../../lib/huawei/parse-huawei-error.ts';
 
 const parse = (status: number, bodyText: string | undefined, headers: Record<string, string> = {}) =>
   parseHuaweiError({ status, bodyText, headers, operation: 'createAlias' });
@@ -41,7 +37,9 @@ describe('parseErrorBody() — the three body shapes of §3', () => {
 
   it('reads the IAM keystone shape (numeric code is the status again, not a Huawei code)', () => {
     expect(
-      parseErrorBody('{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}'),
+      parseErrorBody(
+        '{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}',
+      ),
     ).toEqual({ json: true, huaweiMessage: 'The request you have made requires authentication.' });
   });
 
@@ -65,13 +63,18 @@ describe('parseErrorBody() — the three body shapes of §3', () => {
     ['{}', { json: true }],
     ['null', { json: false, huaweiMessage: 'null' }],
     ['{"error":', { json: false, huaweiMessage: '{"error":' }],
-    ['<html><body>502 Bad Gateway</body></html>', { json: false, huaweiMessage: '<html><body>502 Bad Gateway</body></html>' }],
+    [
+      '<html><body>502 Bad Gateway</body></html>',
+      { json: false, huaweiMessage: '<html><body>502 Bad Gateway</body></html>' },
+    ],
   ])('tolerates %j', (body, expected) => {
     expect(parseErrorBody(body)).toEqual(expected);
   });
 
   it('caps the kept message and strips control characters', () => {
-    const long = parseErrorBody(JSON.stringify({ error_code: 'KMS.0308', error_msg: `bad\r\n\tvalue ${'x'.repeat(5000)}` }));
+    const long = parseErrorBody(
+      JSON.stringify({ error_code: 'KMS.0308', error_msg: `bad\r\n\tvalue ${'x'.repeat(5000)}` }),
+    );
     expect(long.huaweiMessage?.length).toBe(MAX_KEPT_MESSAGE_CHARS);
     expect(long.huaweiMessage?.startsWith('bad value x')).toBe(true);
     expect(long.huaweiMessage?.endsWith('…')).toBe(true);
@@ -124,7 +127,13 @@ describe('parseHuaweiError() — status and code mapping', () => {
 
   it('maps every IAM failure to IAM_AUTH, retryable only for 429/5xx', () => {
     const iam = (status: number) =>
-      parseHuaweiError({ status, bodyText: '{"error_code":"IAM.0101","error_msg":"x"}', headers: {}, operation: 'iam.token', service: 'iam' });
+      parseHuaweiError({
+        status,
+        bodyText: '{"error_code":"IAM.0101","error_msg":"x"}',
+        headers: {},
+        operation: 'iam.token',
+        service: 'iam',
+      });
     expect(iam(401)).toMatchObject({ code: 'IAM_AUTH', retryable: false, huaweiCode: 'IAM.0101' });
     expect(iam(400)).toMatchObject({ code: 'IAM_AUTH', retryable: false });
     expect(iam(429)).toMatchObject({ code: 'IAM_AUTH', retryable: true });
@@ -137,7 +146,9 @@ describe('parseHuaweiError() — status and code mapping', () => {
     expect(parse(429, body, {}).requestId).toBe('from-body');
     expect(parse(429, body, { 'x-request-id': '  ' }).requestId).toBe('from-body');
     const headers = new Headers({ 'x-request-id': 'from-headers-object' });
-    expect(parseHuaweiError({ status: 429, bodyText: body, headers, operation: 'op' }).requestId).toBe('from-headers-object');
+    expect(parseHuaweiError({ status: 429, bodyText: body, headers, operation: 'op' }).requestId).toBe(
+      'from-headers-object',
+    );
   });
 
   it('builds a message from operation, status, code and the JSON message, never the raw body', () => {

@@ -206,9 +206,9 @@ describe('signRequest() — canonical form rules', () => {
   });
 
   it('requires X-Sdk-Date in computeAuthorization', () => {
-    expect(() => computeAuthorization({ method: 'GET', url: 'https://h.example/', headers: {}, body: undefined }, creds)).toThrow(
-      /X-Sdk-Date/,
-    );
+    expect(() =>
+      computeAuthorization({ method: 'GET', url: 'https://h.example/', headers: {}, body: undefined }, creds),
+    ).toThrow(/X-Sdk-Date/);
   });
 
   it('takes host (with a non-default port) from the URL and replaces host/date/authorization given by the caller', () => {
@@ -225,12 +225,11 @@ describe('signRequest() — canonical form rules', () => {
     expect(headers.host).toBe('127.0.0.1:8443');
     expect(headers['X-Sdk-Date']).toBe('20240401T123456Z');
     expect(headers['x-extra']).toBe('v');
-    expect(Object.keys(headers).map((k) => k.toLowerCase()).sort()).toEqual([
-      'authorization',
-      'host',
-      'x-extra',
-      'x-sdk-date',
-    ]);
+    expect(
+      Object.keys(headers)
+        .map((k) => k.toLowerCase())
+        .sort(),
+    ).toEqual(['authorization', 'host', 'x-extra', 'x-sdk-date']);
     expect(headers.Authorization).toContain('SignedHeaders=host;x-extra;x-sdk-date,');
     expect(new URL('https://kms.example:443/').host).toBe('kms.example');
   });
@@ -267,43 +266,67 @@ describe('signRequest() — property: agrees with the official Node SDK signer (
   const queryValue = fc.string({ unit: 'grapheme', maxLength: 12 });
   const queryName = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 });
   const query = fc.dictionary(queryName, queryValue, { maxKeys: 4 });
-  const jsonBody = fc.option(fc.jsonValue({ maxDepth: 2 }).map((v) => ({ data: v })), { nil: undefined });
+  const jsonBody = fc.option(
+    fc.jsonValue({ maxDepth: 2 }).map((v) => ({ data: v })),
+    { nil: undefined },
+  );
   const projectId = fc.stringMatching(/^[0-9a-f]{32}$/);
   const token = fc.option(fc.stringMatching(/^[A-Za-z0-9+/=_-]{1,64}$/), { nil: undefined });
   const method = fc.constantFrom('GET', 'POST', 'DELETE', 'PUT');
-  const date = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true });
+  const date = fc.date({
+    min: new Date('2000-01-01T00:00:00Z'),
+    max: new Date('2099-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  });
   const secret = fc.stringMatching(/^[A-Za-z0-9]{8,40}$/);
 
   it('produces the same Authorization header for random requests', () => {
     fc.assert(
-      fc.property(path, query, jsonBody, projectId, token, method, date, secret, secret, (p, q, data, pid, tok, m, d, ak, sk) => {
-        const host = 'kms.cn-north-4.myhuaweicloud.com';
-        const url = new URL(`https://${host}`);
-        url.pathname = p;
-        const search = Object.entries(q)
-          .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
-          .join('&');
-        url.search = search === '' ? '' : `?${search}`;
-        const body = data === undefined ? undefined : JSON.stringify(data);
+      fc.property(
+        path,
+        query,
+        jsonBody,
+        projectId,
+        token,
+        method,
+        date,
+        secret,
+        secret,
+        (p, q, data, pid, tok, m, d, ak, sk) => {
+          const host = 'kms.cn-north-4.myhuaweicloud.com';
+          const url = new URL(`https://${host}`);
+          url.pathname = p;
+          const search = Object.entries(q)
+            .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
+            .join('&');
+          url.search = search === '' ? '' : `?${search}`;
+          const body = data === undefined ? undefined : JSON.stringify(data);
 
-        const ours = signRequest(
-          { method: m, url, headers: { 'content-type': 'application/json', 'X-Project-Id': pid }, body },
-          { ak, sk, securityToken: tok },
-          d,
-        );
+          const ours = signRequest(
+            { method: m, url, headers: { 'content-type': 'application/json', 'X-Project-Id': pid }, body },
+            { ak, sk, securityToken: tok },
+            d,
+          );
 
-        const oracleHeaders: Record<string, string> = {
-          'content-type': 'application/json',
-          'X-Project-Id': pid,
-          'X-Sdk-Date': formatSdkDate(d),
-          ...(tok === undefined ? {} : { 'X-Security-Token': tok }),
-        };
-        const oracle = AKSKSigner.sign(
-          { endpoint: `https://${host}${p}`, method: m, queryParams: q, headers: oracleHeaders, ...(data === undefined ? {} : { data }) },
-          { getAk: () => ak, getSk: () => sk },
-        );
-        expect(ours.Authorization).toBe(oracle.Authorization);
-      }),
+          const oracleHeaders: Record<string, string> = {
+            'content-type': 'application/json',
+            'X-Project-Id': pid,
+            'X-Sdk-Date': formatSdkDate(d),
+            ...(tok === undefined ? {} : { 'X-Security-Token': tok }),
+          };
+          const oracle = AKSKSigner.sign(
+            {
+              endpoint: `https://${host}${p}`,
+              method: m,
+              queryParams: q,
+              headers: oracleHeaders,
+              ...(data === undefined ? {} : { data }),
+            },
+            { getAk: () => ak, getSk: () => sk },
+          );
+          expect(ours.Authorization).toBe(oracle.Authorization);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -29,7 +29,11 @@ describe('checkAlias()', () => {
     { rule: 'prefix alone', alias: 'alias/', violation: 'must not end with "/"' },
     { rule: '/default ending', alias: 'alias/obs/default', violation: 'must not end with "/default"' },
     { rule: '/default ending, any case', alias: 'alias/obs/DEFAULT', violation: 'must not end with "/default"' },
-    { rule: '/default ending right after the prefix', alias: 'alias/default', violation: 'must not end with "/default"' },
+    {
+      rule: '/default ending right after the prefix',
+      alias: 'alias/default',
+      violation: 'must not end with "/default"',
+    },
   ])('reports the $rule rule', ({ alias, violation }) => {
     const violations = checkAlias(alias);
     expect(violations).toHaveLength(1);

@@ -18,7 +18,10 @@ describe('compileAliasTemplate()', () => {
     ['alias/{team|upper}/{key_id|short}', 'alias/SEC/0b1c2d3e'],
     ['alias/{key_id}', 'alias/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'],
     ['alias/{region}/{project_id|truncate:8}/{domain_id|short}', 'alias/cn-north-4/0f3a8c1e/3bab8e24'],
-    ['alias/{created_by|slug|default:unknown}/{created_date}-{key_alias|slug|truncate:40}', 'alias/ops-admin/20261103-payments-db'],
+    [
+      'alias/{created_by|slug|default:unknown}/{created_date}-{key_alias|slug|truncate:40}',
+      'alias/ops-admin/20261103-payments-db',
+    ],
     ['alias/{key_usage|lower}:{origin}:{enterprise_project_id}', 'alias/encrypt_decrypt:kms:0'],
     ['{env}/{key_id|short}', undefined], // prefix from a constant: see below
   ])('compiles %j (trial: %j)', (source, expected) => {
@@ -31,7 +34,9 @@ describe('compileAliasTemplate()', () => {
 
   it('accepts a prefix made of a constant', () => {
     const compiled = compileAliasTemplate('{ns}/{key_id|short}', { ns: 'alias' });
-    expect(compiled.ok && deriveAlias(compiled.template, SAMPLE_KEY_CREATED)).toMatchObject({ alias: 'alias/0b1c2d3e' });
+    expect(compiled.ok && deriveAlias(compiled.template, SAMPLE_KEY_CREATED)).toMatchObject({
+      alias: 'alias/0b1c2d3e',
+    });
   });
 
   it('lists the event fields it reads, once each, in order', () => {
@@ -67,7 +72,9 @@ describe('compileAliasTemplate()', () => {
       ['alias/x{env}{key_alias|slug}', { env: 'prod/' }],
     ])('warns that %j can end in a reserved "/default"', (source, constants) => {
       const compiled = compileAliasTemplate(source, constants);
-      expect(compiled.ok && compiled.template.warnings).toEqual([expect.stringContaining('a reserved "/default" alias')]);
+      expect(compiled.ok && compiled.template.warnings).toEqual([
+        expect.stringContaining('a reserved "/default" alias'),
+      ]);
     });
 
     it.each(['alias/{env}/{key_id}', 'alias/{env}/{key_spec|lower}', 'alias/{key_alias|slug}-{key_id|short}'])(
@@ -93,13 +100,25 @@ describe('compileAliasTemplate()', () => {
       ['a bad filter name', 'alias/{key_id|Short}', 'filter name "Short" at position 15'],
       ['a template over 1024 characters', `alias/${'a'.repeat(1020)}`, 'at most 1024'],
       // meaning
-      ['an unknown placeholder', 'alias/{colour}', 'unknown placeholder {colour} at position 7; event fields are key_id, key_alias'],
+      [
+        'an unknown placeholder',
+        'alias/{colour}',
+        'unknown placeholder {colour} at position 7; event fields are key_id, key_alias',
+      ],
       ['an unknown filter', 'alias/{key_id|reverse}', '{key_id|reverse} at position 15: unknown filter "reverse"'],
       ['a bad truncate argument', 'alias/{key_id|truncate:x}', 'filter "truncate" needs a length from 1 to 255'],
       ['an argument to lower', 'alias/{key_id|lower:2}', 'filter "lower" takes no argument'],
-      ['an illegal default value', 'alias/{key_alias|slug|default:n/a b}', 'filter "default:n/a b" has characters outside'],
+      [
+        'an illegal default value',
+        'alias/{key_alias|slug|default:n/a b}',
+        'filter "default:n/a b" has characters outside',
+      ],
       ['an empty default value', 'alias/{key_alias|default:}', 'filter "default" needs a value'],
-      ['literal text with a space', 'alias/my keys/{key_id}', 'literal text has characters outside [a-zA-Z0-9:/_-]: " " (space) (first at position 9)'],
+      [
+        'literal text with a space',
+        'alias/my keys/{key_id}',
+        'literal text has characters outside [a-zA-Z0-9:/_-]: " " (space) (first at position 9)',
+      ],
       ['literal text with a dot', 'alias/{key_id}.key', '"." (first at position 15)'],
       ['literal text with unicode', 'alias/clé/{key_id}', 'U+00E9'],
       // structure
@@ -110,7 +129,11 @@ describe('compileAliasTemplate()', () => {
       ['a trailing /', 'alias/{key_id}/', 'ends with "/"'],
       ['a /default ending', 'alias/{key_id}/default', 'ends with "/default"'],
       ['a /Default ending', 'alias/{key_id}/Default', 'ends with "/default"'],
-      ['a fixed part over 255', `alias/${'x'.repeat(249)}{key_id}`, 'the fixed part is 255 characters, plus at least 1 per event placeholder (1)'],
+      [
+        'a fixed part over 255',
+        `alias/${'x'.repeat(249)}{key_id}`,
+        'the fixed part is 255 characters, plus at least 1 per event placeholder (1)',
+      ],
       // trial derivation
       [
         'a template whose sample alias is too long',
@@ -123,9 +146,24 @@ describe('compileAliasTemplate()', () => {
     });
 
     it.each([
-      ['an illegal constant value', { env: 'pr od' }, 'alias/{env}/{key_id}', 'constant "env" has characters outside [a-zA-Z0-9:/_-]: " " (space)'],
-      ['a constant shadowing an event field', { key_id: 'x' }, 'alias/{key_id}', 'constant "key_id" would shadow the event field'],
-      ['a bad constant name', { 'my-env': 'prod' }, 'alias/{key_id}', 'constant name "my-env" must be letters, digits and _'],
+      [
+        'an illegal constant value',
+        { env: 'pr od' },
+        'alias/{env}/{key_id}',
+        'constant "env" has characters outside [a-zA-Z0-9:/_-]: " " (space)',
+      ],
+      [
+        'a constant shadowing an event field',
+        { key_id: 'x' },
+        'alias/{key_id}',
+        'constant "key_id" would shadow the event field',
+      ],
+      [
+        'a bad constant name',
+        { 'my-env': 'prod' },
+        'alias/{key_id}',
+        'constant name "my-env" must be letters, digits and _',
+      ],
       ['an over-long constant', { env: 'x'.repeat(256) }, 'alias/{key_id}', 'constant "env" is 256 characters'],
       ['an empty constant', { env: '' }, 'alias/{env}-{key_id}', '{env} at position 7 is empty: constant "env" is ""'],
       ['a constant emptied by a filter', { env: '--' }, 'alias/{env|slug}-{key_id}', 'is empty'],

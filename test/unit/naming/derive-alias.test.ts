@@ -32,8 +32,22 @@ describe('deriveAlias()', () => {
       alias: 'alias/prod/payments-db-aes_256',
       parts: [
         { placeholder: '{env}', source: 'constant', field: 'env', raw: 'prod', value: 'prod', filters: [] },
-        { placeholder: '{key_alias|slug}', source: 'event', field: 'key_alias', raw: 'Payments DB', value: 'payments-db', filters: ['slug'] },
-        { placeholder: '{key_spec|lower}', source: 'event', field: 'key_spec', raw: 'AES_256', value: 'aes_256', filters: ['lower'] },
+        {
+          placeholder: '{key_alias|slug}',
+          source: 'event',
+          field: 'key_alias',
+          raw: 'Payments DB',
+          value: 'payments-db',
+          filters: ['slug'],
+        },
+        {
+          placeholder: '{key_spec|lower}',
+          source: 'event',
+          field: 'key_spec',
+          raw: 'AES_256',
+          value: 'aes_256',
+          filters: ['lower'],
+        },
       ],
       explanation:
         '"alias/prod/payments-db-aes_256" = "alias/" + {env} "prod" (constant) + "/" + {key_alias|slug} "payments-db" (key_alias "Payments DB") + "-" + {key_spec|lower} "aes_256" (key_spec "AES_256")',
@@ -65,7 +79,10 @@ describe('deriveAlias()', () => {
 
   describe('default', () => {
     it('fills a missing field and records source "default"', () => {
-      const result = deriveAlias(compile('alias/{created_by|slug|default:unknown}/{key_id|short}'), event({ created_by: undefined }));
+      const result = deriveAlias(
+        compile('alias/{created_by|slug|default:unknown}/{key_id|short}'),
+        event({ created_by: undefined }),
+      );
       expect(result).toMatchObject({ ok: true, alias: 'alias/unknown/0b1c2d3e' });
       expect(result.parts[0]).toEqual({
         placeholder: '{created_by|slug|default:unknown}',
@@ -75,7 +92,9 @@ describe('deriveAlias()', () => {
         value: 'unknown',
         filters: ['slug', 'default:unknown'],
       });
-      expect(result.ok && result.explanation).toContain('{created_by|slug|default:unknown} "unknown" (default; created_by missing)');
+      expect(result.ok && result.explanation).toContain(
+        '{created_by|slug|default:unknown} "unknown" (default; created_by missing)',
+      );
     });
 
     it('fills a value that a filter emptied', () => {
@@ -92,11 +111,36 @@ describe('deriveAlias()', () => {
 
   describe('MISSING_FIELD', () => {
     it.each([
-      ['an absent field', { region: undefined }, 'alias/{region}/{key_id}', '{region} has no value: the event has no region'],
-      ['an empty field', { key_alias: '' }, 'alias/{key_alias|slug}', '{key_alias|slug} has no value: the event has no key_alias'],
-      ['a field emptied by slug', { key_alias: '???' }, 'alias/{key_alias|slug}', '{key_alias|slug} is empty after slug (key_alias was "???")'],
-      ['a creator without a name', { created_by: { id: 'u1' } }, 'alias/{created_by|slug}', 'the event has no created_by'],
-      ['an unparseable created_at', { created_at: 'yesterday' }, 'alias/{created_date}', 'the event has no created_date'],
+      [
+        'an absent field',
+        { region: undefined },
+        'alias/{region}/{key_id}',
+        '{region} has no value: the event has no region',
+      ],
+      [
+        'an empty field',
+        { key_alias: '' },
+        'alias/{key_alias|slug}',
+        '{key_alias|slug} has no value: the event has no key_alias',
+      ],
+      [
+        'a field emptied by slug',
+        { key_alias: '???' },
+        'alias/{key_alias|slug}',
+        '{key_alias|slug} is empty after slug (key_alias was "???")',
+      ],
+      [
+        'a creator without a name',
+        { created_by: { id: 'u1' } },
+        'alias/{created_by|slug}',
+        'the event has no created_by',
+      ],
+      [
+        'an unparseable created_at',
+        { created_at: 'yesterday' },
+        'alias/{created_date}',
+        'the event has no created_date',
+      ],
       ['a non-string field', { key_spec: 42 }, 'alias/{key_spec}', 'the event has no key_spec'],
     ])('reports %s', (_name, overrides, source, reason) => {
       const result = deriveAlias(compile(source), event(overrides));
@@ -105,26 +149,49 @@ describe('deriveAlias()', () => {
     });
 
     it('names every missing field and still returns the parts', () => {
-      const result = deriveAlias(compile('alias/{env}/{region}/{key_alias|slug}'), event({ region: undefined, key_alias: undefined }));
+      const result = deriveAlias(
+        compile('alias/{env}/{region}/{key_alias|slug}'),
+        event({ region: undefined, key_alias: undefined }),
+      );
       expect(result).toMatchObject({
         ok: false,
         code: 'MISSING_FIELD',
-        reason: '{region} has no value: the event has no region; {key_alias|slug} has no value: the event has no key_alias',
+        reason:
+          '{region} has no value: the event has no region; {key_alias|slug} has no value: the event has no key_alias',
       });
-      expect(result.parts.map((p) => [p.field, p.value])).toEqual([['env', 'prod'], ['region', ''], ['key_alias', '']]);
+      expect(result.parts.map((p) => [p.field, p.value])).toEqual([
+        ['env', 'prod'],
+        ['region', ''],
+        ['key_alias', ''],
+      ]);
     });
   });
 
   describe('INVALID_ALIAS (one row per rule)', () => {
     it.each([
-      ['charset, from an unfiltered creator name', 'alias/{created_by}', {}, 'contains characters outside [a-zA-Z0-9:/_-]: ".", "@"'],
-      ['charset, blaming the placeholder', 'alias/{created_by}', {}, '{created_by} = "ops.admin@acme" has ".", "@" (add |slug?)'],
+      [
+        'charset, from an unfiltered creator name',
+        'alias/{created_by}',
+        {},
+        'contains characters outside [a-zA-Z0-9:/_-]: ".", "@"',
+      ],
+      [
+        'charset, blaming the placeholder',
+        'alias/{created_by}',
+        {},
+        '{created_by} = "ops.admin@acme" has ".", "@" (add |slug?)',
+      ],
       ['charset, from a control character', 'alias/{key_spec}', { key_spec: 'AES\u0000256' }, 'U+0000'],
       ['length', 'alias/{key_alias}', { key_alias: 'k'.repeat(250) }, 'is 256 characters long; at most 255'],
       ['empty segment', 'alias/{key_alias}', { key_alias: 'a//b' }, 'empty path segment'],
       ['trailing slash', 'alias/{key_alias}', { key_alias: 'a/' }, 'must not end with "/"'],
       ['/default ending', 'alias/{key_alias}', { key_alias: 'obs/default' }, 'must not end with "/default"'],
-      ['/default ending, from a bare "default"', 'alias/{key_alias}', { key_alias: 'default' }, 'must not end with "/default"'],
+      [
+        '/default ending, from a bare "default"',
+        'alias/{key_alias}',
+        { key_alias: 'default' },
+        'must not end with "/default"',
+      ],
       ['path traversal text', 'alias/{key_alias}', { key_alias: '../x' }, '"."'],
     ])('refuses %s', (_name, source, overrides, reason) => {
       const result = deriveAlias(compile(source), event({ ...overrides, created_by: { name: 'ops.admin@acme' } }));
@@ -161,7 +228,22 @@ describe('deriveAlias()', () => {
   describe('hostile field values', () => {
     const hostile = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.constantFrom('', '../', '..', '?', '#', ' ', '/', '//', 'default', '/default', '\u0000', '\u202e', 'x'.repeat(10_240), 'é'),
+      fc.constantFrom(
+        '',
+        '../',
+        '..',
+        '?',
+        '#',
+        ' ',
+        '/',
+        '//',
+        'default',
+        '/default',
+        '\u0000',
+        '\u202e',
+        'x'.repeat(10_240),
+        'é',
+      ),
       fc.string({ unit: fc.constantFrom('a', '/', '-', ':', '_', 'D', '.', ' '), maxLength: 40 }),
     );
     const templates = [

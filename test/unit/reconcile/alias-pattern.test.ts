@@ -36,7 +36,9 @@ describe('aliasPatternOf()', () => {
   });
 
   it('gives a readable pattern', () => {
-    expect(patternOf('alias/{env}/{key_id|short}', { env: 'prod' }).source).toBe('^alias\\/prod\\/[a-zA-Z0-9:/_\\-]{1,8}$');
+    expect(patternOf('alias/{env}/{key_id|short}', { env: 'prod' }).source).toBe(
+      '^alias\\/prod\\/[a-zA-Z0-9:/_\\-]{1,8}$',
+    );
   });
 
   it('never accepts aliases over the length limit', () => {

@@ -22,7 +22,12 @@ const alias = (n: number, name: string): AliasEntity => ({ key_id: id(n), alias:
 
 describe('findDrift()', () => {
   it('reports nothing for a project that follows the convention', () => {
-    const report = findDrift([key(1, 'payments'), key(2, 'orders')], [alias(1, 'alias/prod/payments-aes_256'), alias(2, 'alias/prod/orders-aes_256')], template, scope);
+    const report = findDrift(
+      [key(1, 'payments'), key(2, 'orders')],
+      [alias(1, 'alias/prod/payments-aes_256'), alias(2, 'alias/prod/orders-aes_256')],
+      template,
+      scope,
+    );
     expect(report).toMatchObject({ keys: 2, checked: 2, in_order: 2, aliases: 2, has_drift: false, drift: [] });
     expect(report.counts).toEqual({ missing: 0, conflict: 0, non_conforming: 0, naming_failed: 0 });
   });
@@ -34,9 +39,20 @@ describe('findDrift()', () => {
   });
 
   it('finds an alias held by another key, once', () => {
-    const report = findDrift([key(1, 'payments'), key(2, 'payments-old')], [alias(2, 'alias/prod/payments-aes_256'), alias(2, 'alias/prod/payments-old-aes_256')], template, scope);
+    const report = findDrift(
+      [key(1, 'payments'), key(2, 'payments-old')],
+      [alias(2, 'alias/prod/payments-aes_256'), alias(2, 'alias/prod/payments-old-aes_256')],
+      template,
+      scope,
+    );
     expect(report.drift).toEqual([
-      { kind: 'conflict', key_id: id(1), key_alias: 'payments', expected_alias: 'alias/prod/payments-aes_256', held_by: id(2) },
+      {
+        kind: 'conflict',
+        key_id: id(1),
+        key_alias: 'payments',
+        expected_alias: 'alias/prod/payments-aes_256',
+        held_by: id(2),
+      },
     ]);
     expect(report.in_order).toBe(1);
   });
@@ -44,20 +60,43 @@ describe('findDrift()', () => {
   it('finds non-conforming aliases but leaves conforming extra ones alone', () => {
     const report = findDrift(
       [key(1, 'payments')],
-      [alias(1, 'alias/prod/payments-aes_256'), alias(1, 'alias/prod/renamed-aes_256'), alias(1, 'alias/PaymentsKey'), alias(1, 'alias/test/payments-aes_256')],
+      [
+        alias(1, 'alias/prod/payments-aes_256'),
+        alias(1, 'alias/prod/renamed-aes_256'),
+        alias(1, 'alias/PaymentsKey'),
+        alias(1, 'alias/test/payments-aes_256'),
+      ],
       template,
       scope,
     );
     expect(report.drift).toEqual([
-      { kind: 'non_conforming', key_id: id(1), key_alias: 'payments', alias: 'alias/PaymentsKey', expected_alias: 'alias/prod/payments-aes_256' },
-      { kind: 'non_conforming', key_id: id(1), key_alias: 'payments', alias: 'alias/test/payments-aes_256', expected_alias: 'alias/prod/payments-aes_256' },
+      {
+        kind: 'non_conforming',
+        key_id: id(1),
+        key_alias: 'payments',
+        alias: 'alias/PaymentsKey',
+        expected_alias: 'alias/prod/payments-aes_256',
+      },
+      {
+        kind: 'non_conforming',
+        key_id: id(1),
+        key_alias: 'payments',
+        alias: 'alias/test/payments-aes_256',
+        expected_alias: 'alias/prod/payments-aes_256',
+      },
     ]);
   });
 
   it('finds keys the template cannot name, and still checks their aliases', () => {
     const report = findDrift([key(1, ':::')], [alias(1, 'alias/odd')], template, scope);
     expect(report.drift).toEqual([
-      { kind: 'naming_failed', key_id: id(1), key_alias: ':::', code: 'MISSING_FIELD', reason: expect.stringContaining('{key_alias|slug}') },
+      {
+        kind: 'naming_failed',
+        key_id: id(1),
+        key_alias: ':::',
+        code: 'MISSING_FIELD',
+        reason: expect.stringContaining('{key_alias|slug}'),
+      },
       { kind: 'non_conforming', key_id: id(1), key_alias: ':::', alias: 'alias/odd' },
     ]);
   });
@@ -69,18 +108,33 @@ describe('findDrift()', () => {
 
   it('does not check skipped keys or their aliases, and counts them by reason', () => {
     const report = findDrift(
-      [key(1, 'obs/default', { default_key_flag: '1' }), key(2, 'old', { key_state: '3' }), key(3, 'hsm', { keystore_id: 'ks-1' }), key(4, 'gone', { key_state: '4' })],
+      [
+        key(1, 'obs/default', { default_key_flag: '1' }),
+        key(2, 'old', { key_state: '3' }),
+        key(3, 'hsm', { keystore_id: 'ks-1' }),
+        key(4, 'gone', { key_state: '4' }),
+      ],
       [alias(2, 'alias/WhateverOld')],
       template,
       scope,
     );
-    expect(report).toMatchObject({ keys: 4, checked: 0, has_drift: false, skipped: { default_key: 1, disabled: 1, dedicated_keystore: 1, pending_deletion: 1 } });
+    expect(report).toMatchObject({
+      keys: 4,
+      checked: 0,
+      has_drift: false,
+      skipped: { default_key: 1, disabled: 1, dedicated_keystore: 1, pending_deletion: 1 },
+    });
   });
 
   it('counts every kind on a project with all of them', () => {
     const report = findDrift(
       [key(1, 'missing'), key(2, 'taken'), key(3, 'holder'), key(4, 'legacy'), key(5, ':::')],
-      [alias(3, 'alias/prod/taken-aes_256'), alias(3, 'alias/prod/holder-aes_256'), alias(4, 'alias/prod/legacy-aes_256'), alias(4, 'legacy-bare')],
+      [
+        alias(3, 'alias/prod/taken-aes_256'),
+        alias(3, 'alias/prod/holder-aes_256'),
+        alias(4, 'alias/prod/legacy-aes_256'),
+        alias(4, 'legacy-bare'),
+      ],
       template,
       scope,
     );

@@ -19,13 +19,20 @@ describe('describeDlqMessage()', () => {
   });
 
   it('calls a bare body "redrive" and finds its key id in the body', () => {
-    expect(describeDlqMessage({ Body: loadEventBody('canonical') })).toEqual({ reason: 'redrive', key_id: '2d4f6a8c-0e1b-4d3f-9a5c-7e9b1d3f5a7c' });
+    expect(describeDlqMessage({ Body: loadEventBody('canonical') })).toEqual({
+      reason: 'redrive',
+      key_id: '2d4f6a8c-0e1b-4d3f-9a5c-7e9b1d3f5a7c',
+    });
     expect(describeDlqMessage({ Body: '{"cts": ' })).toEqual({ reason: 'redrive' });
     expect(describeDlqMessage({})).toEqual({ reason: 'redrive' });
   });
 
   it('survives a detail attribute that is not JSON', () => {
-    expect(describeDlqMessage({ MessageAttributes: { [DLQ_ATTRIBUTE.reason]: attr('conflict'), [DLQ_ATTRIBUTE.detail]: attr('{') } })).toEqual({ reason: 'conflict' });
+    expect(
+      describeDlqMessage({
+        MessageAttributes: { [DLQ_ATTRIBUTE.reason]: attr('conflict'), [DLQ_ATTRIBUTE.detail]: attr('{') },
+      }),
+    ).toEqual({ reason: 'conflict' });
   });
 });
 

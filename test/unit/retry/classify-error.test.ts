@@ -51,10 +51,20 @@ describe('classifyError() — the decision table, row by row', () => {
     ['KMS_NETWORK', kms(0, 'KMS_NETWORK'), 'network', true],
     ['malformed 2xx body', kms(200, 'KMS_UNAVAILABLE'), 'server', true],
     ['local refusal (invalid key id)', kms(0, 'KMS_REJECTED'), 'permanent', false],
-    ['local refusal with a cause (unusable endpoint)', kms(0, 'KMS_REJECTED', undefined, new Error('bad region')), 'permanent', false],
+    [
+      'local refusal with a cause (unusable endpoint)',
+      kms(0, 'KMS_REJECTED', undefined, new Error('bad region')),
+      'permanent',
+      false,
+    ],
     ['pagination guard', kms(200, 'KMS_REJECTED'), 'permanent', false],
     // timeouts and network errors
-    ['AbortSignal.timeout TimeoutError', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timeout', true],
+    [
+      'AbortSignal.timeout TimeoutError',
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      'timeout',
+      true,
+    ],
     ['AbortError', new DOMException('This operation was aborted', 'AbortError'), 'timeout', true],
     ...['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].map(
       (code): [string, unknown, RetryKind, boolean] => [code, netError(code), 'network', true],
@@ -63,8 +73,18 @@ describe('classifyError() — the decision table, row by row', () => {
     ["fetch's TypeError with a socket cause", fetchFailed(netError('UND_ERR_SOCKET')), 'network', true],
     ["undici's terminated", new TypeError('terminated'), 'network', true],
     // cause chains
-    ['wrapper around a permanent KMS error', new Error('wrap', { cause: kms(400, 'KMS_REJECTED') }), 'permanent', false],
-    ['wrapper around throttling', new Error('wrap', { cause: new Error('w2', { cause: kms(429, 'KMS_THROTTLED') }) }), 'throttled', true],
+    [
+      'wrapper around a permanent KMS error',
+      new Error('wrap', { cause: kms(400, 'KMS_REJECTED') }),
+      'permanent',
+      false,
+    ],
+    [
+      'wrapper around throttling',
+      new Error('wrap', { cause: new Error('w2', { cause: kms(429, 'KMS_THROTTLED') }) }),
+      'throttled',
+      true,
+    ],
     ['wrapper around ECONNRESET', new Error('wrap', { cause: netError('ECONNRESET') }), 'network', true],
     // other AppErrors
     ['AliasConflictError', new AliasConflictError('alias/a', 'k'), 'permanent', false],

@@ -46,7 +46,6 @@ function failing(...errors: unknown[]) {
   return { fn, calls };
 }
 
-
 describe('fullJitterDelay()', () => {
   const base = { minDelayMs: 100, maxDelayMs: 1000, factor: 2 };
   it.each([
@@ -134,7 +133,14 @@ describe('withRetry()', () => {
     const notVisible = () => kms(404, 'KMS_KEY_NOT_FOUND', 'KMS.0207');
     const { fn } = failing(notVisible(), notVisible(), notVisible(), notVisible(), notVisible());
     const err = await rejectionOf(
-      withRetry(fn, { ...time.options, random: () => 1, minDelayMs: 400, factor: 1, notVisibleWindowMs: 1000, retries: 10 }),
+      withRetry(fn, {
+        ...time.options,
+        random: () => 1,
+        minDelayMs: 400,
+        factor: 1,
+        notVisibleWindowMs: 1000,
+        retries: 10,
+      }),
     );
     // t=0 fail → wait to 400; t=400 fail → wait to 800; t=800 fail: 800+400 > 1000 → stop.
     expect(time.sleeps).toEqual([400, 400]);
@@ -185,7 +191,10 @@ describe('withRetry()', () => {
     // with 900 ms left, cutting every invocation's usable time short.
     const time = fakeTime(900);
     const { fn } = failing();
-    await expect(withRetry(fn, { ...time.options, attemptTimeoutMs: 300 })).resolves.toEqual({ value: 'ok', attempts: 1 });
+    await expect(withRetry(fn, { ...time.options, attemptTimeoutMs: 300 })).resolves.toEqual({
+      value: 'ok',
+      attempts: 1,
+    });
     const tooLittle = fakeTime(299);
     const err = await rejectionOf(withRetry(failing().fn, { ...tooLittle.options, attemptTimeoutMs: 300 }));
     expect(err).toBeInstanceOf(DeadlineExceededError);
