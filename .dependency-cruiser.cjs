@@ -39,6 +39,26 @@ module.exports = {
       from: { path: '^(functions|lib|cli)/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'pure-core-imports-no-io',
+      severity: 'error',
+      comment:
+        'lib/core, lib/naming and lib/events are pure decisions, tested with plain values. Wiring to ' +
+        'the network, the disk or AWS lives in lib/runtime (the composition root) and the clients it ' +
+        'builds; the core sees them only as types (ports), which type-only imports allow.',
+      from: { path: '^lib/(core|naming|events)/' },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        path: [
+          '^lib/runtime/',
+          '^lib/huawei/(kms-client|node-http-transport|iam-token-auth)\\.ts$',
+          '^lib/dlq/create-dlq-publisher\\.ts$',
+          '^lib/config/fetch-aws-secret\\.ts$',
+          '(^|node_modules/)@aws-sdk/',
+          '^(node:)?(http|https|http2|net|tls|dgram|dns|fs|fs/promises|child_process)$',
+        ],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -60,4 +60,28 @@ describe('the layering check', () => {
     expect(output).toMatch(/no-circular: lib\/huawei\/(a|b)\.ts/);
     expect(output).toContain('functions-do-not-import-each-other: functions/b/handler.ts → functions/a/handler.ts');
   });
+  it('fails when the pure core imports I/O: the runtime, a KMS client, node:https or the AWS SDK', () => {
+    const dir = tree('impure-core', {
+      'functions/a/handler.ts': 'export const handler = () => 1;\n',
+      'lib/runtime/build-runtime.ts': 'export const buildRuntime = () => ({});\n',
+      'lib/huawei/kms-client.ts': 'export const createKmsClient = () => ({});\nexport type KmsClient = object;\n',
+      'lib/core/wire.ts':
+        "import { buildRuntime } from '../runtime/build-runtime.ts';\nexport const wire = () => buildRuntime();\n",
+      'lib/core/call.ts':
+        "import { createKmsClient } from '../huawei/kms-client.ts';\nexport const call = () => createKmsClient();\n",
+      'lib/naming/fetch.ts': "import { request } from 'node:https';\nexport const get = () => request;\n",
+      'lib/events/sqs.ts':
+        "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const client = () => new SQSClient({});\n",
+      // A port seen only as a type is allowed: the core names what it needs, the runtime supplies it.
+      'lib/core/port.ts':
+        "import type { KmsClient } from '../huawei/kms-client.ts';\nexport const use = (k: KmsClient) => k;\n",
+    });
+    const { status, output } = cruise(dir);
+    expect(status).not.toBe(0);
+    expect(output).toContain('pure-core-imports-no-io: lib/core/wire.ts → lib/runtime/build-runtime.ts');
+    expect(output).toContain('pure-core-imports-no-io: lib/core/call.ts → lib/huawei/kms-client.ts');
+    expect(output).toMatch(/pure-core-imports-no-io: lib\/naming\/fetch\.ts → (node:)?https/);
+    expect(output).toMatch(/pure-core-imports-no-io: lib\/events\/sqs\.ts → (node_modules\/)?@aws-sdk\/client-sqs/);
+    expect(output).not.toContain('lib/core/port.ts');
+  });
 });
