@@ -40,6 +40,22 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'huawei-client-does-not-retry',
+      severity: 'error',
+      comment:
+        'lib/huawei sets the retry class of each failure where it is born; lib/retry only reads it. ' +
+        'The client never imports the retry layer (callers compose withRetry).',
+      from: { path: '^lib/huawei/' },
+      to: { path: '^lib/retry/' },
+    },
+    {
+      name: 'errors-are-a-leaf',
+      severity: 'error',
+      comment: 'Every layer imports the error types, so they import nothing of the project.',
+      from: { path: '^lib/errors/' },
+      to: { path: '^(lib|functions|cli)/', pathNot: '^lib/errors/' },
+    },
+    {
       name: 'pure-core-imports-no-io',
       severity: 'error',
       comment:

@@ -45,12 +45,14 @@ describe('the layering check', () => {
     expect(status).toBe(0);
   });
 
-  it('fails on lib/ importing a function, on an import loop and on one function importing another', () => {
+  it('fails on lib/ importing a function, on an import loop, on one function importing another, on the client importing the retry layer', () => {
     const dir = tree('planted', {
       'lib/core/decide.ts':
         "import { handler } from '../../functions/a/handler.ts';\nexport const decide = () => handler;\n",
       'lib/huawei/a.ts': "import { b } from './b.ts';\nexport const a = (): number => b() + 1;\n",
       'lib/huawei/b.ts': "import { a } from './a.ts';\nexport const b = (): number => (Math.random() > 2 ? a() : 0);\n",
+      'lib/retry/with-retry.ts': 'export const withRetry = (): number => 1;\n',
+      'lib/huawei/c.ts': "import { withRetry } from '../retry/with-retry.ts';\nexport const c = () => withRetry();\n",
       'functions/a/handler.ts': 'export const handler = () => 1;\n',
       'functions/b/handler.ts': "import { handler as a } from '../a/handler.ts';\nexport const handler = () => a();\n",
     });
@@ -59,6 +61,7 @@ describe('the layering check', () => {
     expect(output).toContain('lib-is-the-bottom-layer: lib/core/decide.ts → functions/a/handler.ts');
     expect(output).toMatch(/no-circular: lib\/huawei\/(a|b)\.ts/);
     expect(output).toContain('functions-do-not-import-each-other: functions/b/handler.ts → functions/a/handler.ts');
+    expect(output).toContain('huawei-client-does-not-retry: lib/huawei/c.ts → lib/retry/with-retry.ts');
   });
   it('fails when the pure core imports I/O: the runtime, a KMS client, node:https or the AWS SDK', () => {
     const dir = tree('impure-core', {
