@@ -17,7 +17,7 @@ import { clearableTimeout } from '../signals/clearable-timeout.ts';
 
 /** Why the loop gave up. */
 export type RetryStopReason =
-  /** The classifier said permanent (or p-retry refused: a non-network TypeError is a bug). */
+  /** The error's retry class is false (or p-retry refused: a non-network TypeError is a bug). */
   | 'permanent'
   /** `retries` were all used. */
   | 'exhausted'
@@ -147,7 +147,7 @@ export function fullJitterDelay(
 }
 
 /**
- * Runs `fn` until it succeeds, the classifier calls its error permanent, the retries or a
+ * Runs `fn` until it succeeds, its error's retry class is false, the retries or a
  * window run out, or the deadline is near. `fn` receives the 1-based attempt number and a
  * signal that aborts after min(attemptTimeoutMs, remainingMs()) or when `options.signal` aborts.
  *
