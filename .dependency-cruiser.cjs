@@ -39,6 +39,42 @@ module.exports = {
       from: { path: '^(functions|lib|cli)/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'huawei-client-does-not-retry',
+      severity: 'error',
+      comment:
+        'lib/huawei sets the retry class of each failure where it is born; lib/retry only reads it. ' +
+        'The client never imports the retry layer (callers compose withRetry).',
+      from: { path: '^lib/huawei/' },
+      to: { path: '^lib/retry/' },
+    },
+    {
+      name: 'errors-are-a-leaf',
+      severity: 'error',
+      comment: 'Every layer imports the error types, so they import nothing of the project.',
+      from: { path: '^lib/errors/' },
+      to: { path: '^(lib|functions|cli)/', pathNot: '^lib/errors/' },
+    },
+    {
+      name: 'pure-core-imports-no-io',
+      severity: 'error',
+      comment:
+        'lib/core, lib/naming and lib/events are pure decisions, tested with plain values. Wiring to ' +
+        'the network, the disk or AWS lives in lib/runtime (the composition root) and the clients it ' +
+        'builds; the core sees them only as types (ports), which type-only imports allow.',
+      from: { path: '^lib/(core|naming|events)/' },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        path: [
+          '^lib/runtime/',
+          '^lib/huawei/(kms-client|node-http-transport|iam-token-auth)\\.ts$',
+          '^lib/dlq/create-dlq-publisher\\.ts$',
+          '^lib/config/fetch-aws-secret\\.ts$',
+          '(^|node_modules/)@aws-sdk/',
+          '^(node:)?(http|https|http2|net|tls|dgram|dns|fs|fs/promises|child_process)$',
+        ],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -4,8 +4,8 @@
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { createAliasApi } from '../../lib/core/create-alias-api.ts';
-import { createKmsFromConfig } from '../../lib/core/create-kms-from-config.ts';
+import { createAliasApi } from '../../lib/runtime/create-alias-api.ts';
+import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts';
 import type { HttpTransport } from '../../lib/huawei/node-http-transport.ts';
 
 const config = loadConfig(process.env);

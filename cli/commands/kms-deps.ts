@@ -1,10 +1,7 @@
-import { createLogger } from '../../lib/audit/create-logger.ts';
-import { createAliasApi } from '../../lib/core/create-alias-api.ts';
-import { createKmsFromConfig, secretsOf } from '../../lib/core/create-kms-from-config.ts';
-import { createRunOperationFactory } from '../../lib/core/create-run-operation.ts';
 import type { AliasApi, RunOperation } from '../../lib/core/ensure-alias.ts';
 import type { CallMeter } from '../../lib/core/process-batch.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
+import { buildRuntime } from '../../lib/runtime/build-runtime.ts';
 import type { CliIo } from '../cli-io.ts';
 import type { OperatorTarget } from '../load-operator-config.ts';
 
@@ -22,7 +19,7 @@ export interface CliKmsDeps {
 }
 
 /**
- * The same real client as the Lambda (signed, rate-limited, `createKmsFromConfig`) and the same
+ * The same real client as the Lambda (signed, rate-limited, from `buildRuntime`) and the same
  * retry policy, without a deadline. Retry notes go to stderr at LOG_LEVEL=debug.
  */
 export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: number | undefined): CliKmsDeps {
@@ -34,14 +31,11 @@ export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: nu
       `warning: ${rate} calls/s is above KMS's ${KMS_TPS_LIMIT} per user; expect throttling (retried, but slower)\n`,
     );
   }
-  const logger = createLogger({
-    level: config.logLevel,
-    service: config.serviceName,
-    secrets: secretsOf(config),
+  const runtime = buildRuntime(config, {
     write: (line) => io.stderr.write(`${line}\n`),
+    kms: { rateLimit: rate, userAgent: 'kms-auto-alias-cli' },
   });
-  const kms = createKmsFromConfig(config, { rateLimit: rate, userAgent: 'kms-auto-alias-cli' });
   const meter: CallMeter = { apiCalls: 0, retries: 0 };
-  const run = createRunOperationFactory(config, logger)(meter, () => Number.POSITIVE_INFINITY);
-  return { kms, api: createAliasApi(kms), run, meter, rate };
+  const run = runtime.createRun(meter, () => Number.POSITIVE_INFINITY);
+  return { kms: runtime.kms, api: runtime.aliasApi, run, meter, rate };
 }

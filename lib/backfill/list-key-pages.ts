@@ -1,5 +1,5 @@
 import type { RunOperation } from '../core/ensure-alias.ts';
-import { KmsApiError } from '../errors/app-error.ts';
+import { PaginationError } from '../errors/huawei-errors.ts';
 import type { KeyDetails, KmsClient } from '../huawei/types.ts';
 
 /** One page of `list-keys`, with the marker that fetched it (undefined for the first). */
@@ -28,7 +28,7 @@ export interface ListKeyPagesInput {
  * would list AES_256 keys only, reference §9), each call under the retry policy. Stops on
  * `truncated: "false"` or an empty `next_marker`. A key listed in `keys` without its
  * `key_details` entry is described on its own, so no key is silently missed.
- * @throws the KMS error of a call the retry policy gave up on; a `KmsApiError` when the server
+ * @throws the KMS error of a call the retry policy gave up on; a `PaginationError` when the server
  *   repeats a marker or pages past `maxPages`.
  */
 export async function* listKeyPages(
@@ -62,10 +62,7 @@ export async function* listKeyPages(
     yield { index, marker, nextMarker, keys };
     if (nextMarker === undefined) return;
     if (seen.has(nextMarker) || index + 1 >= maxPages) {
-      throw new KmsApiError(`listKeys failed: pagination did not end after ${index + 1} pages`, {
-        code: 'KMS_REJECTED',
-        retryable: false,
-        status: 200,
+      throw new PaginationError(`listKeys failed: pagination did not end after ${index + 1} pages`, {
         requestId: page.requestId,
         operation: 'listKeys',
       });

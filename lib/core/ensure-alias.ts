@@ -1,4 +1,5 @@
-import { AliasConflictError, AppError, KmsApiError } from '../errors/app-error.ts';
+import { AliasConflictError, AppError } from '../errors/app-error.ts';
+import { KmsApiError, PaginationError, TransportError } from '../errors/huawei-errors.ts';
 
 export interface AliasTarget {
   region: string;
@@ -86,7 +87,7 @@ export async function ensureAlias(
     if (own.length >= MAX_ALIASES_PER_KEY) {
       throw new AppError(`key ${target.keyId} already has ${own.length} aliases, the most Huawei allows`, {
         code: 'ALIAS_LIMIT',
-        retryable: false,
+        retry: false,
         cause: err,
       });
     }
@@ -120,10 +121,7 @@ async function findAliasHolder(api: AliasApi, target: AliasTarget, run: RunOpera
     marker = page.nextMarker;
   }
   // A server that keeps paging (or repeats a marker) would loop forever; a retry would not help.
-  throw new KmsApiError(`findAlias failed: the alias listing of project ${target.projectId} did not end`, {
-    code: 'KMS_REJECTED',
-    retryable: false,
-    status: 200,
+  throw new PaginationError(`findAlias failed: the alias listing of project ${target.projectId} did not end`, {
     operation: 'listAliases',
   });
 }
@@ -139,7 +137,6 @@ function mayMeanAliasExists(err: unknown): err is KmsApiError {
  * went on). A 429 or a 4xx is the gateway or KMS refusing: nothing was written.
  */
 export function mayHaveBeenApplied(err: unknown): boolean {
-  if (!(err instanceof KmsApiError)) return false;
-  if (err.status === 0) return err.code === 'KMS_TIMEOUT' || err.code === 'KMS_NETWORK';
-  return err.status >= 500;
+  if (err instanceof TransportError) return err.service === 'kms';
+  return err instanceof KmsApiError && err.status >= 500;
 }

@@ -1,4 +1,4 @@
-import { AliasConflictError, AppError, toErrorSummary } from '../errors/app-error.ts';
+import { AliasConflictError, AliasNamingError, AppError, toErrorSummary } from '../errors/app-error.ts';
 import type { KeyCreated } from '../events/key-created.ts';
 import { normaliseEvent } from '../events/normalise-event.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
@@ -66,7 +66,7 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
         kind: 'failed',
         reason: derived.code.toLowerCase(),
         detail: derived.reason,
-        error: { name: 'AliasNamingError', code: derived.code, message: derived.reason, retryable: false },
+        error: toErrorSummary(new AliasNamingError(derived.code, derived.reason)),
         retryable: false,
       },
     };

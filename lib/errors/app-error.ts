@@ -1,7 +1,9 @@
 /**
  * The error model: every failure the function can meet is an `AppError` with a machine-readable
- * `code` and a `retryable` flag, so the outcome of a message is decided from data, never from
- * message text. Shape follows Powertools' idempotency errors (Error suffix, `cause` kept).
+ * `code` and a retry class set once, where the failure is born (as smithy's `$retryable` trait
+ * is), so the outcome of a message is decided from data, never from message text, and the retry
+ * policy (lib/retry) only reads it. Shape follows Powertools' idempotency errors (Error suffix,
+ * `cause` kept). The Huawei failures are in huawei-errors.ts.
  */
 
 export type ErrorCode =
@@ -24,80 +26,22 @@ export type ErrorCode =
   | 'KMS_DEFAULT_KEY'
   | 'KMS_REJECTED'
   | 'IAM_AUTH'
-  | 'DEADLINE_EXCEEDED'
-  | 'DLQ_PUBLISH_FAILED';
+  | 'DEADLINE_EXCEEDED';
+
+/**
+ * Whether and how a failure may be retried, decided where it is born:
+ * - `throttling`: the server asked to slow down; the policy waits at least its throttle minimum.
+ * - `transient`: a 5xx, a lost connection, a timeout, a garbled answer; a plain backoff retry.
+ * - `not-yet-visible`: the key of a fresh CreateKey is not readable yet; retried inside a window.
+ * - `auth-refresh`: a 401 after the auth provider dropped its token; one retry, no wait.
+ * - `false`: permanent; retrying cannot help.
+ */
+export type RetryClass = 'throttling' | 'transient' | 'not-yet-visible' | 'auth-refresh' | false;
 
 export interface AppErrorOptions {
   code: ErrorCode;
-  retryable: boolean;
+  retry: RetryClass;
   cause?: unknown;
-}
-
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
-
-  constructor(message: string, options: AppErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = options.code;
-    this.retryable = options.retryable;
-  }
-}
-
-export interface KmsApiErrorOptions extends AppErrorOptions {
-  /** HTTP status; 0 when no response arrived (network error, timeout). */
-  status: number;
-  /** Huawei's own code, e.g. `KMS.0207` or `APIGW.0308`. */
-  huaweiCode?: string | undefined;
-  /** Huawei's error_msg, trimmed; never contains request secrets (it comes from the server). */
-  huaweiMessage?: string | undefined;
-  /** `X-Request-Id` response header, else the body's `request_id`. */
-  requestId?: string | undefined;
-  /** Which operation failed, for logs (`createAlias`, `listAliases`, `iam.token`...). */
-  operation?: string | undefined;
-}
-
-/** One error type for every Huawei API failure (KMS, API Gateway or IAM). */
-export class KmsApiError extends AppError {
-  readonly status: number;
-  readonly huaweiCode: string | undefined;
-  readonly huaweiMessage: string | undefined;
-  readonly requestId: string | undefined;
-  readonly operation: string | undefined;
-
-  constructor(message: string, options: KmsApiErrorOptions) {
-    super(message, options);
-    this.status = options.status;
-    this.huaweiCode = options.huaweiCode;
-    this.huaweiMessage = options.huaweiMessage;
-    this.requestId = options.requestId;
-    this.operation = options.operation;
-  }
-}
-
-/** The alias already points to another key. Permanent: the function never moves an alias. */
-export class AliasConflictError extends AppError {
-  readonly alias: string;
-  readonly existingKeyId: string;
-  readonly requestId: string | undefined;
-
-  constructor(alias: string, existingKeyId: string, requestId?: string) {
-    super(`alias ${alias} already belongs to key ${existingKeyId}`, {
-      code: 'ALIAS_CONFLICT',
-      retryable: false,
-    });
-    this.alias = alias;
-    this.existingKeyId = existingKeyId;
-    this.requestId = requestId;
-  }
-}
-
-/** Raised at cold start only: the message names the environment variable at fault. */
-export class ConfigError extends AppError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { code: 'CONFIG_INVALID', retryable: false, cause });
-  }
 }
 
 export interface ErrorSummary {
@@ -110,37 +54,71 @@ export interface ErrorSummary {
   request_id?: string;
 }
 
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Set once by whoever raised the failure; see {@link RetryClass}. */
+  readonly retry: RetryClass;
+
+  constructor(message: string, options: AppErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.retry = options.retry;
+  }
+
+  /** `retry !== false`: a view of the retry class, for outcomes and summaries. */
+  get retryable(): boolean {
+    return this.retry !== false;
+  }
+
+  /** The log- and DLQ-safe view; subclasses add their own safe fields. */
+  toSummary(): ErrorSummary {
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
+  }
+}
+
+/** The alias already points to another key. Permanent: the function never moves an alias. */
+export class AliasConflictError extends AppError {
+  readonly alias: string;
+  readonly existingKeyId: string;
+  readonly requestId: string | undefined;
+
+  constructor(alias: string, existingKeyId: string, requestId?: string) {
+    super(`alias ${alias} already belongs to key ${existingKeyId}`, { code: 'ALIAS_CONFLICT', retry: false });
+    this.alias = alias;
+    this.existingKeyId = existingKeyId;
+    this.requestId = requestId;
+  }
+
+  override toSummary(): ErrorSummary {
+    return { ...super.toSummary(), ...(this.requestId === undefined ? {} : { request_id: this.requestId }) };
+  }
+}
+
+/**
+ * The template gave no valid alias for this event (a placeholder left empty, a result that breaks
+ * Huawei's alias rules). Permanent: the same event always derives the same name.
+ */
+export class AliasNamingError extends AppError {
+  constructor(code: 'INVALID_ALIAS' | 'MISSING_FIELD', reason: string) {
+    super(reason, { code, retry: false });
+  }
+}
+
+/** Raised at cold start only: the message names the environment variable at fault. */
+export class ConfigError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'CONFIG_INVALID', retry: false, cause });
+  }
+}
+
 /**
  * A log- and DLQ-safe view of any thrown value. Messages are built by this project from
  * server-side fields only, so they never carry credentials; unknown errors keep only
- * their name and message.
+ * their name and message, and count as retryable (bounded by the retries and maxReceiveCount).
  */
 export function toErrorSummary(err: unknown): ErrorSummary {
-  if (err instanceof KmsApiError) {
-    return {
-      name: err.name,
-      code: err.code,
-      message: err.message,
-      retryable: err.retryable,
-      status: err.status,
-      ...(err.huaweiCode === undefined ? {} : { huawei_code: err.huaweiCode }),
-      ...(err.requestId === undefined ? {} : { request_id: err.requestId }),
-    };
-  }
-  if (err instanceof AliasConflictError) {
-    return {
-      name: err.name,
-      code: err.code,
-      message: err.message,
-      retryable: false,
-      ...(err.requestId === undefined ? {} : { request_id: err.requestId }),
-    };
-  }
-  if (err instanceof AppError) {
-    return { name: err.name, code: err.code, message: err.message, retryable: err.retryable };
-  }
-  if (err instanceof Error) {
-    return { name: err.name, code: 'UNKNOWN', message: err.message, retryable: true };
-  }
+  if (err instanceof AppError) return err.toSummary();
+  if (err instanceof Error) return { name: err.name, code: 'UNKNOWN', message: err.message, retryable: true };
   return { name: 'NonError', code: 'UNKNOWN', message: String(err), retryable: true };
 }

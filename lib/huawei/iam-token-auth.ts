@@ -8,8 +8,7 @@
  * (the retry policy allows one) fetches a new one: a token that expires or is revoked
  * mid-run heals through a normal retry.
  */
-import { KmsApiError } from '../errors/app-error.ts';
-import { classifyKmsFailure } from '../retry/classify-error.ts';
+import { IamError } from '../errors/huawei-errors.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import { parseHuaweiError } from './parse-huawei-error.ts';
 import { toTransportError } from './transport-error.ts';
@@ -107,20 +106,16 @@ function tokenLifetimeMs(body: unknown, fetchedAt: number, fallbackTtlMs: number
   return expiresAt - (issuedAt ?? fetchedAt);
 }
 
-function iamFailure(message: string, status: number): KmsApiError {
-  const code = 'IAM_AUTH';
-  return new KmsApiError(`${OPERATION} failed: ${message}`, {
-    code,
-    status,
-    operation: OPERATION,
-    retryable: classifyKmsFailure({ status, code }).retryable,
-  });
+/** No usable token although IAM answered 2xx (or the caller token is unusable): permanent. */
+function iamFailure(message: string, status: number): IamError {
+  return new IamError(`${OPERATION} failed: ${message}`, { status, operation: OPERATION, retry: false });
 }
 
 /**
  * Creates an {@link AuthProvider} that authenticates KMS calls with an IAM token.
  *
- * `authorize` rejects with a `KmsApiError` code `IAM_AUTH` when no token can be had:
+ * `authorize` rejects when no token can be had, with an `IamError` (IAM answered) or a
+ * `TransportError` (no answer), both code `IAM_AUTH`:
  * retryable for 429, 5xx, timeouts and network errors; permanent for other statuses (a wrong
  * password is not retried: 5+ failures lock the account, §3). Messages never contain the
  * password or any token.

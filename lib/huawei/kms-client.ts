@@ -1,11 +1,11 @@
 /**
  * The Huawei Cloud KMS HTTP client (huawei-kms-api.md §1, §7, §9). HTTP only: one request per
  * call (one per page for listAllAliases), no retries (callers compose `withRetry`), every
- * failure a `KmsApiError`. Authentication is delegated to an {@link AuthProvider}.
+ * failure one of the typed errors of lib/errors/huawei-errors.ts, its retry class set here.
+ * Authentication is delegated to an {@link AuthProvider}.
  */
-import { KmsApiError } from '../errors/app-error.ts';
-import { classifyKmsFailure } from '../retry/classify-error.ts';
-import { clearableTimeout } from '../retry/clearable-timeout.ts';
+import { KmsApiError, PaginationError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
+import { clearableTimeout } from '../signals/clearable-timeout.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import {
   type ParseResult,
@@ -55,12 +55,9 @@ interface RequestSpec<T> {
 
 const DEFAULT_USER_AGENT = 'kms-auto-alias';
 
-/** A local refusal: the request was never sent. Permanent (status 0, no cause). */
-function refuse(operation: string, reason: string, cause?: unknown): KmsApiError {
-  return new KmsApiError(`${operation} not sent: ${reason}`, {
-    code: 'KMS_REJECTED',
-    retryable: false,
-    status: 0,
+/** A local refusal: the request was never sent. Permanent. */
+function refuse(operation: string, reason: string, cause?: unknown): RequestRefusedError {
+  return new RequestRefusedError(`${operation} not sent: ${reason}`, {
     operation,
     ...(cause === undefined ? {} : { cause }),
   });
@@ -87,12 +84,15 @@ function buildQuery(query: Record<string, string | undefined> | undefined): stri
  * Creates a {@link KmsClient}.
  *
  * Every method validates the project id (and key id) before anything is sent, so no input
- * can change the request path, and rejects with a `KmsApiError`:
- * - HTTP failures: parsed by `parseHuaweiError` (code, requestId, retryable);
- * - 401 after `auth.onUnauthorized` dropped a token: `KMS_AUTH_EXPIRED` (retryable once);
- * - no response: `KMS_TIMEOUT` / `KMS_NETWORK` (status 0), or the caller's abort reason;
- * - a 2xx body of the wrong shape: `KMS_UNAVAILABLE` (retryable);
- * - invalid input: `KMS_REJECTED` with status 0 (permanent, nothing sent).
+ * can change the request path, and rejects with:
+ * - HTTP failures: a `KmsApiError` from `parseHuaweiError` (code, requestId, retry class);
+ * - 401 after `auth.onUnauthorized` dropped a token: a `KmsApiError` `KMS_AUTH_EXPIRED`, retry
+ *   class `auth-refresh`;
+ * - no response: a `TransportError` (`KMS_TIMEOUT` / `KMS_NETWORK`), or the caller's abort reason;
+ * - IAM could not issue a token: an `IamError` or a `TransportError` (`IAM_AUTH`);
+ * - a 2xx body of the wrong shape: an `UnexpectedResponseError` (`transient`);
+ * - invalid input: a `RequestRefusedError` (permanent, nothing sent);
+ * - a listing that does not end: a `PaginationError` (permanent).
  */
 export function createKmsClient(options: KmsClientOptions): KmsClient {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -187,10 +187,9 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       const error = parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
       if (response.status === 401 && auth.onUnauthorized?.(target.projectId) === true) {
         // The provider dropped its token: one more attempt authenticates afresh (auth_refreshed).
-        const code = 'KMS_AUTH_EXPIRED';
         throw new KmsApiError(error.message, {
-          code,
-          retryable: classifyKmsFailure({ status: 401, huaweiCode: error.huaweiCode, code }).retryable,
+          code: 'KMS_AUTH_EXPIRED',
+          retry: 'auth-refresh',
           status: error.status,
           huaweiCode: error.huaweiCode,
           huaweiMessage: error.huaweiMessage,
@@ -211,10 +210,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       parsed = { ok: false, reason: 'body is not JSON' };
     }
     if (!parsed.ok) {
-      const code = 'KMS_UNAVAILABLE';
-      throw new KmsApiError(`${operation} failed: unexpected response body (${parsed.reason})`, {
-        code,
-        retryable: classifyKmsFailure({ status: response.status, code }).retryable,
+      throw new UnexpectedResponseError(`${operation} failed: unexpected response body (${parsed.reason})`, {
         status: response.status,
         requestId,
         operation,
@@ -288,10 +284,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
         if (pages >= maxPages || seenMarkers.has(page.nextMarker)) {
           // A server that keeps paging (or repeats a marker) would loop forever; a retry would
           // not help, and a truncated list must never be mistaken for a complete one.
-          throw new KmsApiError(`${operation} failed: pagination did not end after ${pages} pages`, {
-            code: 'KMS_REJECTED',
-            retryable: false,
-            status: 200,
+          throw new PaginationError(`${operation} failed: pagination did not end after ${pages} pages`, {
             requestId: page.requestId,
             operation,
           });

@@ -1,5 +1,6 @@
 /**
- * Turns a failed Huawei API response (KMS, API Gateway or IAM) into a {@link KmsApiError}.
+ * Turns a failed Huawei API response into a {@link KmsApiError} (KMS, API Gateway) or an
+ * {@link IamError} (IAM), with its retry class set here, once (classify-huawei-failure.ts).
  * Pure. Accepts every error body shape of huawei-kms-api.md §3:
  *  1. KMS nested      `{"error":{"error_code":"KMS.0207","error_msg":"..."}}`
  *  2. Gateway flat    `{"error_code":"APIGW.0308","error_msg":"...","request_id":"..."}`
@@ -8,8 +9,9 @@
  * like the PY SDK does (search the top level, then nested objects), and tolerates empty,
  * non-JSON and huge bodies.
  */
-import { type ErrorCode, KmsApiError } from '../errors/app-error.ts';
-import { classifyKmsFailure } from '../retry/classify-error.ts';
+import type { ErrorCode } from '../errors/app-error.ts';
+import { IamError, KmsApiError } from '../errors/huawei-errors.ts';
+import { classifyHuaweiFailure } from './classify-huawei-failure.ts';
 
 /** Longest server message kept on an error (log lines and DLQ attributes stay small). */
 export const MAX_KEPT_MESSAGE_CHARS = 300;
@@ -176,33 +178,35 @@ export function mapToErrorCode(
 }
 
 /**
- * Builds the {@link KmsApiError} for a failed response. Never throws.
+ * Builds the error for a failed response: an {@link IamError} for IAM, else a {@link KmsApiError}.
+ * Never throws.
  *
  * - `requestId`: the `X-Request-Id` header, else the body's `request_id` (§3).
  * - `code`: from {@link HUAWEI_CODE_MAP}, else from the status (429 → KMS_THROTTLED,
  *   5xx → KMS_UNAVAILABLE, 401 → KMS_AUTH, 403 → KMS_FORBIDDEN, else KMS_REJECTED); IAM_AUTH
  *   for every IAM failure.
- * - `retryable`: from the classifier (lib/retry/classify-error.ts).
+ * - `retry`: from the status and Huawei code (classify-huawei-failure.ts).
  * - `message`: operation, status, code and the server's JSON message; never the raw body.
  */
-export function parseHuaweiError(response: HuaweiErrorResponse): KmsApiError {
+export function parseHuaweiError(response: HuaweiErrorResponse): KmsApiError | IamError {
   const { status, operation } = response;
   const body = parseErrorBody(response.bodyText);
   const headerId = headerValue(response.headers, 'x-request-id')?.trim();
   const requestId = headerId === undefined || headerId === '' ? body.requestId : headerId.slice(0, 128);
-  const code = mapToErrorCode(status, body.huaweiCode, response.service ?? 'kms');
-  const { retryable } = classifyKmsFailure({ status, huaweiCode: body.huaweiCode, code });
+  const service = response.service ?? 'kms';
+  const retry = classifyHuaweiFailure(status, body.huaweiCode);
   const codePart = body.huaweiCode === undefined ? '' : ` ${body.huaweiCode}`;
   // Only a message the server put in a JSON field; a non-JSON body stays out of `message`.
   const textPart = body.json && body.huaweiMessage !== undefined ? `: ${body.huaweiMessage}` : '';
   const message = `${operation} failed: HTTP ${status}${codePart}${textPart}`;
-  return new KmsApiError(message, {
-    code,
-    retryable,
+  const fields = {
+    retry,
     status,
     huaweiCode: body.huaweiCode,
     huaweiMessage: body.huaweiMessage,
     requestId,
     operation,
-  });
+  };
+  if (service === 'iam') return new IamError(message, fields);
+  return new KmsApiError(message, { ...fields, code: mapToErrorCode(status, body.huaweiCode, service) });
 }

@@ -1,10 +1,9 @@
 /**
- * Maps what `fetch` throws (no HTTP response at all) to a {@link KmsApiError} with status 0, so
- * callers see one error type. The original error stays as `cause`, which the classifier
- * follows (ECONNRESET, UND_ERR_SOCKET...).
+ * Maps what the transport throws (no HTTP response at all) to a {@link TransportError}, retry
+ * class `transient`: a new connection may work. The original error stays as `cause`, and its
+ * socket code (ECONNRESET, UND_ERR_SOCKET...) goes into the message.
  */
-import { KmsApiError } from '../errors/app-error.ts';
-import { classifyKmsFailure } from '../retry/classify-error.ts';
+import { HuaweiError, TransportError } from '../errors/huawei-errors.ts';
 
 /** Where a transport failure happened, for {@link toTransportError}. */
 export interface TransportContext {
@@ -30,13 +29,15 @@ function networkCodeOf(err: unknown): string | undefined {
 
 /**
  * Returns the error to throw for a request that got no usable response:
- * - a `KmsApiError` thrown by the auth layer, unchanged;
+ * - a `HuaweiError` thrown by the auth layer (an IAM failure), unchanged;
  * - the caller's abort reason when the caller cancelled (not a timeout): cancellation is theirs;
- * - `KMS_TIMEOUT` (IAM: `IAM_AUTH`) when the per-request or the caller's timeout fired;
- * - `KMS_NETWORK` (IAM: `IAM_AUTH`) otherwise, with the socket code in the message when known.
+ * - a `TransportError` `timeout` (code `KMS_TIMEOUT`, IAM: `IAM_AUTH`) when the per-request or
+ *   the caller's timeout fired;
+ * - a `TransportError` `network` (code `KMS_NETWORK`, IAM: `IAM_AUTH`) otherwise, with the socket
+ *   code in the message when known.
  */
 export function toTransportError(err: unknown, context: TransportContext): unknown {
-  if (err instanceof KmsApiError) return err;
+  if (err instanceof HuaweiError) return err;
   const { operation, service, callerSignal, timeoutSignal } = context;
   const callerReason: unknown = callerSignal?.aborted === true ? callerSignal.reason : undefined;
   const ownTimeout = timeoutSignal.aborted;
@@ -45,7 +46,6 @@ export function toTransportError(err: unknown, context: TransportContext): unkno
   if (!ownTimeout && !callerTimeout && callerSignal?.aborted === true) return callerReason;
 
   const timedOut = ownTimeout || callerTimeout;
-  const code = service === 'iam' ? 'IAM_AUTH' : timedOut ? 'KMS_TIMEOUT' : 'KMS_NETWORK';
   const cause = callerTimeout ? callerReason : err;
   let detail: string;
   if (ownTimeout) detail = `timed out after ${context.timeoutMs} ms`;
@@ -54,8 +54,12 @@ export function toTransportError(err: unknown, context: TransportContext): unkno
     const netCode = networkCodeOf(err);
     detail = netCode === undefined ? 'network error' : `network error ${netCode}`;
   }
-  const { retryable } = classifyKmsFailure({ status: 0, code, cause });
-  return new KmsApiError(`${operation} failed: ${detail}`, { code, retryable, status: 0, operation, cause });
+  return new TransportError(`${operation} failed: ${detail}`, {
+    operation,
+    service,
+    failure: timedOut ? 'timeout' : 'network',
+    cause,
+  });
 }
 
 function isTimeoutNamed(reason: unknown): boolean {

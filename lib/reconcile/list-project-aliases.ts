@@ -1,5 +1,5 @@
 import type { RunOperation } from '../core/ensure-alias.ts';
-import { KmsApiError } from '../errors/app-error.ts';
+import { PaginationError } from '../errors/huawei-errors.ts';
 import type { AliasEntity, KmsClient } from '../huawei/types.ts';
 
 export interface ListProjectAliasesInput {
@@ -15,7 +15,7 @@ export interface ListProjectAliasesInput {
 /**
  * Every alias of a project, one retried operation per page: under throttling, retrying a whole
  * multi-page listing as one operation would need every page to succeed in a row.
- * @throws the KMS error of a page the retry policy gave up on; a `KmsApiError` when the server
+ * @throws the KMS error of a page the retry policy gave up on; a `PaginationError` when the server
  *   repeats a marker or pages past `maxPages` (a truncated list must never pass for a full one).
  */
 export async function listProjectAliases(
@@ -39,10 +39,7 @@ export async function listProjectAliases(
     // §1 (TF): stop when next_marker is empty or missing, or the page is empty.
     if (page.nextMarker === undefined || page.aliases.length === 0) return aliases;
     if (seen.has(page.nextMarker) || pages >= maxPages) {
-      throw new KmsApiError(`listAliases failed: pagination did not end after ${pages} pages`, {
-        code: 'KMS_REJECTED',
-        retryable: false,
-        status: 200,
+      throw new PaginationError(`listAliases failed: pagination did not end after ${pages} pages`, {
         requestId: page.requestId,
         operation: 'listAliases',
       });

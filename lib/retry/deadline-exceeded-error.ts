@@ -11,7 +11,7 @@ export class DeadlineExceededError extends AppError {
   constructor(remainingMs: number, cause?: unknown) {
     super(`not enough time left to start an attempt (${Math.max(0, Math.round(remainingMs))} ms)`, {
       code: 'DEADLINE_EXCEEDED',
-      retryable: true,
+      retry: 'transient',
       cause,
     });
     this.remainingMs = remainingMs;

@@ -1,22 +1,23 @@
 /**
- * The retry policy: p-retry 9 for the attempt loop, plus what p-retry does not do itself:
- * full-jitter backoff from an injectable random source, a deadline taken from the Lambda's
- * remaining time, a per-attempt timeout, a time window for "key not visible yet" (KMS.0207)
- * and a single retry after the auth provider dropped a rejected token.
- *
- * p-retry is run with `minTimeout: 0` so it never waits on its own: every wait happens in
- * `shouldRetry`, after the deadline check, so no wait starts that would leave too little time
- * for the attempt after it.
+ * The retry policy. p-retry 9 runs the attempt loop, stops on an `AbortError`, a non-network
+ * `TypeError` (a bug) or an exhausted budget, and cancels on the caller's signal. The waiting is
+ * done in `shouldRetry` (p-retry gets `minTimeout: 0`) because p-retry cannot express it:
+ * its delay is `minTimeout × factor^n × (randomize ? [1, 2) : 1)`, a function of the retry count
+ * alone, so it has no full jitter (a uniform wait in [0, cap)), no per-failure minimum (at least
+ * `throttleMinDelayMs` after throttling, no wait after a token refresh), no check that the wait
+ * plus the next attempt still fit in the Lambda's remaining time (its `maxRetryTime` is a fixed
+ * budget from the first attempt that only trims the wait), and no injectable clock or sleep.
+ * What to do with a failure is read from its retry class (classify-error.ts), never decided here.
  */
 import pRetry, { AbortError } from 'p-retry';
 import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
-import { classifyError, type ErrorClassification, type RetryKind } from './classify-error.ts';
+import { classifyError, type RetryKind } from './classify-error.ts';
 import { DeadlineExceededError } from './deadline-exceeded-error.ts';
-import { clearableTimeout } from './clearable-timeout.ts';
+import { clearableTimeout } from '../signals/clearable-timeout.ts';
 
 /** Why the loop gave up. */
 export type RetryStopReason =
-  /** The classifier said permanent (or p-retry refused: a non-network TypeError is a bug). */
+  /** The error's retry class is false (or p-retry refused: a non-network TypeError is a bug). */
   | 'permanent'
   /** `retries` were all used. */
   | 'exhausted'
@@ -86,8 +87,6 @@ export interface WithRetryOptions {
   sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /** Monotonic clock in ms. Default performance.now. */
   clock?: () => number;
-  /** The classifier. Default {@link classifyError}. */
-  classify?: (err: unknown) => ErrorClassification;
 }
 
 /** What {@link withRetry} resolves with. */
@@ -148,7 +147,7 @@ export function fullJitterDelay(
 }
 
 /**
- * Runs `fn` until it succeeds, the classifier calls its error permanent, the retries or a
+ * Runs `fn` until it succeeds, its error's retry class is false, the retries or a
  * window run out, or the deadline is near. `fn` receives the 1-based attempt number and a
  * signal that aborts after min(attemptTimeoutMs, remainingMs()) or when `options.signal` aborts.
  *
@@ -181,7 +180,6 @@ export async function withRetry<T>(
   const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const sleep = options.sleep ?? defaultSleep;
   const clock = options.clock ?? (() => performance.now());
-  const classify = options.classify ?? classifyError;
   const callerSignal = options.signal;
 
   const start = clock();
@@ -194,8 +192,6 @@ export async function withRetry<T>(
   const runAttempt = async (): Promise<T> => {
     const remaining = remainingMs();
     if (remaining < minAttemptMs) {
-      // Only reachable before the first attempt or after a sleep that overran: the wait itself
-      // was already checked against the deadline in shouldRetry.
       stopReason = 'deadline';
       throw new AbortError(lastError ?? new DeadlineExceededError(remaining));
     }
@@ -220,7 +216,7 @@ export async function withRetry<T>(
   };
 
   const shouldRetry = async (error: Error, attemptNumber: number, retryIndex: number): Promise<boolean> => {
-    const { retryable, kind } = classify(error);
+    const { retryable, kind } = classifyError(error);
     if (!retryable) {
       stopReason = 'permanent';
       return false;
@@ -253,7 +249,6 @@ export async function withRetry<T>(
   try {
     const value = await pRetry(runAttempt, {
       retries,
-      // p-retry never waits by itself; shouldRetry does (see the file comment).
       minTimeout: 0,
       signal: callerSignal,
       onFailedAttempt: ({ error, retriesLeft }) => {

@@ -2,7 +2,7 @@
 // emulator on 127.0.0.1, which verifies AK/SK signatures and tokens independently of lib/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_ACCOUNT, type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
-import { KmsApiError } from '../../lib/errors/app-error.ts';
+import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createAkSkAuth } from '../../lib/huawei/aksk-auth.ts';
 import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
 import { createKmsClient } from '../../lib/huawei/kms-client.ts';

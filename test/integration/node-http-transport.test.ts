@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KmsApiError } from '../../lib/errors/app-error.ts';
+import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createKmsClient } from '../../lib/huawei/kms-client.ts';
 import { createNodeHttpTransport } from '../../lib/huawei/node-http-transport.ts';
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
-import { clearableTimeout } from '../../lib/retry/clearable-timeout.ts';
+import { clearableTimeout } from '../../lib/signals/clearable-timeout.ts';
 import { rejectionOf } from '../helpers/rejection-of.ts';
 
 // The KMS client's node:http transport (createKmsFromConfig's default) against real sockets:

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_ACCOUNT } from '../../emulator/accounts.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { createKmsFromConfig } from '../../lib/core/create-kms-from-config.ts';
+import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 

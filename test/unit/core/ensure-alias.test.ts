@@ -8,7 +8,8 @@ import {
   type EnsureObservations,
   type RunOperation,
 } from '../../../lib/core/ensure-alias.ts';
-import { AliasConflictError, KmsApiError } from '../../../lib/errors/app-error.ts';
+import { AliasConflictError, AppError } from '../../../lib/errors/app-error.ts';
+import { KmsApiError, RequestRefusedError, TransportError } from '../../../lib/errors/huawei-errors.ts';
 
 const target: AliasTarget = {
   region: 'cn-north-4',
@@ -20,14 +21,14 @@ const target: AliasTarget = {
 const exists = () =>
   new KmsApiError('createAlias failed: HTTP 400 KMS.0308', {
     code: 'KMS_REJECTED',
-    retryable: false,
+    retry: false,
     status: 400,
     requestId: 'req-400',
   });
 const timeout = () =>
-  new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
-const throttled = () => new KmsApiError('HTTP 429', { code: 'KMS_THROTTLED', retryable: true, status: 429 });
-const unavailable = () => new KmsApiError('HTTP 503', { code: 'KMS_UNAVAILABLE', retryable: true, status: 503 });
+  new TransportError('createAlias failed: timed out', { operation: 'createAlias', service: 'kms', failure: 'timeout' });
+const throttled = () => new KmsApiError('HTTP 429', { code: 'KMS_THROTTLED', retry: 'throttling', status: 429 });
+const unavailable = () => new KmsApiError('HTTP 503', { code: 'KMS_UNAVAILABLE', retry: 'transient', status: 503 });
 
 /** A retry policy stand-in: up to `attempts` tries per operation for retryable errors, recording each try. */
 function runWith(attempts: number): { run: RunOperation; tries: string[] } {
@@ -38,7 +39,7 @@ function runWith(attempts: number): { run: RunOperation; tries: string[] } {
       try {
         return await fn(new AbortController().signal);
       } catch (err) {
-        if (i >= attempts || !(err instanceof KmsApiError && err.retryable)) throw err;
+        if (i >= attempts || !(err instanceof AppError && err.retryable)) throw err;
       }
     }
   };
@@ -161,15 +162,15 @@ describe('ensureAlias()', () => {
 describe('mayHaveBeenApplied()', () => {
   it.each([
     ['a timeout', timeout(), true],
-    ['a lost connection', new KmsApiError('reset', { code: 'KMS_NETWORK', retryable: true, status: 0 }), true],
+    [
+      'a lost connection',
+      new TransportError('reset', { operation: 'createAlias', service: 'kms', failure: 'network' }),
+      true,
+    ],
     ['a 503', unavailable(), true],
     ['a 429', throttled(), false],
     ['a 400', exists(), false],
-    [
-      'a local refusal (never sent)',
-      new KmsApiError('not sent', { code: 'KMS_REJECTED', retryable: false, status: 0 }),
-      false,
-    ],
+    ['a local refusal (never sent)', new RequestRefusedError('not sent', { operation: 'createAlias' }), false],
     ['a non-KMS error', new Error('x'), false],
   ])('%s → %s', (_name, err, expected) => {
     expect(mayHaveBeenApplied(err)).toBe(expected);

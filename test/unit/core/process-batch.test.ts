@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../lib/audit/create-logger.ts';
 import type { AliasApi, RunOperation } from '../../../lib/core/ensure-alias.ts';
 import { processBatch, type BatchDeps } from '../../../lib/core/process-batch.ts';
-import { KmsApiError } from '../../../lib/errors/app-error.ts';
+import { AppError } from '../../../lib/errors/app-error.ts';
+import { KmsApiError, TransportError } from '../../../lib/errors/huawei-errors.ts';
 import { compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
 import { toSqsRecord } from '../../../local/sqs-records.ts';
 
@@ -11,11 +12,11 @@ const KEY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';
 const body = JSON.stringify({ type: 'kms.key.created', key_id: KEY, project_id: PROJECT, key_alias: 'payments-db' });
 
 const timeout = () =>
-  new KmsApiError('createAlias failed: timed out', { code: 'KMS_TIMEOUT', retryable: true, status: 0 });
+  new TransportError('createAlias failed: timed out', { operation: 'createAlias', service: 'kms', failure: 'timeout' });
 const exists = () =>
   new KmsApiError('createAlias failed: HTTP 400', {
     code: 'KMS_REJECTED',
-    retryable: false,
+    retry: false,
     status: 400,
     requestId: 'req-400',
   });
@@ -28,7 +29,7 @@ const retrying =
       try {
         return await fn(new AbortController().signal);
       } catch (err) {
-        if (i >= attempts || !(err instanceof KmsApiError && err.retryable)) throw err;
+        if (i >= attempts || !(err instanceof AppError && err.retryable)) throw err;
       }
     }
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KmsApiError } from '../../../lib/errors/app-error.ts';
+import { IamError } from '../../../lib/errors/huawei-errors.ts';
 import { createIamTokenAuth, type IamTokenAuthOptions } from '../../../lib/huawei/iam-token-auth.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
 import { rejectionOf } from '../../helpers/rejection-of.ts';
@@ -196,7 +196,7 @@ describe('createIamTokenAuth()', () => {
         }),
     ]);
     const err = await rejectionOf(auth({ fetch: iam.fetch }).authorize(request, PROJECT));
-    expect(err).toBeInstanceOf(KmsApiError);
+    expect(err).toBeInstanceOf(IamError);
     expect(err).toMatchObject({
       code: 'IAM_AUTH',
       status: 401,

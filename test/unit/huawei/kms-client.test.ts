@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KmsApiError } from '../../../lib/errors/app-error.ts';
+import { IamError, RequestRefusedError } from '../../../lib/errors/huawei-errors.ts';
 import { kmsEndpointFor } from '../../../lib/huawei/endpoints.ts';
 import { createKmsClient, type KmsClientOptions } from '../../../lib/huawei/kms-client.ts';
 import type { AuthProvider, AuthRequest } from '../../../lib/huawei/types.ts';
@@ -210,7 +210,7 @@ describe('createKmsClient() — validation before anything is sent', () => {
   ])('refuses %s (KMS_REJECTED, status 0, permanent)', async (_name, where, keyId) => {
     const { client, sent } = setup([]);
     const err = await rejectionOf(client.describeKey({ ...where, keyId }));
-    expect(err).toBeInstanceOf(KmsApiError);
+    expect(err).toBeInstanceOf(RequestRefusedError);
     expect(err).toMatchObject({ code: 'KMS_REJECTED', status: 0, retryable: false });
     expect(classifyError(err).retryable).toBe(false);
     expect(sent).toHaveLength(0);
@@ -320,12 +320,7 @@ describe('createKmsClient() — failures', () => {
   });
 
   it('passes IAM errors from the auth provider through unchanged', async () => {
-    const iamError = new KmsApiError('iam.token failed: HTTP 401', {
-      code: 'IAM_AUTH',
-      status: 401,
-      retryable: false,
-      operation: 'iam.token',
-    });
+    const iamError = new IamError('iam.token failed: HTTP 401', { status: 401, retry: false, operation: 'iam.token' });
     const client = createKmsClient({
       endpointFor: kmsEndpointFor,
       auth: { authorize: async () => Promise.reject(iamError) },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, KmsApiError } from '../../../lib/errors/app-error.ts';
+import type { ErrorCode } from '../../../lib/errors/app-error.ts';
+import { KmsApiError } from '../../../lib/errors/huawei-errors.ts';
 import { MAX_KEPT_MESSAGE_CHARS, parseErrorBody, parseHuaweiError } from '../../../lib/huawei/parse-huawei-error.ts';
 
 const parse = (status: number, bodyText: string | undefined, headers: Record<string, string> = {}) =>

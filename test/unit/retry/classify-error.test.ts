@@ -1,11 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { AliasConflictError, AppError, ConfigError, KmsApiError } from '../../../lib/errors/app-error.ts';
+import { AliasConflictError, AppError, ConfigError } from '../../../lib/errors/app-error.ts';
+import type { ErrorCode } from '../../../lib/errors/app-error.ts';
+import {
+  IamError,
+  KmsApiError,
+  PaginationError,
+  RequestRefusedError,
+  TransportError,
+  UnexpectedResponseError,
+} from '../../../lib/errors/huawei-errors.ts';
+import { classifyHuaweiFailure } from '../../../lib/huawei/classify-huawei-failure.ts';
 import { classifyError, isRetryable, type RetryKind } from '../../../lib/retry/classify-error.ts';
 import { DeadlineExceededError } from '../../../lib/retry/deadline-exceeded-error.ts';
-import type { ErrorCode } from '../../../lib/errors/app-error.ts';
 
-const kms = (status: number, code: ErrorCode, huaweiCode?: string, cause?: unknown) =>
-  new KmsApiError('x', { status, code, huaweiCode, retryable: false, cause });
+const operation = 'createAlias';
+const isTimeout = (cause: unknown) => cause instanceof DOMException && cause.name === 'TimeoutError';
+
+/**
+ * The error lib/huawei raises for a failure with these fields, built the way its birth site
+ * builds it (parse-huawei-error.ts, transport-error.ts, iam-token-auth.ts, kms-client.ts), so
+ * each row checks the class set at birth and what the retry layer reads from it.
+ */
+const kms = (status: number, code: ErrorCode, huaweiCode?: string, cause?: unknown): AppError => {
+  const service = code === 'IAM_AUTH' ? 'iam' : 'kms';
+  if (status === 0 && (code === 'KMS_TIMEOUT' || code === 'KMS_NETWORK' || service === 'iam')) {
+    const failure = code === 'KMS_TIMEOUT' || isTimeout(cause) ? 'timeout' : 'network';
+    return new TransportError('x', { operation, service, failure, cause });
+  }
+  if (status === 0) return new RequestRefusedError('x', { operation, cause });
+  const answered = status >= 200 && status < 300;
+  if (service === 'iam') {
+    return new IamError('x', {
+      status,
+      huaweiCode,
+      retry: answered ? false : classifyHuaweiFailure(status, huaweiCode),
+    });
+  }
+  if (answered && code === 'KMS_UNAVAILABLE') return new UnexpectedResponseError('x', { operation, status });
+  if (answered) return new PaginationError('x', { operation });
+  const retry = code === 'KMS_AUTH_EXPIRED' ? 'auth-refresh' : classifyHuaweiFailure(status, huaweiCode);
+  return new KmsApiError('x', { status, code, huaweiCode, retry, cause });
+};
 
 const netError = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 const fetchFailed = (cause?: unknown) => new TypeError('fetch failed', cause === undefined ? undefined : { cause });
@@ -89,7 +124,7 @@ describe('classifyError() — the decision table, row by row', () => {
     // other AppErrors
     ['AliasConflictError', new AliasConflictError('alias/a', 'k'), 'permanent', false],
     ['ConfigError', new ConfigError('bad'), 'permanent', false],
-    ['retryable AppError', new AppError('x', { code: 'DLQ_PUBLISH_FAILED', retryable: true }), 'unknown', true],
+    ['retryable AppError', new AppError('x', { code: 'KMS_UNAVAILABLE', retry: 'transient' }), 'unknown', true],
     ['DeadlineExceededError', new DeadlineExceededError(10), 'timeout', true],
     // unknown
     ['plain Error', new Error('boom'), 'unknown', true],

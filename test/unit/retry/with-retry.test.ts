@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { KmsApiError, type ErrorCode } from '../../../lib/errors/app-error.ts';
+import type { ErrorCode } from '../../../lib/errors/app-error.ts';
+import { KmsApiError, TransportError } from '../../../lib/errors/huawei-errors.ts';
+import { classifyHuaweiFailure } from '../../../lib/huawei/classify-huawei-failure.ts';
 import { DeadlineExceededError } from '../../../lib/retry/deadline-exceeded-error.ts';
 import {
   fullJitterDelay,
@@ -11,8 +13,14 @@ import {
 } from '../../../lib/retry/with-retry.ts';
 import { rejectionOf } from '../../helpers/rejection-of.ts';
 
+/** A KMS failure as the client builds it: the retry class comes from status and Huawei code. */
 const kms = (status: number, code: ErrorCode, huaweiCode?: string) =>
-  new KmsApiError(`HTTP ${status}`, { status, code, huaweiCode, retryable: status >= 500 || status === 429 });
+  new KmsApiError(`HTTP ${status}`, {
+    status,
+    code,
+    huaweiCode,
+    retry: code === 'KMS_AUTH_EXPIRED' ? 'auth-refresh' : classifyHuaweiFailure(status, huaweiCode),
+  });
 
 /** A fake clock that only moves when the policy sleeps (or a test advances it). */
 function fakeTime(remainingAtStart = Number.POSITIVE_INFINITY) {
@@ -79,7 +87,10 @@ describe('withRetry()', () => {
   it('retries transient failures with full-jitter delays and reports each retry', async () => {
     const time = fakeTime();
     const events: RetryEvent[] = [];
-    const { fn, calls } = failing(kms(503, 'KMS_UNAVAILABLE'), kms(0, 'KMS_NETWORK'));
+    const { fn, calls } = failing(
+      kms(503, 'KMS_UNAVAILABLE'),
+      new TransportError('reset', { operation: 'createAlias', service: 'kms', failure: 'network' }),
+    );
     const result = await withRetry(fn, {
       ...time.options,
       minDelayMs: 100,

@@ -1,5 +1,5 @@
 import type { KmsClient } from '../huawei/types.ts';
-import type { AliasApi } from './ensure-alias.ts';
+import type { AliasApi } from '../core/ensure-alias.ts';
 
 /** Page size of the project listing; TF lists aliases 50 at a time (reference §1). */
 export const PROJECT_ALIAS_PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import type { Logger } from '../audit/create-logger.ts';
 import { retryReportOf, withRetry } from '../retry/with-retry.ts';
-import type { RunOperation } from './ensure-alias.ts';
-import type { CallMeter } from './process-batch.ts';
+import type { RunOperation } from '../core/ensure-alias.ts';
+import type { CallMeter } from '../core/process-batch.ts';
 
 export interface RetrySettings {
   maxRetries: number;
@@ -13,12 +13,15 @@ export interface RetrySettings {
   deadlineMarginMs: number;
 }
 
+/** Binds the retry policy to one unit of work: its call meter and its remaining time. */
+export type RunOperationFactory = (meter: CallMeter, remainingMs: () => number) => RunOperation;
+
 /**
  * Binds the retry policy (lib/retry) to one message: its meter counts every attempt as an API
  * call, and its deadline is the invocation's remaining time minus a margin, so a retry never
  * runs past the Lambda's timeout.
  */
-export function createRunOperationFactory(settings: RetrySettings, logger: Logger) {
+export function createRunOperationFactory(settings: RetrySettings, logger: Logger): RunOperationFactory {
   return (meter: CallMeter, remainingMs: () => number): RunOperation =>
     async (operation, fn) => {
       try {
