@@ -3,7 +3,7 @@ import { createAliasApi } from '../../lib/core/create-alias-api.ts';
 import { createKmsFromConfig, secretsOf } from '../../lib/core/create-kms-from-config.ts';
 import { createRunOperationFactory } from '../../lib/core/create-run-operation.ts';
 import type { AliasApi, RunOperation } from '../../lib/core/ensure-alias.ts';
-import type { CallMeter } from '../../lib/core/process-batch.ts';
+import type { CallMeter } from '../../lib/outcome/outcome.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
 import type { CliIo } from '../cli-io.ts';
 import type { OperatorTarget } from '../load-operator-config.ts';
