@@ -8,7 +8,7 @@ import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
-import { rejectionOf } from '../helpers/rejection-of.ts';
+import { rejectionOf } from '../support/rejection-of.ts';
 import { createKmsTestClient, type KmsTestClient } from '../support/kms-test-client.ts';
 
 const account = DEFAULT_EMULATOR_ACCOUNT;

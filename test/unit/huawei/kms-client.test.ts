@@ -4,7 +4,7 @@ import { kmsEndpointFor } from '../../../lib/huawei/endpoints.ts';
 import { createKmsClient, type KmsClientOptions } from '../../../lib/huawei/kms-client.ts';
 import type { AuthProvider, AuthRequest } from '../../../lib/huawei/types.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
-import { rejectionOf } from '../../helpers/rejection-of.ts';
+import { rejectionOf } from '../../support/rejection-of.ts';
 import { createKmsTestClient } from '../../support/kms-test-client.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';

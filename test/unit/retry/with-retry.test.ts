@@ -9,7 +9,7 @@ import {
   withRetry,
   type WithRetryOptions,
 } from '../../../lib/retry/with-retry.ts';
-import { rejectionOf } from '../../helpers/rejection-of.ts';
+import { rejectionOf } from '../../support/rejection-of.ts';
 
 const kms = (status: number, code: ErrorCode, huaweiCode?: string) =>
   new KmsApiError(`HTTP ${status}`, { status, code, huaweiCode, retryable: status >= 500 || status === 429 });
