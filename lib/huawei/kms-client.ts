@@ -57,7 +57,7 @@ export interface RequestSpec<T> {
 const DEFAULT_USER_AGENT = 'kms-auto-alias';
 
 /** A local refusal: the request was never sent. Permanent (status 0, no cause). */
-export function refuse(operation: string, reason: string, cause?: unknown): KmsApiError {
+function refuse(operation: string, reason: string, cause?: unknown): KmsApiError {
   return new KmsApiError(`${operation} not sent: ${reason}`, {
     code: 'KMS_REJECTED',
     retryable: false,
@@ -95,11 +95,15 @@ export interface KmsRequestSender {
   checkKeyId(operation: string, keyId: string): void;
   /** Throws a `KMS_REJECTED` refusal (nothing sent) for a page size outside 1..10000. */
   checkLimit(operation: string, limit: number | undefined): void;
+  /** A local refusal of `operation` for `reason`: permanent, nothing sent. */
+  refuse(operation: string, reason: string): Error;
 }
 
 /**
- * Creates the {@link KmsRequestSender} of a client. `send` validates the project id before
- * anything is sent, so no input can change the request path, and rejects with a `KmsApiError`:
+ * Creates the {@link KmsRequestSender} that every {@link KmsClient} method is built on.
+ *
+ * Every method validates the project id (and key id) before anything is sent, so no input
+ * can change the request path, and rejects with a `KmsApiError`:
  * - HTTP failures: parsed by `parseHuaweiError` (code, requestId, retryable);
  * - 401 after `auth.onUnauthorized` dropped a token: `KMS_AUTH_EXPIRED` (retryable once);
  * - no response: `KMS_TIMEOUT` / `KMS_NETWORK` (status 0), or the caller's abort reason;
@@ -234,7 +238,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     return { ...parsed.value, requestId };
   }
 
-  return { send, checkKeyId, checkLimit };
+  return { send, checkKeyId, checkLimit, refuse };
 }
 
 /**

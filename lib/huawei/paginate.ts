@@ -45,19 +45,13 @@ export interface PaginateOptions {
  */
 export class PaginationDidNotEndError extends AppError {
   readonly operation: string;
-  /** Pages fetched before giving up. */
-  readonly pages: number;
   /** `X-Request-Id` of the last page fetched. */
   readonly requestId: string | undefined;
 
-  constructor(operation: string, pages: number, requestId: string | undefined) {
-    super(`${operation} failed: pagination did not end after ${pages} pages`, {
-      code: 'KMS_REJECTED',
-      retryable: false,
-    });
-    this.operation = operation;
-    this.pages = pages;
-    this.requestId = requestId;
+  constructor(message: string, options: { operation: string; requestId?: string | undefined }) {
+    super(message, { code: 'KMS_REJECTED', retryable: false });
+    this.operation = options.operation;
+    this.requestId = options.requestId;
   }
 }
 
@@ -81,7 +75,10 @@ export async function* paginate<P extends MarkerPage>(
     const next = page.nextMarker;
     if (next === undefined || next === '') return;
     if (seen.has(next) || index + 1 >= options.maxPages) {
-      throw new PaginationDidNotEndError(options.operation, index + 1, page.requestId);
+      throw new PaginationDidNotEndError(
+        `${options.operation} failed: pagination did not end after ${index + 1} pages`,
+        { operation: options.operation, requestId: page.requestId },
+      );
     }
     seen.add(next);
     marker = next;

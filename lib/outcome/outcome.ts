@@ -10,7 +10,7 @@ export type Outcome =
   /** `requestId`: the X-Request-Id of the CreateAlias 201 (the proof, for the audit record). */
   | { kind: 'created'; alias: string; requestId?: string }
   /** `requestId`: the X-Request-Id of the refusal that led to finding the alias. */
-  | { kind: 'already_present'; alias: string; requestId?: string; note?: string }
+  | { kind: 'already_present'; alias: string; requestId?: string }
   | { kind: 'skipped'; reason: string; detail: string; alias?: string }
   | { kind: 'invalid'; reason: string; detail: string }
   | { kind: 'conflict'; alias: string; existingKeyId: string; detail: string }

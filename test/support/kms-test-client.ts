@@ -5,7 +5,7 @@
  * exercises the real path.
  */
 import * as z from 'zod';
-import { createKmsClient, createKmsRequestSender, type KmsClientOptions, refuse } from '../../lib/huawei/kms-client.ts';
+import { createKmsClient, createKmsRequestSender, type KmsClientOptions } from '../../lib/huawei/kms-client.ts';
 import { opaqueString, type ParseResult, parseWithSchema } from '../../lib/huawei/kms-responses.ts';
 import type { KmsClient, KmsTarget, WithRequestId } from '../../lib/huawei/types.ts';
 
@@ -52,7 +52,7 @@ export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
 }
 
 export function createKmsTestClient(options: KmsClientOptions): KmsTestClient {
-  const { send, checkKeyId } = createKmsRequestSender(options);
+  const { send, checkKeyId, refuse } = createKmsRequestSender(options);
   return {
     ...createKmsClient(options),
 

@@ -79,7 +79,6 @@ describe('paginate()', () => {
       code: 'KMS_REJECTED',
       retryable: false,
       operation: 'listThings',
-      pages: 2,
       requestId: 'r2',
     });
     expect(classifyError(err).retryable).toBe(false);
