@@ -33,6 +33,15 @@ module.exports = {
       to: { path: '^(emulator|local|bench|chaos|fuzz|test)/' },
     },
     {
+      name: 'tests-take-fixtures-from-test-support',
+      severity: 'error',
+      comment:
+        'Fixtures shared by the tests and the tools live in test/support/; tests do not borrow them from local/. ' +
+        'The one exception is the test of local/ itself (npm start).',
+      from: { path: '^test/', pathNot: '^test/integration/local-run\\.test\\.ts$' },
+      to: { path: '^local/' },
+    },
+    {
       name: 'no-dev-dependencies-in-shipped-code',
       severity: 'error',
       comment: 'What a Lambda bundle or the installed CLI loads must be a runtime dependency.',

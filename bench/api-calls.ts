@@ -7,7 +7,7 @@ import { FAULT_PRESETS, startKmsEmulator } from '../emulator/kms-emulator.ts';
 import { loadConfig } from '../lib/config/load-config.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
 import { deriveAlias } from '../lib/naming/derive-alias.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { benchKeyId, functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
 import { startInstance } from './instance.ts';
 import { spread, sum, type Figure } from './stats.ts';

@@ -3,7 +3,7 @@
 // parallel lower bound (one call's latency: 50 ms) and the sequential one (10 × 50 ms), and with
 // the same bounds measured in this run by a floor handler making 10 bare HTTP calls.
 import { startKmsEmulator } from '../emulator/kms-emulator.ts';
-import { LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
+import { LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
 import { startFloorServer } from './floor-server.ts';
 import { startInstance } from './instance.ts';

@@ -4,7 +4,7 @@
 // around each invocation. Baseline, in the same run: a floor handler making one bare HTTP POST
 // per message over node:http, the least any implementation of this function must spend.
 import { startKmsEmulator } from '../emulator/kms-emulator.ts';
-import { LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
+import { LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
 import { startFloorServer } from './floor-server.ts';
 import { startInstance } from './instance.ts';

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KmsEmulator } from '../emulator/kms-emulator.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
-import { LOCAL_ACCOUNT } from '../local/local-account.ts';
-import { createAnnouncedKey } from '../local/create-announced-key.ts';
+import { LOCAL_ACCOUNT } from '../test/support/local-account.ts';
+import { createAnnouncedKey } from '../test/support/create-announced-key.ts';
 
 const EVENTS_DIR = join(import.meta.dirname, '..', 'events');
 

@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { toSqsRecord } from '../local/sqs-records.ts';
+import { toSqsRecord } from '../test/support/sqs-records.ts';
 
 export interface Invocation {
   result: SQSBatchResponse;

@@ -18,7 +18,7 @@ import { readDlqRecord, REDRIVE_REASON } from '../lib/dlq/read-dlq-record.ts';
 import { drainQueue } from '../local/drain-queue.ts';
 import { compileAliasTemplate } from '../lib/naming/compile-alias-template.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from '../local/event-source-runner.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../local/local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { createDlqFaults, type DlqFaultStats } from './dlq-faults.ts';
 import { startHttpProxy, type HttpProxy } from './http-proxy.ts';
 import { buildChaosScenario, type ChaosScenario } from './scenario.ts';

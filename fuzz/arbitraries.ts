@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { LOCAL_ACCOUNT } from '../local/local-account.ts';
+import { LOCAL_ACCOUNT } from '../test/support/local-account.ts';
 import {
   JEmbedded,
   JObject,

@@ -19,9 +19,9 @@ import { loadConfig } from '../lib/config/load-config.ts';
 import { DLQ_ATTRIBUTE } from '../lib/dlq/build-dlq-record.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
 import { INVALID_REASONS, SKIP_REASONS } from '../lib/events/normalise-result.ts';
-import { LOCAL_ACCOUNT } from '../local/local-account.ts';
-import { createLambdaContext } from '../test/helpers/lambda-context.ts';
-import { startStack, type Stack } from '../test/helpers/stack.ts';
+import { LOCAL_ACCOUNT } from '../test/support/local-account.ts';
+import { createLambdaContext } from '../test/support/lambda-context.ts';
+import { startStack, type Stack } from '../test/support/stack.ts';
 import { CONFIGURED_PROJECTS, SQS_INVALID_CHAR } from './arbitraries.ts';
 import {
   aliasRuleViolations,
@@ -32,7 +32,7 @@ import {
   requestViolations,
 } from './checks.ts';
 import { startHttpRecorder } from './http-recorder.ts';
-import { createAnnouncedKey } from '../local/create-announced-key.ts';
+import { createAnnouncedKey } from '../test/support/create-announced-key.ts';
 
 /** The function's configurations under fuzz: templates that slug, and templates that do not. */
 export const VARIANTS: ReadonlyArray<{

@@ -5,9 +5,9 @@ import { loadConfig, type Config } from '../lib/config/load-config.ts';
 import { readDlqRecord, type DlqRecordView } from '../lib/dlq/read-dlq-record.ts';
 import { drainQueue } from './drain-queue.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from './event-source-runner.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from './local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { buildScenario, readEventBodies, type Scenario } from './local-scenario.ts';
-import { createAnnouncedKey } from './create-announced-key.ts';
+import { createAnnouncedKey } from '../test/support/create-announced-key.ts';
 
 export interface LocalRunOptions {
   /** Directory of event bodies (default `events/`). */

@@ -1,5 +1,5 @@
 import type { AliasApi, RunOperation } from '../../lib/core/ensure-alias.ts';
-import type { CallMeter } from '../../lib/core/process-batch.ts';
+import type { CallMeter } from '../../lib/outcome/outcome.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
 import { buildRuntime } from '../../lib/runtime/build-runtime.ts';
 import type { CliIo } from '../cli-io.ts';

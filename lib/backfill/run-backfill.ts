@@ -3,12 +3,12 @@ import { type AliasApi, ensureAlias, type RunOperation } from '../core/ensure-al
 import { outcomeOfError } from '../core/process-message.ts';
 import { ConfigError } from '../errors/app-error.ts';
 import type { KeyDetails, KmsClient } from '../huawei/types.ts';
+import { aliasHolders, listAliases } from '../inventory/list-aliases.ts';
+import { listKeyPages } from '../inventory/list-keys.ts';
+import { planKey } from '../inventory/plan-key.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import type { Journal } from './backfill-journal.ts';
 import { type BackfillSummary, isSettled, type KeyResult, summariseResults } from './backfill-result.ts';
-import { listKeyPages } from './list-key-pages.ts';
-import { planKey } from './plan-key.ts';
-import { listProjectAliases } from '../reconcile/list-project-aliases.ts';
 
 export interface BackfillOptions {
   projectId: string;
@@ -106,7 +106,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   if (previous?.complete === true) return report([], true, false);
 
   journal?.begin({ project_id: projectId, region, template: template.source, at: now().toISOString() });
-  const holders = dryRun ? await listAliasHolders(deps, projectId, region) : undefined;
+  const holders = dryRun ? aliasHolders(await listAliases(deps.kms, deps.run, { region, projectId })) : undefined;
   const limit = pLimit(options.concurrency ?? 4);
   const results: KeyResult[] = [];
   let listed = 0;
@@ -187,11 +187,6 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   const complete = reachedEnd && !blocked && !interrupted;
   if (complete) journal?.recordComplete(now().toISOString());
   return report(results, complete, interrupted);
-}
-
-async function listAliasHolders(deps: BackfillDeps, projectId: string, region: string): Promise<Map<string, string>> {
-  const aliases = await listProjectAliases(deps.kms, deps.run, { region, projectId });
-  return new Map(aliases.map((a) => [a.alias, a.key_id]));
 }
 
 function checkJournalScope(

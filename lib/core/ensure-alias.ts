@@ -1,5 +1,6 @@
 import { AliasConflictError, AppError } from '../errors/app-error.ts';
-import { KmsApiError, PaginationError, TransportError } from '../errors/huawei-errors.ts';
+import { KmsApiError, TransportError } from '../errors/huawei-errors.ts';
+import { paginate } from '../huawei/paginate.ts';
 
 export interface AliasTarget {
   region: string;
@@ -108,22 +109,20 @@ export async function ensureAlias(
  * throttling almost never happens.
  */
 async function findAliasHolder(api: AliasApi, target: AliasTarget, run: RunOperation): Promise<string | undefined> {
-  const markers = new Set<string>();
-  let marker: string | undefined;
-  for (let pages = 1; pages <= MAX_PROJECT_ALIAS_PAGES; pages++) {
-    const page = await run('findAlias', (signal) => api.listProjectAliases(target, marker, signal));
+  const listing = paginate(
+    async (marker) => {
+      const page = await run('findAlias', (signal) => api.listProjectAliases(target, marker, signal));
+      // docs/huawei-kms.md#alias-api (as Terraform's provider reads it): an empty page ends the listing.
+      return page.aliases.length === 0 ? { ...page, nextMarker: undefined } : page;
+    },
+    { operation: 'findAlias', maxPages: MAX_PROJECT_ALIAS_PAGES },
+  );
+  for await (const { page } of listing) {
     const hit = page.aliases.find((a) => a.alias === target.alias);
+    // Returning ends the walk: no page after the one holding the alias is fetched.
     if (hit !== undefined) return hit.keyId;
-    // §1 (TF): stop when next_marker is empty or missing, or the page is empty.
-    if (page.nextMarker === undefined || page.nextMarker === '' || page.aliases.length === 0) return undefined;
-    if (markers.has(page.nextMarker)) break;
-    markers.add(page.nextMarker);
-    marker = page.nextMarker;
   }
-  // A server that keeps paging (or repeats a marker) would loop forever; a retry would not help.
-  throw new PaginationError(`findAlias failed: the alias listing of project ${target.projectId} did not end`, {
-    operation: 'listAliases',
-  });
+  return undefined;
 }
 
 /** A plain 400/409 rejection; key-state, auth and throttling errors have their own codes. */

@@ -4,7 +4,7 @@ import { normaliseEvent } from '../events/normalise-event.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { deriveAlias, type AliasPart } from '../naming/derive-alias.ts';
 import type { AliasTarget, EnsureResult } from './ensure-alias.ts';
-import type { Outcome } from './outcome.ts';
+import type { Outcome } from '../outcome/outcome.ts';
 
 export interface MessageDeps {
   projects: ReadonlyMap<string, string>;

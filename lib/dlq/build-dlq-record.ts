@@ -1,4 +1,5 @@
-import type { Outcome } from '../core/outcome.ts';
+import { describeOutcome } from '../outcome/describe-outcome.ts';
+import type { Outcome } from '../outcome/outcome.ts';
 
 /**
  * The DLQ record keeps the original body byte for byte as the message body, so SQS's own
@@ -33,17 +34,20 @@ export const DLQ_ATTRIBUTE = {
 const MAX_TEXT = 500;
 
 export function buildDlqRecord(body: string, outcome: Outcome, context: DlqContext): DlqRecord {
-  const { reason, errorCode, detail, alias, huaweiCode, requestId } = describe(outcome);
+  const described = describeOutcome(outcome);
+  // SQS refuses an empty attribute value: an outcome without an error code (never sent here in
+  // practice: only invalid, conflict and failed messages go to the DLQ) is filed as NONE.
+  const errorCode = described.errorCode ?? 'NONE';
   const document = {
     outcome: outcome.kind,
-    reason,
-    detail: clip(detail),
+    reason: described.filedUnder,
+    detail: clip(described.detail ?? ''),
     error_code: errorCode,
-    huawei_code: huaweiCode,
-    request_id: requestId,
-    alias: alias === undefined ? undefined : clip(alias),
-    existing_key_id: outcome.kind === 'conflict' ? outcome.existingKeyId : undefined,
-    retryable: outcome.kind === 'failed' ? outcome.retryable : false,
+    huawei_code: described.huaweiCode,
+    request_id: described.requestId,
+    alias: described.alias === undefined ? undefined : clip(described.alias),
+    existing_key_id: described.existingKeyId,
+    retryable: described.retryable,
     key_id: context.keyId,
     project_id: context.projectId,
     region: context.region,
@@ -57,59 +61,11 @@ export function buildDlqRecord(body: string, outcome: Outcome, context: DlqConte
   return {
     body,
     attributes: {
-      [DLQ_ATTRIBUTE.reason]: { DataType: 'String', StringValue: reason },
+      [DLQ_ATTRIBUTE.reason]: { DataType: 'String', StringValue: described.filedUnder },
       [DLQ_ATTRIBUTE.errorCode]: { DataType: 'String', StringValue: errorCode },
       [DLQ_ATTRIBUTE.detail]: { DataType: 'String', StringValue: sqsSafeJson(document) },
     },
   };
-}
-
-function describe(outcome: Outcome): {
-  reason: string;
-  errorCode: string;
-  detail: string;
-  alias: string | undefined;
-  huaweiCode: string | undefined;
-  requestId: string | undefined;
-} {
-  switch (outcome.kind) {
-    case 'invalid':
-      return {
-        reason: `invalid:${outcome.reason}`,
-        errorCode: 'INVALID_EVENT',
-        detail: outcome.detail,
-        alias: undefined,
-        huaweiCode: undefined,
-        requestId: undefined,
-      };
-    case 'conflict':
-      return {
-        reason: 'conflict',
-        errorCode: 'ALIAS_CONFLICT',
-        detail: outcome.detail,
-        alias: outcome.alias,
-        huaweiCode: undefined,
-        requestId: undefined,
-      };
-    case 'failed':
-      return {
-        reason: `failed:${outcome.reason}`,
-        errorCode: outcome.error.code,
-        detail: outcome.detail,
-        alias: outcome.alias,
-        huaweiCode: outcome.error.huawei_code,
-        requestId: outcome.error.request_id,
-      };
-    default:
-      return {
-        reason: outcome.kind,
-        errorCode: 'NONE',
-        detail: '',
-        alias: undefined,
-        huaweiCode: undefined,
-        requestId: undefined,
-      };
-  }
 }
 
 /**

@@ -4,19 +4,19 @@
  * failure one of the typed errors of lib/errors/huawei-errors.ts, its retry class set here.
  * Authentication is delegated to an {@link AuthProvider}.
  */
-import { KmsApiError, PaginationError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
+import { KmsApiError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { clearableTimeout } from '../signals/clearable-timeout.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import {
   type ParseResult,
   parseAliasBody,
-  parseCreateKeyBody,
   parseDescribeKeyBody,
   parseListAliasesBody,
   parseListKeysBody,
 } from './kms-responses.ts';
 import type { HttpTransport, TransportResponse } from './node-http-transport.ts';
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
+import { paginate } from './paginate.ts';
 import { encodeRfc3986 } from './sign-request.ts';
 import { toTransportError } from './transport-error.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
@@ -42,7 +42,8 @@ export interface KmsClientOptions {
   maxPages?: number;
 }
 
-interface RequestSpec<T> {
+/** One KMS request, as {@link KmsRequestSender.send} takes it. */
+export interface RequestSpec<T> {
   operation: string;
   target: KmsTarget;
   method: 'GET' | 'POST' | 'DELETE';
@@ -81,7 +82,22 @@ function buildQuery(query: Record<string, string | undefined> | undefined): stri
 }
 
 /**
- * Creates a {@link KmsClient}.
+ * What every KMS operation is built on: validation of ids, then one signed request and its
+ * parsed answer ({@link createKmsClient} for the production operations; the test-support client
+ * adds the ones only tests need on the same signing and transport).
+ */
+export interface KmsRequestSender {
+  send<T>(spec: RequestSpec<T>, signal: AbortSignal | undefined): Promise<T & { requestId: string | undefined }>;
+  /** Throws a `KMS_REJECTED` refusal (nothing sent) for an id that is not a KMS key id. */
+  checkKeyId(operation: string, keyId: string): void;
+  /** Throws a `KMS_REJECTED` refusal (nothing sent) for a page size outside 1..10000. */
+  checkLimit(operation: string, limit: number | undefined): void;
+  /** A local refusal of `operation` for `reason`: permanent, nothing sent. */
+  refuse(operation: string, reason: string): Error;
+}
+
+/**
+ * Creates the {@link KmsRequestSender} that every {@link KmsClient} method is built on.
  *
  * Every method validates the project id (and key id) before anything is sent, so no input
  * can change the request path, and rejects with:
@@ -94,11 +110,10 @@ function buildQuery(query: Record<string, string | undefined> | undefined): stri
  * - invalid input: a `RequestRefusedError` (permanent, nothing sent);
  * - a listing that does not end: a `PaginationError` (permanent).
  */
-export function createKmsClient(options: KmsClientOptions): KmsClient {
+export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSender {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
-  const maxPages = options.maxPages ?? 100;
   const { auth } = options;
 
   const endpointOf = (operation: string, region: string): string => {
@@ -219,6 +234,18 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     return { ...parsed.value, requestId };
   }
 
+  return { send, checkKeyId, checkLimit, refuse };
+}
+
+/**
+ * Creates a {@link KmsClient}: the operations the functions and the CLI use, each one request
+ * through {@link createKmsRequestSender} (listAllAliases: one per page). Every method validates
+ * the project id (and key id) before anything is sent and rejects with a `KmsApiError`, or a
+ * `PaginationError` for a listing that does not end.
+ */
+export function createKmsClient(options: KmsClientOptions): KmsClient {
+  const { send, checkKeyId, checkLimit } = createKmsRequestSender(options);
+  const maxPages = options.maxPages ?? 100;
   const client: KmsClient = {
     async createAlias(input, signal) {
       const operation = 'createAlias';
@@ -265,77 +292,33 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     },
 
     async listAllAliases(input, signal) {
-      const operation = 'listAliases';
       const aliases: AliasEntity[] = [];
       const requestIds: string[] = [];
-      const seenMarkers = new Set<string>();
-      let marker: string | undefined;
-      for (let pages = 1; ; pages++) {
-        const page = await client.listAliases(
-          { region: input.region, projectId: input.projectId, keyId: input.keyId, limit: input.pageSize ?? 50, marker },
-          signal,
-        );
+      let pages = 0;
+      const listing = paginate(
+        async (marker) => {
+          const page = await client.listAliases(
+            {
+              region: input.region,
+              projectId: input.projectId,
+              keyId: input.keyId,
+              limit: input.pageSize ?? 50,
+              marker,
+            },
+            signal,
+          );
+          // docs/huawei-kms.md#alias-api (as Terraform's provider reads it): the listing ends on a
+          // missing or empty next_marker, or on an empty page.
+          return page.aliases.length === 0 ? { ...page, nextMarker: undefined } : page;
+        },
+        { operation: 'listAliases', maxPages },
+      );
+      for await (const { page } of listing) {
+        pages += 1;
         aliases.push(...page.aliases);
         if (page.requestId !== undefined) requestIds.push(page.requestId);
-        // §1 (TF): stop when next_marker is empty or missing, or the page is empty.
-        if (page.nextMarker === undefined || page.aliases.length === 0) {
-          return { aliases, pages, requestIds };
-        }
-        if (pages >= maxPages || seenMarkers.has(page.nextMarker)) {
-          // A server that keeps paging (or repeats a marker) would loop forever; a retry would
-          // not help, and a truncated list must never be mistaken for a complete one.
-          throw new PaginationError(`${operation} failed: pagination did not end after ${pages} pages`, {
-            requestId: page.requestId,
-            operation,
-          });
-        }
-        seenMarkers.add(page.nextMarker);
-        marker = page.nextMarker;
       }
-    },
-
-    async deleteAlias(input, signal) {
-      const operation = 'deleteAlias';
-      checkKeyId(operation, input.keyId);
-      if (input.aliases.length === 0) throw refuse(operation, 'no aliases given');
-      // §1: DELETE with a JSON body, 204 and an empty body on success.
-      return send(
-        {
-          operation,
-          target: input,
-          method: 'DELETE',
-          path: 'aliases',
-          payload: { key_id: input.keyId, aliases: [...input.aliases] },
-          parse: () => ({ ok: true, value: {} }),
-        },
-        signal,
-      );
-    },
-
-    async createKey(input, signal) {
-      const operation = 'createKey';
-      const result = await send(
-        {
-          operation,
-          target: input,
-          method: 'POST',
-          path: 'create-key',
-          payload: {
-            key_alias: input.keyAlias,
-            key_spec: input.keySpec,
-            key_usage: input.keyUsage,
-            key_description: input.keyDescription,
-            origin: input.origin,
-            enterprise_project_id: input.enterpriseProjectId,
-          },
-          parse: (json) => {
-            const info = parseCreateKeyBody(json);
-            return info.ok ? { ok: true, value: { keyInfo: info.value } } : info;
-          },
-        },
-        signal,
-      );
-      return result;
+      return { aliases, pages, requestIds };
     },
 
     async listKeys(input, signal) {

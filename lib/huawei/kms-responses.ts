@@ -4,7 +4,7 @@
  * times that arrive as numbers are kept as strings (§1: "treat them as opaque").
  */
 import * as z from 'zod';
-import type { AliasEntity, CreatedKeyInfo, KeyDetails } from './types.ts';
+import type { AliasEntity, KeyDetails } from './types.ts';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -19,7 +19,7 @@ function lazy<T>(build: () => T): () => T {
 }
 
 /** An optional string field that may come as a number or null. */
-const opaqueString = z.preprocess(
+export const opaqueString = z.preprocess(
   (v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v),
   z.string().optional(),
 );
@@ -92,13 +92,8 @@ const ListKeysResponseSchema = lazy(() => {
 
 const DescribeKeyResponseSchema = lazy(() => z.object({ key_info: KeyDetailsSchema() }));
 
-const CreateKeyResponseSchema = lazy(() =>
-  z.object({
-    key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString, region_id: opaqueString }),
-  }),
-);
-
-function run<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
+/** Parses `json` with `schema`; the failure reason names the path and the rule, never the value. */
+export function parseWithSchema<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   // Paths and messages only: never the received values.
@@ -115,7 +110,7 @@ function emptyToUndefined(marker: string | undefined): string | undefined {
 export function parseListAliasesBody(
   json: unknown,
 ): ParseResult<{ aliases: AliasEntity[]; nextMarker: string | undefined }> {
-  const parsed = run(ListAliasesResponseSchema(), json);
+  const parsed = parseWithSchema(ListAliasesResponseSchema(), json);
   if (!parsed.ok) return parsed;
   const pages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
   const last = pages.at(-1);
@@ -130,7 +125,7 @@ export function parseListAliasesBody(
 
 /** Parses a CreateAlias / AssociateAlias body (the alias object, §1). */
 export function parseAliasBody(json: unknown): ParseResult<AliasEntity> {
-  return run(AliasEntitySchema, json);
+  return parseWithSchema(AliasEntitySchema, json);
 }
 
 /** Parses a ListKeys body (§9). */
@@ -141,7 +136,7 @@ export function parseListKeysBody(json: unknown): ParseResult<{
   truncated: boolean;
   total: number | undefined;
 }> {
-  const parsed = run(ListKeysResponseSchema(), json);
+  const parsed = parseWithSchema(ListKeysResponseSchema(), json);
   if (!parsed.ok) return parsed;
   const { keys, key_details, next_marker, truncated, total } = parsed.value;
   return {
@@ -152,12 +147,6 @@ export function parseListKeysBody(json: unknown): ParseResult<{
 
 /** Parses a DescribeKey body `{key_info}` (§9). */
 export function parseDescribeKeyBody(json: unknown): ParseResult<KeyDetails> {
-  const parsed = run(DescribeKeyResponseSchema(), json);
-  return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
-}
-
-/** Parses a CreateKey body `{key_info:{key_id, domain_id, region_id}}` (§7). */
-export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
-  const parsed = run(CreateKeyResponseSchema(), json);
+  const parsed = parseWithSchema(DescribeKeyResponseSchema(), json);
   return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;
 }

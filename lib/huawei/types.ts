@@ -62,13 +62,6 @@ export interface KeyDetails {
   keystore_id?: string | undefined;
 }
 
-/** CreateKey's `key_info` (§7). */
-export interface CreatedKeyInfo {
-  key_id: string;
-  domain_id?: string | undefined;
-  region_id?: string | undefined;
-}
-
 /** Where a call goes: the region selects the endpoint, the project the path (§1). */
 export interface KmsTarget {
   region: string;
@@ -92,21 +85,6 @@ export interface ListAllAliasesInput extends KmsTarget {
   keyId?: string | undefined;
   /** Page size. Default 50. */
   pageSize?: number | undefined;
-}
-
-export interface DeleteAliasInput extends KmsTarget {
-  keyId: string;
-  aliases: readonly string[];
-}
-
-export interface CreateKeyInput extends KmsTarget {
-  /** The key's display name, `^[a-zA-Z0-9:/_-]{1,255}$` (§7). */
-  keyAlias: string;
-  keySpec?: string | undefined;
-  keyUsage?: string | undefined;
-  keyDescription?: string | undefined;
-  origin?: string | undefined;
-  enterpriseProjectId?: string | undefined;
 }
 
 export interface ListKeysInput extends KmsTarget {
@@ -143,10 +121,6 @@ export interface ListAllAliasesResult {
   requestIds: string[];
 }
 
-export interface CreateKeyResult extends WithRequestId {
-  keyInfo: CreatedKeyInfo;
-}
-
 export interface ListKeysResult extends WithRequestId {
   keys: string[];
   keyDetails: KeyDetails[];
@@ -161,15 +135,16 @@ export interface DescribeKeyResult extends WithRequestId {
 }
 
 /**
- * The KMS port. Every method sends exactly one HTTP request (listAllAliases: one per page),
- * never retries (compose `withRetry`), and rejects with a `KmsApiError` on any failure.
+ * The KMS port: the operations the functions and the CLI use. Every method sends exactly one
+ * HTTP request (listAllAliases: one per page), never retries (compose `withRetry`), and rejects
+ * with a `KmsApiError` on any failure (listAllAliases: `PaginationError` for a listing
+ * that does not end). Operations only tests need (CreateKey, DeleteAlias) are not here, so they
+ * are not in a Lambda bundle: see test/support/kms-test-client.ts.
  */
 export interface KmsClient {
   createAlias(input: CreateAliasInput, signal?: AbortSignal): Promise<CreateAliasResult>;
   listAliases(input: ListAliasesInput, signal?: AbortSignal): Promise<ListAliasesResult>;
   listAllAliases(input: ListAllAliasesInput, signal?: AbortSignal): Promise<ListAllAliasesResult>;
-  deleteAlias(input: DeleteAliasInput, signal?: AbortSignal): Promise<WithRequestId>;
-  createKey(input: CreateKeyInput, signal?: AbortSignal): Promise<CreateKeyResult>;
   listKeys(input: ListKeysInput, signal?: AbortSignal): Promise<ListKeysResult>;
   describeKey(input: DescribeKeyInput, signal?: AbortSignal): Promise<DescribeKeyResult>;
 }

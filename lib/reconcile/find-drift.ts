@@ -1,6 +1,6 @@
-import type { KeyScope } from '../backfill/key-created-from-details.ts';
-import { planKey } from '../backfill/plan-key.ts';
 import type { AliasEntity, KeyDetails } from '../huawei/types.ts';
+import type { KeyScope } from '../inventory/key-created-from-details.ts';
+import { planKey } from '../inventory/plan-key.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { aliasPatternOf, conformsTo } from './alias-pattern.ts';
 

@@ -1,9 +1,9 @@
-import { listKeyPages } from '../backfill/list-key-pages.ts';
 import type { RunOperation } from '../core/ensure-alias.ts';
-import type { KeyDetails, KmsClient } from '../huawei/types.ts';
+import type { KmsClient } from '../huawei/types.ts';
+import { listAliases } from '../inventory/list-aliases.ts';
+import { listKeys } from '../inventory/list-keys.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { type DriftReport, findDrift } from './find-drift.ts';
-import { listProjectAliases } from './list-project-aliases.ts';
 
 export interface ReconcileDeps {
   kms: KmsClient;
@@ -26,16 +26,13 @@ export interface ReconcileOptions {
  */
 export async function runReconcile(options: ReconcileOptions, deps: ReconcileDeps): Promise<DriftReport> {
   const { projectId, region } = options;
-  const keys: KeyDetails[] = [];
-  for await (const page of listKeyPages(deps.kms, deps.run, {
+  const keys = await listKeys(deps.kms, deps.run, {
     region,
     projectId,
-    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-  })) {
-    keys.push(...page.keys);
-    deps.onProgress?.({ stage: 'keys', listed: keys.length });
-  }
-  const aliases = await listProjectAliases(deps.kms, deps.run, {
+    pageSize: options.pageSize,
+    onPage: (listed) => deps.onProgress?.({ stage: 'keys', listed }),
+  });
+  const aliases = await listAliases(deps.kms, deps.run, {
     region,
     projectId,
     onPage: (listed) => deps.onProgress?.({ stage: 'aliases', listed }),

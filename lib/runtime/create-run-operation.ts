@@ -1,7 +1,7 @@
 import type { Logger } from '../audit/create-logger.ts';
 import { retryReportOf, withRetry } from '../retry/with-retry.ts';
 import type { RunOperation } from '../core/ensure-alias.ts';
-import type { CallMeter } from '../core/process-batch.ts';
+import type { CallMeter } from '../outcome/outcome.ts';
 
 export interface RetrySettings {
   maxRetries: number;

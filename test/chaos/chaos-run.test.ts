@@ -4,7 +4,7 @@ import { checkInvariants, type ChaosAnalysis } from '../../chaos/invariants.ts';
 import { runChaos, type ChaosRun } from '../../chaos/run-chaos.ts';
 import { buildChaosScenario } from '../../chaos/scenario.ts';
 import { compileAliasTemplate } from '../../lib/naming/compile-alias-template.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
 

@@ -4,10 +4,10 @@ import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { SQS_INVALID_CHAR } from '../../fuzz/arbitraries.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
-import { toSqsRecord } from '../../local/sqs-records.ts';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { toSqsRecord } from '../support/sqs-records.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
+import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
 // Bugs the fuzz run found, pinned.
 

@@ -2,14 +2,14 @@ import { pathToFileURL } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
-import { toSqsRecord } from '../../local/sqs-records.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { toSqsRecord } from '../support/sqs-records.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
 import { collectLogLine } from '../setup/secret-scan.ts';
-import { loadEventBody, SAMPLE_EVENT_NAMES } from '../helpers/load-event.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
+import { loadEventBody, SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
+import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
 // The deployed artifact itself (esbuild ESM bundle with its lazily loaded chunks), not the
 // sources: catches what only bundling breaks, such as the SDK's dynamic require on first send().

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_KEYS, demoEnv, seedDemoProject } from '../../cli/demo.ts';
 import { type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
 import type { BackfillReport } from '../../lib/backfill/run-backfill.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
 
 // `kms-auto-alias backfill` in-process against the KMS emulator over HTTP (signatures verified).

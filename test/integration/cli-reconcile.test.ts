@@ -6,10 +6,10 @@ import { createReconcileHandler, type ReconcileFunctionResult } from '../../func
 import { buildReconcileDeps } from '../../functions/reconcile/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import type { DriftReport } from '../../lib/reconcile/find-drift.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildReconcileHandler } from '../../scripts/build.mjs';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
 import { collectLogLine } from '../setup/secret-scan.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
 

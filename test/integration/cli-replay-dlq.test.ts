@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
 import type { ReplayReport } from '../../lib/replay/replay-dlq.ts';
 import { replayDlq } from '../../lib/replay/replay-dlq.ts';
-import { loadEventBody } from '../helpers/load-event.ts';
-import { type LocalSqs, startLocalSqs } from '../helpers/start-sqs.ts';
+import { loadEventBody } from '../support/load-event.ts';
+import { type LocalSqs, startLocalSqs } from '../support/start-sqs.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
 
 // `kms-auto-alias replay-dlq` against fauxqs, an SQS-compatible server, in-process.

@@ -3,11 +3,11 @@ import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
-import { toSqsRecord } from '../../local/sqs-records.ts';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
-import { loadEventBody, SAMPLE_EVENT_NAMES } from '../helpers/load-event.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { toSqsRecord } from '../support/sqs-records.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
+import { loadEventBody, SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
+import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
 // The real handler (middy, processBatch, HTTP client, retry policy, DLQ publisher) against the
 // KMS emulator over HTTP (signatures verified) and fauxqs as the DLQ.

@@ -5,11 +5,11 @@ import { DEFAULT_EMULATOR_ACCOUNT, type KmsEmulator, startKmsEmulator } from '..
 import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createAkSkAuth } from '../../lib/huawei/aksk-auth.ts';
 import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
-import { createKmsClient } from '../../lib/huawei/kms-client.ts';
-import type { AuthProvider, KmsClient } from '../../lib/huawei/types.ts';
+import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
-import { rejectionOf } from '../helpers/rejection-of.ts';
+import { rejectionOf } from '../support/rejection-of.ts';
+import { createKmsTestClient, type KmsTestClient } from '../support/kms-test-client.ts';
 
 const account = DEFAULT_EMULATOR_ACCOUNT;
 const target = { region: account.region, projectId: account.projectId };
@@ -28,8 +28,8 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-function clientWith(auth: AuthProvider, requestTimeoutMs = 2_000, url = emulator.url): KmsClient {
-  return createKmsClient({ endpointFor: () => url, auth, requestTimeoutMs });
+function clientWith(auth: AuthProvider, requestTimeoutMs = 2_000, url = emulator.url): KmsTestClient {
+  return createKmsTestClient({ endpointFor: () => url, auth, requestTimeoutMs });
 }
 
 const akSk = () => createAkSkAuth({ ak: account.permanent.ak, sk: account.permanent.sk });

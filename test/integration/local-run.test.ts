@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocal, type LocalRunResult } from '../../local/run-local.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
-import { SAMPLE_EVENT_NAMES } from '../helpers/load-event.ts';
+import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
 
 // The same runner `npm start` uses: emulator + fauxqs + the built bundle in worker threads,
 // drained the way Lambda's SQS event source does.

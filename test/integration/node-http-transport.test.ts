@@ -7,7 +7,7 @@ import { createNodeHttpTransport } from '../../lib/huawei/node-http-transport.ts
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { clearableTimeout } from '../../lib/signals/clearable-timeout.ts';
-import { rejectionOf } from '../helpers/rejection-of.ts';
+import { rejectionOf } from '../support/rejection-of.ts';
 
 // The KMS client's node:http transport (createKmsFromConfig's default) against real sockets:
 // what the client reads of a response, keep-alive, and every way a request can fail.

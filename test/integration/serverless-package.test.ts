@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import * as buildScript from '../../scripts/build.mjs';
 

@@ -77,6 +77,17 @@ describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
       expect(unexpected).toEqual([]);
     });
 
+    it('holds none of the KMS operations only tests use (CreateKey, DeleteAlias)', () => {
+      // They live in test/support/kms-test-client.ts: a deployed function can neither create a
+      // key nor delete an alias, whatever its code is made to do.
+      const texts = outputs().map((file) => readFileSync(file, 'utf8'));
+      expect(texts.length).toBeGreaterThan(0);
+      for (const text of texts) {
+        expect(text).not.toContain('create-key');
+        expect(text).not.toContain('deleteAlias');
+      }
+    });
+
     it('contains no fixture credential and no credential-shaped text', () => {
       const texts = outputs().map((file) => readFileSync(file, 'utf8'));
       expect(texts.length).toBeGreaterThan(0);

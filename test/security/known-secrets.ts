@@ -4,7 +4,7 @@
  * the list. IAM tokens are random per emulator run and are added as they are issued.
  */
 import { DEFAULT_EMULATOR_ACCOUNT } from '../../emulator/accounts.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 
 export interface NamedSecret {
   name: string;

@@ -3,10 +3,10 @@ import { DEFAULT_EMULATOR_ACCOUNT } from '../../emulator/accounts.ts';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
-import { toSqsRecord } from '../../local/sqs-records.ts';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
+import { toSqsRecord } from '../support/sqs-records.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
+import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 import { collectedHistory, collectLogLine, knownSecrets, scanCollected } from '../setup/secret-scan.ts';
 
 // Self-tests of the suite-wide scan (test/setup/secret-scan.ts): it must see what the function

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_ACCOUNT } from '../../emulator/accounts.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 // The emulator plays API Gateway: it re-derives the signature from the request as received
 // (emulator/verify-signature.ts, written independently of lib/huawei). Here a request signed by

@@ -5,11 +5,11 @@ import { aliasRuleViolations, receivedRequestViolations, requestViolations } fro
 import { startHttpRecorder, type HttpRecorder } from '../../fuzz/http-recorder.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
-import { LOCAL_ACCOUNT } from '../../local/local-account.ts';
-import { toSqsRecord } from '../../local/sqs-records.ts';
-import { createLambdaContext } from '../helpers/lambda-context.ts';
-import { loadEventBody } from '../helpers/load-event.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../helpers/stack.ts';
+import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { toSqsRecord } from '../support/sqs-records.ts';
+import { createLambdaContext } from '../support/lambda-context.ts';
+import { loadEventBody } from '../support/load-event.ts';
+import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
 // What an event may and may not decide. The endpoint, the credentials and the project → region
 // map come from configuration only; an event picks a key and (within the template) a name.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainBody } from '../../../cli/commands/explain.ts';
 import { compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
-import { loadEventBody, SAMPLE_EVENT_NAMES } from '../../helpers/load-event.ts';
+import { loadEventBody, SAMPLE_EVENT_NAMES } from '../../support/load-event.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideDisposition, type Outcome } from '../../../lib/core/outcome.ts';
+import { decideDisposition } from '../../../lib/core/decide-disposition.ts';
+import type { Outcome } from '../../../lib/outcome/outcome.ts';
 
 const transient: Outcome = {
   kind: 'failed',

@@ -5,7 +5,7 @@ import { processBatch, type BatchDeps } from '../../../lib/core/process-batch.ts
 import { AppError } from '../../../lib/errors/app-error.ts';
 import { KmsApiError, TransportError } from '../../../lib/errors/huawei-errors.ts';
 import { compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
-import { toSqsRecord } from '../../../local/sqs-records.ts';
+import { toSqsRecord } from '../../support/sqs-records.ts';
 
 const PROJECT = '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c';
 const KEY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IamError } from '../../../lib/errors/huawei-errors.ts';
 import { createIamTokenAuth, type IamTokenAuthOptions } from '../../../lib/huawei/iam-token-auth.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
-import { rejectionOf } from '../../helpers/rejection-of.ts';
+import { rejectionOf } from '../../support/rejection-of.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const OTHER = 'fedcba9876543210fedcba9876543210';

@@ -4,7 +4,8 @@ import { kmsEndpointFor } from '../../../lib/huawei/endpoints.ts';
 import { createKmsClient, type KmsClientOptions } from '../../../lib/huawei/kms-client.ts';
 import type { AuthProvider, AuthRequest } from '../../../lib/huawei/types.ts';
 import { classifyError } from '../../../lib/retry/classify-error.ts';
-import { rejectionOf } from '../../helpers/rejection-of.ts';
+import { rejectionOf } from '../../support/rejection-of.ts';
+import { createKmsTestClient } from '../../support/kms-test-client.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const KEY = 'bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e';
@@ -48,7 +49,8 @@ function setup(responders: Responder[], overrides: Partial<KmsClientOptions> = {
     if (responder === undefined) throw new Error('unexpected request');
     return responder(entry, init?.signal ?? undefined);
   };
-  const client = createKmsClient({ endpointFor: kmsEndpointFor, auth, fetch, requestTimeoutMs: 200, ...overrides });
+  // The production client plus createKey/deleteAlias, on the same request sender.
+  const client = createKmsTestClient({ endpointFor: kmsEndpointFor, auth, fetch, requestTimeoutMs: 200, ...overrides });
   return { client, sent, authorized };
 }
 

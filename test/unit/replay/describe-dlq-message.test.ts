@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTE } from '../../../lib/dlq/build-dlq-record.ts';
 import { describeDlqMessage, matchesFilter } from '../../../lib/replay/describe-dlq-message.ts';
-import { loadEventBody } from '../../helpers/load-event.ts';
+import { loadEventBody } from '../../support/load-event.ts';
 
 const attr = (value: string) => ({ DataType: 'String', StringValue: value });
 

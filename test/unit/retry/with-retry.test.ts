@@ -11,7 +11,7 @@ import {
   withRetry,
   type WithRetryOptions,
 } from '../../../lib/retry/with-retry.ts';
-import { rejectionOf } from '../../helpers/rejection-of.ts';
+import { rejectionOf } from '../../support/rejection-of.ts';
 
 /** A KMS failure as the client builds it: the retry class comes from status and Huawei code. */
 const kms = (status: number, code: ErrorCode, huaweiCode?: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_SKIP_REASONS, keySkipOf } from '../../../lib/backfill/key-skip-reason.ts';
+import { KEY_SKIP_REASONS, keySkipOf } from '../../../lib/inventory/key-skip-reason.ts';
 import type { KeyDetails } from '../../../lib/huawei/types.ts';
 
 const KEY_ID = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyCreatedFromDetails, toIsoDate } from '../../../lib/backfill/key-created-from-details.ts';
-import { planKey } from '../../../lib/backfill/plan-key.ts';
+import { keyCreatedFromDetails, toIsoDate } from '../../../lib/inventory/key-created-from-details.ts';
+import { planKey } from '../../../lib/inventory/plan-key.ts';
 import type { KeyDetails } from '../../../lib/huawei/types.ts';
 import { compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
 

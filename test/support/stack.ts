@@ -1,9 +1,9 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../emulator/kms-emulator.ts';
 import { normaliseEvent } from '../../lib/events/normalise-event.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../../local/local-account.ts';
+import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from './local-account.ts';
 import { startLocalSqs, type LocalSqs } from './start-sqs.ts';
-import { createAnnouncedKey } from '../../local/create-announced-key.ts';
+import { createAnnouncedKey } from './create-announced-key.ts';
 
 export interface Stack {
   emulator: KmsEmulator;

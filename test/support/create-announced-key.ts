@@ -1,5 +1,5 @@
-import type { CreateKeyInput, KmsEmulator } from '../emulator/kms-emulator.ts';
-import type { KeyCreated } from '../lib/events/key-created.ts';
+import type { CreateKeyInput, KmsEmulator } from '../../emulator/kms-emulator.ts';
+import type { KeyCreated } from '../../lib/events/key-created.ts';
 
 /**
  * Creates in the emulator the key an event announces (same id, name, spec and usage), as

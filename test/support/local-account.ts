@@ -1,4 +1,4 @@
-import type { EmulatorAccount } from '../emulator/kms-emulator.ts';
+import type { EmulatorAccount } from '../../emulator/kms-emulator.ts';
 
 /**
  * The account the local run and the tests give the emulator: the same project, region and

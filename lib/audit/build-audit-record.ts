@@ -1,0 +1,58 @@
+import { describeOutcome } from '../outcome/describe-outcome.ts';
+import { aliasLagMs, type SettledMessage } from '../outcome/settled-message.ts';
+
+export interface AuditSettings {
+  /** The naming template's source text, shown with the fields it was filled from. */
+  templateSource: string;
+  dryRun: boolean;
+}
+
+/**
+ * One audit record per message: snake_case keys (Powertools log keys), no body, no secrets.
+ * The outcome's reason, codes, request id, detail and alias come from `describeOutcome`, the
+ * same description the DLQ record is built from.
+ */
+export function buildAuditRecord(message: SettledMessage, settings: AuditSettings): Record<string, unknown> {
+  const { outcome, event, target, parts } = message;
+  const described = describeOutcome(outcome);
+  return {
+    outcome: outcome.kind,
+    reason: described.reason,
+    detail: described.detail,
+    disposition: message.disposition,
+    alias: target?.alias ?? described.alias,
+    existing_key_id: described.existingKeyId,
+    key_id: event?.key_id,
+    project_id: event?.project_id,
+    region: target?.region ?? event?.region,
+    domain_id: event?.domain_id,
+    created_by: event?.created_by,
+    key_created_at: event?.created_at,
+    key_alias: event?.key_alias,
+    trace_id: event?.trace_id,
+    event_source: event?.source,
+    envelopes: event?.envelopes.length ? event.envelopes : undefined,
+    alias_template: parts === undefined ? undefined : settings.templateSource,
+    alias_fields: parts?.map((p) => ({ placeholder: p.placeholder, field: p.field, source: p.source, value: p.value })),
+    message_id: message.messageId,
+    receive_count: message.receiveCount,
+    duplicate_in_batch: message.coalesced || undefined,
+    api_calls: message.meter.apiCalls,
+    retries: message.meter.retries,
+    duration_ms: message.settledMs - message.startedMs,
+    lag_ms: aliasLagMs(message),
+    error_code: described.errorCode,
+    huawei_code: described.huaweiCode,
+    // created: the 201's request id, so the record can be matched to the call that wrote the alias.
+    request_id: described.requestId,
+    // A CreateAlias of this message went unanswered and the alias was not seen created: it may
+    // exist all the same (already_present: it does, most likely made by that very attempt).
+    create_outcome_unknown:
+      message.unansweredCreates > 0 && (outcome.kind === 'already_present' || outcome.kind === 'failed')
+        ? true
+        : undefined,
+    dlq_message_id: message.dlq !== undefined && 'messageId' in message.dlq ? message.dlq.messageId : undefined,
+    dlq_error: message.dlq !== undefined && 'error' in message.dlq ? message.dlq.error : undefined,
+    dry_run: settings.dryRun || undefined,
+  };
+}

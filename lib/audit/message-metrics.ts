@@ -1,0 +1,17 @@
+import { aliasLagMs, type SettledMessage } from '../outcome/settled-message.ts';
+import type { MessageMetrics } from './create-metrics.ts';
+
+/** What one settled message adds to the batch's metrics (create-metrics.ts). */
+export function messageMetricsOf(message: SettledMessage): MessageMetrics {
+  return {
+    outcome: message.outcome.kind,
+    projectId: message.event?.project_id,
+    region: message.target?.region,
+    retries: message.meter.retries,
+    apiCalls: message.meter.apiCalls,
+    dlqSent: message.dlq !== undefined && 'messageId' in message.dlq,
+    dlqFailed: message.dlq !== undefined && 'error' in message.dlq,
+    // The lag metric is the time to an alias: only a created one has it.
+    lagMs: message.outcome.kind === 'created' ? aliasLagMs(message) : undefined,
+  };
+}

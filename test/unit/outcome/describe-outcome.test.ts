@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { buildAuditRecord } from '../../../lib/audit/build-audit-record.ts';
+import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../../lib/dlq/build-dlq-record.ts';
+import { describeOutcome } from '../../../lib/outcome/describe-outcome.ts';
+import type { Outcome } from '../../../lib/outcome/outcome.ts';
+import type { SettledMessage } from '../../../lib/outcome/settled-message.ts';
+
+const KEY = 'bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e';
+
+const OUTCOMES: ReadonlyArray<[string, Outcome]> = [
+  ['created', { kind: 'created', alias: 'alias/a', requestId: 'r-201' }],
+  ['already present', { kind: 'already_present', alias: 'alias/a', requestId: 'r-400' }],
+  ['skipped', { kind: 'skipped', reason: 'dry_run', detail: 'would create alias/a', alias: 'alias/a' }],
+  ['invalid', { kind: 'invalid', reason: 'not_json', detail: 'body is not JSON' }],
+  ['conflict', { kind: 'conflict', alias: 'alias/a', existingKeyId: 'other-key', detail: 'held by other-key' }],
+  [
+    'failed',
+    {
+      kind: 'failed',
+      alias: 'alias/a',
+      reason: 'kms_throttled',
+      detail: 'throttled',
+      error: {
+        name: 'KmsApiError',
+        code: 'KMS_THROTTLED',
+        message: 'throttled',
+        retryable: true,
+        huawei_code: 'APIGW.0308',
+        request_id: 'r-429',
+      },
+      retryable: true,
+    },
+  ],
+];
+
+function settled(outcome: Outcome): SettledMessage {
+  return {
+    messageId: 'm-1',
+    receiveCount: 5,
+    outcome,
+    event: undefined,
+    target: undefined,
+    parts: undefined,
+    disposition: 'dlq',
+    dlq: { messageId: 'dlq-1' },
+    meter: { apiCalls: 3, retries: 2 },
+    unansweredCreates: 0,
+    coalesced: false,
+    startedMs: 1_000,
+    settledMs: 1_250,
+  };
+}
+
+describe('describeOutcome()', () => {
+  it('files invalid and failed messages under kind:reason, every other one under its kind', () => {
+    expect(OUTCOMES.map(([, o]) => describeOutcome(o).filedUnder)).toEqual([
+      'created',
+      'already_present',
+      'skipped',
+      'invalid:not_json',
+      'conflict',
+      'failed:kms_throttled',
+    ]);
+  });
+
+  it('gives the request id that proves the outcome, and a code only when something went wrong', () => {
+    const described = OUTCOMES.map(([, o]) => describeOutcome(o));
+    expect(described.map((d) => d.requestId)).toEqual(['r-201', 'r-400', undefined, undefined, undefined, 'r-429']);
+    expect(described.map((d) => d.errorCode)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'INVALID_EVENT',
+      'ALIAS_CONFLICT',
+      'KMS_THROTTLED',
+    ]);
+    expect(described.map((d) => d.retryable)).toEqual([false, false, false, false, false, true]);
+  });
+
+  it.each(OUTCOMES.filter(([, o]) => ['invalid', 'conflict', 'failed'].includes(o.kind)))(
+    'makes the audit record and the DLQ record of a %s message agree',
+    (_name, outcome) => {
+      const audit = buildAuditRecord(settled(outcome), { templateSource: 'alias/{key_id}', dryRun: false });
+      const record = buildDlqRecord('{}', outcome, {
+        messageId: 'm-1',
+        receiveCount: 5,
+        firstReceivedAt: undefined,
+        sourceQueueArn: undefined,
+        keyId: KEY,
+        projectId: undefined,
+        region: undefined,
+        attempts: 3,
+        failedAt: '2026-11-29T00:00:00.000Z',
+      });
+      const dlq = JSON.parse(record.attributes[DLQ_ATTRIBUTE.detail]?.StringValue ?? '{}');
+      for (const field of [
+        'outcome',
+        'detail',
+        'error_code',
+        'huawei_code',
+        'request_id',
+        'alias',
+        'existing_key_id',
+      ]) {
+        expect(dlq[field], field).toEqual(audit[field]);
+      }
+      expect(dlq.attempts).toBe(audit.api_calls);
+      expect(record.attributes[DLQ_ATTRIBUTE.errorCode]?.StringValue).toBe(audit.error_code);
+    },
+  );
+});
+
+describe('buildAuditRecord()', () => {
+  it('reports the cost, the duration and the DLQ message of a settled message', () => {
+    const [, failed] = OUTCOMES[5] ?? [];
+    if (failed === undefined) throw new Error('fixture');
+    expect(buildAuditRecord(settled(failed), { templateSource: 'alias/{key_id}', dryRun: true })).toMatchObject({
+      outcome: 'failed',
+      reason: 'kms_throttled',
+      disposition: 'dlq',
+      message_id: 'm-1',
+      receive_count: 5,
+      api_calls: 3,
+      retries: 2,
+      duration_ms: 250,
+      dlq_message_id: 'dlq-1',
+      dry_run: true,
+    });
+  });
+});
