@@ -123,7 +123,7 @@ async function admit(
       };
     }
     case 'enqueue': {
-      const key = context.messageId === undefined ? undefined : `${context.route}:${context.messageId}`;
+      const key = decision.dedupeKey;
       if (key !== undefined && deps.recent.has(key)) return { outcome: OUTCOMES.duplicate, context };
       try {
         await deps.enqueue({ body: decision.body, attributes: decision.attributes });

@@ -61,7 +61,14 @@ export type IgnoreReason = 'not_kms' | 'not_create_key' | 'unsubscribe_confirmat
 export type IngestDecision =
   /** Not final: fetch (or take the pinned) certificate of this URL, verify, and decide again. */
   | { kind: 'verify'; certUrl: URL; message: SmnMessage; context: DeliveryContext }
-  | { kind: 'enqueue'; body: string; attributes: Record<string, string>; context: DeliveryContext }
+  | {
+      kind: 'enqueue';
+      body: string;
+      attributes: Record<string, string>;
+      /** Identifies a repeat of the same delivery: SMN's `message_id`, a CloudEvent's `source` + `id`. */
+      dedupeKey: string | undefined;
+      context: DeliveryContext;
+    }
   | { kind: 'confirm'; url: URL; context: DeliveryContext }
   | { kind: 'ignore'; reason: IgnoreReason; detail?: string; context: DeliveryContext }
   | {
@@ -147,6 +154,7 @@ function decideSmn(request: IngestRequest, parsed: unknown, policy: IngestPolicy
         kind: 'enqueue',
         body: m.message,
         attributes: { smn_message_id: m.messageId, smn_topic_urn: m.topicUrn },
+        dedupeKey: `smn:${m.messageId}`,
         context,
       };
     }
@@ -173,15 +181,21 @@ function decideTokenRoute(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return reject(400, 'not_an_object', context);
   }
-  const body = structuredCloudEvent(request.headers, parsed as Record<string, unknown>) ?? request.body;
-  const id = (parsed as Record<string, unknown>).id ?? request.headers['ce-id'];
-  if (typeof id === 'string' && id.length <= 128) context.messageId = id;
+  const object = parsed as Record<string, unknown>;
+  const rebuilt = structuredCloudEvent(request.headers, object);
+  const body = rebuilt ?? request.body;
+  // CloudEvents: `source` + `id` identify an event; other bodies carry no delivery id.
+  const event = rebuilt === undefined ? object : (JSON.parse(rebuilt) as Record<string, unknown>);
+  const { id, source } = event;
+  const isCloudEvent = Object.hasOwn(event, 'specversion') && typeof id === 'string' && id.length <= 128;
+  if (isCloudEvent) context.messageId = id;
   const triage = triageKeyEvent(body);
   if (triage.kind === 'drop') return ignoreOf(triage, context);
   return {
     kind: 'enqueue',
     body,
-    attributes: context.messageId === undefined ? {} : { cloudevent_id: context.messageId },
+    attributes: isCloudEvent ? { cloudevent_id: id } : {},
+    dedupeKey: isCloudEvent ? `ce:${typeof source === 'string' ? source : ''}:${id}` : undefined,
     context,
   };
 }

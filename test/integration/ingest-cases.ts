@@ -160,7 +160,7 @@ export function defineIngestCases(
       expect(await post(instance, withToken)).toEqual({ status: 200, reason: 'enqueued' });
     });
 
-    it('enqueues an EventGrid CloudEvent with the right token, and refuses a wrong or missing one', async () => {
+    it('enqueues an EventGrid CloudEvent once with the right token, and refuses a wrong or missing one', async () => {
       const instance = await newInstance(w.env());
       const event = {
         specversion: '1.0',
@@ -174,6 +174,11 @@ export function defineIngestCases(
       expect(await post(instance, { body, headers: { ...headers, 'X-Ingest-Token': TOKEN } })).toEqual({
         status: 200,
         reason: 'enqueued',
+      });
+      // EventGrid retries: the same source + id again is not sent twice.
+      expect(await post(instance, { body, headers: { ...headers, 'x-ingest-token': TOKEN } })).toEqual({
+        status: 200,
+        reason: 'duplicate',
       });
       expect(await post(instance, { body, headers: { ...headers, 'x-ingest-token': `${TOKEN}x` } })).toEqual({
         status: 403,

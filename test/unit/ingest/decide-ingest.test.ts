@@ -56,6 +56,7 @@ describe('decideIngest(): SMN deliveries', () => {
       kind: 'enqueue',
       body: TRACE_MESSAGE,
       attributes: { smn_message_id: '54bb04eddfc842e9b44ca36393f77cd3', smn_topic_urn: TOPIC },
+      dedupeKey: 'smn:54bb04eddfc842e9b44ca36393f77cd3',
       context: {
         route: 'smn',
         smnType: 'Notification',
@@ -143,7 +144,20 @@ describe('decideIngest(): the token route (EventGrid, relays)', () => {
       kind: 'enqueue',
       body: JSON.stringify(cloudEvent),
       attributes: { cloudevent_id: 'ce-1' },
+      dedupeKey: 'ce:HC.KMS:ce-1',
       context: { route: 'token', messageId: 'ce-1' },
+    });
+  });
+
+  it('enqueues a bare trace from a relay as it came, with no delivery id', () => {
+    const decision = decideIngest(post({ cts: JSON.parse(TRACE_MESSAGE), id: 'not-a-cloudevent' }), policy, {
+      token: 'valid',
+    });
+    expect(decision).toMatchObject({
+      kind: 'enqueue',
+      attributes: {},
+      dedupeKey: undefined,
+      context: { route: 'token' },
     });
   });
 
@@ -173,7 +187,11 @@ describe('decideIngest(): the token route (EventGrid, relays)', () => {
       policy,
       { token: 'valid' },
     );
-    expect(decision.kind).toBe('enqueue');
+    expect(decision).toMatchObject({
+      kind: 'enqueue',
+      dedupeKey: 'ce:HC.KMS:b-1',
+      attributes: { cloudevent_id: 'b-1' },
+    });
     if (decision.kind !== 'enqueue') return;
     expect(JSON.parse(decision.body)).toEqual({
       specversion: '1.0',
