@@ -66,7 +66,13 @@ export function buildReconcileHandler(options = {}) {
   return buildHandler({ entryPoint: 'functions/reconcile/handler.ts', outdir: 'dist/reconcile', ...options });
 }
 
+/** The HTTPS ingest (Huawei SMN / EventGrid deliveries → the key-events queue): dist/ingest/handler.mjs. */
+export function buildIngestHandler(options = {}) {
+  return buildHandler({ entryPoint: 'functions/ingest/handler.ts', outdir: 'dist/ingest', ...options });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildHandler();
   await buildReconcileHandler();
+  await buildIngestHandler();
 }

@@ -18,13 +18,11 @@ export interface FetchSecretOptions {
 }
 
 /**
- * Reads the Huawei AK/SK from the AWS Parameters and Secrets Lambda Extension
- * (localhost:2773), which caches it. Why the extension and not the SDK clients: it adds nothing
- * to the bundle and nothing to cold start, and the secret never sits in the function's
- * environment. Called on first use, not at init: the extension answers once the runtime is up.
- * @throws ConfigError naming the secret (never its value) when it cannot be read or parsed.
+ * The text of a secret (Secrets Manager `SecretString`) or parameter (SSM `Value`), read from
+ * the AWS Parameters and Secrets Lambda Extension (localhost:2773), which caches it.
+ * @throws ConfigError naming the secret (never its value) when it cannot be read.
  */
-export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkSecret> {
+export async function fetchAwsSecretText(options: FetchSecretOptions): Promise<string> {
   const env = options.env ?? process.env;
   const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
   const base = `http://localhost:${port}`;
@@ -32,7 +30,7 @@ export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkS
     options.source === 'secretsmanager'
       ? `${base}/secretsmanager/get?secretId=${encodeURIComponent(options.id)}`
       : `${base}/systemsmanager/parameters/get?name=${encodeURIComponent(options.id)}&withDecryption=true`;
-  const what = options.source === 'secretsmanager' ? `secret ${options.id}` : `parameter ${options.id}`;
+  const what = describeSecret(options);
   let text: string;
   try {
     const response = await (options.fetch ?? fetch)(url, {
@@ -47,11 +45,38 @@ export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkS
       err,
     );
   }
-  let value: unknown;
+  let inner: unknown;
   try {
     const outer = JSON.parse(text) as { SecretString?: unknown; Parameter?: { Value?: unknown } };
-    const inner = options.source === 'secretsmanager' ? outer.SecretString : outer.Parameter?.Value;
-    value = typeof inner === 'string' ? JSON.parse(inner) : undefined;
+    inner = options.source === 'secretsmanager' ? outer.SecretString : outer.Parameter?.Value;
+  } catch {
+    inner = undefined;
+  }
+  if (typeof inner !== 'string') throw new ConfigError(`${what}: the extension's answer holds no text value`);
+  return inner;
+}
+
+function describeSecret(options: FetchSecretOptions): string {
+  return options.source === 'secretsmanager' ? `secret ${options.id}` : `parameter ${options.id}`;
+}
+
+/**
+ * Reads the Huawei AK/SK from the AWS Parameters and Secrets Lambda Extension
+ * (localhost:2773), which caches it. Why the extension and not the SDK clients: it adds nothing
+ * to the bundle and nothing to cold start, and the secret never sits in the function's
+ * environment. Called on first use, not at init: the extension answers once the runtime is up.
+ * @throws ConfigError naming the secret (never its value) when it cannot be read or parsed.
+ */
+export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkSecret> {
+  const what = describeSecret(options);
+  const text = await fetchAwsSecretText(options).catch((err: unknown) => {
+    // An answer without a text value reads as a malformed secret, as before.
+    if (err instanceof ConfigError && err.message.endsWith('holds no text value')) return undefined;
+    throw err;
+  });
+  let value: unknown;
+  try {
+    value = text === undefined ? undefined : JSON.parse(text);
   } catch {
     value = undefined;
   }

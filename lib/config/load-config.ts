@@ -71,7 +71,7 @@ const CONSTANT_PREFIX = 'ALIAS_VAR_';
  * AWS requests are signed with the function's credentials: plain http only to this machine
  * (loopback, or fauxqs' `sqs.<region>.localhost` queue hosts), as for the Huawei endpoints.
  */
-function isSafeAwsUrl(value: string): boolean {
+export function isSafeAwsUrl(value: string): boolean {
   // Not a URL at all: the url check before this one already says so.
   if (!URL.canParse(value)) return true;
   const url = new URL(value);
@@ -79,7 +79,7 @@ function isSafeAwsUrl(value: string): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
-const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
+export const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -249,7 +249,7 @@ export function loadSqsConfig(env: Record<string, string | undefined> = process.
 }
 
 /** Empty strings mean "unset" (t3-env's emptyStringAsUndefined): serverless.yml renders unset params as "". */
-function dropEmpty(env: Record<string, string | undefined>): Record<string, string> {
+export function dropEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const cleaned: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
@@ -257,7 +257,7 @@ function dropEmpty(env: Record<string, string | undefined>): Record<string, stri
   return cleaned;
 }
 
-function configErrorOf(error: z.ZodError): ConfigError {
+export function configErrorOf(error: z.ZodError): ConfigError {
   const lines = error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
   return new ConfigError(`invalid configuration: ${lines.join('; ')}`);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIngestConfig } from '../../lib/config/ingest-config.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
@@ -21,6 +22,9 @@ const CMK_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1f2e3d4c-5b6a-4978-8695-
 const LAYER_ARN = 'arn:aws:lambda:eu-west-1:015030872274:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12';
 const SNS_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:huawei-cts-relay';
 const SSM_PARAMETER = '/kms-auto-alias/test/huawei-credentials';
+const INGEST_TOPIC = `urn:smn:cn-north-4:${LOCAL_ACCOUNT.projectId}:kms-key-events`;
+const INGEST_TOKEN_SECRET_ARN =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kms-auto-alias/test/ingest-token-XyZ123';
 /** Lambda's env names that would carry a credential in plain text. */
 const PLAIN_CREDENTIAL_ENV = [
   'HUAWEICLOUD_SDK_AK',
@@ -56,6 +60,7 @@ beforeAll(async () => {
   // The same build as `npm run build`, into the temp copy.
   await buildScript.buildHandler({ outdir: join(dist, 'create-key-alias'), quiet: true });
   await buildReconcile(join(dist, 'reconcile'));
+  await buildScript.buildIngestHandler({ outdir: join(dist, 'ingest'), quiet: true });
 
   // Two scenarios, packaged in parallel: AK/SK in Secrets Manager (with a CMK, an alarm e-mail,
   // an SNS producer and maxReceiveCount given on the command line), and in SSM Parameter Store
@@ -69,14 +74,17 @@ beforeAll(async () => {
       'alarmEmail=oncall@example.com',
       `producerSnsTopicArn=${SNS_TOPIC_ARN}`,
       'maxReceiveCount=4',
+      `ingestTopicUrns=${INGEST_TOPIC}`,
+      `ingestTokenSecretArn=${INGEST_TOKEN_SECRET_ARN}`,
     ]),
     packageStack('ssm', dist, [
       `huaweiProjects=${LOCAL_ACCOUNT.projectId}=cn-north-4,${LOCAL_ACCOUNT.secondProjectId}=ap-southeast-1`,
       `credentialsSsmParameter=${SSM_PARAMETER}`,
       `secretsExtensionLayerArn=${LAYER_ARN}`,
+      `ingestTopicUrns=${INGEST_TOPIC}`,
     ]),
   ]);
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
@@ -553,5 +561,82 @@ describe('serverless.yml packaged by osls', () => {
     expect(own[0].Resource['Fn::Sub']).toContain(`log-group:/aws/lambda/kms-auto-alias-${STAGE}-reconcile:*`);
     const actions = roleStatements(secret, 'ReconcileRole').flatMap((s) => asList(s.Action));
     expect(actions.filter((a: string) => a.startsWith('sqs:'))).toEqual([]);
+  });
+});
+
+describe('serverless.yml: the ingest function', () => {
+  it('deploys dist/ingest/handler.mjs under its own role, behind a function URL given as a stack output', () => {
+    for (const p of [secret, ssm]) {
+      expect(fn(p, 'IngestLambdaFunction')).toMatchObject({
+        Handler: 'dist/ingest/handler.handler',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Role: getAtt('IngestRole'),
+        FunctionName: `kms-auto-alias-${STAGE}-ingest`,
+      });
+      const urls = Object.entries(p.resources).filter(([, r]: [string, Json]) => r.Type === 'AWS::Lambda::Url');
+      expect(urls).toHaveLength(1);
+      const [urlId, url] = urls[0] as [string, Json];
+      // Authentication is the SMN signature or the shared token, checked in the function.
+      expect(url.Properties).toMatchObject({ AuthType: 'NONE', TargetFunctionArn: getAtt('IngestLambdaFunction') });
+      expect(p.template.Outputs.IngestUrl.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    }
+    const zip = zipEntries(join(secret.dir, '.serverless', 'ingest.zip'));
+    expect(zip).toContain('dist/ingest/handler.mjs');
+    expect(zip.filter((f) => !f.startsWith('dist/ingest/'))).toEqual([]);
+  });
+
+  it('may only send to the key-events queue and read its token secret (when one is configured)', () => {
+    for (const p of [secret, ssm]) {
+      const statements = roleStatements(p, 'IngestRole');
+      const actions = statements.flatMap((s) => asList(s.Action)).sort();
+      const expected = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'];
+      if (p === secret) expected.push('secretsmanager:GetSecretValue');
+      expect(actions).toEqual(expected.sort());
+      const send = statements.filter((s) => asList(s.Action).includes('sqs:SendMessage'));
+      expect(send.map((s) => s.Resource)).toEqual([getAtt('KeyEventsQueue')]);
+      for (const s of statements) expect(s.Effect).toBe('Allow');
+    }
+    const read = roleStatements(secret, 'IngestRole').filter((s) =>
+      asList(s.Action).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(read.map((s) => s.Resource)).toEqual([INGEST_TOKEN_SECRET_ARN]);
+    expect(secret.decide(fn(secret, 'IngestLambdaFunction')).Layers).toEqual([LAYER_ARN]);
+    expect(ssm.decide(fn(ssm, 'IngestLambdaFunction')).Layers).toBeUndefined();
+    // No other role may send to the key-events queue.
+    for (const role of ['IamRoleLambdaExecution', 'ReconcileRole']) {
+      const sends = roleStatements(secret, role).filter((s) => asList(s.Action).includes('sqs:SendMessage'));
+      for (const s of sends) expect(asList(s.Resource)).not.toContainEqual(getAtt('KeyEventsQueue'));
+    }
+  });
+
+  it('alarms on the first event the ingest could not enqueue', () => {
+    const alarms = Object.values(created(secret)).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm');
+    const alarm = alarms.find((a: Json) => a.Properties.MetricName === 'IngestEnqueueFailures')?.Properties;
+    const e = env(secret, 'CreateKeyAliasLambdaFunction');
+    expect(alarm).toMatchObject({
+      Namespace: e.METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'Service', Value: e.SERVICE_NAME }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(Number(alarm.Threshold)).toBe(0);
+  });
+
+  it('gives the ingest an environment that loadIngestConfig accepts, with no credential in it', () => {
+    const queueUrl = `https://sqs.eu-west-1.amazonaws.com/123456789012/kms-auto-alias-${STAGE}-key-events`;
+    for (const p of [secret, ssm]) {
+      const raw = env(p, 'IngestLambdaFunction');
+      expect(raw.KEY_EVENTS_QUEUE_URL).toEqual({ Ref: 'KeyEventsQueue' });
+      for (const name of PLAIN_CREDENTIAL_ENV) expect(Object.keys(raw)).not.toContain(name);
+      expect(Object.keys(raw)).not.toContain('INGEST_TOKEN');
+      const asEnv = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [k, k === 'KEY_EVENTS_QUEUE_URL' ? queueUrl : String(v)]),
+      );
+      const config = loadIngestConfig(asEnv);
+      expect([...config.topics.urns]).toEqual([INGEST_TOPIC]);
+      expect(config.signingCertHosts).toEqual(['smn.cn-north-4.myhuaweicloud.com']);
+      expect(config.token).toEqual(p === secret ? { kind: 'secret', id: INGEST_TOKEN_SECRET_ARN } : { kind: 'none' });
+    }
   });
 });

@@ -14,12 +14,13 @@ interface Metafile {
   outputs: Record<string, unknown>;
 }
 type Builder = (options: { outdir: string; quiet: boolean }) => Promise<{ metafile: Metafile }>;
-const builders = build as { buildHandler: Builder; buildReconcileHandler?: Builder };
+const builders = build as { buildHandler: Builder; buildReconcileHandler?: Builder; buildIngestHandler?: Builder };
 
 /** Every function that ships: the SQS handler, and the scheduled reconcile when it exists. */
 const BUNDLES: ReadonlyArray<[string, Builder | undefined, string]> = [
   ['create-key-alias', builders.buildHandler, 'functions/create-key-alias/handler.ts'],
   ['reconcile', builders.buildReconcileHandler, 'functions/reconcile/handler.ts'],
+  ['ingest', builders.buildIngestHandler, 'functions/ingest/handler.ts'],
 ];
 
 const built = new Map<string, { inputs: string[]; outputs: string[] }>();
