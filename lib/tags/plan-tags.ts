@@ -12,7 +12,7 @@
  *    conflicts, and whether the per-key tag limit would be exceeded.
  *
  * What Huawei does when `create` names a key the resource already has, with another value, is
- * not stated on the KMS page (docs/huawei-kms-tags.md#key-tags). Huawei's common tag convention
+ * not stated on the KMS page (docs/huawei-kms.md#key-tags). Huawei's common tag convention
  * (ECS, DeH, MRS tag APIs) is that it overwrites; a service could also reject it. Both readings
  * are modelled as {@link TagCreateSemantics} and tested.
  */

@@ -1,6 +1,6 @@
 /**
  * Huawei's rules for KMS key tags, checked on the final key and value, whatever template and
- * event produced them. Sources (see docs/huawei-kms-tags.md#key-tags):
+ * event produced them. Sources (see docs/huawei-kms.md#key-tags):
  * - Batch Adding or Deleting Key Tags, TagItem table:
  *   https://support.huaweicloud.com/intl/en-us/api-dew/BatchCreateKmsTags.html
  *   key: 1 to 36 Unicode characters; value: 0 to 43; neither may hold ASCII 0-31, `*`, `<`,
