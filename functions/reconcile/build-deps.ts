@@ -22,5 +22,6 @@ export function buildReconcileDeps(
     kms: createKmsFromConfig(config),
     createRun: (remainingMs) => createRun({ apiCalls: 0, retries: 0 }, remainingMs),
     logger,
+    metrics: { namespace: config.metricsNamespace, service: config.serviceName },
   };
 }
