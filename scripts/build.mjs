@@ -66,7 +66,44 @@ export function buildReconcileHandler(options = {}) {
   return buildHandler({ entryPoint: 'functions/reconcile/handler.ts', outdir: 'dist/reconcile', ...options });
 }
 
+/**
+ * The operator CLI as plain JavaScript (`dist/cli/kms-auto-alias.mjs` and its chunks), for the
+ * npm package: `npm install -g` of the tarball runs it on any Node at or above `engines`, with no
+ * TypeScript and no dependency resolved at run time. Built for the oldest Node the package
+ * supports; each command stays in its own chunk, so `--help` loads none of them.
+ */
+export async function buildCli({ outdir = 'dist/cli', quiet = false } = {}) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: { 'kms-auto-alias': 'cli/main.ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    banner: { js: banner },
+    outdir,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  if (!quiet) console.log(`built ${outdir}: ${(bytes / 1024).toFixed(1)} KiB in all`);
+  return { outdir, entry: `${outdir}/kms-auto-alias.mjs` };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await buildHandler();
-  await buildReconcileHandler();
+  // `--cli`: the CLI only (npm pack's prepack); otherwise everything (npm run build, packaging).
+  if (!process.argv.includes('--cli')) {
+    await buildHandler();
+    await buildReconcileHandler();
+  }
+  await buildCli();
 }
