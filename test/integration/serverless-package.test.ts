@@ -300,7 +300,8 @@ describe('serverless.yml packaged by osls', () => {
         Timeout: 60,
         FunctionName: `kms-auto-alias-${STAGE}-createKeyAlias`,
       });
-      // Audit records are written at INFO whatever LOG_LEVEL is: Lambda must not filter them out.
+      // The function filters by LOG_LEVEL itself; Lambda passes everything (and, raised, still keeps
+      // audit records and metrics: lib/audit/create-logger.ts writes them at Lambda's level).
       expect(props.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' });
       expect(['DEBUG', 'INFO', 'WARN']).toContain(props.LoggingConfig.SystemLogLevel);
     }
