@@ -100,10 +100,11 @@ export async function buildCli({ outdir = 'dist/cli', quiet = false } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // `--cli`: the CLI only (npm pack's prepack); otherwise everything (npm run build, packaging).
+  // `--functions`: the Lambda bundles only (packaging, scripts/serverless-build-plugin.mjs);
+  // `--cli`: the CLI only (npm pack); neither: everything (npm run build).
   if (!process.argv.includes('--cli')) {
     await buildHandler();
     await buildReconcileHandler();
   }
-  await buildCli();
+  if (!process.argv.includes('--functions')) await buildCli();
 }

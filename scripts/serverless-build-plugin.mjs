@@ -1,8 +1,9 @@
 // A local Serverless Framework plugin (serverless.yml `plugins:`): builds the bundles before
 // anything is packaged, so `osls package`, `osls deploy` and `osls deploy function` always ship
 // what scripts/build.mjs makes from the sources being deployed, never a stale or missing `dist/`.
-// It runs the build script as its own process (the same `node scripts/build.mjs` as `npm run
-// build`), so whatever entry points the script builds are built here too.
+// It runs the build script as its own process (`node scripts/build.mjs --functions`: what
+// `npm run build` builds, minus the operator CLI), so every function entry point the script
+// builds is built here too.
 // Lifecycle events: https://www.serverless.com/framework/docs/guides/plugins/custom-commands
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -27,10 +28,13 @@ export default class BuildBeforePackaging {
   build() {
     const serviceDir = this.serverless.serviceDir ?? this.serverless.config.servicePath;
     const script = join(serviceDir, 'scripts', 'build.mjs');
-    this.log?.notice?.('Building the bundles (node scripts/build.mjs)');
+    this.log?.notice?.('Building the bundles (node scripts/build.mjs --functions)');
     return new Promise((resolve, reject) => {
       // The Node running osls: the one `npx osls` or an npm script chose.
-      const child = spawn(process.execPath, [script], { cwd: serviceDir, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [script, '--functions'], {
+        cwd: serviceDir,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         if (code === 0) resolve();
