@@ -3,6 +3,8 @@ export interface CliOutput {
   write(chunk: string): unknown;
   /** A terminal gets a live progress line; anything else gets one line per step. */
   isTTY?: boolean | undefined;
+  /** A terminal's width, which the live progress line never exceeds (a wrapped line cannot be redrawn). */
+  columns?: number | undefined;
 }
 
 export interface CliIo {
@@ -21,10 +23,12 @@ export interface CliIo {
 export const EXIT = {
   /** Done, nothing wrong found. */
   ok: 0,
-  /** Done, and drift, conflicts or failures were found (or a fatal error stopped the command). */
+  /** Done, and drift, conflicts or failures were found. */
   findings: 1,
   /** Bad usage or configuration; nothing was done. */
   usage: 2,
+  /** Could not run: KMS or IAM unreachable, authentication refused, the credentials secret unreadable. */
+  unavailable: 3,
   /** Interrupted (Ctrl-C); backfill's journal lets the same command continue. */
   interrupted: 130,
 } as const;

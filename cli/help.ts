@@ -2,13 +2,15 @@
 
 const EXIT_CODES = `Exit codes:
   0    done, nothing wrong found
-  1    findings: drift, conflicts or failures (or an error stopped the command)
+  1    findings: drift, conflicts or failures
   2    bad usage or configuration; nothing was done
+  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable
   130  interrupted (Ctrl-C)`;
 
 const KMS_ENV = `Configuration (the Lambda's environment; flags override it):
   HUAWEICLOUD_PROJECT_ID, HUAWEICLOUD_REGION   or HUAWEICLOUD_PROJECTS (id=region,...)
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK       or HUAWEICLOUD_IAM_USER/_PASSWORD/_DOMAIN, ...
+  HUAWEICLOUD_CREDENTIALS_SECRET_ID            or the AK/SK secret, read with your AWS credentials
   KMS_ENDPOINT, IAM_ENDPOINT                   private or local endpoints
   ALIAS_TEMPLATE, ALIAS_VAR_<NAME>             the naming convention
   KMS_RATE_LIMIT, MAX_RETRIES, REQUEST_TIMEOUT_MS, RETRY_*_DELAY_MS
@@ -94,6 +96,7 @@ Exit codes:
   0    every key settled: created, already present or skipped
   1    conflicts or failures (run again with the same --resume to retry failures)
   2    bad usage or configuration (also: a --resume file for another project or template)
+  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable
   130  interrupted; run the same command to continue
 `;
 
@@ -120,8 +123,9 @@ ${KMS_ENV}
 
 Exit codes:
   0    no drift
-  1    drift found (or the listing failed)
+  1    drift found
   2    bad usage or configuration
+  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable
 `;
 
 export const REPLAY_HELP = `Usage: kms-auto-alias replay-dlq --to QUEUE_URL [--from QUEUE_URL] [--max N] [--dry-run] [--filter REASON]... [--json]
@@ -152,5 +156,6 @@ Exit codes:
   0    every selected message moved (or --dry-run)
   1    some sends failed; those messages are still in the DLQ
   2    bad usage or configuration
+  3    could not run: the DLQ unreachable, AWS authentication refused
   130  interrupted; messages received and not moved stay in the DLQ
 `;

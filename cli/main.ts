@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scrubSecretText } from '../lib/audit/secret-registry.ts';
 import { AppError, ConfigError, toErrorSummary } from '../lib/errors/app-error.ts';
 import { type CliIo, EXIT, UsageError } from './cli-io.ts';
 import { type Command, parseCommandLine } from './parse-command-line.ts';
@@ -14,19 +15,32 @@ export { EXIT } from './cli-io.ts';
 
 const NAME = 'kms-auto-alias';
 
+/** The package's version: its package.json is one folder up from cli/, two from the built dist/cli/. */
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
+  for (const up of [['..'], ['..', '..']]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(import.meta.dirname, ...up, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === NAME && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not this folder
+    }
   }
+  return 'unknown';
 }
+
+/** Commands that call Huawei KMS, and so need the Huawei credentials. */
+const NEEDS_HUAWEI_CREDENTIALS: ReadonlySet<Command['name']> = new Set(['backfill', 'reconcile']);
 
 /** Each command is loaded when run: `--help` and `explain` never pay for the SQS SDK or the HTTP client. */
 async function runCommand(command: Command, io: CliIo): Promise<number> {
+  if (NEEDS_HUAWEI_CREDENTIALS.has(command.name)) {
+    // Off Lambda, HUAWEICLOUD_CREDENTIALS_SECRET_ID is read with the AWS SDK (no extension here).
+    const { resolveCredentialsSecret } = await import('./read-credentials-secret.ts');
+    io = { ...io, env: await resolveCredentialsSecret(io.env) };
+  }
   switch (command.name) {
     case 'explain':
       return (await import('./commands/explain.ts')).runExplain(command, io);
@@ -39,18 +53,21 @@ async function runCommand(command: Command, io: CliIo): Promise<number> {
   }
 }
 
-/** A one-line, secret-free description of what stopped a command. */
+/** A one-line, secret-free description of what stopped a command (scrubbed: it may quote a response). */
 function describeError(err: unknown): string {
   if (err instanceof AppError) {
     const summary = toErrorSummary(err);
-    return `${summary.code}: ${summary.message}`;
+    return scrubSecretText(`${summary.code}: ${summary.message}`);
   }
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return scrubSecretText(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 }
 
 /**
- * Runs `kms-auto-alias <argv>`. Resolves with the exit code: 0 ok, 1 findings (or a fatal
- * error), 2 bad usage or configuration, 130 interrupted.
+ * Runs `kms-auto-alias <argv>`. Resolves with the exit code (docs/cli.md, "Exit codes"): 0 ok,
+ * 1 findings (drift, conflicts, failed keys or sends: a command returns them as its result),
+ * 2 bad usage or configuration, 3 could not run (anything a command throws that is not a usage
+ * or configuration error: KMS or IAM unreachable, authentication refused, the credentials secret
+ * unreadable), 130 interrupted. A scheduled job can so alert on drift and on outages apart.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(argv);
@@ -76,11 +93,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await runCommand(parsed.command, io);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
-      io.stderr.write(`${NAME} ${name}: ${err.message}\nRun '${NAME} ${name} --help' for usage.\n`);
+      io.stderr.write(`${NAME} ${name}: ${scrubSecretText(err.message)}\nRun '${NAME} ${name} --help' for usage.\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`${NAME} ${name}: ${describeError(err)}\n`);
-    return EXIT.findings;
+    io.stderr.write(`${NAME} ${name}: could not run: ${describeError(err)}\n`);
+    return EXIT.unavailable;
   }
 }
 

@@ -71,8 +71,46 @@ export function buildIngestHandler(options = {}) {
   return buildHandler({ entryPoint: 'functions/ingest/handler.ts', outdir: 'dist/ingest', ...options });
 }
 
+/**
+ * The operator CLI as plain JavaScript (`dist/cli/kms-auto-alias.mjs` and its chunks), for the
+ * npm package: `npm install -g` of the tarball runs it on any Node at or above `engines`, with no
+ * TypeScript and no dependency resolved at run time. Built for the oldest Node the package
+ * supports; each command stays in its own chunk, so `--help` loads none of them.
+ */
+export async function buildCli({ outdir = 'dist/cli', quiet = false } = {}) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: { 'kms-auto-alias': 'cli/main.ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    banner: { js: banner },
+    outdir,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  if (!quiet) console.log(`built ${outdir}: ${(bytes / 1024).toFixed(1)} KiB in all`);
+  return { outdir, entry: `${outdir}/kms-auto-alias.mjs` };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await buildHandler();
-  await buildReconcileHandler();
-  await buildIngestHandler();
+  // `--functions`: the Lambda bundles only (packaging, scripts/serverless-build-plugin.mjs);
+  // `--cli`: the CLI only (npm pack); neither: everything (npm run build).
+  if (!process.argv.includes('--cli')) {
+    await buildHandler();
+    await buildReconcileHandler();
+    await buildIngestHandler();
+  }
+  if (!process.argv.includes('--functions')) await buildCli();
 }

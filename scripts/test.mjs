@@ -1,7 +1,7 @@
 // `npm test`: type-check, lint and format check, layering check, then every vitest test, then the
 // closing line CI reads ("N passed, N failed"), which vitest's own summary is not.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 /** Every folder of code; the layering rules decide which may import which. */
@@ -20,7 +20,19 @@ const LAYERED_FOLDERS = [
 ];
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
-console.log(`node ${process.version}`);
+/**
+ * Which Node runs the suite: the registry's build of the Lambda runtime's major (the optional
+ * dependency node-<os>-<cpu>, which npm puts first on PATH), or, where the registry has none for
+ * this platform (e.g. macOS on arm64), the machine's own.
+ */
+function describeNode() {
+  const fromRegistry = /node_modules[\\/](node-[a-z]+-[a-z0-9]+)[\\/]/.exec(realpathSync(process.execPath));
+  const where = fromRegistry
+    ? `${fromRegistry[1]} from the npm registry`
+    : `this machine's Node, not the registry's: none for ${process.platform}-${process.arch}, or not started by npm`;
+  return `Node ${process.version} (${where}; the Lambda runtime is nodejs24.x)`;
+}
+console.log(`running on ${describeNode()}`);
 const typecheck = run(bin('tsc'), ['--noEmit', '-p', '.']);
 if (typecheck !== 0) console.error('type check failed');
 
@@ -58,5 +70,6 @@ try {
 } catch {
   failed += 1;
 }
+console.log(`ran on ${describeNode()}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(status === 0 && failed === 0 ? 0 : 1);

@@ -14,6 +14,7 @@ export function createHandler(deps: BatchDeps) {
       // Not an SQS event: fail the invocation so the misconfiguration is visible, not swallowed.
       throw new TypeError('expected an SQS event with Records');
     }
+    deps.logger.addContext(context); // request id, cold start and trace id on every line of this invocation
     return processBatch(event.Records, deps, () => context.getRemainingTimeInMillis());
   });
 }

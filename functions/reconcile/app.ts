@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import type { Logger } from '../../lib/audit/create-logger.ts';
+import type { InvocationContext, Logger } from '../../lib/audit/create-logger.ts';
+import { driftMetricsDocument } from '../../lib/audit/drift-metrics.ts';
 import type { RunOperation } from '../../lib/core/ensure-alias.ts';
 import { toErrorSummary } from '../../lib/errors/app-error.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
@@ -14,6 +15,9 @@ export interface ReconcileFunctionDeps {
   /** The retry policy, bound to the invocation's remaining time. */
   createRun: (remainingMs: () => number) => RunOperation;
   logger: Logger;
+  /** EMF namespace and Service dimension of the drift metrics (docs/operations.md); none when absent. */
+  metrics?: { namespace: string; service: string };
+  now?: () => number;
 }
 
 export interface ReconcileFunctionResult {
@@ -24,15 +28,22 @@ export interface ReconcileFunctionResult {
  * The scheduled reconcile: `runReconcile` (the code behind `kms-auto-alias reconcile`) for every
  * configured project. Read-only; it publishes nothing. Per project it logs one
  * `log_type: "reconcile"` line (counts) and one `log_type: "drift"` line per finding, so a
- * Logs Insights query or metric filter can alarm on drift without parsing a large document.
- * A project whose listing fails is logged and the others still run; the invocation then fails,
- * so Lambda's Errors metric shows it.
+ * Logs Insights query can list the findings without parsing a large document, and one EMF
+ * document per project (`DriftFindings` and one metric per kind), which the stack's drift alarm
+ * watches. A project whose listing fails is logged (and counted as `ReconcileFailures`) and the
+ * others still run; the invocation then fails, so Lambda's Errors metric (and its alarm) shows it.
  */
 export function createReconcileHandler(deps: ReconcileFunctionDeps) {
   return async (
     _event: unknown,
-    context: Pick<Context, 'getRemainingTimeInMillis'>,
+    context: Pick<Context, 'getRemainingTimeInMillis'> & InvocationContext,
   ): Promise<ReconcileFunctionResult> => {
+    deps.logger.addContext(context);
+    const now = deps.now ?? Date.now;
+    const writeMetrics = (projectId: string, region: string, counts: Record<DriftKind, number> | undefined) => {
+      if (deps.metrics === undefined) return;
+      deps.logger.metrics(driftMetricsDocument({ ...deps.metrics, projectId, region, counts, timestamp: now() }));
+    };
     const run = deps.createRun(() => context.getRemainingTimeInMillis());
     const result: ReconcileFunctionResult = { projects: [] };
     const failed: string[] = [];
@@ -43,6 +54,7 @@ export function createReconcileHandler(deps: ReconcileFunctionDeps) {
         deps.logger.info('reconcile report', { log_type: 'reconcile', ...summary });
         for (const item of drift)
           deps.logger.warn('drift', { log_type: 'drift', project_id: projectId, region, ...item });
+        writeMetrics(projectId, region, report.counts);
         result.projects.push({ project_id: projectId, region, drift: drift.length, counts: report.counts });
       } catch (err) {
         deps.logger.error('reconcile failed', {
@@ -51,6 +63,7 @@ export function createReconcileHandler(deps: ReconcileFunctionDeps) {
           region,
           error: toErrorSummary(err),
         });
+        writeMetrics(projectId, region, undefined);
         failed.push(projectId);
       }
     }

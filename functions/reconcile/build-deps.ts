@@ -14,5 +14,6 @@ export function buildReconcileDeps(
     kms: runtime.kms,
     createRun: (remainingMs) => runtime.createRun({ apiCalls: 0, retries: 0 }, remainingMs),
     logger: runtime.logger,
+    metrics: runtime.metrics,
   };
 }

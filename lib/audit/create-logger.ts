@@ -1,49 +1,137 @@
 import type { LogLevel } from '../config/load-config.ts';
+import { type SecretRegistry, secretRegistry } from './secret-registry.ts';
 
 /**
- * A structured JSON logger: one line per record on stdout, which Lambda's JSON log format
- * passes to CloudWatch as-is. Written by hand (about 40 lines) rather than Powertools Logger
- * because it must also scrub configured secrets from every line, and because cold start matters.
+ * A structured JSON logger: one line per record on stdout, in the shape of the Powertools for
+ * AWS Lambda logger (`level`, `message`, `timestamp`, `service`, `cold_start`, `function_arn`,
+ * `function_memory_size`, `function_name`, `function_request_id`, `xray_trace_id`, then the
+ * record's own keys), so Lambda's JSON log format, its log-level filtering and Logs Insights read
+ * it like any Powertools function's logs.
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/#standard-structured-keys
+ *
+ * Written by hand (about 100 lines) rather than with Powertools Logger: every value goes through
+ * the secret registry before it is serialised, and the handler's cold start is a measured target.
  */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
-  /** The one audit record per message and decision. Always written, whatever the level. */
+  /**
+   * The one audit record per message and decision (`log_type: "audit"`). Always written, whatever
+   * LOG_LEVEL says, at the level Lambda keeps (see {@link keptLevel}).
+   */
   audit(record: Record<string, unknown>): void;
-  /** A CloudWatch EMF document, written as is (its `_aws` key must stay top level). */
+  /** A CloudWatch EMF document (its `_aws` key stays top level), written like an audit record. */
   metrics(document: Record<string, unknown>): void;
+  /**
+   * Puts this invocation's Lambda context on every following line of this logger (and of every
+   * holder of it: the retry policy logs through the same object). Call it first thing in the
+   * handler: Lambda runs one invocation at a time per instance, so the context is the current one
+   * until the next call. Marks the first call `cold_start: true`.
+   */
+  addContext(context: InvocationContext): void;
+}
+
+/** The parts of the Lambda context a log line carries (aws-lambda's `Context` has them all). */
+export interface InvocationContext {
+  functionName: string;
+  awsRequestId: string;
+  invokedFunctionArn?: string;
+  memoryLimitInMB?: string;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Lambda's application log levels (AWS_LAMBDA_LOG_LEVEL), by rank. */
+const LAMBDA_LEVELS: Record<string, number> = { TRACE: 5, DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, FATAL: 50 };
+
+/** Keys the logger writes itself; a record's own key of that name is kept as `<name>_field`. */
+const RESERVED = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'xray_trace_id',
+]);
+
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Values that must never be printed (AK, SK, tokens, passwords). Any line holding one is masked. */
+  /**
+   * The application log level Lambda filters at: Lambda sets AWS_LAMBDA_LOG_LEVEL when the
+   * function uses the JSON log format with a level configured (the default reads it from there).
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html
+   */
+  lambdaLogLevel?: string | undefined;
+  /** Values that must never be printed; registered in `registry` (the process-wide one by default). */
   secrets?: readonly string[];
+  registry?: SecretRegistry;
   write?: (line: string) => void;
   now?: () => Date;
   service?: string;
+  /** The X-Ray trace header of the current invocation (default: `_X_AMZN_TRACE_ID`, set by Lambda per invocation). */
+  traceHeader?: () => string | undefined;
 }
 
+/**
+ * The level at which audit records and metrics are written: INFO, or the level Lambda filters at
+ * when an operator raised it above INFO. Lambda drops every line below its configured level (and
+ * treats a line without a valid `level` as INFO), so a fixed INFO would lose the audit trail and
+ * the metrics as soon as someone sets WARN or ERROR to quiet the logs; a fixed ERROR would make
+ * every decision look like a failure. Lambda restarts the instances on a configuration change, so
+ * the level read at cold start is the one in force.
+ */
+export function keptLevel(lambdaLogLevel: string | undefined): string {
+  const rank = LAMBDA_LEVELS[lambdaLogLevel?.toUpperCase() ?? ''] ?? 0;
+  return rank > LAMBDA_LEVELS.INFO! ? (lambdaLogLevel as string).toUpperCase() : 'INFO';
+}
+
+/** The Root part of an X-Ray trace header (`Root=1-...;Parent=...;Sampled=1`), as Powertools logs it. */
+function traceIdOf(header: string | undefined): string | undefined {
+  const root = header?.split(';').find((part) => part.startsWith('Root='));
+  return root === undefined ? undefined : root.slice('Root='.length);
+}
+
+/** An error as a log value: JSON.stringify would write `{}`. */
+function errorToJson(err: Error): Record<string, unknown> {
+  const own = Object.fromEntries(Object.entries(err));
+  return {
+    name: err.name,
+    message: err.message,
+    ...own,
+    ...(err.stack === undefined ? {} : { stack: err.stack }),
+    ...(err.cause === undefined ? {} : { cause: err.cause }),
+  };
+}
+
+const replacer = (_key: string, value: unknown): unknown => (value instanceof Error ? errorToJson(value) : value);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const lambdaLevel = options.lambdaLogLevel ?? process.env.AWS_LAMBDA_LOG_LEVEL;
   const threshold = LEVELS[options.level ?? 'info'];
+  const recordLevel = keptLevel(lambdaLevel);
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
   const service = options.service ?? 'kms-auto-alias';
-  // Short secrets would mask innocent text; the shortest Huawei secret (an AK) is 20 characters.
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 8);
+  const registry = options.registry ?? secretRegistry;
+  const traceHeader = options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID);
+  for (const secret of options.secrets ?? []) registry.register(secret);
 
-  const writeScrubbed = (document: Record<string, unknown>) => {
-    let line = JSON.stringify(document);
-    for (const secret of secrets) {
-      if (line.includes(secret)) line = line.replaceAll(secret, '[REDACTED]');
-    }
-    write(line);
+  let invocation: Record<string, unknown> = {};
+  let coldStart = true;
+
+  const emit = (level: string, message: string, fields: Record<string, unknown> | undefined) => {
+    const own: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields ?? {})) own[RESERVED.has(key) ? `${key}_field` : key] = value;
+    const document = { level, message, timestamp: now().toISOString(), service, ...invocation, ...own };
+    // Scrub the values, then serialise: an escaped secret can no longer slip past (secret-registry.ts).
+    write(JSON.stringify(registry.scrub(document), replacer));
   };
-  const emit = (level: string, message: string, fields: Record<string, unknown> | undefined) =>
-    writeScrubbed({ level, time: now().toISOString(), service, message, ...fields });
   const at = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     // Upper-case levels: Lambda's JSON log format filters application logs on this key.
     if (LEVELS[level] >= threshold) emit(level.toUpperCase(), message, fields);
@@ -53,7 +141,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    audit: (record) => emit('INFO', 'decision', { log_type: 'audit', ...record }),
-    metrics: writeScrubbed,
+    audit: (record) => emit(recordLevel, 'decision', { log_type: 'audit', ...record }),
+    // EMF wants `_aws` and the metric values at the top level; the level keeps Lambda from
+    // filtering the document out, and CloudWatch ignores keys it does not declare.
+    metrics: (document) =>
+      write(JSON.stringify(registry.scrub({ level: recordLevel, ...invocation, ...document }), replacer)),
+    addContext(context) {
+      const traceId = traceIdOf(traceHeader());
+      invocation = {
+        cold_start: coldStart,
+        ...(context.invokedFunctionArn === undefined ? {} : { function_arn: context.invokedFunctionArn }),
+        ...(context.memoryLimitInMB === undefined ? {} : { function_memory_size: Number(context.memoryLimitInMB) }),
+        function_name: context.functionName,
+        function_request_id: context.awsRequestId,
+        ...(traceId === undefined ? {} : { xray_trace_id: traceId }),
+      };
+      coldStart = false;
+    },
   };
 }

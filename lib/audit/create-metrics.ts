@@ -29,8 +29,24 @@ export interface MessageMetrics {
 
 export interface BatchMetrics {
   record(message: MessageMetrics): void;
-  /** Writes one EMF document per project and region seen, then forgets them. */
+  /**
+   * Writes one EMF document per project and region seen (more when a metric holds over
+   * {@link MAX_VALUES_PER_METRIC} values), then forgets them.
+   */
   flush(write: (document: Record<string, unknown>) => void, now?: number): void;
+}
+
+/**
+ * EMF accepts at most 100 values in one metric's array: a larger array makes CloudWatch reject
+ * the whole document (EMF specification, "MetricDirective" limits). A big batch (the local runner,
+ * a replay) can hold more lag values than that, so they are split over several documents.
+ */
+export const MAX_VALUES_PER_METRIC = 100;
+
+function chunk<T>(values: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
 }
 
 const COUNTS = [...Object.values(METRIC_NAMES), 'Retries', 'KmsApiCalls', 'DlqSends', 'DlqSendFailures'] as const;
@@ -66,14 +82,7 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
     flush(write, now = Date.now()) {
       for (const group of groups.values()) {
         const withProject = group.projectId !== undefined;
-        const metrics = [
-          ...COUNTS.map((Name) => ({ Name, Unit: 'Count' })),
-          ...(group.lags.length > 0 ? [{ Name: 'AliasLag', Unit: 'Milliseconds' }] : []),
-        ];
-        const values: Record<string, unknown> = {};
-        for (const name of COUNTS) values[name] = group.counts.get(name) ?? 0;
-        if (group.lags.length > 0) values.AliasLag = group.lags;
-        write({
+        const document = (metrics: Array<{ Name: string; Unit: string }>, values: Record<string, unknown>) => ({
           _aws: {
             Timestamp: now,
             CloudWatchMetrics: [
@@ -88,6 +97,20 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
           ...(withProject ? { ProjectId: group.projectId, Region: group.region } : {}),
           ...values,
         });
+        const counts: Record<string, unknown> = {};
+        for (const name of COUNTS) counts[name] = group.counts.get(name) ?? 0;
+        const lagChunks = chunk(group.lags, MAX_VALUES_PER_METRIC);
+        const countMetrics = COUNTS.map((Name) => ({ Name, Unit: 'Count' }));
+        const lagMetric = { Name: 'AliasLag', Unit: 'Milliseconds' };
+        // The counts and the first lag values in one document, each further 100 lags in their own.
+        const [first, ...rest] = lagChunks;
+        write(
+          document(
+            first === undefined ? countMetrics : [...countMetrics, lagMetric],
+            first === undefined ? counts : { ...counts, AliasLag: first },
+          ),
+        );
+        for (const lags of rest) write(document([lagMetric], { AliasLag: lags }));
       }
       groups.clear();
     },

@@ -156,6 +156,31 @@ describe('the scheduled reconcile function', () => {
       expect.objectContaining({ project_id: LOCAL_ACCOUNT.secondProjectId, has_drift: true }),
     ]);
     expect(records.filter((r) => r.log_type === 'drift')).toHaveLength(5);
+    // One EMF document per project: the drift the stack's DriftFindings alarm watches.
+    const emf = records.filter((r) => r._aws !== undefined);
+    expect(emf).toEqual([
+      expect.objectContaining({
+        Service: 'kms-auto-alias',
+        ProjectId: PROJECT,
+        Region: 'cn-north-4',
+        DriftFindings: 4,
+        DriftMissingAliases: 2,
+        DriftConflicts: 1,
+        DriftNonConformingAliases: 1,
+        DriftNamingFailures: 0,
+        ReconcileFailures: 0,
+      }),
+      expect.objectContaining({ ProjectId: LOCAL_ACCOUNT.secondProjectId, DriftFindings: 1 }),
+    ]);
+    const directive = (emf[0]?._aws as { CloudWatchMetrics: Array<Record<string, unknown>> }).CloudWatchMetrics[0];
+    expect(directive).toMatchObject({
+      Namespace: 'KmsAutoAlias',
+      Dimensions: [['Service'], ['Service', 'ProjectId', 'Region']],
+    });
+    // Every line carries the invocation's request id (Logs Insights joins on it).
+    const requestIds = new Set(records.map((r) => r.function_request_id));
+    expect(requestIds.size).toBe(1);
+    expect([...requestIds][0]).toMatch(/^req-/);
     expect(records.find((r) => r.kind === 'conflict')).toMatchObject({
       level: 'WARN',
       project_id: PROJECT,
@@ -177,7 +202,16 @@ describe('the scheduled reconcile function', () => {
     await expect(handler({}, createLambdaContext())).rejects.toThrow(
       `reconcile failed for 1 of 2 projects: ${PROJECT}`,
     );
-    expect(lines.map((l) => JSON.parse(l).message)).toEqual(['reconcile failed', 'reconcile report']);
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r._aws === undefined).map((r) => r.message)).toEqual([
+      'reconcile failed',
+      'reconcile report',
+    ]);
+    // The failed project counts as a ReconcileFailure, the other one reports its drift.
+    expect(records.filter((r) => r._aws !== undefined)).toEqual([
+      expect.objectContaining({ ProjectId: PROJECT, ReconcileFailures: 1 }),
+      expect.objectContaining({ ProjectId: LOCAL_ACCOUNT.secondProjectId, ReconcileFailures: 0, DriftFindings: 0 }),
+    ]);
   });
 
   it('runs as the built bundle (dist/reconcile/handler.mjs), without DLQ_URL', async () => {

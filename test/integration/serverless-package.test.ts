@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../../lib/config/ingest-config.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
-// @ts-expect-error: a plain .mjs build script without type declarations
-import * as buildScript from '../../scripts/build.mjs';
 
 // Packages serverless.yml with osls, offline and without credentials, and checks the
 // CloudFormation it would deploy. Each scenario packages in its own temp copy (its own
@@ -53,72 +52,78 @@ const execFileAsync = promisify(execFile);
 let work: string;
 let secret: Packaged;
 let ssm: Packaged;
+/** A string planted in the sources of the `secret` copy: its zip must hold it (built from source). */
+const MARKER = `fresh-build-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+/** A bundle planted in the `ssm` copy's dist/ before packaging: its zip must not hold it. */
+const STALE = 'STALE-BUNDLE-MUST-NOT-SHIP';
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kms-auto-alias-sls-'));
-  const dist = join(work, 'dist');
-  // The same build as `npm run build`, into the temp copy.
-  await buildScript.buildHandler({ outdir: join(dist, 'create-key-alias'), quiet: true });
-  await buildReconcile(join(dist, 'reconcile'));
-  await buildScript.buildIngestHandler({ outdir: join(dist, 'ingest'), quiet: true });
-
-  // Two scenarios, packaged in parallel: AK/SK in Secrets Manager (with a CMK, an alarm e-mail,
-  // an SNS producer and maxReceiveCount given on the command line), and in SSM Parameter Store
-  // (a multi-project map, every other setting at its default).
+  // Two scenarios, packaged in parallel, each from its own copy of the sources and no prebuilt
+  // bundle: packaging must build it (scripts/serverless-build-plugin.mjs). AK/SK in Secrets
+  // Manager (with a CMK, an alarm e-mail, an SNS producer and maxReceiveCount given on the command
+  // line), from a copy with no dist/ at all and a marker in the handler's source; and in SSM
+  // Parameter Store (a multi-project map, every other setting at its default), from a copy whose
+  // dist/ holds a stale bundle.
   [secret, ssm] = await Promise.all([
-    packageStack('secret', dist, [
-      `huaweiProjectId=${LOCAL_ACCOUNT.projectId}`,
-      `credentialsSecretArn=${SECRET_ARN}`,
-      `credentialsKmsKeyArn=${CMK_ARN}`,
-      `secretsExtensionLayerArn=${LAYER_ARN}`,
-      'alarmEmail=oncall@example.com',
-      `producerSnsTopicArn=${SNS_TOPIC_ARN}`,
-      'maxReceiveCount=4',
-      `ingestTopicUrns=${INGEST_TOPIC}`,
-      `ingestTokenSecretArn=${INGEST_TOKEN_SECRET_ARN}`,
-    ]),
-    packageStack('ssm', dist, [
-      `huaweiProjects=${LOCAL_ACCOUNT.projectId}=cn-north-4,${LOCAL_ACCOUNT.secondProjectId}=ap-southeast-1`,
-      `credentialsSsmParameter=${SSM_PARAMETER}`,
-      `secretsExtensionLayerArn=${LAYER_ARN}`,
-      `ingestTopicUrns=${INGEST_TOPIC}`,
-    ]),
+    packageStack(
+      'secret',
+      [
+        `huaweiProjectId=${LOCAL_ACCOUNT.projectId}`,
+        `credentialsSecretArn=${SECRET_ARN}`,
+        `credentialsKmsKeyArn=${CMK_ARN}`,
+        `secretsExtensionLayerArn=${LAYER_ARN}`,
+        'alarmEmail=oncall@example.com',
+        `producerSnsTopicArn=${SNS_TOPIC_ARN}`,
+        'maxReceiveCount=4',
+        `ingestTopicUrns=${INGEST_TOPIC}`,
+        `ingestTokenSecretArn=${INGEST_TOKEN_SECRET_ARN}`,
+      ],
+      (dir) => {
+        const handler = join(dir, 'functions', 'create-key-alias', 'handler.ts');
+        writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const BUILD_MARKER = '${MARKER}';\n`);
+      },
+    ),
+    packageStack(
+      'ssm',
+      [
+        `huaweiProjects=${LOCAL_ACCOUNT.projectId}=cn-north-4,${LOCAL_ACCOUNT.secondProjectId}=ap-southeast-1`,
+        `credentialsSsmParameter=${SSM_PARAMETER}`,
+        `secretsExtensionLayerArn=${LAYER_ARN}`,
+        `ingestTopicUrns=${INGEST_TOPIC}`,
+      ],
+      (dir) => {
+        for (const fn of ['create-key-alias', 'reconcile', 'ingest']) {
+          mkdirSync(join(dir, 'dist', fn), { recursive: true });
+          writeFileSync(join(dir, 'dist', fn, 'handler.mjs'), `export const handler = () => '${STALE}';\n`);
+        }
+      },
+    ),
   ]);
-}, 120_000);
+}, 150_000);
 
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
-/**
- * `dist/reconcile` comes from the build script's `buildReconcileHandler` (functions/reconcile).
- * Should that entry point be missing, osls would refuse to package ("No file matches include /
- * exclude patterns"), so the temp copy then gets a placeholder: this test checks packaging.
- */
-async function buildReconcile(outdir: string): Promise<void> {
-  if (
-    typeof buildScript.buildReconcileHandler === 'function' &&
-    existsSync(join(ROOT, 'functions', 'reconcile', 'handler.ts'))
-  ) {
-    await buildScript.buildReconcileHandler({ outdir, quiet: true });
-    return;
-  }
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(
-    join(outdir, 'handler.mjs'),
-    "export const handler = async () => { throw new Error('placeholder'); };\n",
-  );
-}
+/** What a clean clone has: the tracked tree, without build output, caches or installed modules. */
+const NOT_IN_A_CLONE = new Set(['node_modules', 'dist', '.git', '.serverless', '.test-results', '.cache']);
 
-async function packageStack(name: string, dist: string, params: string[]): Promise<Packaged> {
+async function packageStack(name: string, params: string[], prepare: (dir: string) => void): Promise<Packaged> {
   const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  cpSync(dist, join(dir, 'dist'), { recursive: true });
+  cpSync(ROOT, dir, {
+    recursive: true,
+    filter: (src) => {
+      const top = relative(ROOT, src).split(sep)[0] ?? '';
+      return !NOT_IN_A_CLONE.has(top) && !top.startsWith('.stryker');
+    },
+  });
+  // `npm ci` would install these; a link keeps the test fast.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  prepare(dir);
   const args = [OSLS, 'package', '--stage', STAGE, ...params.map((p) => `--param=${p}`)];
   try {
-    await execFileAsync(process.execPath, args, { cwd: dir, env: offlineEnv(dir), timeout: 55_000 });
+    await execFileAsync(process.execPath, args, { cwd: dir, env: offlineEnv(dir), timeout: 140_000 });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`osls package (${name}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
@@ -233,23 +238,31 @@ const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 const fn = (p: Packaged, id: string) => p.resources[id].Properties;
 const env = (p: Packaged, id: string): Record<string, Json> => fn(p, id).Environment.Variables;
 
-/** File names in a zip archive, from its central directory. */
-function zipEntries(file: string): string[] {
+/** The files of a zip archive, from its central directory: name → contents (stored or deflated). */
+function readZip(file: string): Map<string, Buffer> {
   const buf = readFileSync(file);
   const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   const count = buf.readUInt16LE(end + 10);
   let at = buf.readUInt32LE(end + 16);
-  const names: string[] = [];
+  const files = new Map<string, Buffer>();
   for (let i = 0; i < count; i++) {
     if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry in ${file}`);
+    const method = buf.readUInt16LE(at + 10);
+    const compressedSize = buf.readUInt32LE(at + 20);
     const nameLength = buf.readUInt16LE(at + 28);
     const extraLength = buf.readUInt16LE(at + 30);
     const commentLength = buf.readUInt16LE(at + 32);
-    names.push(buf.toString('utf8', at + 46, at + 46 + nameLength));
+    const localHeader = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataStart = localHeader + 30 + buf.readUInt16LE(localHeader + 26) + buf.readUInt16LE(localHeader + 28);
+    const data = buf.subarray(dataStart, dataStart + compressedSize);
+    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
     at += 46 + nameLength + extraLength + commentLength;
   }
-  return names;
+  return files;
 }
+
+const zipEntries = (file: string): string[] => [...readZip(file).keys()];
 
 /** The names load-config.ts's EnvSchema reads, taken from its source. */
 function configEnvNames(): Set<string> {
@@ -260,7 +273,30 @@ function configEnvNames(): Set<string> {
 }
 
 describe('serverless.yml packaged by osls', () => {
-  it('deploys createKeyAlias as the prebuilt arm64 nodejs24.x bundle with JSON logs', () => {
+  it('builds the bundles while packaging: a copy with no dist/ ships its own sources, a stale dist/ never ships', () => {
+    const fresh = readZip(join(secret.dir, '.serverless', 'createKeyAlias.zip'));
+    const handler = fresh.get('dist/create-key-alias/handler.mjs')?.toString('utf8') ?? '';
+    expect(handler.length).toBeGreaterThan(1_000);
+    expect(handler).toContain(MARKER);
+    // The zip holds exactly what the build wrote into the copy's dist/.
+    expect(handler).toBe(readFileSync(join(secret.dir, 'dist', 'create-key-alias', 'handler.mjs'), 'utf8'));
+    for (const [p, zip] of [
+      [ssm, 'createKeyAlias.zip'],
+      [ssm, 'reconcile.zip'],
+      [secret, 'reconcile.zip'],
+    ] as const) {
+      const files = readZip(join(p.dir, '.serverless', zip));
+      expect(files.size).toBeGreaterThanOrEqual(1);
+      for (const [name, content] of files) expect(content.toString('utf8'), `${zip}: ${name}`).not.toContain(STALE);
+    }
+    expect(
+      readZip(join(ssm.dir, '.serverless', 'createKeyAlias.zip'))
+        .get('dist/create-key-alias/handler.mjs')
+        ?.toString('utf8'),
+    ).not.toContain(MARKER);
+  });
+
+  it('deploys createKeyAlias as the built arm64 nodejs24.x bundle with JSON logs', () => {
     for (const p of [secret, ssm]) {
       const props = fn(p, 'CreateKeyAliasLambdaFunction');
       expect(props).toMatchObject({
@@ -271,7 +307,8 @@ describe('serverless.yml packaged by osls', () => {
         Timeout: 60,
         FunctionName: `kms-auto-alias-${STAGE}-createKeyAlias`,
       });
-      // Audit records are written at INFO whatever LOG_LEVEL is: Lambda must not filter them out.
+      // The function filters by LOG_LEVEL itself; Lambda passes everything (and, raised, still keeps
+      // audit records and metrics: lib/audit/create-logger.ts writes them at Lambda's level).
       expect(props.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' });
       expect(['DEBUG', 'INFO', 'WARN']).toContain(props.LoggingConfig.SystemLogLevel);
     }
@@ -489,8 +526,10 @@ describe('serverless.yml packaged by osls', () => {
     const alarms = Object.values(created(secret))
       .filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm')
       .map((r: Json) => r.Properties);
-    const find = (metric: string) => {
-      const found = alarms.filter((a: Json) => a.MetricName === metric);
+    const find = (metric: string, dimension: Json) => {
+      const found = alarms.filter(
+        (a: Json) => a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify([dimension]),
+      );
       expect(found, metric).toHaveLength(1);
       return found[0];
     };
@@ -513,7 +552,7 @@ describe('serverless.yml packaged by osls', () => {
       ['AliasConflicts', e.METRICS_NAMESPACE, { Name: 'Service', Value: e.SERVICE_NAME }, 0],
     ];
     for (const [metric, namespace, dimension, threshold] of expectations) {
-      const alarm = find(metric);
+      const alarm = find(metric, dimension);
       expect(alarm).toMatchObject({
         Namespace: namespace,
         Dimensions: [dimension],
@@ -529,6 +568,37 @@ describe('serverless.yml packaged by osls', () => {
       Endpoint: 'oncall@example.com',
     });
     expect(created(ssm).AlarmEmailSubscription).toBeUndefined();
+  });
+
+  it('alarms when the scheduled reconcile fails or finds drift, on the metric the function writes', () => {
+    const alarms = Object.values(created(secret))
+      .filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r: Json) => r.Properties);
+    const e = env(secret, 'ReconcileLambdaFunction');
+    const errors = alarms.filter(
+      (a: Json) => a.MetricName === 'Errors' && a.Dimensions[0].Value.Ref === 'ReconcileLambdaFunction',
+    );
+    const drift = alarms.filter((a: Json) => a.MetricName === 'DriftFindings');
+    expect(errors).toHaveLength(1);
+    expect(drift).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ReconcileLambdaFunction' } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    // The namespace and dimension the reconcile function writes its EMF under (SERVICE_NAME,
+    // METRICS_NAMESPACE: lib/audit/drift-metrics.ts).
+    expect(drift[0]).toMatchObject({
+      Namespace: e.METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'Service', Value: e.SERVICE_NAME }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    for (const alarm of [errors[0], drift[0]]) expect(Number(alarm.Threshold)).toBe(0);
+    expect(e.METRICS_NAMESPACE).toBe('KmsAutoAlias');
+    expect(e.SERVICE_NAME).toBe(`kms-auto-alias-${STAGE}`);
   });
 
   it('retains the function logs for the configured number of days', () => {

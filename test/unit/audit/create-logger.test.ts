@@ -1,40 +1,106 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../lib/audit/create-logger.ts';
+import { createLogger, keptLevel } from '../../../lib/audit/create-logger.ts';
+import { createSecretRegistry } from '../../../lib/audit/secret-registry.ts';
+import { createLambdaContext } from '../../support/lambda-context.ts';
 
 const collect = () => {
   const lines: string[] = [];
-  return { lines, write: (line: string) => lines.push(line) };
+  return { lines, write: (line: string) => lines.push(line), parsed: () => lines.map((l) => JSON.parse(l)) };
 };
 
+const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+
 describe('createLogger()', () => {
-  it('writes one JSON object per line with level, time and service', () => {
+  it('writes one JSON object per line in the Powertools logger shape', () => {
     const out = collect();
-    const logger = createLogger({ write: out.write, now: () => new Date(0) });
+    const logger = createLogger({ write: out.write, now: () => new Date(0), lambdaLogLevel: undefined });
     logger.info('hello', { key_id: 'k' });
-    expect(JSON.parse(out.lines[0] ?? '')).toEqual({
+    expect(out.parsed()[0]).toEqual({
       level: 'INFO',
-      time: '1970-01-01T00:00:00.000Z',
-      service: 'kms-auto-alias',
       message: 'hello',
+      timestamp: '1970-01-01T00:00:00.000Z',
+      service: 'kms-auto-alias',
       key_id: 'k',
     });
   });
 
-  it('filters below the level but always writes audit records', () => {
+  it('puts the invocation on every line once given the Lambda context: request id, cold start, trace', () => {
     const out = collect();
-    const logger = createLogger({ write: out.write, level: 'warn' });
+    let trace: string | undefined = TRACE;
+    const logger = createLogger({ write: out.write, traceHeader: () => trace, lambdaLogLevel: undefined });
+    const first = createLambdaContext();
+    logger.addContext(first);
+    logger.info('one');
+    logger.audit({ outcome: 'created', message_id: 'm1' });
+    logger.metrics({ _aws: { Timestamp: 0, CloudWatchMetrics: [] }, Count: 1 });
+    const second = createLambdaContext();
+    trace = undefined;
+    logger.addContext(second);
+    logger.warn('two');
+    const [one, audit, metrics, two] = out.parsed();
+    const invocation = {
+      cold_start: true,
+      function_name: first.functionName,
+      function_request_id: first.awsRequestId,
+      function_arn: first.invokedFunctionArn,
+      function_memory_size: 256,
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+    };
+    expect(one).toMatchObject({ level: 'INFO', message: 'one', ...invocation });
+    expect(audit).toMatchObject({ level: 'INFO', message: 'decision', log_type: 'audit', ...invocation });
+    expect(metrics).toMatchObject({ _aws: { Timestamp: 0 }, Count: 1, function_request_id: first.awsRequestId });
+    expect(two).toMatchObject({ cold_start: false, function_request_id: second.awsRequestId });
+    expect(two).not.toHaveProperty('xray_trace_id');
+    for (const line of [one, audit, two]) expect(typeof line.timestamp).toBe('string');
+  });
+
+  it("never lets a record's own keys overwrite the standard ones", () => {
+    const out = collect();
+    const logger = createLogger({ write: out.write, lambdaLogLevel: undefined });
+    logger.addContext(createLambdaContext());
+    logger.error('real', { level: 'DEBUG', message: 'fake', function_request_id: 'x' });
+    expect(out.parsed()[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'real',
+      level_field: 'DEBUG',
+      message_field: 'fake',
+      function_request_id_field: 'x',
+    });
+  });
+
+  it('filters below LOG_LEVEL but always writes audit records and metrics', () => {
+    const out = collect();
+    const logger = createLogger({ write: out.write, level: 'warn', lambdaLogLevel: undefined });
     logger.debug('d');
     logger.info('i');
     logger.warn('w');
     logger.audit({ outcome: 'created' });
-    expect(out.lines.map((l) => JSON.parse(l).message)).toEqual(['w', 'decision']);
-    expect(JSON.parse(out.lines[1] ?? '')).toMatchObject({ log_type: 'audit', outcome: 'created' });
+    expect(out.parsed().map((l) => l.message)).toEqual(['w', 'decision']);
+    expect(out.parsed()[1]).toMatchObject({ log_type: 'audit', outcome: 'created' });
   });
 
-  it('masks configured secrets wherever they appear', () => {
+  it.each([
+    [undefined, 'INFO'],
+    ['DEBUG', 'INFO'],
+    ['INFO', 'INFO'],
+    ['WARN', 'WARN'],
+    ['error', 'ERROR'],
+    ['FATAL', 'FATAL'],
+    ['nonsense', 'INFO'],
+  ])('with Lambda filtering at %s, writes audit records and metrics at %s so Lambda keeps them', (lambda, level) => {
+    expect(keptLevel(lambda)).toBe(level);
+    const out = collect();
+    const logger = createLogger({ write: out.write, lambdaLogLevel: lambda });
+    logger.audit({ outcome: 'created' });
+    logger.metrics({ _aws: {} });
+    logger.error('failure');
+    expect(out.parsed().map((l) => l.level)).toEqual([level, level, 'ERROR']);
+  });
+
+  it('masks configured secrets wherever they appear, before serialising', () => {
     const out = collect();
     const secret = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
-    const logger = createLogger({ write: out.write, secrets: [secret, 'short'] });
+    const logger = createLogger({ write: out.write, secrets: [secret, 'short'], registry: createSecretRegistry() });
     logger.error('oops', { detail: `sk=${secret}`, nested: { again: secret }, other: 'short' });
     expect(out.lines[0]).not.toContain(secret);
     expect(out.lines[0]).toContain('[REDACTED]');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatchMetrics, type MessageMetrics } from '../../../lib/audit/create-metrics.ts';
+import { createBatchMetrics, MAX_VALUES_PER_METRIC, type MessageMetrics } from '../../../lib/audit/create-metrics.ts';
 
 const base: MessageMetrics = {
   outcome: 'created',
@@ -71,5 +71,32 @@ describe('createBatchMetrics()', () => {
     const docs: unknown[] = [];
     metrics.flush((d) => docs.push(d));
     expect(docs).toEqual([]);
+  });
+
+  it('never puts more than 100 values in one metric of one document (EMF limit)', () => {
+    const metrics = createBatchMetrics('N', 'S');
+    for (let i = 0; i < 250; i++) metrics.record({ ...base, lagMs: i });
+    const docs: Array<Record<string, unknown>> = [];
+    metrics.flush((d) => docs.push(d), 5);
+    expect(MAX_VALUES_PER_METRIC).toBe(100);
+    expect(docs).toHaveLength(3);
+    const lags = docs.map((d) => d.AliasLag as number[]);
+    expect(lags.map((l) => l.length)).toEqual([100, 100, 50]);
+    expect(lags.flat()).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    // The counts are written once, not once per document.
+    expect(docs[0]).toMatchObject({ AliasesCreated: 250, ProjectId: 'p1' });
+    for (const doc of docs.slice(1)) {
+      expect(doc).not.toHaveProperty('AliasesCreated');
+      expect(doc).toMatchObject({ ProjectId: 'p1', Region: 'cn-north-4', Service: 'S' });
+    }
+    for (const doc of docs) {
+      const directive = (doc._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> })
+        .CloudWatchMetrics[0];
+      for (const m of directive?.Metrics ?? []) {
+        const value = doc[m.Name];
+        expect(value).toBeDefined();
+        if (Array.isArray(value)) expect(value.length).toBeLessThanOrEqual(100);
+      }
+    }
   });
 });

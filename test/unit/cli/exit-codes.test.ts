@@ -17,7 +17,7 @@ const summary = (change: Partial<BackfillSummary> = {}): BackfillSummary => ({
 
 describe('exit codes', () => {
   it('are the documented numbers', () => {
-    expect(EXIT).toEqual({ ok: 0, findings: 1, usage: 2, interrupted: 130 });
+    expect(EXIT).toEqual({ ok: 0, findings: 1, usage: 2, unavailable: 3, interrupted: 130 });
   });
 
   it.each<[string, boolean, Partial<BackfillSummary>, number]>([

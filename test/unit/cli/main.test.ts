@@ -49,12 +49,12 @@ describe('main()', () => {
   });
 
   it('does not require DLQ_URL for the KMS commands', async () => {
-    // Unreachable endpoint: config passes, the listing fails, which is exit 1 (not 2).
+    // Unreachable endpoint: config passes, the listing fails, which is exit 3 (could not run), not 2.
     const run = await runCli(['reconcile'], {
       env: { ...KMS_ENV, KMS_ENDPOINT: 'http://127.0.0.1:9', MAX_RETRIES: '0', REQUEST_TIMEOUT_MS: '500' },
     });
-    expect(run.code).toBe(EXIT.findings);
-    expect(run.stderr).toMatch(/kms-auto-alias reconcile: KMS_NETWORK/);
+    expect(run.code).toBe(EXIT.unavailable);
+    expect(run.stderr).toMatch(/kms-auto-alias reconcile: could not run: KMS_NETWORK/);
   });
 
   it('exits 2 when several projects are configured and --project picks none', async () => {

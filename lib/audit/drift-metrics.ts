@@ -1,0 +1,56 @@
+/**
+ * The scheduled reconcile's metrics, as CloudWatch Embedded Metric Format documents (one per
+ * project): the drift it found, by kind, so an alarm can fire on drift without a metric filter.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+import type { DriftKind } from '../reconcile/find-drift.ts';
+
+/** Metric names, per drift kind; `DriftFindings` is their sum (the one the alarm watches). */
+export const DRIFT_METRIC_NAMES: Record<DriftKind, string> = {
+  missing: 'DriftMissingAliases',
+  conflict: 'DriftConflicts',
+  non_conforming: 'DriftNonConformingAliases',
+  naming_failed: 'DriftNamingFailures',
+};
+
+export interface DriftMetricsInput {
+  namespace: string;
+  service: string;
+  projectId: string;
+  region: string;
+  /** Undefined when the project could not be reconciled (then only ReconcileFailures is written). */
+  counts: Record<DriftKind, number> | undefined;
+  timestamp: number;
+}
+
+/** One EMF document for one project's reconcile: the drift counts, or a failure. */
+export function driftMetricsDocument(input: DriftMetricsInput): Record<string, unknown> {
+  const values: Record<string, number> = {};
+  if (input.counts === undefined) {
+    values.ReconcileFailures = 1;
+  } else {
+    let total = 0;
+    for (const [kind, name] of Object.entries(DRIFT_METRIC_NAMES) as Array<[DriftKind, string]>) {
+      values[name] = input.counts[kind];
+      total += input.counts[kind];
+    }
+    values.DriftFindings = total;
+    values.ReconcileFailures = 0;
+  }
+  return {
+    _aws: {
+      Timestamp: input.timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: input.namespace,
+          Dimensions: [['Service'], ['Service', 'ProjectId', 'Region']],
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })),
+        },
+      ],
+    },
+    Service: input.service,
+    ProjectId: input.projectId,
+    Region: input.region,
+    ...values,
+  };
+}
