@@ -1,5 +1,5 @@
 /**
- * `kms-auto-alias`: the operator command line (explain, backfill, reconcile, replay-dlq).
+ * `kms-auto-alias`: the operator command line (explain, backfill, reconcile, replay-dlq, wire).
  * `main(argv, io)` runs one command and resolves with its exit code; it never exits the process
  * and touches the world only through `io` (and the network), so tests run it in-process.
  */
@@ -36,6 +36,8 @@ async function runCommand(command: Command, io: CliIo): Promise<number> {
       return (await import('./commands/reconcile.ts')).runReconcileCommand(command, io);
     case 'replay-dlq':
       return (await import('./commands/replay-dlq.ts')).runReplayCommand(command, io);
+    case 'wire':
+      return (await import('./commands/wire.ts')).runWireCommand(command, io);
   }
 }
 
@@ -50,7 +52,7 @@ function describeError(err: unknown): string {
 
 /**
  * Runs `kms-auto-alias <argv>`. Resolves with the exit code: 0 ok, 1 findings (or a fatal
- * error), 2 bad usage or configuration, 130 interrupted.
+ * error), 2 bad usage or configuration, 3 (wire only) SMN/CTS unreachable or refusing, 130 interrupted.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(argv);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_ACCOUNT as ACC, type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
 import { type ApiResponse, type SignedCall, signedFetch } from './huawei-client.ts';
-import { type ReceivedDelivery, type SmnReceiver, startSmnReceiver } from './smn-receiver.ts';
+import { type ReceivedDelivery, type SmnReceiver, startSmnReceiver } from '../../emulator/smn-subscriber.ts';
 
 const PID = ACC.projectId;
 const TOPIC_URN = `urn:smn:${ACC.region}:${PID}:key-events`;

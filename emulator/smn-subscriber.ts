@@ -1,10 +1,11 @@
-// A local HTTP endpoint standing in for an SMN subscriber: records every POST (headers and JSON
+// A local HTTP endpoint standing in for an SMN subscriber (tests, `npm run demo:ops`): records every POST (headers and JSON
 // body), answers with a configurable status, and can confirm subscriptions by GETting the
 // `subscribe_url` of a SubscriptionConfirmation, as SMN asks a subscriber to.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedDelivery {
+  readonly method: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Record<string, unknown>;
   readonly raw: string;
@@ -37,7 +38,7 @@ export async function startSmnReceiver(): Promise<SmnReceiver> {
       } catch {
         // recorded as {} with its raw text
       }
-      received.push({ headers: req.headers, body, raw });
+      received.push({ method: req.method ?? '', headers: req.headers, body, raw });
       const finish = (): void => {
         res.writeHead(receiver.status, { 'content-type': 'application/json' }).end('{}');
       };
