@@ -13,13 +13,17 @@ import { createSmnClient } from '../../lib/bridge/smn-client.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { endpointResolver } from '../../lib/core/create-kms-from-config.ts';
 import { KmsApiError } from '../../lib/errors/app-error.ts';
+import { createRateLimiter } from '../../lib/huawei/create-rate-limiter.ts';
 import { assertSafeEndpoint } from '../../lib/huawei/endpoints.ts';
+import type { HttpTransport } from '../../lib/huawei/node-http-transport.ts';
 import { type CliIo, EXIT, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
 import { operatorEnv } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
 
 type WireCommand = Extract<Command, { name: 'wire' }>;
+
+const WIRE_CALLS_PER_SECOND = 5;
 
 /** wire only: SMN/CTS could not be reached, refused the credentials, or failed on their side. */
 export const EXIT_COULD_NOT_RUN = 3;
@@ -73,7 +77,23 @@ export async function runWireCommand(command: WireCommand, io: CliIo): Promise<n
     throw new UsageError(`SMN_ENDPOINT/CTS_ENDPOINT: ${err instanceof Error ? err.message : String(err)}`);
   }
   const auth = createBridgeAuth(config);
-  const common = { auth, requestTimeoutMs: config.requestTimeoutMs, userAgent: 'kms-auto-alias-cli' };
+  // SMN and CTS API rate limits are not documented: stay at a modest pace, shared by both clients.
+  const limiter = createRateLimiter(WIRE_CALLS_PER_SECOND, 1_000);
+  const fetchPaced: HttpTransport = async (url, init) => {
+    await limiter.acquire();
+    return globalThis.fetch(url, init);
+  };
+  const common = {
+    auth,
+    fetch: fetchPaced,
+    requestTimeoutMs: config.requestTimeoutMs,
+    userAgent: 'kms-auto-alias-cli',
+    // The function's retry settings: a 429 waits at least RETRY_THROTTLE_MIN_DELAY_MS (Huawei: 2–5 s).
+    retryDelayMs: (attempt: number, throttled: boolean) =>
+      throttled
+        ? config.retryThrottleMinDelayMs * attempt
+        : Math.min(config.retryMaxDelayMs, config.retryMinDelayMs * 2 ** attempt),
+  };
   const deps = {
     smn: createSmnClient(createSignedJsonCall({ ...common, endpointFor: smnEndpoint })),
     cts: createCtsClient(createSignedJsonCall({ ...common, endpointFor: ctsEndpoint })),

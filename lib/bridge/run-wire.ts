@@ -7,6 +7,7 @@
  * `check` reports what is missing or wrong and whether the ingest URL answers. The token is
  * never part of the report.
  */
+import { KmsApiError } from '../errors/app-error.ts';
 import type { CtsClient, CtsNotificationInfo } from './cts-client.ts';
 import {
   INGEST_TOKEN_HEADER,
@@ -171,7 +172,7 @@ async function wireProject(target: ServiceTarget, options: WireOptions, deps: Wi
   let notification: ComponentReport;
   if (found === undefined) {
     if (mode === 'apply') {
-      const created = await cts.createNotification(target, wanted, signal);
+      const created = await createNotificationOnce(cts, target, wanted, signal);
       notification = { state: 'created', id: created.notificationId, detail: describeNotification };
       changes.push(`created notification ${options.notificationName}`);
     } else {
@@ -204,6 +205,26 @@ async function wireProject(target: ServiceTarget, options: WireOptions, deps: Wi
   return { project_id: target.projectId, region: target.region, topic, subscription, notification, changes, findings };
 }
 
+/**
+ * Creates the notification; when CTS answers 400 CTS.0400 (the name exists: created meanwhile, or
+ * by an earlier attempt whose answer was lost) the existing one is returned instead.
+ */
+async function createNotificationOnce(
+  cts: CtsClient,
+  target: ServiceTarget,
+  spec: ReturnType<typeof notificationSpec>,
+  signal: AbortSignal | undefined,
+): Promise<CtsNotificationInfo> {
+  try {
+    return await cts.createNotification(target, spec, signal);
+  } catch (err) {
+    if (!(err instanceof KmsApiError) || err.huaweiCode !== 'CTS.0400') throw err;
+    const existing = await cts.findNotification(target, spec.notification_name, signal);
+    if (existing === undefined) throw err;
+    return existing;
+  }
+}
+
 /** Re-reads the new subscription (up to `confirmWaitMs`) to report whether it got confirmed. */
 async function awaitConfirmation(
   target: ServiceTarget,
@@ -225,7 +246,7 @@ async function awaitConfirmation(
         detail: 'pending confirmation: run "wire --check" once the ingest function has confirmed it',
       };
     }
-    await sleep(250);
+    await sleep(500);
   }
 }
 

@@ -30,6 +30,15 @@ export interface SignedJsonCallOptions {
   /** Default 8000 ms. */
   requestTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * Further attempts after a throttled answer (429), and for GET also after a 5xx or no answer.
+   * POST/PUT are not repeated after a 5xx or a lost answer: the first may have taken effect.
+   * Default 3.
+   */
+  retries?: number;
+  /** Wait before retry n (1-based); default 2 s × n (Huawei: come back after 2–5 s on a 429). */
+  retryDelayMs?: (attempt: number, throttled: boolean) => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface JsonRequest {
@@ -72,8 +81,31 @@ function buildQuery(query: Record<string, string | undefined> | undefined): stri
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
+function worthRetrying(err: unknown, method: JsonRequest['method']): boolean {
+  if (!(err instanceof KmsApiError)) return false;
+  if (err.status === 429) return true;
+  return method === 'GET' && (err.status === 0 || err.status >= 500) && err.retryable;
+}
+
 /** Creates the call function the SMN and CTS clients use. */
 export function createSignedJsonCall(options: SignedJsonCallOptions): SignedJsonCall {
+  const once = createSingleCall(options);
+  const retries = options.retries ?? 3;
+  const delayOf = options.retryDelayMs ?? ((attempt: number) => 2_000 * attempt);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return async (request, signal) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(request, signal);
+      } catch (err) {
+        if (attempt > retries || signal?.aborted === true || !worthRetrying(err, request.method)) throw err;
+        await sleep(delayOf(attempt, err instanceof KmsApiError && err.status === 429));
+      }
+    }
+  };
+}
+
+function createSingleCall(options: SignedJsonCallOptions): SignedJsonCall {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.requestTimeoutMs ?? 8_000;
   const userAgent = options.userAgent ?? 'kms-auto-alias';
