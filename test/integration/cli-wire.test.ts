@@ -198,6 +198,29 @@ describe('kms-auto-alias wire', () => {
     expect((await wire('--check')).code).toBe(3);
   });
 
+  it('authenticates to SMN and CTS with an IAM token (user assuming an agency) as well', async () => {
+    const { HUAWEICLOUD_SDK_AK: _ak, HUAWEICLOUD_SDK_SK: _sk, ...rest } = env;
+    env = {
+      ...rest,
+      HUAWEICLOUD_IAM_USER: LOCAL_ACCOUNT.user,
+      HUAWEICLOUD_IAM_PASSWORD: LOCAL_ACCOUNT.password,
+      HUAWEICLOUD_IAM_DOMAIN: LOCAL_ACCOUNT.domainName,
+      HUAWEICLOUD_IAM_AGENCY: LOCAL_ACCOUNT.agency,
+      HUAWEICLOUD_IAM_AGENCY_DOMAIN: LOCAL_ACCOUNT.domainName,
+    };
+    const { code, report } = await wireJson();
+    expect(code).toBe(0);
+    expect(report.changes).toBe(3);
+    // Every SMN/CTS API call (not the subscriber's unauthenticated confirmation GET) as the agency.
+    const apiCalls = emulator.calls.filter(
+      (c) => (c.operation.startsWith('smn') || c.operation.startsWith('cts')) && c.operation !== 'smnConfirm',
+    );
+    expect(apiCalls.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(apiCalls.map((c) => c.principal))).toEqual(
+      new Set([`${LOCAL_ACCOUNT.domainName}/${LOCAL_ACCOUNT.agency}`]),
+    );
+  });
+
   it('waits out a throttled answer and goes on', async () => {
     emulator.faults.add({
       operation: 'smnListTopics',
