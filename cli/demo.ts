@@ -2,11 +2,14 @@
 // Seeds one project with every case (keys to alias, one already aliased, a conflict, a
 // non-conforming alias, and each kind of key backfill skips), then runs:
 //   reconcile → backfill --dry-run → backfill --resume FILE → reconcile
+// then wires the emulated SMN/CTS to a local subscriber standing in for the ingest function:
+//   wire --dry-run → wire → wire (no changes) → wire --check
 // in-process through the same `main()` the `kms-auto-alias` binary runs. Sample output in docs/cli.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKmsEmulator } from '../emulator/kms-emulator.ts';
+import { startSmnReceiver } from '../emulator/smn-subscriber.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { main } from './main.ts';
 
@@ -90,9 +93,39 @@ async function runDemo(): Promise<void> {
       const code = await main(argv, io);
       process.stdout.write(`(exit code ${code})\n`);
     }
+    await runWireDemo(emulator.url, env);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await emulator.stop();
+  }
+}
+
+/**
+ * `wire` against the emulated SMN and CTS. A local subscriber plays the ingest function: it
+ * confirms the subscription when SMN's SubscriptionConfirmation arrives, as the real one does.
+ */
+async function runWireDemo(url: string, baseEnv: Record<string, string>): Promise<void> {
+  const subscriber = await startSmnReceiver();
+  try {
+    const env = {
+      ...baseEnv,
+      SMN_ENDPOINT: url,
+      CTS_ENDPOINT: url,
+      INGEST_URL: subscriber.url,
+      // A demo value; a real token comes from Secrets Manager and is never printed.
+      INGEST_TOKEN: 'demo-only-token-not-a-secret',
+    };
+    const io = { env, stdout: process.stdout, stderr: process.stderr };
+    process.stdout.write(
+      `\nSMN and CTS at ${url}; INGEST_URL=${subscriber.url} (a local stand-in for the ingest function)\n`,
+    );
+    for (const argv of [['wire', '--dry-run'], ['wire'], ['wire'], ['wire', '--check']]) {
+      process.stdout.write(`\n$ kms-auto-alias ${argv.join(' ')}\n`);
+      const code = await main(argv, io);
+      process.stdout.write(`(exit code ${code})\n`);
+    }
+  } finally {
+    await subscriber.stop();
   }
 }
 

@@ -25,6 +25,7 @@ Commands:
   backfill     give existing keys the alias the convention asks for
   reconcile    report drift between a project's keys and the convention (read-only)
   replay-dlq   send DLQ records back to the source queue
+  wire         set up (or --check) CTS -> SMN -> the ingest URL on the Huawei side
 
 Options:
   -h, --help     help for kms-auto-alias or a command (kms-auto-alias <command> --help)
@@ -158,4 +159,42 @@ Exit codes:
   2    bad usage or configuration
   3    could not run: the DLQ unreachable, AWS authentication refused
   130  interrupted; messages received and not moved stay in the DLQ
+`;
+
+export const WIRE_HELP = `Usage: kms-auto-alias wire --ingest-url URL [--dry-run | --check] [--project ID] [--region R] [--json]
+
+Sets up the Huawei side of the route CTS key event notification -> SMN topic -> HTTPS
+subscription -> the ingest function, in every configured project (or --project):
+  topic          the SMN topic (created when missing; SMN's create is idempotent)
+  subscription   the ingest URL subscribed to it, with INGEST_TOKEN as the custom header
+                 x-ingest-token (the ingest function confirms the subscription itself)
+  notification   a CTS key event notification for KMS createKey on cmk, filter "code = 200"
+                 (successful calls only), publishing to the topic; enabled and fixed if it differs
+Running it again changes nothing and says so.
+
+Options:
+  --ingest-url URL    the ingest function's URL (default INGEST_URL); https (http only for loopback)
+  --dry-run           change nothing: show what would be created or fixed
+  --check             change nothing: report what is missing or wrong, and whether the ingest URL
+                      answers (a GET without the token; any 2xx or 4xx counts as answering)
+  --project ID        only this project (default: every configured project)
+  --region R          its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --topic NAME        topic name (default kms-auto-alias-key-events)
+  --notification N    CTS notification name (default kms_auto_alias_key_events)
+  --confirm-wait S    after subscribing, wait up to S seconds for the confirmation (default 5)
+  --json              print a JSON document instead of tables
+  -h, --help          this help
+
+Configuration: the Lambda's Huawei variables (HUAWEICLOUD_PROJECT_ID/_REGION or
+HUAWEICLOUD_PROJECTS, credentials), INGEST_TOKEN (never printed), and SMN_ENDPOINT,
+CTS_ENDPOINT for private or local endpoints ({region} is substituted).
+
+Some facts cannot be read back by API (a topic policy for CTS, what CTS puts in the message, the
+token header's value): every run lists them under "Check by hand".
+
+Exit codes:
+  0    done (--check: healthy)
+  1    --check found something missing or wrong (or an error stopped the command)
+  2    bad usage or configuration; nothing was done
+  3    could not run: SMN or CTS unreachable, credentials refused, or a 5xx/throttling answer
 `;

@@ -1,5 +1,5 @@
 /**
- * `kms-auto-alias`: the operator command line (explain, backfill, reconcile, replay-dlq).
+ * `kms-auto-alias`: the operator command line (explain, backfill, reconcile, replay-dlq, wire).
  * `main(argv, io)` runs one command and resolves with its exit code; it never exits the process
  * and touches the world only through `io` (and the network), so tests run it in-process.
  */
@@ -50,6 +50,8 @@ async function runCommand(command: Command, io: CliIo): Promise<number> {
       return (await import('./commands/reconcile.ts')).runReconcileCommand(command, io);
     case 'replay-dlq':
       return (await import('./commands/replay-dlq.ts')).runReplayCommand(command, io);
+    case 'wire':
+      return (await import('./commands/wire.ts')).runWireCommand(command, io);
   }
 }
 

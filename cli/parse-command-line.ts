@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { BACKFILL_HELP, EXPLAIN_HELP, GLOBAL_HELP, RECONCILE_HELP, REPLAY_HELP } from './help.ts';
+import { BACKFILL_HELP, EXPLAIN_HELP, GLOBAL_HELP, RECONCILE_HELP, REPLAY_HELP, WIRE_HELP } from './help.ts';
 
 /** Flags every KMS command shares: where, and which template. */
 interface KmsFlags {
@@ -25,6 +25,18 @@ export type Command =
       dryRun: boolean;
       filters: string[];
       waitSeconds?: number;
+    }
+  | {
+      name: 'wire';
+      json: boolean;
+      dryRun: boolean;
+      check: boolean;
+      ingestUrl?: string;
+      project?: string;
+      region?: string;
+      topic?: string;
+      notification?: string;
+      confirmWait?: number;
     };
 
 export type CommandName = Command['name'];
@@ -41,6 +53,7 @@ export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   backfill: BACKFILL_HELP,
   reconcile: RECONCILE_HELP,
   'replay-dlq': REPLAY_HELP,
+  wire: WIRE_HELP,
 };
 
 const COMMON = {
@@ -70,6 +83,17 @@ const OPTIONS = {
     'dry-run': { type: 'boolean' },
     filter: { type: 'string', multiple: true },
     wait: { type: 'string' },
+  },
+  wire: {
+    ...COMMON,
+    'ingest-url': { type: 'string' },
+    project: { type: 'string' },
+    region: { type: 'string' },
+    topic: { type: 'string' },
+    notification: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    check: { type: 'boolean' },
+    'confirm-wait': { type: 'string' },
   },
 } as const satisfies Record<CommandName, ParseArgsOptionsConfig>;
 
@@ -218,6 +242,36 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
           dryRun: values['dry-run'] === true,
           filters,
           ...optional('waitSeconds', integer('wait', values.wait, 0, 20)),
+        },
+      };
+    }
+    case 'wire': {
+      const { values } = parseArgs({ args: [...args], options: OPTIONS.wire, strict: true, allowPositionals: false });
+      if (values.help === true) return { kind: 'help', text: help };
+      if (values['dry-run'] === true && values.check === true) {
+        throw new FlagError('give --dry-run or --check, not both (--check changes nothing either)');
+      }
+      const topic = nonEmpty('topic', values.topic);
+      if (topic !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(topic)) {
+        throw new FlagError('--topic needs 1-255 of A-Z a-z 0-9 _ -, starting with a letter or digit');
+      }
+      const notification = nonEmpty('notification', values.notification);
+      if (notification !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(notification)) {
+        throw new FlagError('--notification needs 1-64 of A-Z a-z 0-9 _');
+      }
+      return {
+        kind: 'command',
+        command: {
+          name,
+          json: values.json === true,
+          dryRun: values['dry-run'] === true,
+          check: values.check === true,
+          ...optional('ingestUrl', nonEmpty('ingest-url', values['ingest-url'])),
+          ...optional('project', nonEmpty('project', values.project)),
+          ...optional('region', nonEmpty('region', values.region)),
+          ...optional('topic', topic),
+          ...optional('notification', notification),
+          ...optional('confirmWait', integer('confirm-wait', values['confirm-wait'], 0, 120)),
         },
       };
     }

@@ -2,9 +2,11 @@
 //   flat     – API Gateway: {"error_msg","error_code","request_id"}
 //   nested   – KMS:         {"error":{"error_code","error_msg"}}
 //   keystone – IAM:         {"error":{"code":401,"message","title"}}
+//   smn      – SMN v2:      {"request_id","code","message"} (SMN API reference "Error Codes" examples;
+//              the exact body is not in the project's sources, so clients must read every shape)
 // A handler throws HuaweiError; the server turns it into a body with `errorBody`.
 
-export type ErrorShape = 'flat' | 'nested' | 'keystone';
+export type ErrorShape = 'flat' | 'nested' | 'keystone' | 'smn';
 
 export class HuaweiError extends Error {
   readonly status: number;
@@ -36,6 +38,8 @@ export function errorBody(error: HuaweiError, requestId: string): unknown {
       return { error: { error_code: error.code, error_msg: error.message } };
     case 'keystone':
       return { error: { code: error.status, message: error.message, title: TITLES[error.status] ?? 'Error' } };
+    case 'smn':
+      return { request_id: requestId, code: error.code, message: error.message };
   }
 }
 

@@ -1,23 +1,42 @@
-// A local Huawei KMS + IAM emulator: one HTTP server that plays API Gateway (routing, AK/SK and
-// token authentication, throttling, fault injection) in front of the KMS alias/key API and the IAM
-// token endpoint. Contract: shared/reference/huawei-kms-api.md. Independent of lib/ on purpose, so a
+// A local Huawei KMS + IAM + SMN + CTS emulator: one HTTP server that plays API Gateway (routing,
+// AK/SK and token authentication, throttling, fault injection) in front of the KMS alias/key API,
+// the IAM token endpoint, SMN topics/subscriptions (with signed deliveries) and CTS key event
+// notifications fed by KMS createKey. Contract: shared/reference/huawei-kms-api.md. Independent of lib/ on purpose, so a
 // bug in the project's own signer or client cannot be mirrored here.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountDirectory, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
 import { AuthLockout, DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './auth-lockout.ts';
-import { authenticateKmsRequest, claimedPrincipal } from './auth.ts';
+import { authenticateKmsRequest, claimedPrincipal, type Identity } from './auth.ts';
+import { handleCtsRequest } from './cts-api.ts';
+import { type CtsNotification, CtsNotificationStore, type CtsTrace } from './cts-notifications.ts';
+import { createKeyTrace } from './cts-trace.ts';
 import { errorBody, gatewayError, HuaweiError, kmsError } from './error-bodies.ts';
 import { describeFault, FaultInjector } from './faults.ts';
 import { readBody, sendResponse } from './http-io.ts';
 import { DEFAULT_TOKEN_TTL_MS, iamPrincipalHint, issueToken, TokenStore } from './iam.ts';
 import { newRequestId } from './ids.ts';
 import { callTarget, DEFAULT_KMS_API_OPTIONS, handleKmsRequest, type KmsApiOptions } from './kms-api.ts';
+import { KeyEventBridge, type KeyEventStats } from './key-event-bridge.ts';
 import { KmsState, type CreateKeyInput } from './kms-state.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { route } from './router.ts';
-import type { AliasEntity, CallRecord, KeyDetails, KeyState, Operation } from './types.ts';
+import { createSigningIdentity } from './self-signed-cert.ts';
+import { handleSmnRequest, type SmnApiOptions } from './smn-api.ts';
+import { type DeliveryRecord, type DeliveryStats, SmnDeliverer, type SmnDeliveryOptions } from './smn-delivery.ts';
+import { type PublishResult, SmnPublisher } from './smn-publisher.ts';
+import { SmnState, type SmnSubscription, type SmnTopic, type SubscriptionStatus } from './smn-state.ts';
+import {
+  type AliasEntity,
+  type CallRecord,
+  isCtsOperation,
+  isKmsOperation,
+  isSmnOperation,
+  type KeyDetails,
+  type KeyState,
+  type Operation,
+} from './types.ts';
 import { MAX_CLOCK_SKEW_MS } from './verify-signature.ts';
 
 export interface KmsEmulatorOptions {
@@ -47,6 +66,39 @@ export interface KmsEmulatorOptions {
   duplicateAliasCode?: string;
   aliasLimitCode?: string;
   maxAliasesPerKey?: number;
+  /** SMN deliveries: retry delays (default 6 retries), whether 5xx is retried, timeouts; see smn-delivery.ts. */
+  smn?: SmnDeliveryOptions & Partial<SmnApiOptions>;
+}
+
+/** SMN data and deliveries, for tests and the local run. */
+export interface SmnControls {
+  /** The PEM served at every `signing_cert_url`. */
+  readonly certificatePem: string;
+  certificateUrl(region: string): string;
+  topics(projectId?: string): SmnTopic[];
+  subscriptions(topicUrn?: string): SmnSubscription[];
+  deleteSubscription(subscriptionUrn: string): boolean;
+  setSubscriptionStatus(subscriptionUrn: string, status: SubscriptionStatus): void;
+  /** Publishes to a topic as the publish API would. */
+  publish(topicUrn: string, message: string, subject?: string): PublishResult;
+  /** Live counters: queued, delivered, dropped, attempts, inFlight. */
+  readonly deliveries: DeliveryStats;
+  /** Every delivery attempt, in order. */
+  readonly deliveryLog: readonly DeliveryRecord[];
+  /** Resolves once no delivery is in flight. */
+  idle(): Promise<void>;
+}
+
+/** CTS key event notifications and the traces createKey records. */
+export interface CtsControls {
+  notifications(projectId?: string): CtsNotification[];
+  setNotificationStatus(notificationId: string, status: 'enabled' | 'disabled'): void;
+  deleteNotification(notificationId: string): boolean;
+  readonly traces: readonly CtsTrace[];
+  /** traces, notified, published, missingTopic. */
+  readonly stats: KeyEventStats;
+  /** Resolves once every recorded trace is published and delivered (or dropped). */
+  idle(): Promise<void>;
 }
 
 /** Direct access to the emulator's data, bypassing the API and its validation. */
@@ -69,6 +121,8 @@ export interface KmsEmulator {
   readonly port: number;
   readonly accounts: readonly EmulatorAccount[];
   readonly state: EmulatorStateControls;
+  readonly smn: SmnControls;
+  readonly cts: CtsControls;
   /** Live log of every request, in arrival order. */
   readonly calls: readonly CallRecord[];
   resetCalls(): void;
@@ -121,6 +175,61 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
   const stopping = new AbortController();
   const delay = (ms: number): Promise<void> => sleep(ms, undefined, { signal: stopping.signal });
   let baseUrl = '';
+  const smnState = new SmnState(now);
+  const deliverer = new SmnDeliverer(options.smn ?? {}, stopping.signal);
+  const publisher = new SmnPublisher(smnState, deliverer, createSigningIdentity(), () => baseUrl, now);
+  const ctsStore = new CtsNotificationStore(now);
+  const keyEvents = new KeyEventBridge(ctsStore, smnState, publisher, deliverer);
+  const smnApiOptions: SmnApiOptions = { existingSubscriptionBody: options.smn?.existingSubscriptionBody ?? 'urn' };
+
+  /** The unauthenticated links SMN puts in its messages (confirmation, unsubscribe, certificate). */
+  function handleSmnLink(operation: Operation, query: URLSearchParams, res: ServerResponse, requestId: string) {
+    if (operation === 'smnCertificate') {
+      const pem = Buffer.from(publisher.certificatePem, 'utf8');
+      res.writeHead(200, { 'Content-Type': 'application/x-pem-file', 'Content-Length': pem.length }).end(pem);
+      return 200;
+    }
+    if (operation === 'smnConfirm') {
+      const sub = smnState.confirm(query.get('token') ?? '');
+      if (!sub) throw new HuaweiError(404, 'SMN.0020', 'The confirmation link is invalid or expired.', 'smn');
+      sendResponse(res, 200, { request_id: requestId, subscription_urn: sub.subscription_urn }, requestId);
+      return 200;
+    }
+    const sub = smnState.subscription(query.get('subscription_urn') ?? '');
+    if (!sub) throw new HuaweiError(404, 'SMN.0021', 'The subscription does not exist.', 'smn');
+    sub.status = 3;
+    sendResponse(res, 200, { request_id: requestId, subscription_urn: sub.subscription_urn }, requestId);
+    return 200;
+  }
+
+  /** createKey calls (answered or refused after authentication) leave a CTS trace. */
+  function recordCreateKey(identity: Identity, projectId: string, body: Uint8Array, status: number, answer: unknown) {
+    const project = directory.project(projectId)?.project;
+    if (!project) return;
+    const info = (answer as { key_info?: { key_id?: string } } | undefined)?.key_info;
+    const keyAlias = (() => {
+      try {
+        const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as { key_alias?: unknown };
+        return typeof parsed.key_alias === 'string' ? parsed.key_alias : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    keyEvents.record(
+      createKeyTrace({
+        project,
+        account: identity.account,
+        principal: identity.principal,
+        status,
+        requestBody: Buffer.from(body).toString('utf8'),
+        responseBody: answer,
+        ...(info?.key_id === undefined ? {} : { keyId: info.key_id }),
+        ...(keyAlias === undefined ? {} : { keyAlias }),
+        atMs: now(),
+      }),
+      projectId,
+    );
+  }
 
   /** Runs the fault picked for this call; false when the request must not go further. */
   async function applyFault(operation: Operation, record: CallRecord, req: IncomingMessage): Promise<boolean> {
@@ -153,7 +262,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     const method = (req.method ?? 'GET').toUpperCase();
-    const { operation, projectId } = route(method, pathname);
+    const { operation, projectId, topicUrn } = route(method, pathname);
     const record: CallRecord = { at: now(), method, path: pathname, operation, status: 0, principal: '', requestId };
     calls.push(record);
 
@@ -161,8 +270,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       if (sendResponse(res, status, body, requestId, headers)) record.status = status;
     };
 
+    let identity: Identity | undefined;
+    let body: Buffer | undefined;
     try {
-      const body = await readBody(req);
+      body = await readBody(req);
       if (body === undefined) throw gatewayError.entityTooLarge();
       // Gateway order: route (APIGW.0101), authenticate, throttle, then the backend (reference §3).
       if (operation === 'unknown') throw gatewayError.apiNotFound();
@@ -182,10 +293,15 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         return;
       }
 
+      if (operation === 'smnConfirm' || operation === 'smnUnsubscribe' || operation === 'smnCertificate') {
+        record.status = handleSmnLink(operation, query, res, requestId);
+        return;
+      }
+
       const pathProjectId = projectId ?? '';
-      Object.assign(record, callTarget(operation, body, query));
+      if (isKmsOperation(operation)) Object.assign(record, callTarget(operation, body, query));
       record.principal = claimedPrincipal(req.headers, tokens);
-      const identity = authenticateKmsRequest({ method, rawUrl, headers: req.headers, body }, pathProjectId, {
+      identity = authenticateKmsRequest({ method, rawUrl, headers: req.headers, body }, pathProjectId, {
         directory,
         tokens,
         lockout,
@@ -199,9 +315,27 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
 
       const project = directory.project(pathProjectId)?.project;
       if (!project) throw gatewayError.forbidden(`project ${pathProjectId} is not accessible`); // unreachable after auth
+      const domainId = identity.account.domainId;
+      if (isSmnOperation(operation)) {
+        const result = handleSmnRequest(
+          { operation, project, domainId, query, body, ...(topicUrn === undefined ? {} : { topicUrn }) },
+          smnState,
+          publisher,
+          smnApiOptions,
+        );
+        respond(result.status, result.body);
+        return;
+      }
+      if (isCtsOperation(operation)) {
+        const result = handleCtsRequest({ operation, project, domainId, query, body }, ctsStore);
+        respond(result.status, result.body);
+        return;
+      }
+      if (!isKmsOperation(operation)) throw gatewayError.apiNotFound(); // every operation is routed above
       const result = handleKmsRequest({ operation, project, query, body }, state, apiOptions);
       if (result.keyId !== undefined) record.keyId = result.keyId;
       respond(result.status, result.body);
+      if (operation === 'createKey') recordCreateKey(identity, pathProjectId, body, result.status, result.body);
     } catch (error) {
       if (isAbort(error)) return; // the emulator is stopping
       let huaweiError: HuaweiError;
@@ -212,7 +346,12 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         record.internalError = error instanceof Error ? error.message : String(error);
       }
       record.huaweiCode = huaweiError.code;
-      respond(huaweiError.status, errorBody(huaweiError, requestId));
+      const answer = errorBody(huaweiError, requestId);
+      respond(huaweiError.status, answer);
+      // A refused createKey is traced too (CTS records failed calls; a `code != 200` filter sees them).
+      if (operation === 'createKey' && identity !== undefined && body !== undefined) {
+        recordCreateKey(identity, projectId ?? '', body, huaweiError.status, answer);
+      }
     }
   }
 
@@ -249,6 +388,38 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       allAliases: (projectId) => state.aliasesIn(projectId),
       putAlias: (projectId, keyId, alias) => state.putAlias(projectId, keyId, alias),
     },
+    smn: {
+      certificatePem: publisher.certificatePem,
+      certificateUrl: (region) => publisher.certificateUrl(region),
+      topics: (projectId) => smnState.topics(projectId).map((t) => ({ ...t })),
+      subscriptions: (topicUrn) => smnState.subscriptions(topicUrn).map((s) => ({ ...s })),
+      deleteSubscription: (urn) => smnState.deleteSubscription(urn),
+      setSubscriptionStatus: (urn, status) => {
+        const sub = smnState.subscription(urn);
+        if (!sub) throw new Error(`unknown subscription ${urn}`);
+        sub.status = status;
+      },
+      publish: (topicUrn, message, subject) => {
+        const topic = smnState.topic(topicUrn);
+        if (!topic) throw new Error(`unknown topic ${topicUrn}`);
+        return publisher.publish(topic, message, subject);
+      },
+      deliveries: deliverer.stats,
+      deliveryLog: deliverer.log,
+      idle: () => deliverer.idle(),
+    },
+    cts: {
+      notifications: (projectId) => ctsStore.list(projectId).map((n) => structuredClone(n)),
+      setNotificationStatus: (id, status) => {
+        const n = ctsStore.byId(id);
+        if (!n) throw new Error(`unknown notification ${id}`);
+        n.status = status;
+      },
+      deleteNotification: (id) => ctsStore.delete(id),
+      traces: keyEvents.traces,
+      stats: keyEvents.stats,
+      idle: () => keyEvents.idle(),
+    },
     calls,
     resetCalls: () => {
       calls.length = 0;
@@ -262,6 +433,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       faults.reset();
       limiter?.reset();
       lockout?.reset();
+      smnState.reset();
+      ctsStore.reset();
+      keyEvents.reset();
+      deliverer.reset();
     },
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
@@ -280,4 +455,9 @@ export type { AkSkCredential, Agency, EmulatorAccount, IamUser, ProjectRef } fro
 export type { ChaosKind, ChaosOptions, FaultAction, FaultHandle, FaultRule } from './faults.ts';
 export { FAULT_PRESETS } from './faults.ts';
 export type { CreateKeyInput } from './kms-state.ts';
+export type { CtsFilter, CtsNotification, CtsOperation, CtsTrace } from './cts-notifications.ts';
+export type { KeyEventStats } from './key-event-bridge.ts';
+export type { DeliveryRecord, DeliveryStats, SmnDeliveryOptions } from './smn-delivery.ts';
+export type { PublishResult } from './smn-publisher.ts';
+export type { SmnSubscription, SmnTopic, SubscriptionStatus } from './smn-state.ts';
 export type { AliasEntity, CallRecord, KeyDetails, KeyState, KmsOperation, Operation } from './types.ts';

@@ -1,11 +1,60 @@
-// Maps method + path to an operation. Paths are the KMS v1.0 ones of reference §1, §7, §9 and the
-// IAM token path of §5a. Anything else is APIG's 404 APIGW.0101 (wrong host/path/method, §3).
+// Maps method + path to an operation. Paths are the KMS v1.0 ones of reference §1, §7, §9, the
+// IAM token path of §5a, SMN v2 and CTS v3 notification paths (docs/huawei-kms.md#smn-api,
+// #cts-notifications), and the unauthenticated SMN links this emulator puts in its messages.
+// Anything else is APIG's 404 APIGW.0101 (wrong host/path/method, §3).
 import type { Operation } from './types.ts';
 
 export interface Route {
   readonly operation: Operation;
-  /** The `{project_id}` path segment of a KMS route. */
+  /** The `{project_id}` path segment of a KMS, SMN or CTS route. */
   readonly projectId?: string;
+  /** The `{topic_urn}` segment, percent-decoded (the URN holds `:`, sent raw or as `%3A`). */
+  readonly topicUrn?: string;
+}
+
+const SMN_TOPICS = /^\/v2\/([^/]+)\/notifications\/topics$/;
+const SMN_TOPIC_ACTION = /^\/v2\/([^/]+)\/notifications\/topics\/([^/]+)\/(subscriptions|publish)$/;
+const CTS_NOTIFICATIONS = /^\/v3\/([^/]+)\/notifications(\/smn)?$/;
+const SMN_CERT = /^\/smn\/SMN_[a-z0-9-]+_[0-9a-f]{32}\.pem$/;
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function smnOrCtsRoute(method: string, pathname: string): Route | undefined {
+  if (method === 'GET') {
+    if (pathname === '/smn/subscription/confirm') return { operation: 'smnConfirm' };
+    if (pathname === '/smn/subscription/unsubscribe') return { operation: 'smnUnsubscribe' };
+    if (SMN_CERT.test(pathname)) return { operation: 'smnCertificate' };
+  }
+  const topics = SMN_TOPICS.exec(pathname);
+  if (topics?.[1] !== undefined) {
+    if (method === 'POST') return { operation: 'smnCreateTopic', projectId: topics[1] };
+    if (method === 'GET') return { operation: 'smnListTopics', projectId: topics[1] };
+    return undefined;
+  }
+  const action = SMN_TOPIC_ACTION.exec(pathname);
+  if (action?.[1] !== undefined && action[2] !== undefined) {
+    const topicUrn = decodeSegment(action[2]);
+    if (topicUrn === undefined) return undefined;
+    const base = { projectId: action[1], topicUrn };
+    if (action[3] === 'publish') return method === 'POST' ? { operation: 'smnPublish', ...base } : undefined;
+    if (method === 'POST') return { operation: 'smnAddSubscription', ...base };
+    if (method === 'GET') return { operation: 'smnListSubscriptions', ...base };
+    return undefined;
+  }
+  const cts = CTS_NOTIFICATIONS.exec(pathname);
+  if (cts?.[1] !== undefined) {
+    const projectId = cts[1];
+    if (cts[2] === '/smn') return method === 'GET' ? { operation: 'ctsListNotifications', projectId } : undefined;
+    if (method === 'POST') return { operation: 'ctsCreateNotification', projectId };
+    if (method === 'PUT') return { operation: 'ctsUpdateNotification', projectId };
+  }
+  return undefined;
 }
 
 const KMS_PATH = /^\/v1\.0\/([^/]+)\/kms\/(create-key|list-keys|describe-key|aliases|alias\/associate)$/;
@@ -23,7 +72,7 @@ const KMS_ROUTES: Readonly<Record<string, Operation>> = {
 export function route(method: string, pathname: string): Route {
   if (method === 'POST' && pathname === '/v3/auth/tokens') return { operation: 'iamToken' };
   const m = KMS_PATH.exec(pathname);
-  if (!m) return { operation: 'unknown' };
+  if (!m) return smnOrCtsRoute(method, pathname) ?? { operation: 'unknown' };
   const [, projectId, action] = m;
   const operation = KMS_ROUTES[`${method} ${action ?? ''}`];
   return operation !== undefined && projectId !== undefined ? { operation, projectId } : { operation: 'unknown' };

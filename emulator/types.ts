@@ -11,8 +11,34 @@ export type KmsOperation =
   | 'deleteAlias'
   | 'associateAlias';
 
-/** Every operation a call record can carry: KMS, the IAM token endpoint, or an unrouted request. */
-export type Operation = KmsOperation | 'iamToken' | 'unknown';
+/** SMN v2 operations (docs/huawei-kms.md#smn-api); signed like KMS calls. */
+export type SmnOperation =
+  | 'smnCreateTopic'
+  | 'smnListTopics'
+  | 'smnAddSubscription'
+  | 'smnListSubscriptions'
+  | 'smnPublish';
+
+/** CTS v3 key event notification operations (docs/huawei-kms.md#cts-notifications). */
+export type CtsApiOperation = 'ctsCreateNotification' | 'ctsListNotifications' | 'ctsUpdateNotification';
+
+/** Unauthenticated SMN links: the confirmation and unsubscribe links, the signing certificate. */
+export type SmnPublicOperation = 'smnConfirm' | 'smnUnsubscribe' | 'smnCertificate';
+
+/** Every operation a call record can carry: KMS, SMN, CTS, the IAM token endpoint, or an unrouted request. */
+export type Operation = KmsOperation | SmnOperation | CtsApiOperation | SmnPublicOperation | 'iamToken' | 'unknown';
+
+export function isSmnOperation(op: Operation): op is SmnOperation {
+  return op.startsWith('smn') && !isSmnPublicOperation(op);
+}
+
+export function isCtsOperation(op: Operation): op is CtsApiOperation {
+  return op.startsWith('cts');
+}
+
+export function isSmnPublicOperation(op: Operation): op is SmnPublicOperation {
+  return op === 'smnConfirm' || op === 'smnUnsubscribe' || op === 'smnCertificate';
+}
 
 export const KMS_OPERATIONS: readonly KmsOperation[] = [
   'createKey',

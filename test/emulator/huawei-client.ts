@@ -41,7 +41,7 @@ export interface OutgoingRequest {
 }
 
 export interface SignedCall {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   /** Sent as exactly `JSON.stringify(body)`, which is what the official signer hashes. */

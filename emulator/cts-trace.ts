@@ -1,0 +1,53 @@
+// The CTS trace KMS records for a createKey call (docs/huawei-kms.md#key-events, the trace
+// structure of the CTS user guide): service KMS, resource type `cmk`, trace name `createKey`,
+// `request`/`response` as JSON strings, `time`/`record_time` as epoch milliseconds (what the CTS
+// APIs return, docs/huawei-kms.md#trace-times), `code` the HTTP status as a string.
+import { randomUUID } from 'node:crypto';
+import type { EmulatorAccount, ProjectRef } from './accounts.ts';
+import type { CtsTrace } from './cts-notifications.ts';
+
+export interface CreateKeyCall {
+  readonly project: ProjectRef;
+  readonly account: EmulatorAccount;
+  /** AK, IAM user name or `<domain>/<agency>`. */
+  readonly principal: string;
+  readonly status: number;
+  readonly requestBody: string;
+  readonly responseBody: unknown;
+  readonly keyId?: string;
+  readonly keyAlias?: string;
+  readonly atMs: number;
+}
+
+export function createKeyTrace(call: CreateKeyCall): CtsTrace {
+  const user = call.account.users[0]?.name ?? call.principal;
+  const userId = `${call.account.domainId.slice(0, 16)}${'0'.repeat(16)}`;
+  return {
+    trace_id: randomUUID(),
+    code: String(call.status),
+    trace_name: 'createKey',
+    resource_type: 'cmk',
+    trace_rating: call.status < 400 ? 'normal' : 'warning',
+    api_version: 'v1.0',
+    source_ip: '127.0.0.1',
+    trace_type: 'ApiCall',
+    service_type: 'KMS',
+    event_type: 'system',
+    project_id: call.project.id,
+    request: call.requestBody,
+    response: JSON.stringify(call.responseBody ?? {}),
+    ...(call.keyId === undefined ? {} : { resource_id: call.keyId }),
+    ...(call.keyAlias === undefined ? {} : { resource_name: call.keyAlias }),
+    resource_account_id: call.account.domainId,
+    tracker_name: 'system',
+    time: call.atMs,
+    record_time: call.atMs + 1,
+    user: {
+      domain: { name: call.account.domainName, id: call.account.domainId },
+      name: user,
+      id: userId,
+      type: 'User',
+      principal_id: userId,
+    },
+  };
+}
