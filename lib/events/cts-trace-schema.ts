@@ -9,7 +9,6 @@ import type * as z from 'zod';
 import {
   CodeSchema,
   DescriptionSchema,
-  EpochMsSchema,
   HttpStatusSchema,
   IdentifierSchema,
   KeyIdSchema,
@@ -55,7 +54,7 @@ export const CtsCreateKeyTraceSchema = objectSchema({
   region_id: optionalField(RegionIdSchema),
   resource_id: optionalField(ResourceIdSchema),
   resource_account_id: optionalField(IdentifierSchema),
-  time: optionalField(EpochMsSchema),
+  // `time`/`record_time` are read by parseTraceTime: an unreadable time is noted, never invalid.
   trace_id: optionalField(IdentifierSchema),
   user: optionalField(CtsUserSchema),
 });
