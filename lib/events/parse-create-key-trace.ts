@@ -1,12 +1,6 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
-import {
-  CreateKeyRequestSchema,
-  CreateKeyResponseSchema,
-  CtsCallStatusSchema,
-  CtsCreateKeyTraceSchema,
-  CtsTraceHeaderSchema,
-} from './cts-trace-schema.ts';
+import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { type JsonObject, decodeEmbeddedObject, isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
@@ -48,6 +42,13 @@ export function parseCreateKeyTrace(
       `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`,
     );
   }
+  const {
+    CtsTraceHeaderSchema,
+    CtsCallStatusSchema,
+    CtsCreateKeyTraceSchema,
+    CreateKeyRequestSchema,
+    CreateKeyResponseSchema,
+  } = ctsTraceSchemas();
   const header = CtsTraceHeaderSchema.safeParse(trace);
   if (!header.success) return invalidFromZodError(header.error, path);
   const { service_type, trace_name, resource_type } = header.data;
