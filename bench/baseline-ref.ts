@@ -2,7 +2,7 @@
 // this run with this run's esbuild options (scripts/build.mjs) and node_modules, so both bundles
 // differ only by the project's own code and are measured side by side, interleaved.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,16 @@ const run = promisify(execFile);
 export const DEFAULT_BASELINE_REF = '1a8636e';
 
 export type BaselineBuild =
-  | { ok: true; ref: string; commit: string; handler: string; inMemoryHandler: string | undefined; cleanup(): void }
+  | {
+      ok: true;
+      ref: string;
+      commit: string;
+      handler: string;
+      inMemoryHandler: string | undefined;
+      /** The sample bodies (`events/*.json`) that commit has: the shapes it is known to read. */
+      sampleNames: string[];
+      cleanup(): void;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -54,7 +63,16 @@ export async function buildBaseline(ref: string, outdir: string): Promise<Baseli
     } catch {
       inMemoryHandler = undefined;
     }
-    return { ok: true, ref, commit: commit.slice(0, 12), handler: built.handler, inMemoryHandler, cleanup };
+    const sampleNames = readdirSync(join(tree, 'events')).filter((name) => name.endsWith('.json'));
+    return {
+      ok: true,
+      ref,
+      commit: commit.slice(0, 12),
+      handler: built.handler,
+      inMemoryHandler,
+      sampleNames,
+      cleanup,
+    };
   } catch (err) {
     cleanup();
     return { ok: false, reason: `could not build ${ref}: ${err instanceof Error ? err.message : String(err)}` };

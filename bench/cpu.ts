@@ -24,7 +24,13 @@ export async function benchCpu(options: {
   /** bench/in-memory-kms/handler.ts built: the same handler with KMS answered in memory. */
   inMemoryHandlerPath: string;
   /** An earlier commit's bundles (bench/baseline-ref.ts), run interleaved with these. */
-  baseline?: { label: string; handlerPath: string; inMemoryHandlerPath: string | undefined };
+  baseline?: {
+    label: string;
+    handlerPath: string;
+    inMemoryHandlerPath: string | undefined;
+    /** Every instance gets only these sample shapes, so both commits parse the same bodies. */
+    sampleNames: readonly string[];
+  };
 }): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
   const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT] });
   const floorServer = await startFloorServer(0);
@@ -51,7 +57,7 @@ export async function benchCpu(options: {
   try {
     let next = 0;
     const batch = () => {
-      const bodies = newKeyBodies('cpu0', BATCH, next);
+      const bodies = newKeyBodies('cpu0', BATCH, next, options.baseline?.sampleNames);
       next += BATCH;
       seedKeys(emulator, bodies);
       return bodies.map((b) => b.body);

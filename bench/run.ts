@@ -126,6 +126,7 @@ if (selected('cpu')) {
             label: baselineLabel,
             handlerPath: baseline.handler,
             inMemoryHandlerPath: baseline.inMemoryHandler,
+            sampleNames: baseline.sampleNames,
           },
         }
       : {}),
