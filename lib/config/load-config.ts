@@ -135,6 +135,9 @@ const ENV_SPEC = {
   LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
 };
 
+/** Every environment variable the configuration reads (besides `ALIAS_VAR_*`). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.freeze(Object.keys(ENV_SPEC));
+
 /** The operator tools (CLI, scheduled reconcile) never publish to the DLQ: DLQ_URL is optional for them. */
 const OPERATOR_ENV_SPEC = { ...ENV_SPEC, DLQ_URL: optionalDlqUrl };
 

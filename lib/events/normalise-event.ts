@@ -73,7 +73,11 @@ function normaliseBody(body: string): NormaliseResult {
   }
   const unwrapped = unwrapEnvelopes(parsed.value);
   if (!unwrapped.ok) return unwrapped.result;
-  return parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path);
+  const result = parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path);
+  if (result.kind === 'key_created' && unwrapped.notes.length > 0) {
+    result.event.notes = [...unwrapped.notes, ...(result.event.notes ?? [])];
+  }
+  return result;
 }
 
 function parsePayload(payload: JsonObject, envelopes: EventEnvelope[], path: string): NormaliseResult {

@@ -14,6 +14,8 @@ export type UnwrapResult =
       envelopes: EventEnvelope[];
       /** Where `inner` sits in the body, for details: `""`, `"Message."`, `"Message.detail."`. */
       path: string;
+      /** What was tolerated on the way (an SMN `message` that was already an object). */
+      notes: string[];
     }
   | { ok: false; result: InvalidResult };
 
@@ -25,7 +27,7 @@ function isSnsNotification(value: JsonObject): boolean {
 /**
  * Huawei SMN's HTTP(S) notification, put on the queue whole by a relay: snake_case `type`,
  * `message`, `topic_urn`, `message_id`, `signature`, `signing_cert_url`, `timestamp`, `subject?`
- * (https://support.huaweicloud.com/intl/en-us/usermanual-smn/smn_ug_a9002.html,
+ * (https://support.huaweicloud.com/usermanual-smn/smn_ug_a9002.html,
  * docs/huawei-kms.md#smn-delivery). AWS SNS spells it `Type`. The signature is checked where the
  * delivery enters the system (the ingest endpoint); the queue is trusted, as for SNS.
  */
@@ -47,9 +49,10 @@ export function unwrapEnvelopes(body: JsonObject): UnwrapResult {
   const envelopes: EventEnvelope[] = [];
   let current = body;
   let path = '';
+  const notes: string[] = [];
   for (;;) {
     const kind = envelopeKind(current);
-    if (kind === undefined) return { ok: true, inner: current, envelopes, path };
+    if (kind === undefined) return { ok: true, inner: current, envelopes, path, notes };
     if (envelopes.length === MAX_ENVELOPE_DEPTH) {
       return {
         ok: false,
@@ -63,6 +66,9 @@ export function unwrapEnvelopes(body: JsonObject): UnwrapResult {
     const field = PAYLOAD_FIELD[kind];
     const payload = readPayload(current[field], kind);
     if (!payload.ok) return fail(payload.reason, `${path}${field} ${payload.detail}`);
+    // Unverified shape, tolerated but not silently: the audit record shows it.
+    if (kind === 'smn' && typeof current[field] !== 'string')
+      notes.push(`${path}${field} was an object, not a JSON string`);
     current = payload.value;
     path = `${path}${field}.`;
   }

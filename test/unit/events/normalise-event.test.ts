@@ -163,6 +163,12 @@ describe('normaliseEvent()', () => {
       expect(wrapped).toEqual(expectedCtsEvent({ envelopes: ['eventbridge', 'sns'] }));
     });
 
+    it('notes an SMN message that arrived as an object (a shape Huawei does not document)', () => {
+      const event = expectEvent(normalise({ ...smnNotification({}), message: ctsTrace() }));
+      expect(event.notes).toEqual(['message was an object, not a JSON string']);
+      expect(expectEvent(normalise(smnNotification(ctsTrace()))).notes).toBeUndefined();
+    });
+
     it('returns the same event through SMN as without it', () => {
       expect(expectEvent(normalise(smnNotification(ctsTrace())))).toEqual(expectedCtsEvent({ envelopes: ['smn'] }));
     });
