@@ -23,6 +23,14 @@ export async function benchCpu(options: {
   handlerPath: string;
   /** bench/in-memory-kms/handler.ts built: the same handler with KMS answered in memory. */
   inMemoryHandlerPath: string;
+  /** An earlier commit's bundles (bench/baseline-ref.ts), run interleaved with these. */
+  baseline?: {
+    label: string;
+    handlerPath: string;
+    inMemoryHandlerPath: string | undefined;
+    /** Every instance gets only these sample shapes, so both commits parse the same bodies. */
+    sampleNames: readonly string[];
+  };
 }): Promise<{ figures: Figure[]; detail: Record<string, unknown> }> {
   const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT] });
   const floorServer = await startFloorServer(0);
@@ -37,10 +45,19 @@ export async function benchCpu(options: {
   const floor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url });
   const fetchFloor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url, FLOOR_CLIENT: 'fetch' });
   const inMemory = await startInstance(options.inMemoryHandlerPath, env, () => undefined);
+  const before =
+    options.baseline === undefined
+      ? undefined
+      : await startInstance(options.baseline.handlerPath, env, () => undefined);
+  const beforeInMemory =
+    options.baseline?.inMemoryHandlerPath === undefined
+      ? undefined
+      : await startInstance(options.baseline.inMemoryHandlerPath, env, () => undefined);
+  let baselineKeys = 0;
   try {
     let next = 0;
     const batch = () => {
-      const bodies = newKeyBodies('cpu0', BATCH, next);
+      const bodies = newKeyBodies('cpu0', BATCH, next, options.baseline?.sampleNames);
       next += BATCH;
       seedKeys(emulator, bodies);
       return bodies.map((b) => b.body);
@@ -52,6 +69,11 @@ export async function benchCpu(options: {
       await floor.invoke(floorBodies);
       await fetchFloor.invoke(floorBodies);
       await inMemory.invoke(batch());
+      if (before !== undefined) {
+        failures += (await before.invoke(batch())).result.batchItemFailures.length;
+        baselineKeys += BATCH;
+      }
+      if (beforeInMemory !== undefined) await beforeInMemory.invoke(batch());
     }
     const handlerMs: number[] = [];
     const threadMs: number[] = [];
@@ -61,6 +83,8 @@ export async function benchCpu(options: {
     const fetchMs: number[] = [];
     const memoryMs: number[] = [];
     const wallMs: number[] = [];
+    const beforeMs: number[] = [];
+    const beforeMemoryMs: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       const h: number[] = [];
       const t: number[] = [];
@@ -70,6 +94,8 @@ export async function benchCpu(options: {
       const g: number[] = [];
       const m: number[] = [];
       const w: number[] = [];
+      const b: number[] = [];
+      const bm: number[] = [];
       for (let i = 0; i < options.batchesPerRun; i++) {
         const r = await instance.invoke(batch());
         failures += r.result.batchItemFailures.length;
@@ -82,6 +108,13 @@ export async function benchCpu(options: {
         fk.push(fl.systemCpuUs);
         g.push((await fetchFloor.invoke(floorBodies)).cpuUs);
         m.push((await inMemory.invoke(batch())).cpuUs);
+        if (before !== undefined) {
+          const r0 = await before.invoke(batch());
+          failures += r0.result.batchItemFailures.length;
+          baselineKeys += BATCH;
+          b.push(r0.cpuUs);
+        }
+        if (beforeInMemory !== undefined) bm.push((await beforeInMemory.invoke(batch())).cpuUs);
         // At most ~1,000 calls a second, under KMS_RATE_LIMIT=1000.
         await sleep(BATCH);
       }
@@ -94,9 +127,11 @@ export async function benchCpu(options: {
       fetchMs.push(sum(g) / messages / 1_000);
       memoryMs.push(sum(m) / messages / 1_000);
       wallMs.push(sum(w) / messages);
+      if (b.length > 0) beforeMs.push(sum(b) / messages / 1_000);
+      if (bm.length > 0) beforeMemoryMs.push(sum(bm) / messages / 1_000);
     }
     const created = emulator.calls.filter((c) => c.operation === 'createAlias' && c.status === 201).length;
-    const expected = BATCH * (options.warmupBatches + options.runs * options.batchesPerRun);
+    const expected = BATCH * (options.warmupBatches + options.runs * options.batchesPerRun) + baselineKeys;
     // (the in-memory variant's batches use keys too, but never reach the emulator)
     if (failures > 0 || created !== expected)
       throw new Error(`cpu: ${created} of ${expected} aliases created, ${failures} failures`);
@@ -132,6 +167,28 @@ export async function benchCpu(options: {
         note: 'why the KMS client sends over node:http (lib/huawei/node-http-transport.ts)',
       },
     ];
+    if (options.baseline !== undefined && beforeMs.length > 0) {
+      figures.push({
+        group,
+        name: '  handler, happy path: this commit against the baseline',
+        unit: 'ms',
+        value,
+        baseline: { name: options.baseline.label, value: spread(beforeMs) },
+        ratio: spread(handlerMs.map((v, i) => v / beforeMs[i]!)),
+        note: 'the baseline bundle runs interleaved with the others, batch for batch, against the same emulator',
+      });
+    }
+    if (options.baseline !== undefined && beforeMemoryMs.length > 0) {
+      figures.push({
+        group,
+        name: '  KMS in memory: this commit against the baseline',
+        unit: 'ms',
+        value: spread(memoryMs),
+        baseline: { name: options.baseline.label, value: spread(beforeMemoryMs) },
+        ratio: spread(memoryMs.map((v, i) => v / beforeMemoryMs[i]!)),
+        note: "the baseline's own bench/in-memory-kms handler, built in this run",
+      });
+    }
     return {
       figures,
       detail: {
@@ -146,10 +203,19 @@ export async function benchCpu(options: {
         inMemoryKmsMsPerMessage: spread(memoryMs),
         handlerWallMsPerMessage: spread(wallMs),
         logLines: lines.count,
+        baselineMsPerMessage: beforeMs.length > 0 ? spread(beforeMs) : undefined,
+        baselineInMemoryMsPerMessage: beforeMemoryMs.length > 0 ? spread(beforeMemoryMs) : undefined,
       },
     };
   } finally {
-    await Promise.all([instance.stop(), floor.stop(), fetchFloor.stop(), inMemory.stop()]);
+    await Promise.all([
+      instance.stop(),
+      floor.stop(),
+      fetchFloor.stop(),
+      inMemory.stop(),
+      before?.stop(),
+      beforeInMemory?.stop(),
+    ]);
     await emulator.stop();
     await floorServer.stop();
   }

@@ -49,9 +49,16 @@ export function benchKeyId(tag: string, n: number): string {
  * CTS trace, FunctionGraph trigger, EventGrid, SNS- and EventBridge-wrapped, canonical): the
  * realistic mix of what the queue receives. Only the key id differs from the sample.
  */
-export function newKeyBodies(tag: string, count: number, offset = 0): Array<{ keyId: string; body: string }> {
+export function newKeyBodies(
+  tag: string,
+  count: number,
+  offset = 0,
+  /** Only these sample files (`cts-create-key.json`...), e.g. the shapes an older commit reads. */
+  only?: readonly string[],
+): Array<{ keyId: string; body: string }> {
   samples ??= loadSamples();
-  const all = samples;
+  const all = only === undefined ? samples : samples.filter((s) => only.includes(s.name));
+  if (all.length === 0) throw new Error('newKeyBodies: no sample shape left to send');
   return Array.from({ length: count }, (_, i) => {
     const sample = all[(offset + i) % all.length]!;
     const keyId = benchKeyId(tag, offset + i);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../scripts/build.mjs';
 import { benchApiCalls } from './api-calls.ts';
+import { type BaselineBuild, DEFAULT_BASELINE_REF, buildBaseline } from './baseline-ref.ts';
 import { benchBatchLatency } from './batch-latency.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchCpu } from './cpu.ts';
@@ -24,22 +25,32 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: join(import.meta.dirname, 'results.json') },
+    'baseline-ref': { type: 'string', default: DEFAULT_BASELINE_REF },
+    'no-baseline': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   console.log(`Usage: npm run bench -- [--only ${BENCHES.join(',')}] [--quick] [--out FILE]
+                       [--baseline-ref REF | --no-baseline]
 
 Prints the table of figures (median, min-max, same-run baseline, ratio, target) and writes them
-as JSON to --out (default bench/results.json). See docs/performance.md.`);
+as JSON to --out (default bench/results.json). --only takes names or their prefixes (cold, cpu).
+The cold-start and CPU figures are also measured, in the same run, for the handler of an earlier
+commit (--baseline-ref, default ${DEFAULT_BASELINE_REF}), built from git with this run's build
+options and node_modules; without git history the baseline is skipped. See docs/performance.md.`);
   process.exit(0);
 }
-const only = values.only === undefined ? [...BENCHES] : values.only.split(',').map((s) => s.trim());
-for (const name of only) {
-  if (!(BENCHES as readonly string[]).includes(name)) {
-    console.error(`unknown benchmark "${name}"; known: ${BENCHES.join(', ')}`);
+const only: string[] = [];
+for (const asked of values.only === undefined ? [...BENCHES] : values.only.split(',').map((s) => s.trim())) {
+  // A prefix names the benchmark it starts (`cold` for cold-start), when only one does.
+  const matches = BENCHES.filter((name) => name === asked || name.startsWith(asked));
+  const name = matches.includes(asked as Bench) ? asked : matches.length === 1 ? matches[0] : undefined;
+  if (name === undefined) {
+    console.error(`unknown benchmark "${asked}"; known: ${BENCHES.join(', ')}`);
     process.exit(2);
   }
+  only.push(name);
 }
 const selected = (name: Bench) => only.includes(name);
 const [major] = process.versions.node.split('.').map(Number);
@@ -60,9 +71,21 @@ const step = (name: string) =>
 const built = (await buildHandler({ outdir: join(outdir, 'create-key-alias'), quiet: true })) as { handler: string };
 const handlerPath = built.handler;
 
+let baseline: BaselineBuild | undefined;
+if (!values['no-baseline'] && (selected('cold-start') || selected('cpu'))) {
+  step(`baseline: building ${values['baseline-ref']}`);
+  baseline = await buildBaseline(values['baseline-ref'], join(outdir, 'baseline'));
+  if (!baseline.ok) console.error(`[bench] no same-run baseline: ${baseline.reason}`);
+}
+const baselineLabel = baseline?.ok ? `${baseline.ref} (${baseline.commit})` : undefined;
+
 if (selected('cold-start')) {
   step('cold start');
-  const r = await benchColdStart({ rounds: quick ? 6 : 30, outdir: join(outdir, 'cold-start') });
+  const r = await benchColdStart({
+    rounds: quick ? 6 : 30,
+    outdir: join(outdir, 'cold-start'),
+    ...(baseline?.ok && baselineLabel ? { baseline: { label: baselineLabel, handler: baseline.handler } } : {}),
+  });
   figures.push(...r.figures);
   details.coldStart = r.detail;
 }
@@ -97,11 +120,22 @@ if (selected('cpu')) {
     warmupBatches: quick ? 10 : 30,
     handlerPath,
     inMemoryHandlerPath: inMemory.handler,
+    ...(baseline?.ok && baselineLabel
+      ? {
+          baseline: {
+            label: baselineLabel,
+            handlerPath: baseline.handler,
+            inMemoryHandlerPath: baseline.inMemoryHandler,
+            sampleNames: baseline.sampleNames,
+          },
+        }
+      : {}),
   });
   figures.push(...r.figures);
   details.cpu = r.detail;
 }
 
+if (baseline?.ok) baseline.cleanup();
 const elapsedS = (performance.now() - started) / 1_000;
 const machine = {
   node: process.version,
@@ -111,7 +145,7 @@ const machine = {
 };
 writeFileSync(
   values.out,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, elapsedS, machine, figures, details }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, elapsedS, machine, baseline: baselineLabel, figures, details }, null, 2)}\n`,
 );
 console.log(formatTable(figures));
 console.log('');

@@ -34,6 +34,7 @@ const EVENT_KEYS = new Set([
   'trace_id',
   'source',
   'envelopes',
+  'notes',
 ]);
 const CREATOR_KEYS = new Set(['name', 'id', 'type', 'domain_name']);
 const SOURCES = new Set(['cts', 'functiongraph-cts', 'eventgrid', 'canonical']);
@@ -91,6 +92,12 @@ function checkEvent(event: KeyCreated): string[] {
   if (event.region !== undefined && !REGION.test(event.region)) problems.push('event region is not a region id');
   for (const [name, value] of Object.entries(event)) {
     if (name === 'envelopes' || name === 'created_by') continue;
+    if (name === 'notes') {
+      // Normalisation notes (an unreadable trace time): quoted input only, so no C0 character.
+      if (!Array.isArray(value) || value.length === 0 || value.some((n) => typeof n !== 'string' || C0.test(n)))
+        problems.push('event notes are not a non-empty list of clean strings');
+      continue;
+    }
     if (typeof value !== 'string') problems.push(`event ${name} is a ${typeof value}`);
     else if (value === '') problems.push(`event ${name} is empty`);
     else if (name !== 'key_description' && CONTROL.test(value))
@@ -108,9 +115,9 @@ function checkEvent(event: KeyCreated): string[] {
   if (
     !Array.isArray(event.envelopes) ||
     event.envelopes.length > 3 ||
-    event.envelopes.some((e) => e !== 'sns' && e !== 'eventbridge')
+    event.envelopes.some((e) => e !== 'sns' && e !== 'smn' && e !== 'eventbridge')
   ) {
-    problems.push('envelopes are not a list of at most 3 sns/eventbridge');
+    problems.push('envelopes are not a list of at most 3 sns/smn/eventbridge');
   }
   return problems;
 }

@@ -32,6 +32,9 @@ export function buildAuditRecord(message: SettledMessage, settings: AuditSetting
     trace_id: event?.trace_id,
     event_source: event?.source,
     envelopes: event?.envelopes.length ? event.envelopes : undefined,
+    // What the normaliser noticed but tolerated (an unreadable trace time, an SMN message sent as
+    // an object): never a reason to refuse the event, always worth seeing.
+    event_notes: event?.notes?.length ? event.notes : undefined,
     alias_template: parts === undefined ? undefined : settings.templateSource,
     alias_fields: parts?.map((p) => ({ placeholder: p.placeholder, field: p.field, source: p.source, value: p.value })),
     message_id: message.messageId,

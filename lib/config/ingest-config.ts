@@ -80,7 +80,11 @@ const IngestEnvSchema = z.object({
  */
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
   const parsed = IngestEnvSchema.safeParse(dropEmpty(env), { jitless: true });
-  if (!parsed.success) throw configErrorOf(parsed.error);
+  if (!parsed.success) {
+    throw configErrorOf(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
   const e = parsed.data;
   const topics = parseTopicUrns(e.SMN_TOPIC_URNS);
   if (!topics.ok) throw new ConfigError(`SMN_TOPIC_URNS: ${topics.reason}`);

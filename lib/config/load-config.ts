@@ -1,8 +1,20 @@
-import * as z from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
 import { assertSafeEndpoint } from '../huawei/endpoints.ts';
 import { compileAliasTemplate } from '../naming/compile-alias-template.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
+import {
+  choiceOr,
+  flagOr,
+  integerOr,
+  matchingOr,
+  optionalHttpUrl,
+  optionalMatching,
+  optionalText,
+  readEnvFields,
+  required,
+  textOr,
+  type EnvValues,
+} from './env-fields.ts';
 import { parseProjectMap } from './parse-project-map.ts';
 
 /**
@@ -81,65 +93,55 @@ export function isSafeAwsUrl(value: string): boolean {
 }
 export const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
 
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const optionalDlqUrl = optionalHttpUrl('must be the URL of an SQS queue', isSafeAwsUrl, PLAIN_HTTP_MESSAGE);
 
-const EnvSchema = z.object({
-  HUAWEICLOUD_REGION: z.string().regex(REGION, 'must be a region id such as cn-north-4').optional(),
-  HUAWEICLOUD_PROJECT_ID: z.string().regex(PROJECT_ID, 'must be a 32-character project id').optional(),
-  HUAWEICLOUD_PROJECTS: z.string().optional(),
-  HUAWEICLOUD_SDK_AK: z.string().min(1).optional(),
-  HUAWEICLOUD_SDK_SK: z.string().min(1).optional(),
-  HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().min(1).optional(),
-  CLOUD_SDK_AK: z.string().min(1).optional(),
-  CLOUD_SDK_SK: z.string().min(1).optional(),
-  HUAWEICLOUD_IAM_USER: z.string().min(1).optional(),
-  HUAWEICLOUD_IAM_PASSWORD: z.string().min(1).optional(),
-  HUAWEICLOUD_IAM_DOMAIN: z.string().min(1).optional(),
-  HUAWEICLOUD_IAM_AGENCY: z.string().min(1).optional(),
-  HUAWEICLOUD_IAM_AGENCY_DOMAIN: z.string().min(1).optional(),
-  HUAWEICLOUD_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
-  HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER: z.string().min(1).optional(),
-  KMS_ENDPOINT: z.string().optional(),
-  IAM_ENDPOINT: z.string().optional(),
-  ALIAS_TEMPLATE: z.string().min(1).default('alias/{key_alias|slug|default:key}-{key_id|short}'),
-  DLQ_URL: z
-    .url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' })
-    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
-  SQS_ENDPOINT: z
-    .url({ protocol: /^https?$/ })
-    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE)
-    .optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  MAX_RECEIVE_COUNT: int(1, 1000, 5),
-  DRY_RUN: z.stringbool().default(false),
-  CONCURRENCY: int(1, 100, 10),
-  KMS_RATE_LIMIT: int(1, 1000, 18),
-  REQUEST_TIMEOUT_MS: int(100, 60_000, 5_000),
-  MAX_RETRIES: int(0, 10, 4),
-  RETRY_MIN_DELAY_MS: int(0, 60_000, 250),
-  RETRY_MAX_DELAY_MS: int(0, 120_000, 5_000),
-  RETRY_THROTTLE_MIN_DELAY_MS: int(0, 60_000, 1_000),
-  KEY_NOT_VISIBLE_WINDOW_MS: int(0, 600_000, 20_000),
-  DEADLINE_MARGIN_MS: int(0, 60_000, 2_000),
-  SERVICE_NAME: z
-    .string()
-    .regex(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only')
-    .default('kms-auto-alias'),
-  METRICS_NAMESPACE: z
-    .string()
-    .regex(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')
-    .default('KmsAutoAlias'),
-  LOG_LEVEL: z
-    .string()
-    .transform((s) => s.toLowerCase())
-    .pipe(z.enum(['debug', 'info', 'warn', 'error']))
-    .default('info'),
-});
+/** Every variable the functions read, with its check and default. */
+const ENV_SPEC = {
+  HUAWEICLOUD_REGION: optionalMatching(REGION, 'must be a region id such as cn-north-4'),
+  HUAWEICLOUD_PROJECT_ID: optionalMatching(PROJECT_ID, 'must be a 32-character project id'),
+  HUAWEICLOUD_PROJECTS: optionalText,
+  HUAWEICLOUD_SDK_AK: optionalText,
+  HUAWEICLOUD_SDK_SK: optionalText,
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalText,
+  CLOUD_SDK_AK: optionalText,
+  CLOUD_SDK_SK: optionalText,
+  HUAWEICLOUD_IAM_USER: optionalText,
+  HUAWEICLOUD_IAM_PASSWORD: optionalText,
+  HUAWEICLOUD_IAM_DOMAIN: optionalText,
+  HUAWEICLOUD_IAM_AGENCY: optionalText,
+  HUAWEICLOUD_IAM_AGENCY_DOMAIN: optionalText,
+  HUAWEICLOUD_CREDENTIALS_SECRET_ID: optionalText,
+  HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER: optionalText,
+  KMS_ENDPOINT: optionalText,
+  IAM_ENDPOINT: optionalText,
+  ALIAS_TEMPLATE: textOr('alias/{key_alias|slug|default:key}-{key_id|short}'),
+  DLQ_URL: required(optionalDlqUrl),
+  SQS_ENDPOINT: optionalHttpUrl('must be an http(s) URL', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
+  AWS_REGION: textOr('us-east-1'),
+  MAX_RECEIVE_COUNT: integerOr(1, 1000, 5),
+  DRY_RUN: flagOr(false),
+  CONCURRENCY: integerOr(1, 100, 10),
+  KMS_RATE_LIMIT: integerOr(1, 1000, 18),
+  REQUEST_TIMEOUT_MS: integerOr(100, 60_000, 5_000),
+  MAX_RETRIES: integerOr(0, 10, 4),
+  RETRY_MIN_DELAY_MS: integerOr(0, 60_000, 250),
+  RETRY_MAX_DELAY_MS: integerOr(0, 120_000, 5_000),
+  RETRY_THROTTLE_MIN_DELAY_MS: integerOr(0, 60_000, 1_000),
+  KEY_NOT_VISIBLE_WINDOW_MS: integerOr(0, 600_000, 20_000),
+  DEADLINE_MARGIN_MS: integerOr(0, 60_000, 2_000),
+  SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
+  METRICS_NAMESPACE: matchingOr(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace', 'KmsAutoAlias'),
+  LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
+};
+
+/** Every environment variable the configuration reads (besides `ALIAS_VAR_*`). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.freeze(Object.keys(ENV_SPEC));
 
 /** The operator tools (CLI, scheduled reconcile) never publish to the DLQ: DLQ_URL is optional for them. */
-const OperatorEnvSchema = EnvSchema.extend({ DLQ_URL: EnvSchema.shape.DLQ_URL.optional() });
+const OPERATOR_ENV_SPEC = { ...ENV_SPEC, DLQ_URL: optionalDlqUrl };
 
-type Env = z.infer<typeof OperatorEnvSchema>;
+type Env = EnvValues<typeof OPERATOR_ENV_SPEC>;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -170,12 +172,9 @@ export function loadConfig(
   options: LoadConfigOptions = {},
 ): Config {
   const cleaned = dropEmpty(env);
-  // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
-  const parsed = (options.requireDlqUrl === false ? OperatorEnvSchema : EnvSchema).safeParse(cleaned, {
-    jitless: true,
-  });
-  if (!parsed.success) throw configErrorOf(parsed.error);
-  const e = parsed.data;
+  const parsed = readEnvFields(cleaned, options.requireDlqUrl === false ? OPERATOR_ENV_SPEC : ENV_SPEC);
+  if (!parsed.ok) throw configErrorOf(parsed.issues);
+  const e: Env = parsed.values;
   const projects = loadProjects(e);
   const credentials = loadCredentials(e);
   const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
@@ -220,13 +219,13 @@ export function loadConfig(
  */
 export function loadNamingConfig(env: Record<string, string | undefined> = process.env): NamingConfig {
   const cleaned = dropEmpty(env);
-  const parsed = EnvSchema.pick({ ALIAS_TEMPLATE: true }).safeParse(cleaned);
-  if (!parsed.success) throw configErrorOf(parsed.error);
+  const parsed = readEnvFields(cleaned, { ALIAS_TEMPLATE: ENV_SPEC.ALIAS_TEMPLATE });
+  if (!parsed.ok) throw configErrorOf(parsed.issues);
   const aliasConstants = loadConstants(cleaned);
-  const compiled = compileAliasTemplate(parsed.data.ALIAS_TEMPLATE, aliasConstants);
+  const compiled = compileAliasTemplate(parsed.values.ALIAS_TEMPLATE, aliasConstants);
   if (!compiled.ok) throw new ConfigError(`ALIAS_TEMPLATE: ${compiled.reason}`);
   return Object.freeze({
-    aliasTemplateSource: parsed.data.ALIAS_TEMPLATE,
+    aliasTemplateSource: parsed.values.ALIAS_TEMPLATE,
     aliasTemplate: compiled.template,
     aliasConstants,
   });
@@ -237,14 +236,16 @@ export function loadNamingConfig(env: Record<string, string | undefined> = proce
  * @throws ConfigError naming the variable at fault.
  */
 export function loadSqsConfig(env: Record<string, string | undefined> = process.env): SqsConfig {
-  const parsed = OperatorEnvSchema.pick({ DLQ_URL: true, SQS_ENDPOINT: true, AWS_REGION: true }).safeParse(
-    dropEmpty(env),
-  );
-  if (!parsed.success) throw configErrorOf(parsed.error);
+  const parsed = readEnvFields(dropEmpty(env), {
+    DLQ_URL: OPERATOR_ENV_SPEC.DLQ_URL,
+    SQS_ENDPOINT: OPERATOR_ENV_SPEC.SQS_ENDPOINT,
+    AWS_REGION: OPERATOR_ENV_SPEC.AWS_REGION,
+  });
+  if (!parsed.ok) throw configErrorOf(parsed.issues);
   return Object.freeze({
-    dlqUrl: parsed.data.DLQ_URL,
-    sqsEndpoint: parsed.data.SQS_ENDPOINT,
-    awsRegion: parsed.data.AWS_REGION,
+    dlqUrl: parsed.values.DLQ_URL,
+    sqsEndpoint: parsed.values.SQS_ENDPOINT,
+    awsRegion: parsed.values.AWS_REGION,
   });
 }
 
@@ -257,9 +258,8 @@ export function dropEmpty(env: Record<string, string | undefined>): Record<strin
   return cleaned;
 }
 
-export function configErrorOf(error: z.ZodError): ConfigError {
-  const lines = error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-  return new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+export function configErrorOf(issues: readonly string[]): ConfigError {
+  return new ConfigError(`invalid configuration: ${issues.join('; ')}`);
 }
 
 function loadProjects(e: Env): ReadonlyMap<string, string> {

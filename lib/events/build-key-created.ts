@@ -15,6 +15,7 @@ export interface KeyCreatedFields {
   enterprise_project_id: string | undefined;
   key_description: string | undefined;
   trace_id: string | undefined;
+  notes?: string[] | undefined;
 }
 
 /** Creator fields as parsed; all may be absent. */
@@ -55,5 +56,6 @@ export function buildKeyCreated(fields: KeyCreatedFields, source: EventSource, e
   if (fields.enterprise_project_id !== undefined) event.enterprise_project_id = fields.enterprise_project_id;
   if (fields.key_description !== undefined) event.key_description = fields.key_description;
   if (fields.trace_id !== undefined) event.trace_id = fields.trace_id;
+  if (fields.notes !== undefined && fields.notes.length > 0) event.notes = fields.notes;
   return event;
 }

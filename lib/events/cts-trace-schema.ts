@@ -6,83 +6,96 @@
  * Unknown fields are stripped by zod, so `__proto__`/`constructor` keys never reach the result.
  */
 import type * as z from 'zod';
-import {
-  CodeSchema,
-  DescriptionSchema,
-  EpochMsSchema,
-  HttpStatusSchema,
-  IdentifierSchema,
-  KeyIdSchema,
-  NameSchema,
-  ProjectIdSchema,
-  RegionIdSchema,
-  ResourceIdSchema,
-  objectSchema,
-  optionalField,
-} from './field-schemas.ts';
+import { fieldSchemas, objectSchema, optionalField } from './field-schemas.ts';
+import { lazy } from './lazy.ts';
 
-/** Which service, resource type and operation the trace records. */
-export const CtsTraceHeaderSchema = objectSchema({
-  service_type: CodeSchema,
-  trace_name: CodeSchema,
-  // Absent in some producers' traces; when present it must be `cmk` (DEW table, §7).
-  resource_type: optionalField(CodeSchema),
-});
-export type CtsTraceHeader = z.infer<typeof CtsTraceHeaderSchema>;
+function buildCtsTraceSchemas() {
+  const {
+    CodeSchema,
+    DescriptionSchema,
+    HttpStatusSchema,
+    IdentifierSchema,
+    KeyIdSchema,
+    NameSchema,
+    ProjectIdSchema,
+    RegionIdSchema,
+    ResourceIdSchema,
+  } = fieldSchemas();
+  /** Which service, resource type and operation the trace records. */
+  const CtsTraceHeaderSchema = objectSchema({
+    service_type: CodeSchema,
+    trace_name: CodeSchema,
+    // Absent in some producers' traces; when present it must be `cmk` (DEW table, §7).
+    resource_type: optionalField(CodeSchema),
+  });
 
-/** The HTTP status of the recorded call. */
-export const CtsCallStatusSchema = objectSchema({ code: HttpStatusSchema });
-export type CtsCallStatus = z.infer<typeof CtsCallStatusSchema>;
+  /** The HTTP status of the recorded call. */
+  const CtsCallStatusSchema = objectSchema({ code: HttpStatusSchema });
 
-/** CTS `UserInfo` (§7). `type` is `User`, `AssumedAgency`, `ExternalUser`... (C7N). */
-export const CtsUserSchema = objectSchema({
-  name: optionalField(NameSchema),
-  id: optionalField(IdentifierSchema),
-  type: optionalField(CodeSchema),
-  domain: optionalField(
-    objectSchema({
-      name: optionalField(NameSchema),
-      id: optionalField(IdentifierSchema),
-    }),
-  ),
-});
-export type CtsUser = z.infer<typeof CtsUserSchema>;
+  /** CTS `UserInfo` (§7). `type` is `User`, `AssumedAgency`, `ExternalUser`... (C7N). */
+  const CtsUserSchema = objectSchema({
+    name: optionalField(NameSchema),
+    id: optionalField(IdentifierSchema),
+    type: optionalField(CodeSchema),
+    domain: optionalField(
+      objectSchema({
+        name: optionalField(NameSchema),
+        id: optionalField(IdentifierSchema),
+      }),
+    ),
+  });
 
-/** The trace fields that feed `KeyCreated`, other than `request`/`response`. */
-export const CtsCreateKeyTraceSchema = objectSchema({
-  project_id: optionalField(ProjectIdSchema),
-  // Not in the documented trace structure (§7); read when a producer adds it.
-  region_id: optionalField(RegionIdSchema),
-  resource_id: optionalField(ResourceIdSchema),
-  resource_account_id: optionalField(IdentifierSchema),
-  time: optionalField(EpochMsSchema),
-  trace_id: optionalField(IdentifierSchema),
-  user: optionalField(CtsUserSchema),
-});
-export type CtsCreateKeyTrace = z.infer<typeof CtsCreateKeyTraceSchema>;
+  /** The trace fields that feed `KeyCreated`, other than `request`/`response`. */
+  const CtsCreateKeyTraceSchema = objectSchema({
+    project_id: optionalField(ProjectIdSchema),
+    // Not in the documented trace structure (§7); read when a producer adds it.
+    region_id: optionalField(RegionIdSchema),
+    resource_id: optionalField(ResourceIdSchema),
+    resource_account_id: optionalField(IdentifierSchema),
+    // `time`/`record_time` are read by parseTraceTime: an unreadable time is noted, never invalid.
+    trace_id: optionalField(IdentifierSchema),
+    user: optionalField(CtsUserSchema),
+  });
 
-/**
- * The CreateKey request body (§7). Only the length and control-character bounds are enforced:
- * KMS already accepted these values, and the naming layer validates what reaches an alias.
- */
-export const CreateKeyRequestSchema = objectSchema({
-  key_alias: optionalField(NameSchema),
-  key_spec: optionalField(CodeSchema),
-  key_usage: optionalField(CodeSchema),
-  origin: optionalField(CodeSchema),
-  enterprise_project_id: optionalField(IdentifierSchema),
-  key_description: optionalField(DescriptionSchema),
-});
-export type CreateKeyRequest = z.infer<typeof CreateKeyRequestSchema>;
+  /**
+   * The CreateKey request body (§7). Only the length and control-character bounds are enforced:
+   * KMS already accepted these values, and the naming layer validates what reaches an alias.
+   */
+  const CreateKeyRequestSchema = objectSchema({
+    key_alias: optionalField(NameSchema),
+    key_spec: optionalField(CodeSchema),
+    key_usage: optionalField(CodeSchema),
+    origin: optionalField(CodeSchema),
+    enterprise_project_id: optionalField(IdentifierSchema),
+    key_description: optionalField(DescriptionSchema),
+  });
 
-/** The CreateKey response body: `{"key_info": {key_id, domain_id, region_id}}` (§7, NODE `KeKInfo`). */
-export const CreateKeyResponseSchema = objectSchema({
-  key_info: optionalField(
-    objectSchema({
-      key_id: optionalField(KeyIdSchema),
-      domain_id: optionalField(IdentifierSchema),
-      region_id: optionalField(RegionIdSchema),
-    }),
-  ),
-});
-export type CreateKeyResponse = z.infer<typeof CreateKeyResponseSchema>;
+  /** The CreateKey response body: `{"key_info": {key_id, domain_id, region_id}}` (§7, NODE `KeKInfo`). */
+  const CreateKeyResponseSchema = objectSchema({
+    key_info: optionalField(
+      objectSchema({
+        key_id: optionalField(KeyIdSchema),
+        domain_id: optionalField(IdentifierSchema),
+        region_id: optionalField(RegionIdSchema),
+      }),
+    ),
+  });
+  return {
+    CtsTraceHeaderSchema,
+    CtsCallStatusSchema,
+    CtsUserSchema,
+    CtsCreateKeyTraceSchema,
+    CreateKeyRequestSchema,
+    CreateKeyResponseSchema,
+  };
+}
+
+/** The CTS trace schemas, built when the first trace arrives. */
+export const ctsTraceSchemas = lazy(buildCtsTraceSchemas);
+type Schemas = ReturnType<typeof ctsTraceSchemas>;
+export type CtsTraceHeader = z.infer<Schemas['CtsTraceHeaderSchema']>;
+export type CtsCallStatus = z.infer<Schemas['CtsCallStatusSchema']>;
+export type CtsUser = z.infer<Schemas['CtsUserSchema']>;
+export type CtsCreateKeyTrace = z.infer<Schemas['CtsCreateKeyTraceSchema']>;
+export type CreateKeyRequest = z.infer<Schemas['CreateKeyRequestSchema']>;
+export type CreateKeyResponse = z.infer<Schemas['CreateKeyResponseSchema']>;

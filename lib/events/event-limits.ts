@@ -6,7 +6,7 @@
 /** SQS's own message size limit (256 KiB); anything larger did not come through SQS unchanged. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** SNS/EventBridge wrappers peeled before giving up (SNS → EventBridge → SNS is already contrived). */
+/** SNS/SMN/EventBridge wrappers peeled before giving up (SNS → EventBridge → SNS is already contrived). */
 export const MAX_ENVELOPE_DEPTH = 3;
 
 /** Most characters of raw input quoted back in one `detail` string. */

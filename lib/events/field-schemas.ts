@@ -1,7 +1,8 @@
 /**
  * Field-level zod schemas shared by every event shape. Each schema carries its own message, so
  * an `invalid` detail reads "cts.project_id: must be 32 characters of [0-9a-zA-Z]…" rather
- * than zod's generic text. Schemas are built once, at module load (this runs per message).
+ * than zod's generic text. Schemas are built once, on first use ({@link fieldSchemas}), not at
+ * module load: a cold start should not pay for shapes no message has used yet.
  */
 import * as z from 'zod';
 import {
@@ -10,6 +11,7 @@ import {
   MAX_NAME_LENGTH,
   MAX_RESOURCE_ID_LENGTH,
 } from './event-limits.ts';
+import { lazy } from './lazy.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
 /** KMS key id (reference §2, verified): 36 characters, 8-4-4-4-12 of `[0-9a-z]`. */
@@ -75,71 +77,6 @@ function boundedString(what: string, max: number, charset: RegExp, charsetMessag
     .regex(charset, { error: charsetMessage });
 }
 
-/** KMS key id; the message quotes at most 40 characters of the bad value. */
-export const KeyIdSchema = z
-  .string({ error: typeError('a KMS key id') })
-  .max(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true })
-  .regex(KEY_ID_PATTERN, {
-    error: (issue) =>
-      `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z], reference §2), got ${quoteInput(issue.input)}`,
-  });
-
-/** IAM project id (32 characters of `[0-9a-zA-Z]`). */
-export const ProjectIdSchema = z
-  .string({ error: typeError('a project id') })
-  .max(64, { error: 'must be a project id (32 characters), got a longer string', abort: true })
-  .regex(PROJECT_ID_PATTERN, {
-    error: (issue) => `must be 32 characters of [0-9a-zA-Z] (reference §2), got ${quoteInput(issue.input)}`,
-  });
-
-/** Region id such as `cn-north-4`. */
-export const RegionIdSchema = z
-  .string({ error: typeError('a region id') })
-  .max(64, { error: 'must be a region id such as "cn-north-4", got a longer string', abort: true })
-  .regex(REGION_ID_PATTERN, {
-    error: (issue) => `must be a region id such as "cn-north-4", got ${quoteInput(issue.input)}`,
-  });
-
-/** Domain (account), user, trace and enterprise-project ids. */
-export const IdentifierSchema = boundedString(
-  'an id',
-  MAX_IDENTIFIER_LENGTH,
-  IDENTIFIER_PATTERN,
-  'must be an id made of [0-9a-zA-Z_-]',
-);
-
-/** Short codes such as `key_spec`, `key_usage`, `origin`, `service_type`, user `type`. */
-export const CodeSchema = boundedString(
-  'a string',
-  MAX_IDENTIFIER_LENGTH,
-  NO_CONTROL_CHARS,
-  'must not contain control characters',
-);
-
-/** Names: `key_alias`, IAM user and account names. */
-export const NameSchema = boundedString(
-  'a string',
-  MAX_NAME_LENGTH,
-  NO_CONTROL_CHARS,
-  'must not contain control characters',
-);
-
-/** `resource_id`: a bare key id or a URN-like string ending with it (reference §7, unverified). */
-export const ResourceIdSchema = boundedString(
-  'a string',
-  MAX_RESOURCE_ID_LENGTH,
-  NO_CONTROL_CHARS,
-  'must not contain control characters',
-);
-
-/** `key_description`: free text; tab, CR and LF allowed, other control characters not. */
-export const DescriptionSchema = boundedString(
-  'a string',
-  MAX_DESCRIPTION_LENGTH,
-  NO_CONTROL_CHARS_EXCEPT_WHITESPACE,
-  'must not contain control characters other than tab and line breaks',
-);
-
 function epochMs(value: unknown): number | undefined {
   const ms = typeof value === 'string' && EPOCH_MS_TEXT.test(value) ? Number(value) : value;
   return typeof ms === 'number' && Number.isInteger(ms) && ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS ? ms : undefined;
@@ -160,45 +97,116 @@ function isoMs(value: string): number | undefined {
   return ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS ? ms : undefined;
 }
 
-const EPOCH_MS_MESSAGE = 'must be epoch milliseconds (number or digit string) between 2000 and 2100';
-
-/** CTS `time` (reference §7: epoch ms) → ISO-8601 UTC string. */
-export const EpochMsSchema = z.unknown().transform((value, ctx) => {
-  const ms = epochMs(value);
-  if (ms === undefined) {
-    ctx.issues.push({ code: 'custom', input: value, message: `${EPOCH_MS_MESSAGE}, got ${quoteInput(value)}` });
-    return z.NEVER;
-  }
-  return new Date(ms).toISOString();
-});
-
-/** Canonical `created_at`: ISO-8601 with an offset, or epoch ms → ISO-8601 UTC string. */
-export const TimestampSchema = z.unknown().transform((value, ctx) => {
-  const ms = typeof value === 'string' && !EPOCH_MS_TEXT.test(value) ? isoMs(value) : epochMs(value);
-  if (ms === undefined) {
-    ctx.issues.push({
-      code: 'custom',
-      input: value,
-      message: `must be an ISO-8601 date-time with offset, or epoch milliseconds, between 2000 and 2100; got ${quoteInput(value)}`,
+/** Builds every field schema; see {@link fieldSchemas}. */
+function buildFieldSchemas() {
+  /** KMS key id; the message quotes at most 40 characters of the bad value. */
+  const KeyIdSchema = z
+    .string({ error: typeError('a KMS key id') })
+    .max(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true })
+    .regex(KEY_ID_PATTERN, {
+      error: (issue) =>
+        `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z], reference §2), got ${quoteInput(issue.input)}`,
     });
-    return z.NEVER;
-  }
-  return new Date(ms).toISOString();
-});
 
-/** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, §7). */
-export const HttpStatusSchema = z.unknown().transform((value, ctx) => {
-  const status = typeof value === 'string' && HTTP_STATUS_TEXT.test(value) ? Number(value) : value;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-    ctx.issues.push({
-      code: 'custom',
-      input: value,
-      message:
-        value === undefined
-          ? 'is required (the HTTP status of the call)'
-          : `must be an HTTP status (100-599, number or digit string), got ${quoteInput(value)}`,
+  /** IAM project id (32 characters of `[0-9a-zA-Z]`). */
+  const ProjectIdSchema = z
+    .string({ error: typeError('a project id') })
+    .max(64, { error: 'must be a project id (32 characters), got a longer string', abort: true })
+    .regex(PROJECT_ID_PATTERN, {
+      error: (issue) => `must be 32 characters of [0-9a-zA-Z] (reference §2), got ${quoteInput(issue.input)}`,
     });
-    return z.NEVER;
-  }
-  return status;
-});
+
+  /** Region id such as `cn-north-4`. */
+  const RegionIdSchema = z
+    .string({ error: typeError('a region id') })
+    .max(64, { error: 'must be a region id such as "cn-north-4", got a longer string', abort: true })
+    .regex(REGION_ID_PATTERN, {
+      error: (issue) => `must be a region id such as "cn-north-4", got ${quoteInput(issue.input)}`,
+    });
+
+  /** Domain (account), user, trace and enterprise-project ids. */
+  const IdentifierSchema = boundedString(
+    'an id',
+    MAX_IDENTIFIER_LENGTH,
+    IDENTIFIER_PATTERN,
+    'must be an id made of [0-9a-zA-Z_-]',
+  );
+
+  /** Short codes such as `key_spec`, `key_usage`, `origin`, `service_type`, user `type`. */
+  const CodeSchema = boundedString(
+    'a string',
+    MAX_IDENTIFIER_LENGTH,
+    NO_CONTROL_CHARS,
+    'must not contain control characters',
+  );
+
+  /** Names: `key_alias`, IAM user and account names. */
+  const NameSchema = boundedString(
+    'a string',
+    MAX_NAME_LENGTH,
+    NO_CONTROL_CHARS,
+    'must not contain control characters',
+  );
+
+  /** `resource_id`: a bare key id or a URN-like string ending with it (reference §7, unverified). */
+  const ResourceIdSchema = boundedString(
+    'a string',
+    MAX_RESOURCE_ID_LENGTH,
+    NO_CONTROL_CHARS,
+    'must not contain control characters',
+  );
+
+  /** `key_description`: free text; tab, CR and LF allowed, other control characters not. */
+  const DescriptionSchema = boundedString(
+    'a string',
+    MAX_DESCRIPTION_LENGTH,
+    NO_CONTROL_CHARS_EXCEPT_WHITESPACE,
+    'must not contain control characters other than tab and line breaks',
+  );
+
+  /** Canonical `created_at`: ISO-8601 with an offset, or epoch ms → ISO-8601 UTC string. */
+  const TimestampSchema = z.unknown().transform((value, ctx) => {
+    const ms = typeof value === 'string' && !EPOCH_MS_TEXT.test(value) ? isoMs(value) : epochMs(value);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `must be an ISO-8601 date-time with offset, or epoch milliseconds, between 2000 and 2100; got ${quoteInput(value)}`,
+      });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
+
+  /** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, §7). */
+  const HttpStatusSchema = z.unknown().transform((value, ctx) => {
+    const status = typeof value === 'string' && HTTP_STATUS_TEXT.test(value) ? Number(value) : value;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message:
+          value === undefined
+            ? 'is required (the HTTP status of the call)'
+            : `must be an HTTP status (100-599, number or digit string), got ${quoteInput(value)}`,
+      });
+      return z.NEVER;
+    }
+    return status;
+  });
+  return {
+    KeyIdSchema,
+    ProjectIdSchema,
+    RegionIdSchema,
+    IdentifierSchema,
+    CodeSchema,
+    NameSchema,
+    ResourceIdSchema,
+    DescriptionSchema,
+    TimestampSchema,
+    HttpStatusSchema,
+  };
+}
+
+/** The field schemas, built on first use and shared afterwards. */
+export const fieldSchemas = lazy(buildFieldSchemas);

@@ -16,7 +16,8 @@ export interface KeyCreator {
 
 /** `key-details`: built from a listed key's KeyDetails by `kms-auto-alias backfill` and `reconcile`, not from a message. */
 export type EventSource = 'cts' | 'functiongraph-cts' | 'eventgrid' | 'canonical' | 'key-details';
-export type EventEnvelope = 'sns' | 'eventbridge';
+/** `smn`: Huawei SMN's notification envelope (snake_case `type`/`message`), `sns`: AWS SNS's. */
+export type EventEnvelope = 'sns' | 'smn' | 'eventbridge';
 
 export interface KeyCreated {
   key_id: string;
@@ -26,7 +27,7 @@ export interface KeyCreated {
   /** Account (domain) id. */
   domain_id?: string;
   created_by?: KeyCreator;
-  /** ISO-8601 creation time. */
+  /** ISO-8601 creation time: the trace's `time`, else its `record_time`. */
   created_at?: string;
   /** CreateKey request fields. `key_alias` is the key's display name, not an alias resource. */
   key_alias?: string;
@@ -40,4 +41,9 @@ export interface KeyCreated {
   /** Which shape the body was, and which wrappers were peeled off (outermost first). */
   source: EventSource;
   envelopes: EventEnvelope[];
+  /**
+   * What normalisation tolerated and left out, one sentence each (e.g. a trace `time` it could
+   * not read). Absent when there is nothing to say. For the audit record, never for naming.
+   */
+  notes?: string[];
 }

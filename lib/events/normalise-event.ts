@@ -1,8 +1,8 @@
 /**
  * Entry point of event normalisation: one SQS message body in, one `NormaliseResult` out.
  *
- * Supported bodies (reference §7), each possibly wrapped in SNS notifications and/or
- * EventBridge events (see `unwrapEnvelopes`):
+ * Supported bodies (reference §7), each possibly wrapped in AWS SNS or Huawei SMN notifications
+ * and/or EventBridge events (see `unwrapEnvelopes`):
  * - a bare CTS trace (`source: 'cts'`);
  * - the FunctionGraph CTS trigger payload `{"cts": trace}` (`'functiongraph-cts'`);
  * - an EventGrid CloudEvent 1.0 whose `data` is the trace (`'eventgrid'`). Its `source`/`type`
@@ -30,7 +30,8 @@ const LISTED_KEY_LENGTH = 16;
 /**
  * Normalises one SQS message body into a `KeyCreated` event.
  *
- * - `key_created`: a successful KMS createKey, whatever its shape and wrappers;
+ * - `key_created`: a successful KMS createKey, whatever its shape and wrappers. A trace time it
+ *   cannot read is left out and described in `event.notes`, never a reason to refuse the event;
  * - `skipped`: a well-formed trace this function does not act on (`not_kms`, `not_create_key`,
  *   `failed_call`);
  * - `invalid`: anything else, with a reason code and a detail naming the field at fault.
@@ -72,7 +73,11 @@ function normaliseBody(body: string): NormaliseResult {
   }
   const unwrapped = unwrapEnvelopes(parsed.value);
   if (!unwrapped.ok) return unwrapped.result;
-  return parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path);
+  const result = parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path);
+  if (result.kind === 'key_created' && unwrapped.notes.length > 0) {
+    result.event.notes = [...unwrapped.notes, ...(result.event.notes ?? [])];
+  }
+  return result;
 }
 
 function parsePayload(payload: JsonObject, envelopes: EventEnvelope[], path: string): NormaliseResult {

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
-import { CanonicalEventSchema } from './canonical-event-schema.ts';
+import { canonicalEventSchema } from './canonical-event-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import type { JsonObject } from './json-object.ts';
 import type { NormaliseResult } from './normalise-result.ts';
@@ -11,7 +11,7 @@ import type { NormaliseResult } from './normalise-result.ts';
  * @param path where the event sits in the body (`""`, `Message.`...), for details.
  */
 export function parseCanonicalEvent(body: JsonObject, envelopes: EventEnvelope[], path: string): NormaliseResult {
-  const parsed = CanonicalEventSchema.safeParse(body);
+  const parsed = canonicalEventSchema().safeParse(body);
   if (!parsed.success) return invalidFromZodError(parsed.error, path);
   const e = parsed.data;
   return {

@@ -1,16 +1,11 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
-import {
-  CreateKeyRequestSchema,
-  CreateKeyResponseSchema,
-  CtsCallStatusSchema,
-  CtsCreateKeyTraceSchema,
-  CtsTraceHeaderSchema,
-} from './cts-trace-schema.ts';
+import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
-import { decodeEmbeddedObject, isJsonObject } from './json-object.ts';
+import { type JsonObject, decodeEmbeddedObject, isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
+import { parseTraceTime } from './parse-trace-time.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
 /**
@@ -47,6 +42,13 @@ export function parseCreateKeyTrace(
       `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`,
     );
   }
+  const {
+    CtsTraceHeaderSchema,
+    CtsCallStatusSchema,
+    CtsCreateKeyTraceSchema,
+    CreateKeyRequestSchema,
+    CreateKeyResponseSchema,
+  } = ctsTraceSchemas();
   const header = CtsTraceHeaderSchema.safeParse(trace);
   if (!header.success) return invalidFromZodError(header.error, path);
   const { service_type, trace_name, resource_type } = header.data;
@@ -96,6 +98,7 @@ export function parseCreateKeyTrace(
     );
   }
   const user = t.user;
+  const created = readCreationTime(trace, path);
   return {
     kind: 'key_created',
     event: buildKeyCreated(
@@ -108,7 +111,7 @@ export function parseCreateKeyTrace(
           user === undefined
             ? undefined
             : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
-        created_at: t.time,
+        created_at: created.iso,
         key_alias: request.data.key_alias,
         key_spec: request.data.key_spec,
         key_usage: request.data.key_usage,
@@ -116,9 +119,30 @@ export function parseCreateKeyTrace(
         enterprise_project_id: request.data.enterprise_project_id,
         key_description: request.data.key_description,
         trace_id: t.trace_id,
+        notes: created.notes,
       },
       source,
       envelopes,
     ),
   };
+}
+
+/**
+ * The key's creation time: the trace's `time` (when the call was made), else its `record_time`
+ * (when CTS recorded it, moments later). Either may be in any of Huawei's forms, or unreadable:
+ * an unreadable one is left out and noted, never a reason to refuse the event
+ * (docs/huawei-kms.md#trace-times).
+ */
+function readCreationTime(trace: JsonObject, path: string): { iso: string | undefined; notes: string[] } {
+  const notes: string[] = [];
+  const time = parseTraceTime(trace['time'], `${path}time`);
+  if (time.ok && time.iso !== undefined) return { iso: time.iso, notes };
+  if (!time.ok) notes.push(time.note);
+  const recorded = parseTraceTime(trace['record_time'], `${path}record_time`);
+  if (!recorded.ok) notes.push(recorded.note);
+  const iso = recorded.ok ? recorded.iso : undefined;
+  if (notes.length > 0) {
+    notes.push(iso === undefined ? 'created_at left out' : `created_at taken from ${path}record_time`);
+  }
+  return { iso, notes };
 }

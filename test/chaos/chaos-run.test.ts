@@ -5,6 +5,7 @@ import { runChaos, type ChaosRun } from '../../chaos/run-chaos.ts';
 import { buildChaosScenario } from '../../chaos/scenario.ts';
 import { compileAliasTemplate } from '../../lib/naming/compile-alias-template.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
 
@@ -76,7 +77,9 @@ describe('chaos run, 150 messages', () => {
     for (const r of ['conflict', 'failed:kms_key_disabled', 'failed:kms_key_pending_deletion'])
       expect(reasons).toContain(r);
     expect([...reasons].some((r) => r.startsWith('invalid:'))).toBe(true);
-    expect(new Set(run.scenario.messages.filter((m) => m.expect === 'alias').map((m) => m.shape)).size).toBe(6);
+    expect(new Set(run.scenario.messages.filter((m) => m.expect === 'alias').map((m) => m.shape)).size).toBe(
+      SAMPLE_EVENT_NAMES.length,
+    );
     expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'same_batch')).toBe(true);
     expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'later')).toBe(true);
   });

@@ -20,6 +20,7 @@ import {
   listSampleFiles,
   loadSample,
   readSampleBody,
+  smnNotification,
   snsNotification,
 } from './sample-events.ts';
 
@@ -112,6 +113,37 @@ describe('normaliseEvent()', () => {
         envelopes: ['eventbridge', 'sns'],
         source: 'canonical',
       },
+      { name: 'SMN(CTS trace)', body: () => smnNotification(ctsTrace()), envelopes: ['smn'], source: 'cts' },
+      {
+        name: 'SMN({cts})',
+        body: () => smnNotification({ cts: ctsTraceWithObjects() }),
+        envelopes: ['smn'],
+        source: 'functiongraph-cts',
+      },
+      {
+        name: 'SMN(CloudEvent)',
+        body: () => smnNotification(cloudEvent(ctsTrace())),
+        envelopes: ['smn'],
+        source: 'eventgrid',
+      },
+      {
+        name: 'SMN with message already an object',
+        body: () => ({ ...smnNotification({}), message: ctsTrace() }),
+        envelopes: ['smn'],
+        source: 'cts',
+      },
+      {
+        name: 'EventBridge(SMN(CTS trace))',
+        body: () => eventBridgeEvent(smnNotification(ctsTrace())),
+        envelopes: ['eventbridge', 'smn'],
+        source: 'cts',
+      },
+      {
+        name: 'SNS(SMN({cts}))',
+        body: () => snsNotification(smnNotification({ cts: ctsTraceWithObjects() })),
+        envelopes: ['sns', 'smn'],
+        source: 'functiongraph-cts',
+      },
       {
         name: 'SNS(SNS(SNS(CTS trace))) at the depth limit',
         body: () => snsNotification(snsNotification(snsNotification(ctsTrace()))),
@@ -129,6 +161,46 @@ describe('normaliseEvent()', () => {
     it('returns the same event through wrappers as without them', () => {
       const wrapped = expectEvent(normalise(eventBridgeEvent(snsNotification(ctsTrace()))));
       expect(wrapped).toEqual(expectedCtsEvent({ envelopes: ['eventbridge', 'sns'] }));
+    });
+
+    it('notes an SMN message that arrived as an object (a shape Huawei does not document)', () => {
+      const event = expectEvent(normalise({ ...smnNotification({}), message: ctsTrace() }));
+      expect(event.notes).toEqual(['message was an object, not a JSON string']);
+      expect(expectEvent(normalise(smnNotification(ctsTrace()))).notes).toBeUndefined();
+    });
+
+    it('returns the same event through SMN as without it', () => {
+      expect(expectEvent(normalise(smnNotification(ctsTrace())))).toEqual(expectedCtsEvent({ envelopes: ['smn'] }));
+    });
+
+    it.each([
+      {
+        name: 'a number',
+        message: 42,
+        reason: 'invalid_envelope',
+        detail: 'message must be a JSON string or an object',
+      },
+      { name: 'absent', message: undefined, reason: 'invalid_envelope', detail: 'got undefined' },
+      { name: 'not JSON', message: '{"cts":', reason: 'not_json', detail: 'message is not valid JSON' },
+      {
+        name: 'a JSON array',
+        message: '[1]',
+        reason: 'invalid_envelope',
+        detail: 'must hold a JSON object, got array',
+      },
+    ])('refuses an SMN notification whose message is $name', ({ message, reason, detail }) => {
+      const smn = smnNotification({});
+      smn['message'] = message;
+      const result = normalise(smn);
+      expect(result).toMatchObject({ kind: 'invalid', reason });
+      expect(result.kind === 'invalid' && result.detail).toContain(detail);
+    });
+
+    it('names an SMN subscription confirmation as the wrong type, not an event', () => {
+      const confirmation = { ...smnNotification(ctsTrace()), type: 'SubscriptionConfirmation' };
+      const result = normalise(confirmation);
+      expect(result).toMatchObject({ kind: 'invalid', reason: 'unknown_shape' });
+      expect(result.kind === 'invalid' && result.detail).toContain('"SubscriptionConfirmation"');
     });
 
     it(`refuses more than ${MAX_ENVELOPE_DEPTH} nested wrappers`, () => {
@@ -456,15 +528,6 @@ describe('normaliseEvent()', () => {
         detail: 'service_type: must be a string, got array',
       },
       {
-        name: 'a time in seconds',
-        reason: 'invalid_field',
-        body: () =>
-          mutatedTrace((t) => {
-            t['time'] = 1793693730;
-          }),
-        detail: 'time: must be epoch milliseconds',
-      },
-      {
         name: 'a control character in the user name',
         reason: 'invalid_field',
         body: () =>
@@ -659,6 +722,7 @@ describe('normaliseEvent()', () => {
         t['request'] = null;
         t['response'] = '';
         t['time'] = null;
+        t['record_time'] = '';
         t['trace_id'] = '';
         t['user'] = null;
         delete t['resource_account_id'];
@@ -718,6 +782,85 @@ describe('normaliseEvent()', () => {
         at(t, 'request')['key_description'] = 'line 1\n\tline 2';
       }, true);
       expect(expectEvent(normalise(trace)).key_description).toBe('line 1\n\tline 2');
+    });
+  });
+
+  describe('trace times (time, record_time)', () => {
+    const created = (time: unknown, recordTime: unknown = undefined) =>
+      expectEvent(
+        normalise(
+          mutatedTrace((t) => {
+            t['time'] = time;
+            t['record_time'] = recordTime;
+          }),
+        ),
+      );
+
+    it.each([
+      { form: 'epoch ms number', time: 1793693730000, iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'epoch ms digit string', time: '1793693730000', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'ISO 8601 UTC', time: '2026-11-03T08:15:30Z', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'RFC 3339 with offset and ms', time: '2026-11-03T16:15:30.125+08:00', iso: '2026-11-03T08:15:30.125Z' },
+      { form: 'RFC 3339 with a space', time: '2026-11-03 03:15:30-05:00', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'console form', time: '2026/11/03 16:15:30 GMT+08:00', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'console form, west of UTC', time: '2026/11/03 03:15:30 GMT-05:00', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'console form, bare GMT', time: '2026/11/03 08:15:30 GMT', iso: '2026-11-03T08:15:30.000Z' },
+      { form: 'console form, doc sample', time: '2018/06/26 08:54:07 GMT+08:00', iso: '2018-06-26T00:54:07.000Z' },
+    ])('reads time as $form', ({ time, iso }) => {
+      const event = created(time);
+      expect(event.created_at).toBe(iso);
+      expect(event.notes).toBeUndefined();
+    });
+
+    it('falls back to record_time when time is absent or empty, without a note', () => {
+      for (const time of [undefined, null, '']) {
+        const event = created(time, '2018/06/26 08:54:07 GMT+08:00');
+        expect(event.created_at).toBe('2018-06-26T00:54:07.000Z');
+        expect(event.notes).toBeUndefined();
+      }
+    });
+
+    it('leaves created_at out when neither time is given, without a note', () => {
+      const event = created('', '');
+      expect(event.created_at).toBeUndefined();
+      expect(event.notes).toBeUndefined();
+    });
+
+    it.each([
+      { name: 'epoch seconds', time: 1793693730 },
+      { name: 'a local time without offset', time: '2026-11-03T08:15:30' },
+      { name: 'a day that does not exist', time: '2026/02/30 08:15:30 GMT+08:00' },
+      { name: 'hour 24', time: '2026-11-03T24:00:00Z' },
+      { name: 'an offset beyond 14 h', time: '2026/11/03 08:15:30 GMT+15:00' },
+      { name: 'a year before 2000', time: '1999/12/31 23:59:59 GMT+00:00' },
+      { name: 'free text', time: 'yesterday' },
+      { name: 'a boolean', time: true },
+      { name: 'an object', time: { seconds: 1 } },
+      { name: 'NaN-like text', time: 'NaN' },
+    ])('keeps the event when time is $name, notes it and falls back to record_time', ({ time }) => {
+      const event = created(time, 1793693730412);
+      expect(event.key_id).toBe(KEY_ID);
+      expect(event.created_at).toBe('2026-11-03T08:15:30.412Z');
+      expect(event.notes).toHaveLength(2);
+      expect(event.notes?.[0]).toMatch(/^time .* is not a readable time \(epoch milliseconds/);
+      expect(event.notes?.[1]).toBe('created_at taken from record_time');
+    });
+
+    it('leaves created_at out and says so when no time can be read', () => {
+      const event = created('2018-06-26 08:54:07', 'soon');
+      expect(event.created_at).toBeUndefined();
+      expect(event.notes).toEqual([
+        'time "2018-06-26 08:54:07" is not a readable time (epoch milliseconds, ISO 8601 with an offset, or yyyy/MM/dd HH:mm:ss GMT+hh:mm)',
+        'record_time "soon" is not a readable time (epoch milliseconds, ISO 8601 with an offset, or yyyy/MM/dd HH:mm:ss GMT+hh:mm)',
+        'created_at left out',
+      ]);
+    });
+
+    it('names the path of the time through wrappers, and quotes at most 40 characters', () => {
+      const body = smnNotification({ cts: { ...ctsTraceWithObjects(), time: `x${'9'.repeat(200)}`, record_time: '' } });
+      const event = expectEvent(normalise(body));
+      expect(event.created_at).toBeUndefined();
+      expect(event.notes?.[0]).toMatch(/^message\.cts\.time "x9{39}…" is not a readable time/);
     });
   });
 

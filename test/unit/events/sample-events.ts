@@ -145,6 +145,59 @@ const EXPECTED_EVENTS = {
     source: 'cts',
     envelopes: ['sns'],
   },
+  'smn-wrapped-cts.json': {
+    key_id: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
+    project_id: PROJECT_ID,
+    region: REGION,
+    domain_id: DOMAIN_ID,
+    created_by: acmeUser('finance-admin', '4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c'),
+    created_at: '2026-11-03T15:15:30.000Z',
+    key_alias: 'billing-exports',
+    key_spec: 'AES_256',
+    key_usage: 'ENCRYPT_DECRYPT',
+    origin: 'kms',
+    enterprise_project_id: '0',
+    key_description: 'Encrypts billing exports',
+    trace_id: 'a9d2c4e6-b860-11f1-9d3e-fa163e4b7d21',
+    source: 'cts',
+    envelopes: ['smn'],
+  },
+  'functiongraph-cts-console-time.json': {
+    key_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f',
+    project_id: PROJECT_ID,
+    region: REGION,
+    domain_id: DOMAIN_ID,
+    created_by: acmeUser('people-ops', '6e8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e'),
+    // "2026/11/03 22:15:30 GMT+08:00", the console form.
+    created_at: '2026-11-03T14:15:30.000Z',
+    key_alias: 'hr-records',
+    key_spec: 'SM4',
+    key_usage: 'ENCRYPT_DECRYPT',
+    origin: 'kms',
+    enterprise_project_id: '0',
+    key_description: 'Protects HR records',
+    trace_id: 'b4e6a8c0-b864-11f1-8e4f-fa163e4b7d21',
+    source: 'functiongraph-cts',
+    envelopes: [],
+  },
+  'cts-iso-time.json': {
+    key_id: 'd5e6f7a8-b9c0-4d1e-8f2a-3b4c5d6e7f80',
+    project_id: PROJECT_ID,
+    region: REGION,
+    domain_id: DOMAIN_ID,
+    created_by: acmeUser('backup-agency', '8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8a', 'AssumedAgency'),
+    // "2026-11-03T15:15:30.250+01:00"
+    created_at: '2026-11-03T14:15:30.250Z',
+    key_alias: 'backup-vault',
+    key_spec: 'RSA_4096',
+    key_usage: 'ENCRYPT_DECRYPT',
+    origin: 'kms',
+    enterprise_project_id: '0',
+    key_description: 'Wraps backup vault keys',
+    trace_id: 'c6f8b0d2-b868-11f1-9f5a-fa163e4b7d21',
+    source: 'cts',
+    envelopes: [],
+  },
 } satisfies Record<string, KeyCreated>;
 
 export type SampleFile = keyof typeof EXPECTED_EVENTS;
@@ -171,6 +224,12 @@ export function snsNotification(message: unknown): Json {
   const sns = loadSample('sns-wrapped-cts.json');
   sns['Message'] = JSON.stringify(message);
   return sns;
+}
+
+export function smnNotification(message: unknown): Json {
+  const smn = loadSample('smn-wrapped-cts.json');
+  smn['message'] = typeof message === 'string' ? message : JSON.stringify(message);
+  return smn;
 }
 
 export function eventBridgeEvent(detail: unknown): Json {

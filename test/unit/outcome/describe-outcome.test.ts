@@ -127,4 +127,33 @@ describe('buildAuditRecord()', () => {
       dry_run: true,
     });
   });
+
+  it('shows what the normaliser tolerated (an unreadable trace time) and nothing when there was none', async () => {
+    const { normaliseEvent } = await import('../../../lib/events/normalise-event.ts');
+    const body = JSON.stringify({
+      cts: {
+        service_type: 'KMS',
+        resource_type: 'cmk',
+        trace_name: 'createKey',
+        trace_type: 'ApiCall',
+        code: 200,
+        time: 'yesterday at noon',
+        project_id: '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c',
+        region_id: 'cn-north-4',
+        resource_id: KEY,
+        response: { key_info: { key_id: KEY } },
+      },
+    });
+    const result = normaliseEvent(body);
+    if (result.kind !== 'key_created') throw new Error(`fixture did not normalise: ${JSON.stringify(result)}`);
+    const created: Outcome = { kind: 'created', alias: 'alias/a', requestId: 'r-201' };
+    const audit = buildAuditRecord(
+      { ...settled(created), event: result.event },
+      { templateSource: 'x', dryRun: false },
+    );
+    expect(audit.event_notes).toEqual(result.event.notes);
+    expect(JSON.stringify(audit.event_notes)).toMatch(/time/);
+    expect(audit.key_created_at).toBeUndefined();
+    expect(buildAuditRecord(settled(created), { templateSource: 'x', dryRun: false }).event_notes).toBeUndefined();
+  });
 });
