@@ -47,6 +47,8 @@ export interface KmsEmulatorOptions {
   duplicateAliasCode?: string;
   aliasLimitCode?: string;
   maxAliasesPerKey?: number;
+  /** Answer ListAliases with the whole project, ignoring `key_id`. Default false. */
+  ignoreAliasKeyFilter?: boolean;
 }
 
 /** Direct access to the emulator's data, bypassing the API and its validation. */
@@ -115,6 +117,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     duplicateAliasCode: options.duplicateAliasCode ?? DEFAULT_KMS_API_OPTIONS.duplicateAliasCode,
     aliasLimitCode: options.aliasLimitCode ?? DEFAULT_KMS_API_OPTIONS.aliasLimitCode,
     maxAliasesPerKey: options.maxAliasesPerKey ?? DEFAULT_KMS_API_OPTIONS.maxAliasesPerKey,
+    ignoreAliasKeyFilter: options.ignoreAliasKeyFilter === true,
   };
   const calls: CallRecord[] = [];
   // Aborted by stop(): ends pending hang/latency waits so the server can close.

@@ -75,7 +75,7 @@ function fakeApi(options: {
       if (next !== undefined) throw next();
       return { requestId: 'req-201' };
     },
-    listKeyAliases: async () => options.own ?? [],
+    listKeyAliases: async (t) => (options.own ?? []).map((alias) => ({ alias, keyId: t.keyId })),
     listProjectAliases: async (_t, marker) => {
       const at = marker ?? 'm0';
       pageRequests.push(at);

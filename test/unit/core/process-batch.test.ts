@@ -44,7 +44,7 @@ function setup(createAnswers: Array<'ok' | (() => Error)>, options: { attempts?:
       if (next !== 'ok') throw next();
       return { requestId: 'req-201' };
     },
-    listKeyAliases: async () => options.own ?? [],
+    listKeyAliases: async (t) => (options.own ?? []).map((alias) => ({ alias, keyId: t.keyId })),
     listProjectAliases: async () => ({ aliases: [], nextMarker: undefined }),
   };
   const deps: BatchDeps = {
