@@ -79,7 +79,11 @@ export const MAX_PROJECT_ALIAS_PAGES = 1_000;
  * `already_present` after an unanswered CreateAlias (see `observed.unansweredCreates`) most
  * likely means that very attempt created the alias; the caller cannot tell it from a concurrent
  * delivery of the same event, so it is reported as found, not as created.
- * @throws AliasConflictError, AppError `ALIAS_LIMIT`, or the CreateAlias error itself.
+ * A 400 with the alias listed nowhere is permanent (the CreateAlias error itself), except after
+ * an unanswered CreateAlias of the same message: then it is a transient AppError, since the
+ * listings may not show that attempt's write yet.
+ * @throws AliasConflictError, AppError `ALIAS_LIMIT`, a transient AppError `KMS_REJECTED`, or
+ *   the CreateAlias error itself.
  */
 export async function ensureAlias(
   api: AliasApi,
@@ -120,6 +124,16 @@ export async function ensureAlias(
     }
     // Listed in between by a concurrent delivery of the same event: still one alias, still success.
     if (holder === target.keyId) return { status: 'already_present', requestId: err.requestId };
+    if (observed.unansweredCreates > 0) {
+      // An earlier attempt went unanswered and may have written the alias: the 400 is most
+      // likely that write, not in the listings yet (Huawei documents no read-after-write
+      // guarantee for ListAliases, docs/huawei-kms.md#alias-api). Transient: the message comes
+      // back and a later receive finds the alias, or its last receive sends it to the DLQ.
+      throw new AppError(
+        `alias ${target.alias} refused as existing after an unanswered CreateAlias, but not listed yet`,
+        { code: 'KMS_REJECTED', retry: 'transient', cause: err },
+      );
+    }
     throw err;
   }
 }
