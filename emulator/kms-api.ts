@@ -27,6 +27,8 @@ export interface KmsApiOptions {
   readonly aliasLimitCode: string;
   /** At most 50 aliases per key (reference §2). */
   readonly maxAliasesPerKey: number;
+  /** List every alias of the project even when `key_id` is given (a server that ignores the filter). */
+  readonly ignoreAliasKeyFilter?: boolean;
 }
 
 export const DEFAULT_KMS_API_OPTIONS: KmsApiOptions = {
@@ -250,9 +252,10 @@ function createAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): 
 function listAliases(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
   const keyId = req.query.get('key_id');
   // Without key_id every alias of the project is listed (reference §1).
-  const all = keyId
-    ? state.aliasesOfKey(existingKey(state, req, keyId, options).details.key_id)
-    : state.aliasesIn(req.project.id);
+  const all =
+    keyId && options.ignoreAliasKeyFilter !== true
+      ? state.aliasesOfKey(existingKey(state, req, keyId, options).details.key_id)
+      : state.aliasesIn(req.project.id);
   // [I] No documented default or maximum for limit; 50 mirrors TF's page size.
   const limit = positiveInt(req.query.get('limit') ?? undefined, 'limit', 1000) ?? 50;
   // The marker is the last alias of the previous page; aliases are listed in name order, so a marker

@@ -68,6 +68,8 @@ export interface KmsEmulatorOptions {
   maxAliasesPerKey?: number;
   /** SMN deliveries: retry delays (default 6 retries), whether 5xx is retried, timeouts; see smn-delivery.ts. */
   smn?: SmnDeliveryOptions & Partial<SmnApiOptions>;
+  /** Answer ListAliases with the whole project, ignoring `key_id`. Default false. */
+  ignoreAliasKeyFilter?: boolean;
 }
 
 /** SMN data and deliveries, for tests and the local run. */
@@ -169,6 +171,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     duplicateAliasCode: options.duplicateAliasCode ?? DEFAULT_KMS_API_OPTIONS.duplicateAliasCode,
     aliasLimitCode: options.aliasLimitCode ?? DEFAULT_KMS_API_OPTIONS.aliasLimitCode,
     maxAliasesPerKey: options.maxAliasesPerKey ?? DEFAULT_KMS_API_OPTIONS.maxAliasesPerKey,
+    ignoreAliasKeyFilter: options.ignoreAliasKeyFilter === true,
   };
   const calls: CallRecord[] = [];
   // Aborted by stop(): ends pending hang/latency waits so the server can close.

@@ -17,11 +17,18 @@ function checkQueueUrl(flag: string, url: string): string {
   return url;
 }
 
-/** Exit code: 130 interrupted; 1 when a send or a delete failed (a message stayed, or will come back); else 0. */
-export function replayExitCode(report: Pick<ReplayReport, 'moved' | 'left' | 'interrupted'>): ExitCode {
+/**
+ * Exit code: 130 interrupted; 1 when a send or a delete failed (a message stayed, or will come
+ * back) or the run could not prove the queue drained; else 0.
+ */
+export function replayExitCode(
+  report: Pick<ReplayReport, 'moved' | 'left' | 'interrupted'> & Partial<Pick<ReplayReport, 'undrained'>>,
+): ExitCode {
   if (report.interrupted) return EXIT.interrupted;
   const failed =
-    report.left.some((m) => m.why === 'send_failed') || report.moved.some((m) => m.delete_failed !== undefined);
+    report.undrained === true ||
+    report.left.some((m) => m.why === 'send_failed') ||
+    report.moved.some((m) => m.delete_failed !== undefined);
   return failed ? EXIT.findings : EXIT.ok;
 }
 
@@ -108,6 +115,7 @@ function renderReplay(r: ReplayReport): string {
     `${r.received} received, ${r.moved.length} moved, ${r.left.length} left${failed > 0 ? ` (${failed} sends failed)` : ''}\n`,
   );
   if (r.interrupted) out.push('interrupted: messages received and not moved are still in the DLQ\n');
+  if (r.undrained) out.push('not drained: messages already seen kept coming back; run it again to move the rest\n');
   if (r.release_failed > 0)
     out.push(`${r.release_failed} left messages stay hidden until their visibility timeout ends\n`);
   return out.join('\n');

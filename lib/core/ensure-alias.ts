@@ -9,9 +9,15 @@ export interface AliasTarget {
   alias: string;
 }
 
+/** An alias and the key it points at, as ListAliases reports it. */
+export interface ListedAlias {
+  alias: string;
+  keyId: string;
+}
+
 /** One page of a project's aliases. */
 export interface AliasPage {
-  aliases: Array<{ alias: string; keyId: string }>;
+  aliases: ListedAlias[];
   /** Where the next page starts; undefined (or empty) on the last page. */
   nextMarker: string | undefined;
 }
@@ -19,8 +25,12 @@ export interface AliasPage {
 /** The KMS operations the idempotent create needs (a port; the real one is the HTTP client). */
 export interface AliasApi {
   createAlias(target: AliasTarget, signal: AbortSignal): Promise<{ requestId?: string | undefined }>;
-  /** Every alias of one key, all pages followed (a key has at most 50). */
-  listKeyAliases(target: AliasTarget, signal: AbortSignal): Promise<string[]>;
+  /**
+   * Every alias of one key, all pages followed (a key has at most 50), each with the key id the
+   * server reported: the `key_id` filter is the server's to honour, and an entry of another key
+   * must never pass for one of this key's.
+   */
+  listKeyAliases(target: AliasTarget, signal: AbortSignal): Promise<ListedAlias[]>;
   /**
    * One page of the project's aliases, from `marker` (no "get alias by name" exists, reference
    * §1). One request per call, so that each page is retried on its own.
@@ -45,6 +55,12 @@ export interface EnsureObservations {
    * have created the alias even though this caller never saw a 201.
    */
   unansweredCreates: number;
+  /**
+   * Entries of other keys in a listing filtered by `key_id`: the server ignored the filter
+   * (never seen; docs/huawei-kms.md#alias-api documents the filter). Counted so that the
+   * surprise is visible, not silent; the entries are still read for what they say.
+   */
+  foreignAliasesListed?: number;
 }
 
 /** Huawei: at most 50 aliases per key (user guide dew_01_1022, reference §2). */
@@ -63,7 +79,11 @@ export const MAX_PROJECT_ALIAS_PAGES = 1_000;
  * `already_present` after an unanswered CreateAlias (see `observed.unansweredCreates`) most
  * likely means that very attempt created the alias; the caller cannot tell it from a concurrent
  * delivery of the same event, so it is reported as found, not as created.
- * @throws AliasConflictError, AppError `ALIAS_LIMIT`, or the CreateAlias error itself.
+ * A 400 with the alias listed nowhere is permanent (the CreateAlias error itself), except after
+ * an unanswered CreateAlias of the same message: then it is a transient AppError, since the
+ * listings may not show that attempt's write yet.
+ * @throws AliasConflictError, AppError `ALIAS_LIMIT`, a transient AppError `KMS_REJECTED`, or
+ *   the CreateAlias error itself.
  */
 export async function ensureAlias(
   api: AliasApi,
@@ -83,8 +103,14 @@ export async function ensureAlias(
     return { status: 'created', requestId: created.requestId };
   } catch (err) {
     if (!mayMeanAliasExists(err)) throw err;
-    const own = await run('listAliases', (signal) => api.listKeyAliases(target, signal));
-    if (own.includes(target.alias)) return { status: 'already_present', requestId: err.requestId };
+    const listed = await run('listAliases', (signal) => api.listKeyAliases(target, signal));
+    const own = listed.filter((a) => a.keyId === target.keyId);
+    const foreign = listed.length - own.length;
+    if (foreign > 0) observed.foreignAliasesListed = (observed.foreignAliasesListed ?? 0) + foreign;
+    if (own.some((a) => a.alias === target.alias)) return { status: 'already_present', requestId: err.requestId };
+    // The filter was ignored and the listing shows the alias on another key: that is a conflict.
+    const elsewhere = listed.find((a) => a.alias === target.alias);
+    if (elsewhere !== undefined) throw new AliasConflictError(target.alias, elsewhere.keyId, err.requestId);
     if (own.length >= MAX_ALIASES_PER_KEY) {
       throw new AppError(`key ${target.keyId} already has ${own.length} aliases, the most Huawei allows`, {
         code: 'ALIAS_LIMIT',
@@ -98,6 +124,16 @@ export async function ensureAlias(
     }
     // Listed in between by a concurrent delivery of the same event: still one alias, still success.
     if (holder === target.keyId) return { status: 'already_present', requestId: err.requestId };
+    if (observed.unansweredCreates > 0) {
+      // An earlier attempt went unanswered and may have written the alias: the 400 is most
+      // likely that write, not in the listings yet (Huawei documents no read-after-write
+      // guarantee for ListAliases, docs/huawei-kms.md#alias-api). Transient: the message comes
+      // back and a later receive finds the alias, or its last receive sends it to the DLQ.
+      throw new AppError(
+        `alias ${target.alias} refused as existing after an unanswered CreateAlias, but not listed yet`,
+        { code: 'KMS_REJECTED', retry: 'transient', cause: err },
+      );
+    }
     throw err;
   }
 }

@@ -93,6 +93,14 @@ export async function processBatch(
       return 'retry';
     }
 
+    if ((observed.foreignAliasesListed ?? 0) > 0) {
+      // A server that ignores ListAliases' key_id filter: handled (key ids are checked), but never silent.
+      deps.logger.warn('ListAliases ignored its key_id filter', {
+        message_id: record.messageId,
+        key_id: result.event?.key_id,
+        foreign_aliases: observed.foreignAliasesListed,
+      });
+    }
     const decided = decideDisposition(result.outcome, receiveCount, deps.maxReceiveCount);
     const dlq =
       decided === 'dlq'

@@ -74,7 +74,7 @@ export function buildDlqRecord(body: string, outcome: Outcome, context: DlqConte
  * U+FFFE/U+FFFF raw, and an event can carry them (as `\uffff` in its JSON) into a quoted detail.
  * Escaped, the JSON means the same and SQS takes the record.
  */
-function sqsSafeJson(value: unknown): string {
+export function sqsSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 

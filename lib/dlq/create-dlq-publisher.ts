@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DlqRecord } from './build-dlq-record.ts';
+import { DLQ_MAX_MESSAGE_BYTES, fitDlqRecord } from './fit-dlq-record.ts';
 
 export interface DlqPublisher {
   /**
@@ -16,6 +17,12 @@ export interface DlqPublisherOptions {
   endpoint?: string | undefined;
   /** Tests and the local runner may hand in a client; otherwise one is built on first use. */
   client?: SQSClient;
+  /**
+   * The DLQ's `MaximumMessageSize`; each record is made to fit it (`fitDlqRecord`: the body is
+   * kept whole, the diagnosis shortened). Default {@link DLQ_MAX_MESSAGE_BYTES}, as serverless.yml
+   * sizes the DLQ.
+   */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -58,7 +65,7 @@ export function createDlqPublisher(options: DlqPublisherOptions): DlqPublisher {
       });
       const { send } = await ready;
       signal?.throwIfAborted();
-      return send(record, signal);
+      return send(fitDlqRecord(record, options.maxMessageBytes ?? DLQ_MAX_MESSAGE_BYTES), signal);
     },
   };
 }

@@ -10,6 +10,7 @@
  * | {@link UnexpectedResponseError} | kms-client.ts (a 2xx whose body is not what the API documents) | `KMS_UNAVAILABLE` | `transient` |
  * | {@link RequestRefusedError} | kms-client.ts (invalid input or endpoint: nothing was sent) | `KMS_REJECTED` | false |
  * | {@link PaginationError}   | the listing loops (a listing that did not end) | `KMS_REJECTED`            | false |
+ * | {@link RateLimitWaitError} | kms-client.ts (the caller's deadline came while waiting for the rate limiter: nothing was sent) | `DEADLINE_EXCEEDED` | `transient` |
  */
 import { AppError, type AppErrorOptions, type ErrorCode, type ErrorSummary } from './app-error.ts';
 
@@ -140,6 +141,24 @@ export class RequestRefusedError extends HuaweiError {
 
   constructor(message: string, options: { operation: string; cause?: unknown }) {
     super(message, { code: 'KMS_REJECTED', retry: false, ...options });
+  }
+
+  override toSummary(): ErrorSummary {
+    return { ...super.toSummary(), status: 0 };
+  }
+}
+
+/**
+ * The caller's deadline came while the request waited for the client's rate limiter: nothing was
+ * sent, so it is neither a KMS call nor an unanswered one. Transient: the work did not fail, and
+ * the message comes back in a later invocation.
+ */
+export class RateLimitWaitError extends HuaweiError {
+  /** 0: nothing was sent, so no HTTP status. */
+  readonly status = 0;
+
+  constructor(message: string, options: { operation: string; cause?: unknown }) {
+    super(message, { code: 'DEADLINE_EXCEEDED', retry: 'transient', ...options });
   }
 
   override toSummary(): ErrorSummary {

@@ -9,8 +9,11 @@
  * ring of the last `limit` start times and one timer for the whole queue.
  */
 export interface RateLimiter {
-  /** Resolves when the caller may start; callers start in arrival order. */
-  acquire(): Promise<void>;
+  /**
+   * Resolves when the caller may start; callers start in arrival order. Rejects with
+   * `signal.reason` when `signal` aborts first (the waiter leaves the queue, taking no slot).
+   */
+  acquire(signal?: AbortSignal): Promise<void>;
   /** Callers waiting for a slot. */
   readonly waiting: number;
 }
@@ -24,7 +27,12 @@ export function createRateLimiter(
   // starts[head] is the oldest of the last `limit` start times.
   const starts = new Array<number>(limit).fill(Number.NEGATIVE_INFINITY);
   let head = 0;
-  const queue: Array<() => void> = [];
+  interface Waiter {
+    resolve: () => void;
+    signal: AbortSignal | undefined;
+    onAbort: () => void;
+  }
+  const queue: Waiter[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const take = (at: number) => {
@@ -41,11 +49,14 @@ export function createRateLimiter(
         return;
       }
       take(t);
-      queue.shift()?.();
+      const next = queue.shift();
+      next?.signal?.removeEventListener('abort', next.onAbort);
+      next?.resolve();
     }
   };
   return {
-    acquire() {
+    acquire(signal) {
+      if (signal?.aborted === true) return Promise.reject(signal.reason);
       if (queue.length === 0) {
         const t = now();
         if ((starts[head] ?? Number.NEGATIVE_INFINITY) + intervalMs <= t) {
@@ -53,8 +64,18 @@ export function createRateLimiter(
           return Promise.resolve();
         }
       }
-      return new Promise<void>((resolve) => {
-        queue.push(resolve);
+      return new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          resolve,
+          signal,
+          onAbort: () => {
+            const at = queue.indexOf(waiter);
+            if (at >= 0) queue.splice(at, 1);
+            reject(signal?.reason);
+          },
+        };
+        signal?.addEventListener('abort', waiter.onAbort, { once: true });
+        queue.push(waiter);
         if (timer === undefined) drain();
       });
     },

@@ -4,7 +4,12 @@
  * failure one of the typed errors of lib/errors/huawei-errors.ts, its retry class set here.
  * Authentication is delegated to an {@link AuthProvider}.
  */
-import { KmsApiError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
+import {
+  KmsApiError,
+  RateLimitWaitError,
+  RequestRefusedError,
+  UnexpectedResponseError,
+} from '../errors/huawei-errors.ts';
 import { clearableTimeout } from '../signals/clearable-timeout.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import {
@@ -34,8 +39,17 @@ export interface KmsClientOptions {
   auth: AuthProvider;
   /** Default: the global fetch. `createKmsFromConfig` passes the node:http transport. */
   fetch?: HttpTransport;
-  /** Per-request timeout. Default 8000 ms (§4: 5–8 s, no long timeouts). */
+  /**
+   * Per-request timeout, started when the request is sent (after any wait for `rateLimiter`).
+   * Default 8000 ms (§4: 5–8 s, no long timeouts).
+   */
   requestTimeoutMs?: number;
+  /**
+   * Waited on before each request (`createRateLimiter`). The wait is bounded by the caller's
+   * signal only (the invocation deadline), never by the request timeout: a request queued
+   * behind a low rate limit must not time out before it is sent.
+   */
+  rateLimiter?: { acquire(signal?: AbortSignal): Promise<void> };
   /** Sent unsigned, after signing (as the SDKs do, §5b step 1). */
   userAgent?: string;
   /** Loop guard for listAllAliases. Default 100 pages. */
@@ -146,6 +160,8 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     const url = new URL(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
     // The string signed is the string sent (§5b: the hash covers the exact body bytes).
     const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
+    if (options.rateLimiter !== undefined) await waitForSlot(options.rateLimiter, operation, callerSignal);
+    // Started only now: the wait above is not part of the request.
     const timeout = clearableTimeout(requestTimeoutMs);
     try {
       return await sendSigned(spec, url, body, timeout.signal, callerSignal);
@@ -235,6 +251,28 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
   }
 
   return { send, checkKeyId, checkLimit, refuse };
+}
+
+/**
+ * Waits for a slot of `limiter`. The caller's abort while waiting: its reason when it cancelled,
+ * a {@link RateLimitWaitError} when its deadline (a TimeoutError) came; either way nothing was sent.
+ */
+async function waitForSlot(
+  limiter: NonNullable<KmsClientOptions['rateLimiter']>,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await limiter.acquire(signal);
+  } catch (err) {
+    const reason: unknown = signal?.aborted === true ? signal.reason : err;
+    if (!(typeof reason === 'object' && reason !== null && Reflect.get(reason, 'name') === 'TimeoutError'))
+      throw reason;
+    throw new RateLimitWaitError(`${operation} not sent: the deadline came while waiting for the rate limit`, {
+      operation,
+      cause: reason,
+    });
+  }
 }
 
 /**

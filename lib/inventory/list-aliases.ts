@@ -16,7 +16,8 @@ export interface ListAliasesInput {
 }
 
 /**
- * Every alias of a project (or of one key), one retried operation per page: under throttling,
+ * Every alias of a project (or of one key: entries of other keys are dropped, should the server
+ * ignore the `key_id` filter), one retried operation per page: under throttling,
  * retrying a whole multi-page listing as one operation would need every page to succeed in a row.
  * @throws the KMS error of a page the retry policy gave up on; `PaginationError` when
  *   the server repeats a marker or pages past `maxPages` (a truncated list must never pass for a
@@ -34,7 +35,8 @@ export async function listAliases(kms: KmsClient, run: RunOperation, input: List
     return page.aliases.length === 0 ? { ...page, nextMarker: undefined } : page;
   };
   for await (const { page } of paginate(fetchPage, { operation: 'listAliases', maxPages: input.maxPages ?? 1_000 })) {
-    aliases.push(...page.aliases);
+    // The key_id filter is the server's to apply; an entry of another key is never this key's.
+    aliases.push(...(keyId === undefined ? page.aliases : page.aliases.filter((a) => a.key_id === keyId)));
     input.onPage?.(aliases.length);
   }
   return aliases;

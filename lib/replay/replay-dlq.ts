@@ -60,6 +60,11 @@ export interface ReplayReport {
   release_failed: number;
   /** The signal stopped the run; received messages not yet moved were left. */
   interrupted: boolean;
+  /**
+   * The run gave up before an empty receive: messages it had already seen kept coming back
+   * (their visibility timeout is shorter than a sweep over them), so unseen ones may remain.
+   */
+  undrained: boolean;
 }
 
 const SEND_ATTRIBUTES = ['MessageGroupId', 'MessageDeduplicationId'] as const;
@@ -69,8 +74,10 @@ const SEND_ATTRIBUTES = ['MessageGroupId', 'MessageDeduplicationId'] as const;
  * body to `to`, and only once that send succeeded, DeleteMessage from `from`. A message is never
  * deleted without a successful send, so none is lost: at worst (the delete fails) it is sent
  * twice, which the handler's idempotent create absorbs. Messages left in the DLQ (filtered out,
- * dry run, over `max`, or their send failed) are kept hidden while the run lasts, so a receive
- * never returns them twice, then made visible again.
+ * dry run, over `max`, or their send failed) are kept hidden while the run lasts, then made
+ * visible again. A run that outlasts the visibility timeout sees them again: they are skipped
+ * (hidden again by that receive), and the run goes on until a receive comes back empty, so every
+ * matching message is looked at however long the run takes.
  */
 export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promise<ReplayReport> {
   const { sqs } = deps;
@@ -85,11 +92,13 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
     left: [],
     release_failed: 0,
     interrupted: false,
+    undrained: false,
   };
   // A function, not a property read: TypeScript would keep the loop condition's narrowing.
   const aborted = (): boolean => deps.signal?.aborted === true;
   const seen = new Set<string>();
-  const toRelease: Array<{ id: string; handle: string }> = [];
+  /** Left message id → its latest receipt handle (SQS honours only the latest one). */
+  const toRelease = new Map<string, string>();
   const leave = (message: Message, info: DlqMessageInfo, why: LeftWhy, detail?: string): void => {
     report.left.push({
       message_id: message.MessageId ?? '',
@@ -97,9 +106,10 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
       why,
       ...(detail === undefined ? {} : { detail }),
     });
-    if (message.ReceiptHandle !== undefined)
-      toRelease.push({ id: String(toRelease.length), handle: message.ReceiptHandle });
+    if (message.ReceiptHandle !== undefined) toRelease.set(message.MessageId ?? '', message.ReceiptHandle);
   };
+  // Pages in a row with nothing unseen, past which the run gives up (`undrained`).
+  let idlePages = 0;
 
   try {
     while (report.moved.length < max && !aborted()) {
@@ -113,8 +123,29 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
           MessageSystemAttributeNames: ['All'],
         }),
       );
-      const fresh = (page.Messages ?? []).filter((m) => m.MessageId !== undefined && !seen.has(m.MessageId));
-      if (fresh.length === 0) break;
+      const messages = page.Messages ?? [];
+      // An empty receive (a long poll of `waitSeconds`) is the only proof that nothing is left.
+      if (messages.length === 0) break;
+      const fresh: Message[] = [];
+      for (const message of messages) {
+        const id = message.MessageId;
+        if (id === undefined) continue;
+        if (!seen.has(id)) fresh.push(message);
+        // Back because the run outlasted its visibility timeout; this receive hid it again, and
+        // only the newest receipt handle can release it at the end.
+        else if (toRelease.has(id) && message.ReceiptHandle !== undefined) toRelease.set(id, message.ReceiptHandle);
+      }
+      if (fresh.length === 0) {
+        // A page of messages already seen does not mean the queue is drained: unseen ones may be
+        // behind them. Go on, unless the seen ones come back faster than a sweep over them.
+        idlePages += 1;
+        if (idlePages > Math.ceil(seen.size / 10) + 2) {
+          report.undrained = true;
+          break;
+        }
+        continue;
+      }
+      idlePages = 0;
       for (const message of fresh) {
         seen.add(message.MessageId ?? '');
         report.received += 1;
@@ -129,7 +160,7 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
     }
   } finally {
     report.interrupted = aborted();
-    report.release_failed = await release(toRelease);
+    report.release_failed = await release([...toRelease.values()]);
   }
   return report;
 
@@ -159,15 +190,15 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
     report.moved.push(moved);
   }
 
-  async function release(entries: Array<{ id: string; handle: string }>): Promise<number> {
+  async function release(handles: string[]): Promise<number> {
     let failed = 0;
-    for (let i = 0; i < entries.length; i += 10) {
-      const batch = entries.slice(i, i + 10);
+    for (let i = 0; i < handles.length; i += 10) {
+      const batch = handles.slice(i, i + 10);
       try {
         const result = await sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: options.from,
-            Entries: batch.map((e) => ({ Id: e.id, ReceiptHandle: e.handle, VisibilityTimeout: 0 })),
+            Entries: batch.map((handle, j) => ({ Id: String(i + j), ReceiptHandle: handle, VisibilityTimeout: 0 })),
           }),
         );
         failed += result.Failed?.length ?? 0;

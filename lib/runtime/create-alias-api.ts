@@ -16,7 +16,8 @@ export function createAliasApi(kms: KmsClient): AliasApi {
     },
     listKeyAliases: async (t, signal) => {
       const result = await kms.listAllAliases({ region: t.region, projectId: t.projectId, keyId: t.keyId }, signal);
-      return result.aliases.map((a) => a.alias);
+      // The key id of each entry is kept: ensureAlias checks it rather than trust the filter.
+      return result.aliases.map((a) => ({ alias: a.alias, keyId: a.key_id }));
     },
     listProjectAliases: async (t, marker, signal) => {
       const page = await kms.listAliases(

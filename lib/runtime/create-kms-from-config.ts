@@ -5,7 +5,7 @@ import { createAkSkAuth } from '../huawei/aksk-auth.ts';
 import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
 import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
 import { createKmsClient } from '../huawei/kms-client.ts';
-import { createNodeHttpTransport, type HttpTransport, type TransportInit } from '../huawei/node-http-transport.ts';
+import { createNodeHttpTransport, type HttpTransport } from '../huawei/node-http-transport.ts';
 import type { AuthProvider, KmsClient } from '../huawei/types.ts';
 
 export interface KmsFromConfigOptions {
@@ -36,10 +36,9 @@ export function createKmsFromConfig(config: Config, options: KmsFromConfigOption
     endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
     auth: createAuthFromConfig(config, options),
     requestTimeoutMs: config.requestTimeoutMs,
-    fetch: async (url: URL, init: TransportInit) => {
-      await limiter.acquire();
-      return transport(url, init);
-    },
+    // The client waits for the limiter before it starts the request timeout.
+    rateLimiter: limiter,
+    fetch: transport,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
   });
 }

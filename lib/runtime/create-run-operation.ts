@@ -1,4 +1,5 @@
 import type { Logger } from '../audit/create-logger.ts';
+import { RateLimitWaitError } from '../errors/huawei-errors.ts';
 import { retryReportOf, withRetry } from '../retry/with-retry.ts';
 import type { RunOperation } from '../core/ensure-alias.ts';
 import type { CallMeter } from '../outcome/outcome.ts';
@@ -18,8 +19,8 @@ export type RunOperationFactory = (meter: CallMeter, remainingMs: () => number) 
 
 /**
  * Binds the retry policy (lib/retry) to one message: its meter counts every attempt as an API
- * call, and its deadline is the invocation's remaining time minus a margin, so a retry never
- * runs past the Lambda's timeout.
+ * call (not one that the deadline caught in the rate limiter's queue), and its deadline is the
+ * invocation's remaining time minus a margin, so a retry never runs past the Lambda's timeout.
  */
 export function createRunOperationFactory(settings: RetrySettings, logger: Logger): RunOperationFactory {
   return (meter: CallMeter, remainingMs: () => number): RunOperation =>
@@ -30,7 +31,11 @@ export function createRunOperationFactory(settings: RetrySettings, logger: Logge
           minDelayMs: settings.retryMinDelayMs,
           maxDelayMs: settings.retryMaxDelayMs,
           throttleMinDelayMs: settings.retryThrottleMinDelayMs,
-          attemptTimeoutMs: settings.requestTimeoutMs,
+          // No per-attempt timeout here: the KMS client times each request from when it is sent,
+          // after its rate-limiter wait, so a queued request never times out before it goes out.
+          // The attempt's signal is the invocation deadline alone, which also ends that wait.
+          attemptTimeoutMs: Number.POSITIVE_INFINITY,
+          minAttemptMs: Math.min(1_000, settings.requestTimeoutMs),
           notVisibleWindowMs: settings.keyNotVisibleWindowMs,
           remainingMs: () => remainingMs() - settings.deadlineMarginMs,
           onRetry: (event) =>
@@ -46,7 +51,8 @@ export function createRunOperationFactory(settings: RetrySettings, logger: Logge
         meter.retries += result.attempts - 1;
         return result.value;
       } catch (err) {
-        const attempts = retryReportOf(err)?.attempts ?? 1;
+        // An attempt that never left the rate limiter's queue is not a call.
+        const attempts = (retryReportOf(err)?.attempts ?? 1) - (err instanceof RateLimitWaitError ? 1 : 0);
         meter.apiCalls += attempts;
         meter.retries += Math.max(0, attempts - 1);
         throw err;

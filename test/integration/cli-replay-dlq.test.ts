@@ -199,3 +199,74 @@ describe('replayDlq() interrupted', () => {
     expect(await drain(sqs.queueUrl)).toHaveLength(1);
   });
 });
+
+describe('replayDlq() longer than the visibility timeout', () => {
+  it('goes on past pages of messages it has already seen until nothing matching is left', async () => {
+    // Prepare: 10 records that the filter leaves, then 15 that it moves, 5 of them delayed by 1 s.
+    // SQS returns messages in no set order; fauxqs puts those whose visibility ran out before
+    // those whose delay ran out, which makes the page of already-seen messages certain.
+    const send = (record: { body: string; attributes: Record<string, unknown> }, delaySeconds = 0) =>
+      sqs.client.send(
+        new SendMessageCommand({
+          QueueUrl: sqs.dlqUrl,
+          MessageBody: record.body,
+          MessageAttributes: record.attributes as never,
+          DelaySeconds: delaySeconds,
+        }),
+      );
+    for (let i = 0; i < 10; i++) await send(SEEDED.notJson);
+    for (let i = 0; i < 10; i++) await send(SEEDED.throttled);
+    for (let i = 0; i < 5; i++) await send(SEEDED.throttled, 1);
+    // Each move takes 200 ms, so the 10 left behind (hidden for 1 s) are visible again long before
+    // the run is over, and the next page holds only messages the run has already seen.
+    const slow = {
+      send: async (command: unknown) => {
+        if (command instanceof SendMessageCommand) await new Promise((r) => setTimeout(r, 200));
+        return (sqs.client.send as (c: unknown) => Promise<unknown>)(command);
+      },
+    } as unknown as Pick<SQSClient, 'send'>;
+
+    // Act
+    const report = await replayDlq(
+      {
+        from: sqs.dlqUrl,
+        to: sqs.queueUrl,
+        dryRun: false,
+        filters: ['failed:'],
+        waitSeconds: 0,
+        visibilityTimeoutSeconds: 1,
+      },
+      { sqs: slow },
+    );
+
+    // Assess
+    expect(report.moved).toHaveLength(15);
+    expect(report.left).toHaveLength(10);
+    expect(report.left.every((m) => m.why === 'filtered_out')).toBe(true);
+    expect(report.undrained).toBe(false);
+    expect(await drain(sqs.queueUrl)).toHaveLength(15);
+    expect((await drain(sqs.dlqUrl)).map((m) => m.Body)).toEqual(Array(10).fill(SEEDED.notJson.body));
+  }, 20_000);
+});
+
+describe('replayDlq() with a visibility timeout shorter than its long poll', () => {
+  it('gives up when seen messages keep coming back, and says the queue may not be drained', async () => {
+    await seedDlq();
+    const report = await replayDlq(
+      {
+        from: sqs.dlqUrl,
+        to: sqs.queueUrl,
+        dryRun: false,
+        filters: ['no-such-reason'],
+        waitSeconds: 2,
+        visibilityTimeoutSeconds: 1,
+      },
+      { sqs: sqs.client },
+    );
+    expect(report.undrained).toBe(true);
+    expect(report.moved).toEqual([]);
+    expect(report.left).toHaveLength(4);
+    expect(report.release_failed).toBe(0);
+    expect(await drain(sqs.dlqUrl)).toHaveLength(4);
+  }, 20_000);
+});

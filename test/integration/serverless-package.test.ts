@@ -7,6 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../../lib/config/ingest-config.ts';
 import { CONFIG_ENV_NAMES, loadConfig } from '../../lib/config/load-config.ts';
+import {
+  DLQ_MAX_MESSAGE_BYTES,
+  MAX_DLQ_ATTRIBUTE_BYTES,
+  SOURCE_MAX_MESSAGE_BYTES,
+} from '../../lib/dlq/fit-dlq-record.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 
 // Packages serverless.yml with osls, offline and without credentials, and checks the
@@ -367,6 +372,16 @@ describe('serverless.yml packaged by osls', () => {
       const dlq = fn(p, 'DeadLetterQueue');
       expect(Number(dlq.MessageRetentionPeriod)).toBe(14 * 24 * 3600);
       expect(Number(dlq.MessageRetentionPeriod)).toBeGreaterThan(Number(queue.MessageRetentionPeriod));
+    }
+  });
+
+  it('sizes the DLQ so that a record (a full-size key-events body and its reason) always fits', () => {
+    for (const p of [secret, ssm]) {
+      const source = Number(fn(p, 'KeyEventsQueue').MaximumMessageSize);
+      const dlq = Number(fn(p, 'DeadLetterQueue').MaximumMessageSize);
+      expect(source).toBe(SOURCE_MAX_MESSAGE_BYTES);
+      expect(dlq).toBe(DLQ_MAX_MESSAGE_BYTES);
+      expect(source + MAX_DLQ_ATTRIBUTE_BYTES).toBeLessThanOrEqual(dlq);
     }
   });
 

@@ -75,7 +75,7 @@ function fakeApi(options: {
       if (next !== undefined) throw next();
       return { requestId: 'req-201' };
     },
-    listKeyAliases: async () => options.own ?? [],
+    listKeyAliases: async (t) => (options.own ?? []).map((alias) => ({ alias, keyId: t.keyId })),
     listProjectAliases: async (_t, marker) => {
       const at = marker ?? 'm0';
       pageRequests.push(at);
@@ -156,6 +156,26 @@ describe('ensureAlias()', () => {
       ensureAlias(fakeApi({ create: [timeout, timeout] }), target, runWith(2).run, failed),
     ).rejects.toMatchObject({ code: 'KMS_TIMEOUT' });
     expect(failed.unansweredCreates).toBe(2);
+  });
+});
+
+describe('ensureAlias() after an unanswered CreateAlias', () => {
+  it('treats a 400 with the alias listed nowhere as transient: the listings may lag the write', async () => {
+    const observed: EnsureObservations = { unansweredCreates: 0 };
+    const api = fakeApi({ create: [timeout, exists], pages: projectPages(2, -1, '') });
+    const err = await ensureAlias(api, target, runWith(2).run, observed).catch((e: unknown) => e);
+    expect(observed.unansweredCreates).toBe(1);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'KMS_REJECTED', retryable: true, retry: 'transient' });
+    expect((err as AppError).cause).toMatchObject({ requestId: 'req-400' });
+  });
+
+  it('keeps the same 400 permanent when every CreateAlias attempt was answered', async () => {
+    const api = fakeApi({ create: [throttled, exists], pages: projectPages(2, -1, '') });
+    await expect(ensureAlias(api, target, runWith(2).run)).rejects.toMatchObject({
+      code: 'KMS_REJECTED',
+      retryable: false,
+    });
   });
 });
 

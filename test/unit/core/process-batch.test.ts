@@ -44,7 +44,7 @@ function setup(createAnswers: Array<'ok' | (() => Error)>, options: { attempts?:
       if (next !== 'ok') throw next();
       return { requestId: 'req-201' };
     },
-    listKeyAliases: async () => options.own ?? [],
+    listKeyAliases: async (t) => (options.own ?? []).map((alias) => ({ alias, keyId: t.keyId })),
     listProjectAliases: async () => ({ aliases: [], nextMarker: undefined }),
   };
   const deps: BatchDeps = {
@@ -59,8 +59,9 @@ function setup(createAnswers: Array<'ok' | (() => Error)>, options: { attempts?:
     dlq: { publish: async () => 'dlq-1' },
     logger: createLogger({ write: (line) => lines.push(line) }),
   };
-  const audits = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.log_type === 'audit');
-  return { deps, audits };
+  const records = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const audits = () => records().filter((r) => r.log_type === 'audit');
+  return { deps, audits, records };
 }
 
 describe('processBatch() (regressions found by the chaos run)', () => {
@@ -117,6 +118,28 @@ describe('processBatch() (regressions found by the chaos run)', () => {
         expect.objectContaining({ message_id: invalid.messageId, outcome: 'invalid', disposition: 'retry' }),
         expect.objectContaining({ message_id: valid.messageId, outcome: 'created', disposition: 'ack' }),
       ]),
+    );
+  });
+
+  it('retries a 400 after an unanswered CreateAlias when the alias is listed nowhere yet', async () => {
+    const { deps, audits } = setup([timeout, exists], { attempts: 2 });
+    const record = toSqsRecord({ body });
+    const response = await processBatch([record], deps, () => 30_000);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(audits()).toMatchObject([{ outcome: 'failed', disposition: 'retry', create_outcome_unknown: true }]);
+  });
+
+  it('reads an alias that a key_id-filtered listing shows on another key as a conflict, and warns', async () => {
+    const { deps, audits, records } = setup([exists]);
+    const other = '0c0ff11c-7000-4000-8000-000000000001';
+    const ignoringFilter: BatchDeps = {
+      ...deps,
+      api: { ...deps.api, listKeyAliases: async () => [{ alias: 'alias/payments-db', keyId: other }] },
+    };
+    await processBatch([toSqsRecord({ body })], ignoringFilter, () => 30_000);
+    expect(audits()).toMatchObject([{ outcome: 'conflict', disposition: 'dlq' }]);
+    expect(records()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'ListAliases ignored its key_id filter', foreign_aliases: 1 }),
     );
   });
 });

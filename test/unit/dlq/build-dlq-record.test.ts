@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../../lib/dlq/build-dlq-record.ts';
+import { MAX_DLQ_ATTRIBUTE_BYTES, sqsMessageBytes } from '../../../lib/dlq/fit-dlq-record.ts';
 
 const context = {
   messageId: 'm-1',
@@ -74,5 +75,28 @@ describe('buildDlqRecord()', () => {
     );
     expect(record.attributes[DLQ_ATTRIBUTE.detail]?.StringValue.length).toBeLessThan(2_000);
     expect(record.attributes[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('invalid:unknown_shape');
+  });
+
+  it('keeps its attributes within MAX_DLQ_ATTRIBUTE_BYTES whatever the texts hold', () => {
+    const wide = '\u{1F511}\uffff"\\'.repeat(20_000);
+    const record = buildDlqRecord(
+      '',
+      {
+        kind: 'failed',
+        alias: wide,
+        reason: 'kms_rejected',
+        detail: wide,
+        error: {
+          name: 'KmsApiError',
+          code: 'KMS_REJECTED',
+          message: wide,
+          retryable: false,
+          request_id: 'r'.repeat(64),
+        },
+        retryable: false,
+      },
+      context,
+    );
+    expect(sqsMessageBytes(record)).toBeLessThanOrEqual(MAX_DLQ_ATTRIBUTE_BYTES);
   });
 });

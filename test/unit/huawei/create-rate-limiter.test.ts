@@ -39,4 +39,22 @@ describe('createRateLimiter()', () => {
     expect(limiter.waiting).toBe(0);
     expect(() => createRateLimiter(0, 1_000)).toThrow(RangeError);
   });
+
+  it('lets a waiter leave on abort, taking no slot, and serves the next one in its place', async () => {
+    let now = 0;
+    const limiter = createRateLimiter(1, 1_000, () => now);
+    await limiter.acquire();
+    const controller = new AbortController();
+    const leaving = limiter.acquire(controller.signal);
+    const staying = limiter.acquire();
+    expect(limiter.waiting).toBe(2);
+    const reason = new DOMException('deadline', 'TimeoutError');
+    controller.abort(reason);
+    await expect(leaving).rejects.toBe(reason);
+    expect(limiter.waiting).toBe(1);
+    now = 1_000;
+    await staying;
+    expect(limiter.waiting).toBe(0);
+    await expect(limiter.acquire(AbortSignal.abort('gone'))).rejects.toBe('gone');
+  });
 });
