@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AccountDirectory, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
+import { AccountDirectory, type AkSkCredential, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
 import { AuthLockout, DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './auth-lockout.ts';
 import { authenticateKmsRequest, claimedPrincipal } from './auth.ts';
 import { errorBody, gatewayError, HuaweiError, kmsError } from './error-bodies.ts';
@@ -74,6 +74,8 @@ export interface KmsEmulator {
   resetCalls(): void;
   readonly faults: FaultInjector;
   expireAllTokens(): void;
+  /** Revokes the AK `oldAk` and accepts `next` instead (see AccountDirectory.rotateCredential). */
+  rotateCredential(oldAk: string, next: AkSkCredential): void;
   /** Forget keys, aliases, tokens, calls, faults, rate windows and lockouts. */
   reset(): void;
   stop(): Promise<void>;
@@ -255,6 +257,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     },
     faults,
     expireAllTokens: () => tokens.expireAll(now()),
+    rotateCredential: (oldAk, next) => directory.rotateCredential(oldAk, next),
     reset: () => {
       state.reset();
       tokens.clear();
