@@ -79,8 +79,27 @@ export async function fetchAwsSecretText(options: FetchSecretOptions): Promise<s
       ? (outer as { SecretString?: unknown } | null)?.SecretString
       : (outer as { Parameter?: { Value?: unknown } } | null)?.Parameter?.Value;
   if (typeof inner !== 'string') throw new SecretInvalidError(what, "the extension's answer holds no text value");
-  registerSecret(inner);
+  registerSecretText(inner);
   return inner;
+}
+
+/**
+ * Registers a secret's value the moment it is read: each string of a JSON object (the AK/SK
+ * document, `{"token": ...}`), else the whole text. Not the JSON text itself: its quotes and
+ * field names are no secret, and its values are masked one by one wherever they appear.
+ */
+function registerSecretText(text: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null) {
+    for (const value of Object.values(parsed)) if (typeof value === 'string') registerSecret(value);
+  } else {
+    registerSecret(text);
+  }
 }
 
 /**
@@ -104,7 +123,8 @@ export async function fetchAwsSecret(options: FetchSecretOptions): Promise<AkSkS
   const sk = field('sk');
   const securityToken = field('security_token');
   for (const secret of [ak, sk, securityToken]) registerSecret(secret);
-  const tokenBad = typeof value === 'object' && value !== null && Reflect.has(value, 'security_token') && securityToken === undefined;
+  const tokenBad =
+    typeof value === 'object' && value !== null && Reflect.has(value, 'security_token') && securityToken === undefined;
   if (ak === undefined || sk === undefined || tokenBad) {
     throw new SecretInvalidError(
       describeSecret(options),

@@ -253,7 +253,8 @@ export function dropEmpty(env: Record<string, string | undefined>): Record<strin
   const cleaned: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     // Secret values exactly as given (a password may end in a space); the rest trimmed.
-    if (value !== undefined && value.trim() !== '') cleaned[name] = /_(SK|PASSWORD|TOKEN)$/.test(name) ? value : value.trim();
+    if (value !== undefined && value.trim() !== '')
+      cleaned[name] = /_(SK|PASSWORD|TOKEN)$/.test(name) ? value : value.trim();
   }
   return cleaned;
 }

@@ -73,7 +73,9 @@ function scrubbing(auth: AuthProvider): AuthProvider {
       auth.authorize(request, projectId, signal).catch((err: unknown) => {
         throw secretRegistry.scrubError(err);
       }),
-    ...(auth.onUnauthorized === undefined ? {} : { onUnauthorized: (projectId) => auth.onUnauthorized?.(projectId) ?? false }),
+    ...(auth.onUnauthorized === undefined
+      ? {}
+      : { onUnauthorized: (projectId) => auth.onUnauthorized?.(projectId) ?? false }),
   };
 }
 
