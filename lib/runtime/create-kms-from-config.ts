@@ -89,7 +89,15 @@ function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): Au
   if (c.kind === 'aksk') return createAkSkAuth(c);
   if (c.kind === 'aws-secret') {
     return createSecretStoreAuth({
-      read: () => fetchAwsSecret({ source: c.source, id: c.id, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+      read: () =>
+        fetchAwsSecret({
+          source: c.source,
+          id: c.id,
+          // Part of a KMS request, so no longer than one; the extension answers from its cache in
+          // milliseconds, a miss costs one Secrets Manager call.
+          timeoutMs: Math.min(config.requestTimeoutMs, 5_000),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
       ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
     });
   }

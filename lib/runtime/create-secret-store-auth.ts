@@ -30,7 +30,7 @@ export interface SecretStoreAuthOptions {
   read: () => Promise<AkSkSecret>;
   /** Re-read after this long; capped at {@link MAX_CREDENTIALS_TTL_MS}. Default the cap. */
   ttlMs?: number;
-  /** After a failed re-read, wait this long before the next. Default 1000 ms. */
+  /** After a failed read, wait this long before the next (requests meanwhile fail at once). Default 250 ms. */
   retryAfterFailureMs?: number;
   /** Monotonic-enough clock in ms. Default Date.now. */
   now?: () => number;
@@ -38,7 +38,7 @@ export interface SecretStoreAuthOptions {
 
 export function createSecretStoreAuth(options: SecretStoreAuthOptions): AuthProvider {
   const ttlMs = Math.min(options.ttlMs ?? MAX_CREDENTIALS_TTL_MS, MAX_CREDENTIALS_TTL_MS);
-  const retryAfterFailureMs = options.retryAfterFailureMs ?? 1_000;
+  const retryAfterFailureMs = options.retryAfterFailureMs ?? 250;
   const now = options.now ?? Date.now;
   let good: AuthProvider | undefined;
   let nextReadAt = 0;

@@ -13,8 +13,8 @@ import { auditRecords, failedIds, startStack, type Stack } from '../support/stac
 // Secrets extension (which caches, like the real one), the emulator revokes the old AK on rotation.
 
 const SECRET_ID = 'prod/huawei-kms';
-/** The extension's cache: a rotated value reaches the function this long after the rotation. */
-const EXTENSION_CACHE_MS = 400;
+/** The extension's cache (its TTL): long, the test ends it with expireCache(). */
+const EXTENSION_CACHE_MS = 60_000;
 const ROTATED = { ak: 'ROTATEDLOCALAK000001', sk: 'rotatedLocalSecretKey0000000000000000001' };
 
 let stack: Stack;
@@ -100,7 +100,7 @@ describe('credentials in Secrets Manager', () => {
     expect(dead?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('failed:kms_auth_expired');
 
     // Once the extension's cache has expired, the redelivered messages are aliased.
-    await sleep(EXTENSION_CACHE_MS + 50);
+    extension.expireCache();
     const second = during.map(({ body }) => toSqsRecord({ body, receiveCount: 2 }));
     expect(failedIds(await run({ Records: second }, createLambdaContext()))).toEqual([]);
     for (const { keyId } of [...before, ...during]) {
@@ -113,6 +113,7 @@ describe('credentials in Secrets Manager', () => {
 
   it('returns a batch to the queue while the extension answers 500, instead of failing it as configuration', async () => {
     extension.put(SECRET_ID, JSON.stringify(ROTATED));
+    extension.expireCache();
     extension.outage({ kind: 'status', status: 500 });
     const run = handler(); // a cold instance: no credentials read yet
     const keys = [newKeyBody(), newKeyBody()];
@@ -124,7 +125,7 @@ describe('credentials in Secrets Manager', () => {
     expect(auditRecords(lines)[0]).toMatchObject({ disposition: 'retry', error_code: 'SECRET_UNAVAILABLE' });
 
     extension.outage(undefined);
-    await sleep(1_050); // the reader's pause after a failed read
+    await sleep(300); // the reader's pause after a failed read
     const again = keys.map(({ body }) => toSqsRecord({ body, receiveCount: 2 }));
     expect(failedIds(await run({ Records: again }, createLambdaContext()))).toEqual([]);
     for (const { keyId } of keys) expect(stack.emulator.state.aliasesOf(keyId)).toHaveLength(1);

@@ -26,6 +26,8 @@ export interface SecretsExtension {
   readonly env: { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: string };
   /** Stores a secret (or SSM parameter) value, as `put-secret-value` would. */
   put(id: string, value: string): void;
+  /** Ends the cache's life now: the next read gets what the store holds. */
+  expireCache(): void;
   /** Starts (or with undefined ends) an outage. */
   outage(outage: ExtensionOutage | undefined): void;
   /** Requests answered so far, outages included. */
@@ -112,6 +114,9 @@ export async function startSecretsExtension(options: SecretsExtensionOptions = {
         options.onValue?.(value);
       }
       store.set(id, value);
+    },
+    expireCache() {
+      cache.clear();
     },
     outage(outage) {
       current = outage;
