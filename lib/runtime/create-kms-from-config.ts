@@ -71,12 +71,24 @@ function scrubbing(auth: AuthProvider): AuthProvider {
   return {
     authorize: (request, projectId, signal) =>
       auth.authorize(request, projectId, signal).catch((err: unknown) => {
-        throw secretRegistry.scrubError(err);
+        throw scrubbedError(err);
       }),
     ...(auth.onUnauthorized === undefined
       ? {}
       : { onUnauthorized: (projectId) => auth.onUnauthorized?.(projectId) ?? false }),
   };
+}
+
+/** `err` itself when it holds no secret (most do not: keep identity and abort reasons), else a scrubbed copy. */
+function scrubbedError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  let text: string;
+  try {
+    text = `${err.message}\n${err.stack ?? ''}\n${JSON.stringify(err)}`;
+  } catch {
+    return secretRegistry.scrubError(err); // a cycle: scrub whatever it holds
+  }
+  return secretRegistry.scrubText(text) === text ? err : secretRegistry.scrubError(err);
 }
 
 export function createAuthFromConfig(config: Config, options: KmsFromConfigOptions = {}): AuthProvider {

@@ -182,6 +182,10 @@ describe('every credential mode through the real handler, failures included, und
     } finally {
       delete process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT;
       await extension.stop();
+      // The emulator's reset() keeps accounts as they are: give the next tests their AK back.
+      if (stack.emulator.calls.some((c) => c.principal === rotated.ak)) {
+        stack.emulator.rotateCredential(rotated.ak, { ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk });
+      }
     }
   });
 
