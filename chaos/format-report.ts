@@ -24,7 +24,7 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
   const o = run.options;
   const out: string[] = [];
   out.push(
-    `Chaos run: seed ${o.seed}, ${o.messages} messages, ${o.tokenMode ? 'IAM token' : 'AK/SK'} auth, ` +
+    `Chaos run: seed ${o.seed}, ${o.messages} messages, ${o.tokenMode ? 'IAM token' : 'AK/SK from Secrets Manager'} auth, ` +
       `${o.concurrency} instances, batches of ${o.batchSize}, function timeout ${o.timeoutMs} ms, visibility ${o.visibilityTimeoutS} s, maxReceiveCount ${o.maxReceiveCount}`,
     `KMS faults on ${(o.kmsFaultRate * 100).toFixed(0)}% of calls, ${(o.dlqFaultRate * 100).toFixed(0)}% of DLQ publishes fail, ` +
       `${(o.killRate * 100).toFixed(0)}% of invocations killed part way; request timeout ${o.env.REQUEST_TIMEOUT_MS} ms`,
@@ -117,7 +117,8 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     `Keys visible only after a delay: ${run.delayedKeysSeenInvisible} answered KMS.0207 first` +
       (o.tokenMode
         ? `; IAM tokens: ${run.issuedTokens.length} issued, all expired ${run.tokenExpiries.length}× mid-run`
-        : ''),
+        : `; AK/SK rotated ${run.rotations.length}× mid-run (old AK revoked at once, the extension serving it from cache a while), ` +
+          `then an extension outage of ${run.extensionOutage === undefined ? 0 : run.extensionOutage.to - run.extensionOutage.from} ms (500s, hangs, refused connections) that ${run.extensionOutage?.failedReads ?? 0} reads met`),
     '',
   );
 

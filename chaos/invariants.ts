@@ -464,12 +464,20 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       const first = run.tokenExpiries[0] ?? Number.POSITIVE_INFINITY;
       if (!run.calls.some((c) => c.at >= first && c.status === 401)) failures.push('no 401 after the token expiry');
     }
+    if (!run.options.tokenMode) {
+      if (run.rotations.length === 0) failures.push('no credential rotation happened');
+      const rotated = run.rotations[0] ?? Number.POSITIVE_INFINITY;
+      if (!run.calls.some((c) => c.at >= rotated && c.status === 401)) failures.push('no 401 after the rotation');
+      if ((run.extensionOutage?.failedReads ?? 0) === 0) failures.push('no read met the extension outage');
+    }
     checks.push(
       check(
         'the faults were injected',
         failures,
         `KMS ${faulted} of ${kms.length} calls (${((100 * faulted) / Math.max(1, kms.length)).toFixed(1)}%), DLQ ${dlqFailed} of ${run.dlqFaults.publishes} publishes, ${died} instances killed or timed out` +
-          (run.options.tokenMode ? `, tokens expired ${run.tokenExpiries.length}×` : ''),
+          (run.options.tokenMode
+            ? `, tokens expired ${run.tokenExpiries.length}×`
+            : `, AK/SK rotated ${run.rotations.length}×, ${run.extensionOutage?.failedReads ?? 0} reads in the extension outage`),
       ),
     );
   }

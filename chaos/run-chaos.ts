@@ -19,6 +19,11 @@ import { drainQueue } from '../local/drain-queue.ts';
 import { compileAliasTemplate } from '../lib/naming/compile-alias-template.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from '../local/event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
+import {
+  type ExtensionOutage,
+  type SecretsExtension,
+  startSecretsExtension,
+} from '../test/support/secrets-extension.ts';
 import { createDlqFaults, type DlqFaultStats } from './dlq-faults.ts';
 import { startHttpProxy, type HttpProxy } from './http-proxy.ts';
 import { buildChaosScenario, type ChaosScenario } from './scenario.ts';
@@ -79,6 +84,13 @@ export interface ChaosRun {
   dlqFaults: DlqFaultStats;
   /** Epoch ms of each expireAllTokens() (token mode). */
   tokenExpiries: number[];
+  /**
+   * AK/SK mode: the credentials come from Secrets Manager (the extension stand-in) and are rotated
+   * mid-run (epoch ms; the old AK revoked at once), followed by an extension outage.
+   */
+  rotations: number[];
+  /** The extension outage (AK/SK mode): when, and how many reads it failed. */
+  extensionOutage: { from: number; to: number; failedReads: number } | undefined;
   /** IAM tokens the emulator issued (token mode), for the secret-leak check. */
   issuedTokens: string[];
   /** Every credential value the function was given. */
@@ -98,6 +110,18 @@ export const DROPPED_HANG_EXTRA_MS = 50;
 const MIN_KILLS = 2;
 /** A key that is "not visible yet" stays hidden until the function first asks for it. */
 const HIDDEN_MS = 24 * 60 * 60 * 1000;
+
+/** The credentials secret of AK/SK mode, and what it is rotated to. */
+const SECRET_ID = 'chaos/huawei-kms';
+const ROTATED = { ak: 'CHAOSROTATEDAK000001', sk: 'chaosRotatedSecretKey00000000000000000001' };
+/** The extension's cache: after the rotation it serves the revoked AK this long. */
+const EXTENSION_CACHE_MS = 300;
+/** The outage right after the rotation: 500s, then hangs, then refused connections. */
+const OUTAGE_PHASES: ReadonlyArray<{ outage: ExtensionOutage; ms: number }> = [
+  { outage: { kind: 'status', status: 500 }, ms: 500 },
+  { outage: { kind: 'hang' }, ms: 500 },
+  { outage: { kind: 'down' }, ms: 300 },
+];
 
 export const CHAOS_DEFAULTS = {
   batchSize: 10,
@@ -215,13 +239,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       stoppers.push(() => iamProxy?.stop());
     }
 
-    const credentials: Record<string, string> = o.tokenMode
+    // AK/SK mode reads them from Secrets Manager through the extension (a stand-in that caches
+    // like the real one), so that they can be rotated and the extension can fail mid-run.
+    let extension: SecretsExtension | undefined;
+    if (!o.tokenMode) {
+      extension = await startSecretsExtension({ cacheMs: EXTENSION_CACHE_MS });
+      extension.put(SECRET_ID, JSON.stringify({ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk }));
+      stoppers.push(() => extension?.stop());
+    }
+    const credentials: Record<string, string> = extension
       ? {
+          HUAWEICLOUD_CREDENTIALS_SECRET_ID: SECRET_ID,
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: extension.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+        }
+      : {
           HUAWEICLOUD_IAM_USER: LOCAL_ACCOUNT.user,
           HUAWEICLOUD_IAM_PASSWORD: LOCAL_ACCOUNT.password,
           HUAWEICLOUD_IAM_DOMAIN: LOCAL_ACCOUNT.domainName,
-        }
-      : { HUAWEICLOUD_SDK_AK: LOCAL_ACCOUNT.ak, HUAWEICLOUD_SDK_SK: LOCAL_ACCOUNT.sk };
+        };
     const env: Record<string, string> = {
       HUAWEICLOUD_REGION: LOCAL_ACCOUNT.region,
       HUAWEICLOUD_PROJECT_ID: LOCAL_ACCOUNT.projectId,
@@ -283,7 +318,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       ? [Math.floor(scenario.messages.length / 3), Math.floor((2 * scenario.messages.length) / 3)]
       : [];
     let audits = 0;
+    // AK/SK mode: the rotation after 40% of the messages, the outage right behind it.
+    const rotations: number[] = [];
+    let rotateAt = extension === undefined ? Number.POSITIVE_INFINITY : Math.floor((2 * scenario.messages.length) / 5);
+    let extensionOutage: { from: number; to: number; failedReads: number } | undefined;
+    const startOutage = async (ext: SecretsExtension) => {
+      await sleep(EXTENSION_CACHE_MS / 2);
+      const before = ext.requests;
+      const from = Date.now();
+      for (const phase of OUTAGE_PHASES) {
+        ext.outage(phase.outage);
+        progress(`extension outage: ${phase.outage.kind === 'status' ? phase.outage.status : phase.outage.kind}`);
+        await sleep(phase.ms);
+      }
+      ext.outage(undefined);
+      extensionOutage = { from, to: Date.now(), failedReads: ext.requests - before };
+    };
+    let outageDone: Promise<void> = Promise.resolve();
     const watcher = setInterval(() => {
+      if (extension !== undefined && audits >= rotateAt) {
+        rotateAt = Number.POSITIVE_INFINITY;
+        emulator.rotateCredential(LOCAL_ACCOUNT.ak, ROTATED);
+        extension.put(SECRET_ID, JSON.stringify(ROTATED));
+        rotations.push(Date.now());
+        progress(`rotated the AK/SK after ${audits} audit records (old AK revoked)`);
+        outageDone = startOutage(extension);
+      }
       const calls = emulator.calls;
       for (; seenCalls < calls.length; seenCalls++) {
         const call = calls[seenCalls];
@@ -353,6 +413,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       },
     });
     clearInterval(watcher);
+    await outageDone;
 
     const dlq = (await drainQueue(sqs, dlqUrl)).map(toDlqEntry);
     const leftInQueue = await queueDepth(sqs, queueUrl);
@@ -366,6 +427,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       )
       .map(([, value]) => value)
       .filter((value) => value !== 'local');
+    if (extension !== undefined) secrets.push(LOCAL_ACCOUNT.ak, LOCAL_ACCOUNT.sk, ROTATED.ak, ROTATED.sk);
     const calls = [...emulator.calls];
     return {
       options: { ...o, env },
@@ -381,6 +443,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       aliases,
       dlqFaults: dlqFaults.stats,
       tokenExpiries,
+      rotations,
+      extensionOutage,
       issuedTokens: [...issuedTokens],
       secrets,
       hangFaults: { applied: `hang ${hangMs}ms`, dropped: `hang ${hangMs + DROPPED_HANG_EXTRA_MS}ms` },
@@ -442,6 +506,10 @@ function toDlqEntry(m: Message): ChaosDlqEntry {
     sourceMessageId:
       record.reason === REDRIVE_REASON ? (m.MessageId ?? '') : String(record.detail.source_message_id ?? ''),
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

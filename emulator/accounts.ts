@@ -115,6 +115,17 @@ export class AccountDirectory {
     }
   }
 
+  /**
+   * Rotates an AK/SK as an operator would on Huawei: `next` is accepted from now on, `oldAk` is
+   * revoked (requests signed with it get 401). For tests of credential rotation.
+   */
+  rotateCredential(oldAk: string, next: AkSkCredential): void {
+    const match = this.#byAk.get(oldAk);
+    if (match === undefined) throw new Error(`unknown AK: ${oldAk}`);
+    this.#byAk.delete(oldAk);
+    this.#byAk.set(next.ak, { account: match.account, credential: next });
+  }
+
   credential(ak: string): CredentialMatch | undefined {
     return this.#byAk.get(ak);
   }

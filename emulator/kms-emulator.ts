@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AccountDirectory, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
+import { AccountDirectory, type AkSkCredential, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
 import { AuthLockout, DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './auth-lockout.ts';
 import { authenticateKmsRequest, claimedPrincipal, type Identity } from './auth.ts';
 import { handleCtsRequest } from './cts-api.ts';
@@ -130,6 +130,8 @@ export interface KmsEmulator {
   resetCalls(): void;
   readonly faults: FaultInjector;
   expireAllTokens(): void;
+  /** Revokes the AK `oldAk` and accepts `next` instead (see AccountDirectory.rotateCredential). */
+  rotateCredential(oldAk: string, next: AkSkCredential): void;
   /** Forget keys, aliases, tokens, calls, faults, rate windows and lockouts. */
   reset(): void;
   stop(): Promise<void>;
@@ -429,6 +431,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     },
     faults,
     expireAllTokens: () => tokens.expireAll(now()),
+    rotateCredential: (oldAk, next) => directory.rotateCredential(oldAk, next),
     reset: () => {
       state.reset();
       tokens.clear();

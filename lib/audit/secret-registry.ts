@@ -76,6 +76,9 @@ export function createSecretRegistry(): SecretRegistry {
       if (value instanceof Map) return new Map([...value].map(([k, v]) => [next(k), next(v)]));
       if (value instanceof Set) return new Set([...value].map(next));
       if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+      // A DOMException (an abort or timeout reason) keeps its fields in internal slots, so a copy
+      // would throw on `.name`; its text is the platform's, never a secret of ours.
+      if (typeof DOMException !== 'undefined' && value instanceof DOMException) return value;
       if (value instanceof Error) return copyError(value, next);
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) out[scrubText(k)] = next(v);

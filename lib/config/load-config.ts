@@ -253,7 +253,9 @@ export function loadSqsConfig(env: Record<string, string | undefined> = process.
 export function dropEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const cleaned: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
+    // Secret values exactly as given (a password may end in a space); the rest trimmed.
+    if (value !== undefined && value.trim() !== '')
+      cleaned[name] = /_(SK|PASSWORD|TOKEN)$/.test(name) ? value : value.trim();
   }
   return cleaned;
 }

@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../audit/secret-registry.ts';
 import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
 import type { DlqRecord } from './build-dlq-record.ts';
 import type { DlqPublisher } from './create-dlq-publisher.ts';
@@ -15,8 +16,18 @@ export async function sendToDlq(
 ): Promise<{ messageId: string } | { error: ErrorSummary }> {
   try {
     const signal = Number.isFinite(budgetMs) ? AbortSignal.timeout(Math.max(1, Math.floor(budgetMs))) : undefined;
-    return { messageId: await dlq.publish(buildRecord(), signal) };
+    return { messageId: await dlq.publish(scrubbed(buildRecord()), signal) };
   } catch (err) {
     return { error: toErrorSummary(err) };
   }
+}
+
+/**
+ * The record with every registered secret masked in its attributes (reason, error detail). The
+ * body stays byte for byte: it is the sender's message as the source queue already holds it, a
+ * replay must send exactly it again, and it cannot hold one of this function's secrets unless its
+ * sender knew them.
+ */
+function scrubbed(record: DlqRecord): DlqRecord {
+  return { body: record.body, attributes: scrubSecrets(record.attributes) };
 }

@@ -8,6 +8,8 @@
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
+  | 'SECRET_UNAVAILABLE'
+  | 'SECRET_INVALID'
   | 'INVALID_EVENT'
   | 'INVALID_ALIAS'
   | 'MISSING_FIELD'

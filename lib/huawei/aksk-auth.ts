@@ -3,6 +3,7 @@
  * with `X-Project-Id` (BasicCredentials, §5b step 1) and, for temporary credentials,
  * `X-Security-Token` (§5c).
  */
+import { registerSecret } from '../audit/secret-registry.ts';
 import { type AkSkCredentials, signRequest } from './sign-request.ts';
 import type { AuthProvider } from './types.ts';
 
@@ -28,6 +29,8 @@ export function createAkSkAuth(options: AkSkAuthOptions): AuthProvider {
       ? {}
       : { securityToken: options.securityToken }),
   };
+  // Known from here on: every logger, DLQ record and error message masks them.
+  for (const secret of [options.ak, credentials.ak, credentials.sk, credentials.securityToken]) registerSecret(secret);
   const now = options.now ?? (() => new Date());
   return {
     authorize: async (request, projectId) =>

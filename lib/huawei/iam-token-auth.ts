@@ -8,7 +8,9 @@
  * (the retry policy allows one) fetches a new one: a token that expires or is revoked
  * mid-run heals through a normal retry.
  */
+import { registerSecret } from '../audit/secret-registry.ts';
 import { IamError } from '../errors/huawei-errors.ts';
+import { raceSignal } from '../signals/race-signal.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import { parseHuaweiError } from './parse-huawei-error.ts';
 import { toTransportError } from './transport-error.ts';
@@ -36,6 +38,11 @@ export interface IamAssumeRoleMode {
   durationSeconds?: number | undefined;
   /** The caller's own token, sent as X-Auth-Token to IAM (§5a agency body). */
   callerToken: () => string | Promise<string>;
+  /**
+   * IAM answered 401 to the caller token (revoked before its `expires_at`, §5a). Returns true when
+   * the caller dropped it, so one more attempt with a fresh caller token can succeed.
+   */
+  onCallerRefused?: () => boolean;
 }
 
 /** Options of {@link createIamTokenAuth}. */
@@ -58,30 +65,18 @@ export interface IamTokenAuthOptions {
   /** Timeout of the token request. Default 8000 ms. */
   requestTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * Password mode: how long an IAM 401 (wrong user, password or account) is remembered and
+   * answered from memory instead of asking IAM again. IAM locks a user after 5 failed logins
+   * (docs/huawei-kms.md#iam-tokens), so a function that asked again on every batch would lock
+   * its own user. Default 5 min.
+   */
+  refusalMemoryMs?: number;
 }
 
 interface CachedToken {
   token: string;
   refreshAt: number;
-}
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 function readTokenTime(body: unknown, field: 'expires_at' | 'issued_at'): number | undefined {
@@ -104,6 +99,16 @@ function tokenLifetimeMs(body: unknown, fetchedAt: number, fallbackTtlMs: number
   if (expiresAt === undefined) return fallbackTtlMs;
   const issuedAt = readTokenTime(body, 'issued_at');
   return expiresAt - (issuedAt ?? fetchedAt);
+}
+
+/** Huawei's code, message and request id of an IAM error, when it has them. */
+function huaweiFields(error: Error): { huaweiCode?: string; huaweiMessage?: string; requestId?: string } {
+  if (!(error instanceof IamError)) return {};
+  return {
+    ...(error.huaweiCode === undefined ? {} : { huaweiCode: error.huaweiCode }),
+    ...(error.huaweiMessage === undefined ? {} : { huaweiMessage: error.huaweiMessage }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  };
 }
 
 /** No usable token although IAM answered 2xx (or the caller token is unusable): permanent. */
@@ -134,8 +139,12 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
   const refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
   const fallbackTtlMs = options.fallbackTtlMs ?? 60 * 60_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
+  const refusalMemoryMs = options.refusalMemoryMs ?? 5 * 60_000;
   const cache = new Map<string, CachedToken>();
   const inflight = new Map<string, Promise<string>>();
+  /** Password mode: until when IAM's last 401 is answered from memory. */
+  let refusedUntil = 0;
+  if (mode.kind === 'password') registerSecret(mode.password);
 
   const identityFor = async (): Promise<{ identity: object; headers: Record<string, string> }> => {
     if (mode.kind === 'password') {
@@ -153,6 +162,7 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
       ...(mode.durationSeconds === undefined ? {} : { duration_seconds: mode.durationSeconds }),
     };
     const callerToken = (await mode.callerToken()).trim();
+    registerSecret(callerToken);
     if (callerToken === '' || /[\r\n]/.test(callerToken)) throw iamFailure('caller token is empty or malformed', 0);
     return {
       identity: { methods: ['assume_role'], assume_role: assumeRole },
@@ -193,15 +203,18 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
       });
     }
     if (response.status < 200 || response.status >= 300) {
-      throw parseHuaweiError({
+      const error = parseHuaweiError({
         status: response.status,
         bodyText: text,
         headers: response.headers,
         operation: OPERATION,
         service: 'iam',
       });
+      if (response.status === 401) throw refused(error);
+      throw error;
     }
     const token = response.headers.get('x-subject-token')?.trim() ?? '';
+    registerSecret(token);
     if (token === '' || /[\r\n]/.test(token)) {
       throw iamFailure('response has no X-Subject-Token header', response.status);
     }
@@ -221,9 +234,35 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
     return token;
   };
 
+  /**
+   * An IAM 401. Password mode: remembered for `refusalMemoryMs` and retryable, so messages go back
+   * to their queue (and reach the DLQ on their last receive, with this reason) while the account
+   * is spared the lockout; a corrected password means a new deployment, hence a new instance.
+   * assume_role: the caller token was refused; one more attempt once the caller dropped it.
+   */
+  const refused = (error: IamError | Error): IamError => {
+    const status = 401;
+    const fields = { status, operation: OPERATION, cause: error, ...huaweiFields(error) };
+    if (mode.kind === 'assume_role') {
+      const renewed = mode.onCallerRefused?.() === true;
+      return new IamError(`${OPERATION} failed: IAM refused the caller token for the agency (401)`, {
+        ...fields,
+        retry: renewed ? 'auth-refresh' : false,
+      });
+    }
+    refusedUntil = now() + refusalMemoryMs;
+    return refusedError(fields);
+  };
+  const refusedError = (fields: Omit<ConstructorParameters<typeof IamError>[1], 'retry'>): IamError =>
+    new IamError(
+      `${OPERATION} failed: IAM refused the user name, password or account (401); not asked again for ${Math.round(refusalMemoryMs / 1000)} s, to keep clear of IAM's lockout after 5 failed logins`,
+      { ...fields, retry: 'transient' },
+    );
+
   const tokenFor = (projectId: string, signal: AbortSignal | undefined): Promise<string> => {
     const cached = cache.get(projectId);
     if (cached !== undefined && now() < cached.refreshAt) return Promise.resolve(cached.token);
+    if (now() < refusedUntil) return Promise.reject(refusedError({ status: 401, operation: OPERATION }));
     let pending = inflight.get(projectId);
     if (pending === undefined) {
       // Shared by every concurrent caller; not tied to any one caller's signal, so one caller

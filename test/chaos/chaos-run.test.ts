@@ -10,7 +10,7 @@ import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
 import { buildHandler } from '../../scripts/build.mjs';
 
 // `npm run chaos` in small: the same workload generator, faults and invariants on 150 messages,
-// once with AK/SK and once in IAM token mode (tokens expired twice mid-run). Two instances each
+// once with AK/SK from Secrets Manager (rotated mid-run, then the extension down) and once in IAM token mode (tokens expired twice mid-run). Two instances each
 // (fewer cold starts) and a higher kill rate, so that runs this short still lose instances part
 // way through a batch.
 
@@ -31,6 +31,8 @@ beforeAll(async () => {
       handlerPath: built.handler as string,
       concurrency: 2,
       killRate: 0.1,
+      // About 21 DLQ publishes in a run this short: at 10% one in nine runs would fail none.
+      dlqFaultRate: 0.2,
     });
     return { run, analysis: checkInvariants(run) };
   };
@@ -47,7 +49,13 @@ function expectEveryInvariant({ run, analysis }: Result): void {
 }
 
 describe('chaos run, 150 messages', () => {
-  it('holds every invariant with AK/SK', () => expectEveryInvariant(aksk));
+  it('holds every invariant with AK/SK from Secrets Manager, rotated and the extension down mid-run', () => {
+    expectEveryInvariant(aksk);
+    expect(aksk.run.rotations).toHaveLength(1);
+    expect(aksk.run.extensionOutage?.failedReads).toBeGreaterThan(0);
+    // The old and the rotated AK/SK are scanned for, besides the suite-wide scan.
+    expect(aksk.analysis.leaksScanned.secrets).toBe(4);
+  });
 
   it('holds every invariant in token mode, tokens expired mid-run and none of them in any line', () => {
     expectEveryInvariant(token);

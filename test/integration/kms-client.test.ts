@@ -111,13 +111,15 @@ describe('KMS client against the emulator', () => {
     ]);
   });
 
-  it('IAM: a wrong password is a permanent IAM_AUTH error (keystone body parsed)', async () => {
+  it('IAM: a wrong password is an IAM_AUTH error, remembered and retryable (keystone body parsed)', async () => {
     const auth = createIamTokenAuth({
       iamEndpoint: emulator.url,
       mode: { kind: 'password', user: account.user.name, password: 'wrong-password', domain: account.domainName },
     });
     const err = await rejectionOf(clientWith(auth).listAliases(target));
-    expect(err).toMatchObject({ code: 'IAM_AUTH', status: 401, retryable: false, operation: 'iam.token' });
+    // Retryable (the message returns to its queue) but not asked again for a while: IAM locks
+    // the user after 5 failed logins.
+    expect(err).toMatchObject({ code: 'IAM_AUTH', status: 401, retry: 'transient', operation: 'iam.token' });
     expect((err as KmsApiError).huaweiMessage).toMatch(/password is wrong/);
     expect(String(err)).not.toContain('wrong-password');
   });

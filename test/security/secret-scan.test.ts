@@ -8,6 +8,8 @@ import { toSqsRecord } from '../support/sqs-records.ts';
 import { createLambdaContext } from '../support/lambda-context.ts';
 import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 import { collectedHistory, collectLogLine, knownSecrets, scanCollected } from '../setup/secret-scan.ts';
+import { startSecretsExtension } from '../support/secrets-extension.ts';
+import { registerSecret } from '../../lib/audit/secret-registry.ts';
 
 // Self-tests of the suite-wide scan (test/setup/secret-scan.ts): it must see what the function
 // writes whatever a test does with it, and every credential kind must be in its list. The
@@ -110,6 +112,20 @@ describe('the suite-wide secret scan', () => {
     expect(scanCollected()).toEqual([]);
   });
 
+  it('looks for every value the extension stand-in serves and every value the code registers', async () => {
+    const extension = await startSecretsExtension();
+    const served = { ak: 'SERVEDBYEXTENSION001', sk: 'served-by-the-extension-secret-key-0001' };
+    extension.put('scan/secret', JSON.stringify(served));
+    await extension.stop();
+    registerSecret('RegisteredByCode#0001');
+    const names = new Map(knownSecrets().map((k) => [k.value, k.name]));
+    expect(names.get(served.sk)).toBe('a secret served by the extension stand-in');
+    expect(names.get(served.ak)).toBe('a secret served by the extension stand-in');
+    expect(names.get('RegisteredByCode#0001')).toBe('a value the code registered as a secret');
+    collectLogLine(`{"message":"x","detail":"${served.sk.slice(3, 20)}"}`, 'planted');
+    expect(scanCollected()).toEqual([expect.stringContaining('of a secret served by the extension stand-in')]);
+  });
+
   it('reports a logged signature or token header whatever its value', () => {
     collectLogLine(
       '{"headers":{"Authorization":"SDK-HMAC-SHA256 Access=X, SignedHeaders=host, Signature=ab"}}',
@@ -140,6 +156,37 @@ describe('every credential mode through the real handler, failures included, und
     expect(failedIds(response)).toEqual([]);
     expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'created', retries: 1 });
     expect(stack.emulator.calls.every((c) => c.principal === t.ak)).toBe(true);
+  });
+
+  it('AK/SK from Secrets Manager through the extension, rotated: 401, re-read, created', async () => {
+    const projectId = LOCAL_ACCOUNT.projectId;
+    stack.emulator.state.createKey(projectId, { key_id: KEY, key_alias: 'scan-me' });
+    const extension = await startSecretsExtension();
+    const rotated = { ak: 'SCANROTATEDAK0000001', sk: 'scan-rotated-secret-key-000000000000001' };
+    extension.put('scan/huawei', JSON.stringify({ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk }));
+    process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT = extension.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT;
+    try {
+      const handler = handlerWith(baseEnv(projectId, { HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'scan/huawei' }));
+      const other = '1c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+      stack.emulator.state.createKey(projectId, { key_id: other, key_alias: 'scan-me-too' });
+      expect(
+        failedIds(await handler({ Records: [toSqsRecord({ body: body(projectId, other) })] }, createLambdaContext())),
+      ).toEqual([]);
+      stack.emulator.rotateCredential(LOCAL_ACCOUNT.ak, rotated);
+      extension.put('scan/huawei', JSON.stringify(rotated));
+      const second = body(projectId).replace('"scan-me"', '"scan-me-later"');
+      const response = await handler({ Records: [toSqsRecord({ body: second })] }, createLambdaContext());
+      expect(failedIds(response)).toEqual([]);
+      expect(auditRecords(lines)[1]).toMatchObject({ outcome: 'created', retries: 1 });
+      expect(stack.emulator.calls.map((c) => c.status)).toEqual([201, 401, 201]);
+    } finally {
+      delete process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT;
+      await extension.stop();
+      // The emulator's reset() keeps accounts as they are: give the next tests their AK back.
+      if (stack.emulator.calls.some((c) => c.principal === rotated.ak)) {
+        stack.emulator.rotateCredential(rotated.ak, { ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk });
+      }
+    }
   });
 
   it('IAM password and agency tokens; every issued token is a secret the scan looks for', async () => {

@@ -12,7 +12,9 @@
  * - lines handed in with {@link collectLogLine} (e.g. by a harness that captures output itself).
  *
  * Secrets: the fixture credentials (test/security/known-secrets.ts), every secret any logger was
- * configured to mask, every IAM token the emulator issues (its token generator is wrapped), and
+ * configured to mask, every value the code registers as a secret (secret-registry.ts is wrapped),
+ * every value the Parameters and Secrets extension stand-in serves (secret-store mode), every IAM
+ * token the emulator issues (token mode: its token generator is wrapped), and
  * whatever {@link addKnownSecret} adds. Matching is by any run of 8+ characters, raw or
  * JSON/URL/base64-encoded (findSecretLeaks), plus credential-shaped patterns (signatures,
  * token headers) whatever their value.
@@ -124,6 +126,36 @@ vi.mock(import('../../emulator/ids.ts'), async (importOriginal) => {
       scan.addSecret(token, 'an IAM token issued by the emulator');
       return token;
     },
+  };
+});
+
+// Every value the code under test registers as a secret (lib/audit/secret-registry.ts): values read
+// from Secrets Manager, IAM tokens issued by any IAM, caller tokens.
+vi.mock(import('../../lib/audit/secret-registry.ts'), async (importOriginal) => {
+  const original = await importOriginal();
+  const register = original.secretRegistry.register.bind(original.secretRegistry);
+  original.secretRegistry.register = (value) => {
+    if (typeof value === 'string' && value.length >= original.MIN_SECRET_LENGTH) {
+      scan.addSecret(value, 'a value the code registered as a secret');
+    }
+    register(value);
+  };
+  return original;
+});
+
+// Every value the Parameters and Secrets extension stand-in serves (secret-store mode).
+vi.mock(import('../support/secrets-extension.ts'), async (importOriginal) => {
+  const original = await importOriginal();
+  return {
+    ...original,
+    startSecretsExtension: (options: Parameters<typeof original.startSecretsExtension>[0] = {}) =>
+      original.startSecretsExtension({
+        ...options,
+        onValue: (value: string) => {
+          scan.addSecret(value, 'a secret served by the extension stand-in');
+          options.onValue?.(value);
+        },
+      }),
   };
 });
 

@@ -89,3 +89,15 @@ describe('createSecretRegistry()', () => {
     expect(scrubbed.message).toBe(REDACTED);
   });
 });
+
+describe('scrub() of abort reasons', () => {
+  it('passes a DOMException through untouched (a copy would throw on .name)', () => {
+    const registry = createSecretRegistry();
+    registry.register('some-secret-value');
+    const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const err = new Error('failed: some-secret-value', { cause: reason });
+    const scrubbed = registry.scrubError(err);
+    expect(scrubbed.message).toBe('failed: [REDACTED]');
+    expect((scrubbed.cause as DOMException).name).toBe('TimeoutError');
+  });
+});

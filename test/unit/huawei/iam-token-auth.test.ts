@@ -188,24 +188,29 @@ describe('createIamTokenAuth()', () => {
     expect(iam.calls).toHaveLength(3);
   });
 
-  it('turns a 401 into a permanent IAM_AUTH error that never contains the password', async () => {
+  it('turns a 401 into a retryable IAM_AUTH error, remembered so that IAM is not asked again (lockout)', async () => {
     const iam = fakeIam([
       () =>
         new Response('{"error_msg":"The username or password is wrong.","error_code":"IAM.0004","request_id":"r-9"}', {
           status: 401,
         }),
     ]);
-    const err = await rejectionOf(auth({ fetch: iam.fetch }).authorize(request, PROJECT));
+    const provider = auth({ fetch: iam.fetch });
+    const err = await rejectionOf(provider.authorize(request, PROJECT));
     expect(err).toBeInstanceOf(IamError);
     expect(err).toMatchObject({
       code: 'IAM_AUTH',
       status: 401,
-      retryable: false,
+      retry: 'transient',
       huaweiCode: 'IAM.0004',
       requestId: 'r-9',
       operation: 'iam.token',
     });
     expect(JSON.stringify(err) + String(err)).not.toContain('P@ss-SECRET');
+    // Another project, another batch: answered from memory, IAM is not asked again.
+    const again = await rejectionOf(provider.authorize(request, 'b'.repeat(32)));
+    expect(again).toMatchObject({ code: 'IAM_AUTH', status: 401, retry: 'transient' });
+    expect(iam.calls).toHaveLength(1);
   });
 
   it.each([429, 500, 503])(
