@@ -7,14 +7,12 @@
 import { HuaweiError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { assertSafeEndpoint } from '../huawei/endpoints.ts';
 import type { HttpTransport, TransportResponse } from '../huawei/node-http-transport.ts';
+import { PROJECT_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { headerValue, parseHuaweiError } from '../huawei/parse-huawei-error.ts';
 import { encodeRfc3986 } from '../huawei/sign-request.ts';
 import { toTransportError } from '../huawei/transport-error.ts';
 import type { AuthProvider } from '../huawei/types.ts';
 import { clearableTimeout } from '../signals/clearable-timeout.ts';
-
-/** §2 of the KMS contract: project ids are 32 alphanumerics; checked before they go into a path. */
-const PROJECT_ID_PATTERN = /^[0-9a-zA-Z]{32}$/;
 
 export interface ServiceTarget {
   region: string;

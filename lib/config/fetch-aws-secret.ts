@@ -51,17 +51,25 @@ export async function fetchAwsSecretText(options: FetchSecretOptions): Promise<s
       ? `${base}/secretsmanager/get?secretId=${encodeURIComponent(options.id)}`
       : `${base}/systemsmanager/parameters/get?name=${encodeURIComponent(options.id)}&withDecryption=true`;
   const what = describeSecret(options);
-  let status: number;
-  let text: string;
-  try {
-    const response = await (options.fetch ?? fetch)(url, {
-      headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-    });
-    status = response.status;
-    text = await response.text();
-  } catch (err) {
-    throw new SecretUnavailableError(what, `no answer (${(err as Error).name})`, { cause: err });
+  let status = 0;
+  let text = '';
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 5_000);
+  // A GET to localhost is safe to repeat: one immediate second try when the first failed without
+  // an answer and before the timeout, which is what a kept-alive socket the extension had already
+  // closed looks like (fetch reuses it and fails at once). A second failure is the outage.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await (options.fetch ?? fetch)(url, {
+        headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
+        signal,
+      });
+      status = response.status;
+      text = await response.text();
+      break;
+    } catch (err) {
+      if (attempt === 1 && !signal.aborted) continue;
+      throw new SecretUnavailableError(what, `no answer (${(err as Error).name})`, { cause: err });
+    }
   }
   if (status < 200 || status >= 300) {
     // The body is the store's error text: it names the secret, never holds its value.

@@ -15,6 +15,7 @@ import {
   textOr,
   type EnvValues,
 } from './env-fields.ts';
+import { PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { parseProjectMap } from './parse-project-map.ts';
 
 /**
@@ -75,8 +76,6 @@ export interface Config {
   metricsNamespace: string;
 }
 
-const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
-const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
 const CONSTANT_PREFIX = 'ALIAS_VAR_';
 
 /**
@@ -98,8 +97,8 @@ const optionalDlqUrl = optionalHttpUrl('must be the URL of an SQS queue', isSafe
 
 /** Every variable the functions read, with its check and default. */
 const ENV_SPEC = {
-  HUAWEICLOUD_REGION: optionalMatching(REGION, 'must be a region id such as cn-north-4'),
-  HUAWEICLOUD_PROJECT_ID: optionalMatching(PROJECT_ID, 'must be a 32-character project id'),
+  HUAWEICLOUD_REGION: optionalMatching(REGION_ID_PATTERN, 'must be a region id such as cn-north-4'),
+  HUAWEICLOUD_PROJECT_ID: optionalMatching(PROJECT_ID_PATTERN, 'must be a 32-character project id'),
   HUAWEICLOUD_PROJECTS: optionalText,
   HUAWEICLOUD_SDK_AK: optionalText,
   HUAWEICLOUD_SDK_SK: optionalText,

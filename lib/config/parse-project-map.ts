@@ -1,5 +1,4 @@
-const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
-const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
+import { PROJECT_ID_PATTERN as PROJECT_ID, REGION_ID_PATTERN as REGION } from '../huawei/id-patterns.ts';
 
 export type ProjectMapResult = { ok: true; projects: ReadonlyMap<string, string> } | { ok: false; reason: string };
 

@@ -12,16 +12,10 @@ import {
   MAX_RESOURCE_ID_LENGTH,
 } from './event-limits.ts';
 import { lazy } from './lazy.ts';
+import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
-/** KMS key id (reference §2, verified): 36 characters, 8-4-4-4-12 of `[0-9a-z]`. */
-export const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
-
-/** IAM project id (reference §2, verified): 32 characters. */
-export const PROJECT_ID_PATTERN = /^[0-9a-zA-Z]{32}$/;
-
-/** A plausible region id (`cn-north-4`, `eu-west-101`, `my-kualalumpur-1`; reference §6). */
-export const REGION_ID_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
+export { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN };
 
 /** Domain, user, trace and enterprise-project ids: hex, UUIDs, or `"0"`. */
 const IDENTIFIER_PATTERN = /^[0-9a-zA-Z_-]+$/;

@@ -4,11 +4,9 @@
  * mistyped region can never point the function (and its signatures or tokens) at another host.
  */
 
-/**
- * Region ids as Huawei spells them: `cn-north-4`, `ap-southeast-1`, `eu-west-101`,
- * `my-kualalumpur-1`, `ae-ad-1` (§6 list). Lower-case letters in dash-separated words, then a number.
- */
-export const REGION_ID_PATTERN = /^[a-z]{2}(?:-[a-z]{2,20}){1,3}-[0-9]{1,3}$/;
+import { isRegionId, REGION_ID_PATTERN } from './id-patterns.ts';
+
+export { isRegionId, REGION_ID_PATTERN };
 
 /** Regions whose public endpoints are not under `myhuaweicloud.com` (§6: Europe/Dublin). */
 const REGION_DOMAIN_OVERRIDES: Readonly<Record<string, string>> = {
@@ -19,11 +17,6 @@ const DEFAULT_DOMAIN = 'myhuaweicloud.com';
 
 /** The global IAM endpoint (§5a: NODE `Constants.DEFAULT_IAM_ENDPOINT`). */
 export const GLOBAL_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com';
-
-/** Whether `region` is a syntactically valid Huawei region id. */
-export function isRegionId(region: string): boolean {
-  return REGION_ID_PATTERN.test(region);
-}
 
 function domainFor(region: string): string {
   if (!isRegionId(region)) {

@@ -22,15 +22,12 @@ import {
 import type { HttpTransport, TransportResponse } from './node-http-transport.ts';
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
+import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';
 import { encodeRfc3986 } from './sign-request.ts';
 import { toTransportError } from './transport-error.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
 
-/** §2: the IAM project id is 32 characters (hex in every example). */
-export const PROJECT_ID_PATTERN = /^[0-9a-zA-Z]{32}$/;
-
-/** §2: key id constraint from the CreateAlias doc. */
-export const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
+export { KEY_ID_PATTERN, PROJECT_ID_PATTERN };
 
 /** Options of {@link createKmsClient}. */
 export interface KmsClientOptions {

@@ -107,6 +107,9 @@ describe('loadConfig()', () => {
     [{ HUAWEICLOUD_PROJECT_ID: 'abc' }, 'HUAWEICLOUD_PROJECT_ID'],
     [{ HUAWEICLOUD_PROJECT_ID: undefined }, 'HUAWEICLOUD_PROJECT_ID'],
     [{ HUAWEICLOUD_REGION: 'North China' }, 'HUAWEICLOUD_REGION'],
+    // Passed the old, looser config pattern, then failed the endpoint builder on every message.
+    [{ HUAWEICLOUD_REGION: 'cn-north' }, 'HUAWEICLOUD_REGION'],
+    [{ HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north` }, 'HUAWEICLOUD_PROJECTS'],
     [{ HUAWEICLOUD_PROJECTS: 'x=y' }, 'HUAWEICLOUD_PROJECTS'],
     [{ HUAWEICLOUD_SDK_SK: undefined }, 'HUAWEICLOUD_SDK_SK'],
     [{ HUAWEICLOUD_SDK_AK: undefined, HUAWEICLOUD_SDK_SK: undefined }, 'HUAWEICLOUD_SDK_AK'],
@@ -147,5 +150,35 @@ describe('loadConfig()', () => {
     const message = errorOf({ ...base, HUAWEICLOUD_IAM_PASSWORD: SK, CONCURRENCY: 'x' });
     expect(message).not.toContain(SK);
     expect(message).not.toContain(AK);
+  });
+});
+
+describe('one region pattern', () => {
+  it('accepts at cold start exactly the regions the endpoint builder can turn into a host', async () => {
+    const { kmsEndpointFor } = await import('../../../lib/huawei/endpoints.ts');
+    for (const region of [
+      'cn-north-4',
+      'ap-southeast-1',
+      'eu-west-101',
+      'my-kualalumpur-1',
+      'ae-ad-1',
+      'cn-north',
+      'x1-y-2',
+      'cn-north-4a',
+    ]) {
+      let configOk = true;
+      try {
+        loadConfig({ ...base, HUAWEICLOUD_REGION: region });
+      } catch {
+        configOk = false;
+      }
+      let endpointOk = true;
+      try {
+        kmsEndpointFor(region);
+      } catch {
+        endpointOk = false;
+      }
+      expect(configOk, region).toBe(endpointOk);
+    }
   });
 });
