@@ -1,9 +1,10 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../emulator/kms-emulator.ts';
 import { loadConfig, type Config } from '../lib/config/load-config.ts';
 import { readDlqRecord, type DlqRecordView } from '../lib/dlq/read-dlq-record.ts';
 import { drainQueue } from './drain-queue.ts';
+import { queueArnOf } from './local-queues.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from './event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { buildScenario, readEventBodies, type Scenario } from './local-scenario.ts';
@@ -169,8 +170,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 }
 
-function functionEnv(
-  options: LocalRunOptions,
+/** The create-key-alias function's environment: the user's, with the emulator's account and the local queues. */
+export function functionEnv(
+  options: Pick<LocalRunOptions, 'env' | 'kmsEndpoint' | 'queueUrl'>,
   s: {
     emulator: KmsEmulator | undefined;
     dlqUrl: string;
@@ -261,12 +263,7 @@ function checkOutcomes(
   return checks;
 }
 
-async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-  return attrs.Attributes?.QueueArn ?? '';
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
+export function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
