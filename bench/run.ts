@@ -1,6 +1,7 @@
 // `npm run bench`: cold start, batch latency, API calls per key, throttled throughput and CPU per
-// message (docs/performance.md). Prints a table and writes the same figures to
-// bench/results.json. Options: --only a,b (cold-start, latency, api-calls, throughput, cpu),
+// message, and the ingest function's start-up and added latency per delivery (docs/performance.md).
+// Prints a table and writes the same figures to bench/results.json. Options: --only a,b
+// (cold-start, latency, api-calls, throughput, cpu, ingest),
 // --quick (fewer runs, 200 keys for the throughput run: a smoke test, not a measurement).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -13,11 +14,12 @@ import { type BaselineBuild, DEFAULT_BASELINE_REF, buildBaseline } from './basel
 import { benchBatchLatency } from './batch-latency.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchCpu } from './cpu.ts';
+import { benchIngest } from './ingest.ts';
 import type { Figure } from './stats.ts';
 import { formatNotes, formatTable } from './table.ts';
 import { benchThroughput } from './throughput.ts';
 
-const BENCHES = ['cold-start', 'latency', 'api-calls', 'throughput', 'cpu'] as const;
+const BENCHES = ['cold-start', 'latency', 'api-calls', 'throughput', 'cpu', 'ingest'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -133,6 +135,19 @@ if (selected('cpu')) {
   });
   figures.push(...r.figures);
   details.cpu = r.detail;
+}
+
+if (selected('ingest')) {
+  step('ingest: start-up and added latency per delivery');
+  const r = await benchIngest({
+    rounds: quick ? 6 : 30,
+    runs: quick ? 3 : 7,
+    deliveries: quick ? 60 : 300,
+    warmup: quick ? 20 : 50,
+    outdir: join(outdir, 'ingest'),
+  });
+  figures.push(...r.figures);
+  details.ingest = r.detail;
 }
 
 if (baseline?.ok) baseline.cleanup();

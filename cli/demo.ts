@@ -2,15 +2,18 @@
 // Seeds one project with every case (keys to alias, one already aliased, a conflict, a
 // non-conforming alias, and each kind of key backfill skips), then runs:
 //   reconcile → backfill --dry-run → backfill --resume FILE → reconcile
-// then wires the emulated SMN/CTS to a local subscriber standing in for the ingest function:
+// then wires the emulated SMN/CTS to the built ingest bundle behind a local HTTP server (a
+// function URL on this machine, queueing to fauxqs):
 //   wire --dry-run → wire → wire (no changes) → wire --check
 // in-process through the same `main()` the `kms-auto-alias` binary runs. Sample output in docs/cli.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKmsEmulator } from '../emulator/kms-emulator.ts';
-import { startSmnReceiver } from '../emulator/smn-subscriber.ts';
+import { startLocalIngest } from '../local/ingest-server.ts';
+import { startLocalQueues } from '../local/local-queues.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
+import { DEFAULT_TOPIC_NAME } from '../lib/bridge/desired-wiring.ts';
 import { main } from './main.ts';
 
 const PROJECT = LOCAL_ACCOUNT.projectId;
@@ -101,31 +104,47 @@ async function runDemo(): Promise<void> {
 }
 
 /**
- * `wire` against the emulated SMN and CTS. A local subscriber plays the ingest function: it
- * confirms the subscription when SMN's SubscriptionConfirmation arrives, as the real one does.
+ * `wire` against the emulated SMN and CTS, with the real ingest function (the built bundle behind
+ * a local HTTP server, sending to a fauxqs queue): it verifies SMN's signed SubscriptionConfirmation
+ * and confirms it, as the deployed one does.
  */
 async function runWireDemo(url: string, baseEnv: Record<string, string>): Promise<void> {
-  const subscriber = await startSmnReceiver();
+  // @ts-expect-error: a plain .mjs build script without type declarations
+  const { buildIngestHandler } = await import('../scripts/build.mjs');
+  const built = (await buildIngestHandler({ quiet: true })) as { handler: string };
+  const queues = await startLocalQueues({ awsRegion: 'us-east-1', visibilityTimeoutS: 30, maxReceiveCount: '5' });
+  // A demo value; a real token comes from Secrets Manager and is never printed.
+  const token = 'demo-only-token-not-a-secret';
+  const requests: string[] = [];
+  const ingest = await startLocalIngest({
+    handlerPath: built.handler,
+    env: {
+      KEY_EVENTS_QUEUE_URL: queues.queueUrl,
+      SQS_ENDPOINT: queues.sqsEndpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      SMN_TOPIC_URNS: `urn:smn:${LOCAL_ACCOUNT.region}:${PROJECT}:${DEFAULT_TOPIC_NAME}`,
+      SMN_SIGNING_CERT_HOSTS: new URL(url).host,
+      INGEST_TOKEN: token,
+    },
+    onRequest: (seen) => requests.push(`${seen.method} ${seen.smnType ?? '-'} → ${seen.status} ${seen.reason ?? ''}`),
+  });
   try {
-    const env = {
-      ...baseEnv,
-      SMN_ENDPOINT: url,
-      CTS_ENDPOINT: url,
-      INGEST_URL: subscriber.url,
-      // A demo value; a real token comes from Secrets Manager and is never printed.
-      INGEST_TOKEN: 'demo-only-token-not-a-secret',
-    };
+    const env = { ...baseEnv, SMN_ENDPOINT: url, CTS_ENDPOINT: url, INGEST_URL: ingest.url, INGEST_TOKEN: token };
     const io = { env, stdout: process.stdout, stderr: process.stderr };
     process.stdout.write(
-      `\nSMN and CTS at ${url}; INGEST_URL=${subscriber.url} (a local stand-in for the ingest function)\n`,
+      `\nSMN and CTS at ${url}; INGEST_URL=${ingest.url} (dist/ingest/handler.mjs behind a local HTTP server)\n`,
     );
     for (const argv of [['wire', '--dry-run'], ['wire'], ['wire'], ['wire', '--check']]) {
       process.stdout.write(`\n$ kms-auto-alias ${argv.join(' ')}\n`);
       const code = await main(argv, io);
       process.stdout.write(`(exit code ${code})\n`);
     }
+    process.stdout.write(`\nWhat the ingest function answered:\n${requests.map((r) => `  ${r}\n`).join('')}`);
   } finally {
-    await subscriber.stop();
+    await ingest.stop();
+    await queues.stop();
   }
 }
 

@@ -1,9 +1,9 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../emulator/kms-emulator.ts';
 import { loadConfig, type Config } from '../lib/config/load-config.ts';
 import { readDlqRecord, type DlqRecordView } from '../lib/dlq/read-dlq-record.ts';
 import { drainQueue } from './drain-queue.ts';
+import { type LocalQueues, queueArnOf, startLocalQueues } from './local-queues.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from './event-source-runner.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { buildScenario, readEventBodies, type Scenario } from './local-scenario.ts';
@@ -66,42 +66,28 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     options.kmsEndpoint === undefined
       ? await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT], ...options.emulatorOptions })
       : undefined;
-  let fauxqs: FauxqsServer | undefined;
-  let sqsEndpoint = options.env.SQS_ENDPOINT;
-  if (options.queueUrl === undefined) {
-    fauxqs = await startFauxqs({ port: 0, logger: false });
-    sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
-  }
   const awsRegion = options.env.AWS_REGION ?? 'us-east-1';
-  const sqs = new SQSClient({
-    region: awsRegion,
-    ...(sqsEndpoint === undefined ? {} : { endpoint: sqsEndpoint }),
-    ...(fauxqs === undefined ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
-  const stop = async () => {
-    sqs.destroy();
+  const maxReceiveCount = options.env.MAX_RECEIVE_COUNT ?? '5';
+  let local: LocalQueues | undefined;
+  try {
+    if (options.queueUrl === undefined) {
+      local = await startLocalQueues({ awsRegion, visibilityTimeoutS: options.visibilityTimeoutS, maxReceiveCount });
+    }
+  } catch (err) {
     await emulator?.stop();
-    await fauxqs?.stop();
+    throw err;
+  }
+  const sqsEndpoint = local?.sqsEndpoint ?? options.env.SQS_ENDPOINT;
+  const sqs =
+    local?.sqs ?? new SQSClient({ region: awsRegion, ...(sqsEndpoint === undefined ? {} : { endpoint: sqsEndpoint }) });
+  const stop = async () => {
+    if (local === undefined) sqs.destroy();
+    await emulator?.stop();
+    await local?.stop();
   };
   try {
-    const maxReceiveCount = options.env.MAX_RECEIVE_COUNT ?? '5';
-    let queueUrl = options.queueUrl;
-    let dlqUrl = options.env.DLQ_URL;
-    if (fauxqs !== undefined) {
-      const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'kms-key-events-dlq' }));
-      dlqUrl = dlq.QueueUrl ?? '';
-      const dlqArn = await queueArnOf(sqs, dlqUrl);
-      const queue = await sqs.send(
-        new CreateQueueCommand({
-          QueueName: 'kms-key-events',
-          Attributes: {
-            VisibilityTimeout: String(options.visibilityTimeoutS),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
-          },
-        }),
-      );
-      queueUrl = queue.QueueUrl ?? '';
-    }
+    const queueUrl = local?.queueUrl ?? options.queueUrl;
+    const dlqUrl = local?.dlqUrl ?? options.env.DLQ_URL;
     if (queueUrl === undefined || dlqUrl === undefined) throw new Error('a real queue needs DLQ_URL too');
 
     const env = functionEnv(options, { emulator, dlqUrl, sqsEndpoint, awsRegion, maxReceiveCount });
@@ -169,8 +155,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 }
 
-function functionEnv(
-  options: LocalRunOptions,
+/** The create-key-alias function's environment: the user's, with the emulator's account and the local queues. */
+export function functionEnv(
+  options: Pick<LocalRunOptions, 'env' | 'kmsEndpoint' | 'queueUrl'>,
   s: {
     emulator: KmsEmulator | undefined;
     dlqUrl: string;
@@ -261,12 +248,7 @@ function checkOutcomes(
   return checks;
 }
 
-async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-  return attrs.Attributes?.QueueArn ?? '';
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
+export function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;

@@ -1,32 +1,42 @@
-// `npm start`: the main job on an embedded default (no cloud account needed).
+// `npm start`: the whole path on an embedded default (no cloud account needed); `--direct` sends
+// sample events straight to the queue instead.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { buildHandler } from '../scripts/build.mjs';
+import { buildHandler, buildIngestHandler } from '../scripts/build.mjs';
+import { formatPathSummary } from './format-path-summary.ts';
 import { formatAuditLine, formatSummary } from './format-summary.ts';
 import { runLocal } from './run-local.ts';
+import { runPath } from './run-path.ts';
 import { parsePositiveInt } from './parse-positive-int.ts';
 
 const HELP = `Usage: npm start -- [options]
 
-Runs kms-auto-alias end to end on this machine: a Huawei KMS emulator and an SQS-compatible
-server (fauxqs) start in-process, the events are sent to the key-events queue, and the queue is
-drained through the built Lambda bundle the way Lambda's SQS event source does.
+Runs kms-auto-alias end to end on this machine. By default, the whole path: an emulated Huawei
+account (KMS, CTS, SMN) is wired with \`kms-auto-alias wire\` to the built ingest bundle behind a
+local HTTP server; keys are created through the KMS API; CTS records each trace and its key event
+notification publishes it to the SMN topic; SMN delivers it, signed, to the ingest, which verifies
+it and sends it to the key-events queue (fauxqs, in-process); the built create-key-alias bundle
+drains the queue the way Lambda's SQS event source does and creates the aliases.
+
+With --direct, the sample events are sent straight to the key-events queue instead (every
+event shape, plus a duplicate, a conflict and an invalid body).
 
 Options:
-  --events DIR        replay the bodies in DIR (default: events/, plus a duplicate, a
-                      conflict and an invalid body)
-  --kms-endpoint URL  use a real KMS endpoint instead of the emulator (credentials from
+  --direct            send the sample events straight to the queue (no SMN, no ingest)
+  --events DIR        with --direct: replay the bodies in DIR (default: events/, plus a
+                      duplicate, a conflict and an invalid body)
+  --kms-endpoint URL  with --direct: use a real KMS endpoint instead of the emulator (credentials from
                       HUAWEICLOUD_SDK_AK/SK or the IAM variables, project from
                       HUAWEICLOUD_PROJECT_ID)
-  --queue-url URL     use a real queue instead of fauxqs (DLQ from DLQ_URL, AWS credentials
+  --queue-url URL     with --direct: use a real queue instead of fauxqs (DLQ from DLQ_URL, AWS credentials
                       from the usual AWS variables)
   --batch-size N      messages per invocation (default 10)
   --concurrency N     instances at most, like maximumConcurrency (default 2)
   --timeout S         function timeout in seconds (default 20)
   --visibility S      visibility timeout of the local queue in seconds (default 20; a
                       message reported in batchItemFailures reappears after it)
-  --raw               print the audit records as the raw JSON lines the Lambda writes
+  --raw               print the raw JSON lines the functions write
   --quiet             print only the summary
   -h, --help          this text
 
@@ -35,6 +45,7 @@ ALIAS_VAR_*, DRY_RUN, CONCURRENCY, ...); see the README.`;
 
 const { values } = parseArgs({
   options: {
+    direct: { type: 'boolean', default: false },
     events: { type: 'string' },
     'kms-endpoint': { type: 'string' },
     'queue-url': { type: 'string' },
@@ -55,25 +66,51 @@ if (values.help) {
 const built = await buildHandler({ quiet: true });
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`bundle ${built.handler}: ${kib(built.entry.bytes)} (${kib(built.entry.gzip)} gzipped)`);
-
-const result = await runLocal({
-  eventsDir: values.events ?? join(import.meta.dirname, '..', 'events'),
-  extras: values.events === undefined,
+const direct =
+  values.direct ||
+  values.events !== undefined ||
+  values['kms-endpoint'] !== undefined ||
+  values['queue-url'] !== undefined;
+const common = {
   handlerPath: built.handler,
   env: process.env,
-  ...(values['kms-endpoint'] === undefined ? {} : { kmsEndpoint: values['kms-endpoint'] }),
-  ...(values['queue-url'] === undefined ? {} : { queueUrl: values['queue-url'] }),
   batchSize: parsePositiveInt('batch-size', values['batch-size']),
   maxConcurrency: parsePositiveInt('concurrency', values.concurrency),
   timeoutMs: parsePositiveInt('timeout', values.timeout) * 1_000,
   visibilityTimeoutS: parsePositiveInt('visibility', values.visibility),
-  onLog: (line) => {
+  onLog: (line: string) => {
     if (values.raw && !values.quiet) console.log(line);
   },
-  onAudit: (record) => {
+  onAudit: (record: Record<string, unknown>) => {
     if (!values.raw && !values.quiet) console.log(formatAuditLine(record));
   },
+};
+
+if (direct) {
+  const result = await runLocal({
+    ...common,
+    eventsDir: values.events ?? join(import.meta.dirname, '..', 'events'),
+    extras: values.events === undefined,
+    ...(values['kms-endpoint'] === undefined ? {} : { kmsEndpoint: values['kms-endpoint'] }),
+    ...(values['queue-url'] === undefined ? {} : { queueUrl: values['queue-url'] }),
+  });
+  console.log(formatSummary(result));
+  await result.stop();
+  process.exit(result.checks.every((c) => c.pass) ? 0 : 1);
+}
+
+const ingest = await buildIngestHandler({ quiet: true });
+console.log(`bundle ${ingest.handler}: ${kib(ingest.entry.bytes)} (${kib(ingest.entry.gzip)} gzipped)`);
+const result = await runPath({
+  ...common,
+  ingestHandlerPath: ingest.handler,
+  onIngestLog: (line) => {
+    if (values.raw && !values.quiet) console.log(line);
+  },
+  onStep: (text) => {
+    if (!values.quiet) console.log(text);
+  },
 });
-console.log(formatSummary(result));
+console.log(formatPathSummary(result));
 await result.stop();
 process.exit(result.checks.every((c) => c.pass) ? 0 : 1);

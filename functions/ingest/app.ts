@@ -19,12 +19,10 @@ import type { ExpectedToken } from '../../lib/ingest/ingest-token-source.ts';
 import type { RecentIds } from '../../lib/ingest/recent-ids.ts';
 import type { SigningCertSource } from '../../lib/ingest/signing-cert-source.ts';
 import { verifySmnSignature } from '../../lib/ingest/verify-smn-signature.ts';
+import type { QueueMessage } from '../../lib/runtime/create-queue-sender.ts';
 
 /** A message for the key-events queue. */
-export interface QueueMessage {
-  body: string;
-  attributes: Record<string, string>;
-}
+export type { QueueMessage };
 
 export interface IngestDeps {
   policy: IngestPolicy;

@@ -2,12 +2,13 @@
  * The composition root every entry point builds from: the Lambda functions
  * (`functions/{name}/build-deps.ts`) and the operator CLI (cli/commands/kms-deps.ts). It turns a
  * `Config` into the real parts (signed, rate-limited KMS client with its auth, the retry policy,
- * the logger, the DLQ publisher, the metrics settings), so a new function is its own handler plus
+ * the logger, the DLQ publisher, the metrics settings; the ingest function's parts come from
+ * `build-ingest-runtime.ts`, sharing the logger and SQS construction), so a new function is its own handler plus
  * the few lines that pick what it needs from a {@link Runtime}. Only here is I/O wired to the
  * pure decisions of lib/core.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, type Logger } from '../audit/create-logger.ts';
+import type { Logger } from '../audit/create-logger.ts';
 import type { Config } from '../config/load-config.ts';
 import type { AliasApi } from '../core/ensure-alias.ts';
 import { createDlqPublisher, type DlqPublisher } from '../dlq/create-dlq-publisher.ts';
@@ -15,6 +16,7 @@ import { ConfigError } from '../errors/app-error.ts';
 import type { KmsClient } from '../huawei/types.ts';
 import { createAliasApi } from './create-alias-api.ts';
 import { createKmsFromConfig, type KmsFromConfigOptions, secretsOf } from './create-kms-from-config.ts';
+import { createServiceLogger } from './create-service-logger.ts';
 import { createRunOperationFactory, type RunOperationFactory } from './create-run-operation.ts';
 
 /** What an entry point may change about the real parts; everything else comes from `Config`. */
@@ -54,11 +56,11 @@ export interface Runtime {
  * @throws Error when a configured endpoint is unsafe (plain http to a non-loopback host).
  */
 export function buildRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
-  const logger = createLogger({
-    level: config.logLevel,
-    service: config.serviceName,
+  const logger = createServiceLogger({
+    logLevel: config.logLevel,
+    serviceName: config.serviceName,
     secrets: secretsOf(config),
-    ...(options.write === undefined ? {} : { write: options.write }),
+    write: options.write,
   });
   const kms = createKmsFromConfig(config, options.kms);
   let dlq: DlqPublisher | undefined;

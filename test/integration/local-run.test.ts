@@ -1,22 +1,38 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromStructuredResult, toPayloadV2Event } from '../../local/payload-v2-event.ts';
 import { runLocal, type LocalRunResult } from '../../local/run-local.ts';
+import { DEFAULT_PATH_KEYS, runPath, type PathRunResult } from '../../local/run-path.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { buildHandler } from '../../scripts/build.mjs';
+import { buildHandler, buildIngestHandler } from '../../scripts/build.mjs';
 import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
 
-// The same runner `npm start` uses: emulator + fauxqs + the built bundle in worker threads,
-// drained the way Lambda's SQS event source does.
+// The same runners `npm start` uses: emulator + fauxqs + the built bundles in worker threads,
+// drained the way Lambda's SQS event source does. `--direct` sends the sample events straight to
+// the queue; the default runs the whole path through CTS, SMN and the built ingest bundle.
 
 let result: LocalRunResult;
+let path: PathRunResult;
+const TEMPLATE = 'alias/{env}/{key_alias|slug}-{key_spec|lower}';
 
 beforeAll(async () => {
   const built = await buildHandler({ outdir: 'dist/test-local/create-key-alias', quiet: true });
+  const ingest = await buildIngestHandler({ outdir: 'dist/test-local/ingest', quiet: true });
+  path = await runPath({
+    handlerPath: built.handler,
+    ingestHandlerPath: ingest.handler,
+    env: { ALIAS_TEMPLATE: TEMPLATE, ALIAS_VAR_ENV: 'path' },
+    batchSize: 10,
+    maxConcurrency: 2,
+    timeoutMs: 20_000,
+    visibilityTimeoutS: 30,
+  });
+  await path.stop();
   result = await runLocal({
     eventsDir: join(import.meta.dirname, '..', '..', 'events'),
     extras: true,
     handlerPath: built.handler,
-    env: { ALIAS_TEMPLATE: 'alias/{env}/{key_alias|slug}-{key_spec|lower}', ALIAS_VAR_ENV: 'local' },
+    env: { ALIAS_TEMPLATE: TEMPLATE, ALIAS_VAR_ENV: 'local' },
     batchSize: 4,
     maxConcurrency: 2,
     // Lambda requires visibility ≥ function timeout; nothing here fails transiently, so a
@@ -24,10 +40,61 @@ beforeAll(async () => {
     timeoutMs: 20_000,
     visibilityTimeoutS: 30,
   });
-}, 60_000);
+}, 90_000);
 afterAll(async () => result?.stop());
 
-describe('npm start (local event-source run)', () => {
+describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle → queue → handler)', () => {
+  it('passes every check it prints', () => {
+    expect(path.checks.filter((c) => !c.pass)).toEqual([]);
+    expect(path.checks.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('wires the emulated account with the real wire command, and wire --check finds it healthy', () => {
+    expect(path.wire.map((w) => [w.argv.join(' '), w.exitCode])).toEqual([
+      ['wire', 0],
+      ['wire --check', 0],
+    ]);
+    expect(path.wire[0]?.output).toContain('3 change(s) made.');
+    expect(path.wire[1]?.output).toMatch(/subscription\s+ok\s+\S+\s+confirmed/);
+    const subs = path.emulator.smn.subscriptions(path.topicUrn);
+    expect(subs.map((s) => [s.endpoint, s.status])).toEqual([[path.ingestUrl, 1]]);
+  });
+
+  it('gives every created key the alias of its trace, one hop after the other, and nothing else', () => {
+    const created = path.keys.filter((k) => k.created.ok);
+    expect(created.length).toBe(DEFAULT_PATH_KEYS.length - 1);
+    for (const k of created) {
+      expect(k.traceCode).toBe('200');
+      expect(k.smnMessageId).toBeDefined();
+      expect(k.deliveryStatus).toBe(200);
+      expect(k.ingestReason).toBe('enqueued');
+      expect(k.outcome).toBe('created');
+      expect(k.expectedAlias).toMatch(/^alias\/path\/[a-z0-9-]+-[a-z0-9_]+$/);
+      expect(k.aliases).toEqual([k.expectedAlias]);
+    }
+    expect(path.audits).toHaveLength(created.length);
+    expect(path.dlq).toEqual([]);
+  });
+
+  it('does not notify a createKey that KMS refused (the notification filters code = 200)', () => {
+    const refused = path.keys.filter((k) => !k.created.ok);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.traceCode).toBe('400');
+    expect(refused[0]?.smnMessageId).toBeUndefined();
+    expect(path.cts).toMatchObject({ traces: DEFAULT_PATH_KEYS.length, published: DEFAULT_PATH_KEYS.length - 1 });
+  });
+
+  it('verified every SMN delivery in the ingest bundle: the confirmation and each notification', () => {
+    const smn = path.ingestRequests.filter((q) => q.smnType !== undefined);
+    expect(smn.map((q) => `${q.smnType} ${q.status} ${q.reason}`).sort()).toEqual([
+      ...Array(DEFAULT_PATH_KEYS.length - 1).fill('Notification 200 enqueued'),
+      'SubscriptionConfirmation 200 subscription_confirmed',
+    ]);
+    expect(path.smn).toMatchObject({ dropped: 0, delivered: DEFAULT_PATH_KEYS.length });
+  });
+});
+
+describe('npm start --direct (sample events straight to the queue)', () => {
   it('passes every check it prints', () => {
     expect(result.checks.filter((c) => !c.pass)).toEqual([]);
     expect(result.checks.length).toBeGreaterThanOrEqual(5);
@@ -55,5 +122,44 @@ describe('npm start (local event-source run)', () => {
     expect(result.runner.invocations).toBeGreaterThanOrEqual(3);
     // DLQ-bound messages are deleted from the source queue too: every message was settled.
     expect(result.runner.deleted).toBe(result.scenario.messages.length);
+  });
+});
+
+describe('the local function URL (payload v2 from a node:http request)', () => {
+  it('lower-cases headers, joins repeats, keeps cookies apart and passes a text body as is', () => {
+    const event = toPayloadV2Event(
+      {
+        method: 'POST',
+        url: '/hook?a=1&b=two',
+        headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'X-Many': ['1', '2'], cookie: 'c=1; d=2' },
+        body: Buffer.from('{"type":"Notification"}'),
+        sourceIp: '127.0.0.1',
+      },
+      0,
+    );
+    expect(event.headers).toEqual({ 'content-type': 'text/plain; charset=UTF-8', 'x-many': '1,2' });
+    expect(event.cookies).toEqual(['c=1', 'd=2']);
+    expect(event.rawQueryString).toBe('a=1&b=two');
+    expect(event.queryStringParameters).toEqual({ a: '1', b: 'two' });
+    expect(event.requestContext.http).toMatchObject({ method: 'POST', path: '/hook' });
+    expect([event.body, event.isBase64Encoded]).toEqual(['{"type":"Notification"}', false]);
+  });
+
+  it('base64-encodes a body of any other content type, and turns a result back into a response', () => {
+    const body = Buffer.from([0xff, 0x00, 0x41]);
+    const event = toPayloadV2Event({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+      sourceIp: '::1',
+    });
+    expect([event.body, event.isBase64Encoded]).toEqual([body.toString('base64'), true]);
+    const answer = fromStructuredResult({
+      statusCode: 403,
+      headers: { 'content-type': 'application/json' },
+      body: '{"reason":"x"}',
+    });
+    expect([answer.status, answer.body.toString()]).toEqual([403, '{"reason":"x"}']);
   });
 });
