@@ -2,7 +2,7 @@
  * `kms-auto-alias wire`: sets up (or, with --check, inspects) the Huawei side of the SMN route
  * for every configured project. The SMN/CTS clients are loaded here only, never by the Lambda.
  */
-import { createBridgeAuth } from '../../lib/bridge/auth-from-config.ts';
+
 import { ctsEndpointFor, smnEndpointFor } from '../../lib/bridge/bridge-endpoints.ts';
 import { createCtsClient } from '../../lib/bridge/cts-client.ts';
 import { DEFAULT_NOTIFICATION_NAME, DEFAULT_TOPIC_NAME, INGEST_TOKEN_HEADER } from '../../lib/bridge/desired-wiring.ts';
@@ -11,7 +11,7 @@ import { type ComponentReport, runWire, type WireMode, type WireReport } from '.
 import { createSignedJsonCall } from '../../lib/bridge/signed-json-call.ts';
 import { createSmnClient } from '../../lib/bridge/smn-client.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { endpointResolver } from '../../lib/runtime/create-kms-from-config.ts';
+import { createAuthFromConfig, endpointResolver } from '../../lib/runtime/create-kms-from-config.ts';
 import { huaweiStatusOf } from '../../lib/bridge/signed-json-call.ts';
 import { createRateLimiter } from '../../lib/huawei/create-rate-limiter.ts';
 import { assertSafeEndpoint } from '../../lib/huawei/endpoints.ts';
@@ -77,7 +77,8 @@ export async function runWireCommand(command: WireCommand, io: CliIo): Promise<n
   } catch (err) {
     throw new UsageError(`SMN_ENDPOINT/CTS_ENDPOINT: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const auth = createBridgeAuth(config);
+  // The same auth as the Lambda and the other commands (secrets registered, refreshed, scrubbed).
+  const auth = createAuthFromConfig(config);
   // SMN and CTS API rate limits are not documented: stay at a modest pace, shared by both clients.
   const limiter = createRateLimiter(WIRE_CALLS_PER_SECOND, 1_000);
   const fetchPaced: HttpTransport = async (url, init) => {
