@@ -111,13 +111,13 @@ export async function ensureTags(
       const action = tagFailureActionOf(err);
       if (action === 'not-a-tag-failure') throw err;
       if (action === 'invalid-tags') return refused(report, err as KmsApiError, true);
-      return listAndApply(api, target, desired, run, options, report, send);
+      return listAndApply(api, target, desired, run, options, report, send, true);
     }
     report.created = first.call.tags;
     report.status = 'applied';
     return { ok: true, report };
   }
-  return listAndApply(api, target, desired, run, options, report, send);
+  return listAndApply(api, target, desired, run, options, report, send, false);
 }
 
 async function listAndApply(
@@ -128,15 +128,20 @@ async function listAndApply(
   options: EnsureTagsOptions,
   report: TagReport,
   send: (call: TagCall) => Promise<void>,
+  afterRefusal: boolean,
 ): Promise<EnsureTagsResult> {
   report.calls += 1;
   report.listed = true;
   const listed = await run('listTags', (signal) => api.listTags(target, signal));
   if (listed.requestId !== undefined) report.requestIds.push(listed.requestId);
   if (listed.dropped !== undefined && listed.dropped > 0) report.droppedFromListing = listed.dropped;
+  // A direct create refused while the key holds one of our tag keys with another value is Huawei
+  // showing the `rejects` reading (docs/huawei-kms.md#key-tags, unverified): plan for it.
+  const held = new Map(listed.tags.map((t) => [t.key, t.value]));
+  const rejects = afterRefusal && desired.some((t) => held.has(t.key) && held.get(t.key) !== t.value);
   const plan = planTags(desired, listed.tags, {
     overwrite: options.overwrite,
-    semantics: options.semantics,
+    semantics: rejects ? 'rejects' : options.semantics,
     ...(options.maxTags === undefined ? {} : { maxTags: options.maxTags }),
   });
   report.unchanged = plan.unchanged;
