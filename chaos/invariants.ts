@@ -7,6 +7,7 @@ import { findCredentialPatterns, findSecretLeaks } from '../test/security/find-s
 import { BENIGN_FRAGMENTS } from '../test/security/known-secrets.ts';
 import type { ChaosDlqEntry, ChaosRun } from './run-chaos.ts';
 import type { ChaosMessage } from './scenario.ts';
+import { checkNoTagOverwritten } from './tag-invariant.ts';
 
 export interface InvariantCheck {
   name: string;
@@ -473,6 +474,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       ),
     );
   }
+
+  checks.push(checkNoTagOverwritten(run.tagWrites, /^(true|1|yes|on)$/i.test(run.options.env.TAG_OVERWRITE ?? '')));
 
   return {
     checks,
