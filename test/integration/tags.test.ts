@@ -177,6 +177,9 @@ describe('tags from the same convention', () => {
     const dlq = await stack.sqs.drainDlq();
     expect(dlq).toHaveLength(1);
     expect(dlq[0]?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('failed:invalid_tags');
+    const detail = JSON.parse(dlq[0]?.MessageAttributes?.[DLQ_ATTRIBUTE.detail]?.StringValue ?? '{}');
+    expect(detail).toMatchObject({ error_code: 'INVALID_TAGS', alias: ALIAS });
+    expect(detail.detail).toMatch(/created_by/);
     const [audit] = auditRecords(lines);
     expect(audit).toMatchObject({ outcome: 'failed', reason: 'invalid_tags', error_code: 'INVALID_TAGS' });
     expect(audit?.tag_violations).toEqual([expect.objectContaining({ tag: 'created_by', rule: 'VALUE_TOO_LONG' })]);
