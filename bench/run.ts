@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../scripts/build.mjs';
 import { benchApiCalls } from './api-calls.ts';
+import { benchTagCalls } from './tag-calls.ts';
 import { type BaselineBuild, DEFAULT_BASELINE_REF, buildBaseline } from './baseline-ref.ts';
 import { benchBatchLatency } from './batch-latency.ts';
 import { benchColdStart } from './cold-start.ts';
@@ -102,6 +103,9 @@ if (selected('api-calls')) {
   const r = await benchApiCalls({ handlerPath });
   figures.push(...r.figures);
   details.apiCalls = r.detail;
+  const tags = await benchTagCalls({ handlerPath });
+  figures.push(...tags.figures);
+  details.tagCalls = tags.detail;
 }
 if (selected('throughput')) {
   step('throttled throughput (about a minute)');

@@ -7,6 +7,7 @@ import { findCredentialPatterns, findSecretLeaks } from '../test/security/find-s
 import { BENIGN_FRAGMENTS } from '../test/security/known-secrets.ts';
 import type { ChaosDlqEntry, ChaosRun } from './run-chaos.ts';
 import type { ChaosMessage } from './scenario.ts';
+import { checkNoTagOverwritten } from './tag-invariant.ts';
 
 export interface InvariantCheck {
   name: string;
@@ -332,7 +333,11 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     run.calls.filter((c) => isAliasWrite(c, run.hangFaults.dropped)),
     (c) => c.alias,
   );
-  const created = run.audits.filter((a) => a.outcome === 'created');
+  // A created alias is audited as `created`, or, when the tag step failed after it, as a failure
+  // whose alias_outcome is `created` (the 201's request id in alias_request_id).
+  const created = run.audits
+    .filter((a) => a.outcome === 'created' || a.alias_outcome === 'created')
+    .map((a) => (a.outcome === 'created' ? a : { ...a, request_id: a.alias_request_id }));
   {
     const failures: string[] = [];
     const seen = new Set<string>();
@@ -481,6 +486,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       ),
     );
   }
+
+  checks.push(checkNoTagOverwritten(run.tagWrites, /^(true|1|yes|on)$/i.test(run.options.env.TAG_OVERWRITE ?? '')));
 
   return {
     checks,

@@ -12,6 +12,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
+import type { TagWrite } from '../emulator/kms-tags.ts';
 import { startKmsEmulator, type CallRecord, type FaultAction, type KmsEmulator } from '../emulator/kms-emulator.ts';
 import { createRandom } from '../emulator/prng.ts';
 import { readDlqRecord, REDRIVE_REASON } from '../lib/dlq/read-dlq-record.ts';
@@ -100,6 +101,8 @@ export interface ChaosRun {
   /** Delayed keys that answered KMS.0207 at least once. */
   delayedKeysSeenInvisible: number;
   durationMs: number;
+  /** Every tag value the function wrote (emulator/kms-tags.ts), for "no tag overwritten unless asked". */
+  tagWrites?: readonly TagWrite[];
 }
 
 const ALIAS_TEMPLATE = 'alias/{env}/{key_alias|slug}-{key_spec|lower}-{key_id|short}';
@@ -192,6 +195,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT], seed: `${o.seed}:emulator` });
     stoppers.push(() => emulator.stop());
     const delayed = seedKeys(emulator, scenario);
+    seedConflictingTags(emulator, scenario);
 
     const fauxqs = await startFauxqs({ port: 0, logger: false });
     stoppers.push(() => fauxqs.stop());
@@ -270,6 +274,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       AWS_SECRET_ACCESS_KEY: 'local',
       ALIAS_TEMPLATE,
       ALIAS_VAR_ENV: ALIAS_CONSTANTS.env,
+      TAG_TEMPLATE: CHAOS_TAG_TEMPLATE,
       MAX_RECEIVE_COUNT: String(o.maxReceiveCount),
       ...o.env,
     };
@@ -450,10 +455,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       hangFaults: { applied: `hang ${hangMs}ms`, dropped: `hang ${hangMs + DROPPED_HANG_EXTRA_MS}ms` },
       delayedKeysSeenInvisible: revealed.size,
       durationMs: Date.now() - started,
+      tagWrites: [...emulator.tags.writes],
     };
   } finally {
     await stopAll();
   }
+}
+
+/** Tags on (issue 12 §1): a managed tag of every 7th key already holds another value. */
+const CHAOS_TAG_TEMPLATE = 'managed_by=kms-auto-alias,owner={created_by|default:nobody|truncate:43}';
+
+/**
+ * Under Huawei's "rejects" reading of `create` (emulator switch) a value set before the first
+ * receive must survive: the function lists, keeps it and reports it (chaos/tag-invariant.ts).
+ */
+function seedConflictingTags(emulator: KmsEmulator, scenario: ChaosScenario): void {
+  emulator.tags.configure({ createReading: 'rejects' });
+  scenario.keys.forEach((key, i) => {
+    if (i % 7 === 0) emulator.tags.put(key.keyId, { owner: 'set-by-hand' });
+  });
 }
 
 /** Creates the scenario's keys and seeded aliases; returns the delayed keys (id → delay). */

@@ -37,7 +37,7 @@ Tables go to stdout (--json for a JSON document), progress to stderr.
 ${EXIT_CODES}
 `;
 
-export const EXPLAIN_HELP = `Usage: kms-auto-alias explain [--event FILE | --events DIR] [--template T] [--var NAME=VALUE]... [--json]
+export const EXPLAIN_HELP = `Usage: kms-auto-alias explain [--event FILE | --events DIR] [--template T] [--tags T] [--var NAME=VALUE]... [--json]
 
 Shows what the naming template makes of a key-created event, without any network call: the
 normalised event, the alias, which fields made it, and any rule it breaks. Use it to write or
@@ -48,11 +48,12 @@ Options:
                      wrapped, or {"type": "kms.key.created", ...}); "-" or no option: stdin
   --events DIR       every *.json file in DIR (e.g. events/), one row each
   --template T       try this template instead of ALIAS_TEMPLATE
+  --tags T           try this tag template instead of TAG_TEMPLATE (key=value,key=value)
   --var NAME=VALUE   a template constant, instead of ALIAS_VAR_<NAME> (repeatable)
   --json             print a JSON document instead of tables
   -h, --help         this help
 
-Configuration: ALIAS_TEMPLATE and ALIAS_VAR_<NAME> only.
+Configuration: ALIAS_TEMPLATE, ALIAS_VAR_<NAME> and TAG_TEMPLATE only.
 
 Examples:
   kms-auto-alias explain --event events/canonical.json

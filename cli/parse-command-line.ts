@@ -13,7 +13,15 @@ interface KmsFlags {
 }
 
 export type Command =
-  | { name: 'explain'; json: boolean; event?: string; events?: string; template?: string; vars: Record<string, string> }
+  | {
+      name: 'explain';
+      json: boolean;
+      event?: string;
+      events?: string;
+      template?: string;
+      tags?: string;
+      vars: Record<string, string>;
+    }
   | ({ name: 'backfill'; dryRun: boolean; resume?: string } & KmsFlags)
   | ({ name: 'reconcile' } & KmsFlags)
   | {
@@ -72,7 +80,7 @@ const TARGET = {
 } as const satisfies ParseArgsOptionsConfig;
 
 const OPTIONS = {
-  explain: { ...COMMON, ...NAMING, event: { type: 'string' }, events: { type: 'string' } },
+  explain: { ...COMMON, ...NAMING, event: { type: 'string' }, events: { type: 'string' }, tags: { type: 'string' } },
   backfill: { ...COMMON, ...NAMING, ...TARGET, 'dry-run': { type: 'boolean' }, resume: { type: 'string' } },
   reconcile: { ...COMMON, ...NAMING, ...TARGET },
   'replay-dlq': {
@@ -182,6 +190,7 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
           ...optional('event', nonEmpty('event', values.event)),
           ...optional('events', nonEmpty('events', values.events)),
           ...optional('template', nonEmpty('template', values.template)),
+          ...optional('tags', nonEmpty('tags', values.tags)),
           vars: parseVars(values.var),
         },
       };

@@ -4,6 +4,7 @@
 import type { ProjectRef } from './accounts.ts';
 import { HuaweiError, kmsError } from './error-bodies.ts';
 import { asString, parseJsonObject, type JsonObject } from './json.ts';
+import { KeyTagStore } from './kms-tags.ts';
 import { KEY_SPECS, SYMMETRIC_KEY_SPECS, type KmsState, type StoredKey } from './kms-state.ts';
 import { KEY_STATES, type KeyState, type KmsOperation } from './types.ts';
 
@@ -45,6 +46,8 @@ export interface KmsRequest {
   readonly project: ProjectRef;
   readonly query: URLSearchParams;
   readonly body: Uint8Array;
+  /** The `{key_id}` of a path (key tag routes). */
+  readonly pathKeyId?: string;
 }
 
 export interface KmsResult {
@@ -304,8 +307,21 @@ function associateAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions
   return { status: 200, body: state.putAlias(req.project.id, targetKeyId, alias), keyId: targetKeyId };
 }
 
-export function handleKmsRequest(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
+export function handleKmsRequest(
+  req: KmsRequest,
+  state: KmsState,
+  options: KmsApiOptions,
+  tags: KeyTagStore = new KeyTagStore(),
+): KmsResult {
   switch (req.operation) {
+    case 'createTags':
+    case 'listTags': {
+      const keyId = checkKeyIdFormat(req.pathKeyId ?? '');
+      existingKey(state, req, keyId, options);
+      if (req.operation === 'listTags') return { status: 200, body: tags.list(keyId), keyId };
+      tags.batch(keyId, req.body);
+      return { status: 204, keyId };
+    }
     case 'createKey':
       return createKey(req, state);
     case 'listKeys':

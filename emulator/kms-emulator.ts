@@ -18,6 +18,7 @@ import { readBody, sendResponse } from './http-io.ts';
 import { DEFAULT_TOKEN_TTL_MS, iamPrincipalHint, issueToken, TokenStore } from './iam.ts';
 import { newRequestId } from './ids.ts';
 import { callTarget, DEFAULT_KMS_API_OPTIONS, handleKmsRequest, type KmsApiOptions } from './kms-api.ts';
+import { DEFAULT_KEY_TAG_OPTIONS, KeyTagStore, type KeyTagOptions, type TagWrite } from './kms-tags.ts';
 import { KeyEventBridge, type KeyEventStats } from './key-event-bridge.ts';
 import { KmsState, type CreateKeyInput } from './kms-state.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
@@ -66,6 +67,8 @@ export interface KmsEmulatorOptions {
   duplicateAliasCode?: string;
   aliasLimitCode?: string;
   maxAliasesPerKey?: number;
+  /** Key tags: what `create` does to an existing tag key (default `overwrites`), the limit, the count field. */
+  tags?: Partial<KeyTagOptions>;
   /** SMN deliveries: retry delays (default 6 retries), whether 5xx is retried, timeouts; see smn-delivery.ts. */
   smn?: SmnDeliveryOptions & Partial<SmnApiOptions>;
   /** Answer ListAliases with the whole project, ignoring `key_id`. Default false. */
@@ -117,7 +120,19 @@ export interface EmulatorStateControls {
   putAlias(projectId: string, keyId: string, alias: string): AliasEntity;
 }
 
+/** Key tags (emulator/kms-tags.ts), for tests and chaos. */
+export interface TagControls {
+  tagsOf(keyId: string): Array<{ key: string; value: string }>;
+  /** Sets tags with no check and no write logged, e.g. to seed a conflict. */
+  put(keyId: string, tags: Readonly<Record<string, string>>): void;
+  /** Every tag value written through the API, in order. */
+  readonly writes: readonly TagWrite[];
+  /** Switches the reading of `create` on an existing tag key, the limit or the count field. */
+  configure(options: Partial<KeyTagOptions>): void;
+}
+
 export interface KmsEmulator {
+  readonly tags: TagControls;
   /** e.g. `http://127.0.0.1:43817`; serves KMS and IAM (`/v3/auth/tokens`). */
   readonly url: string;
   readonly port: number;
@@ -175,6 +190,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     maxAliasesPerKey: options.maxAliasesPerKey ?? DEFAULT_KMS_API_OPTIONS.maxAliasesPerKey,
     ignoreAliasKeyFilter: options.ignoreAliasKeyFilter === true,
   };
+  const tagStore = new KeyTagStore({ ...DEFAULT_KEY_TAG_OPTIONS, ...options.tags });
   const calls: CallRecord[] = [];
   // Aborted by stop(): ends pending hang/latency waits so the server can close.
   const stopping = new AbortController();
@@ -267,7 +283,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     const method = (req.method ?? 'GET').toUpperCase();
-    const { operation, projectId, topicUrn } = route(method, pathname);
+    const { operation, projectId, topicUrn, keyId: pathKeyId } = route(method, pathname);
     const record: CallRecord = { at: now(), method, path: pathname, operation, status: 0, principal: '', requestId };
     calls.push(record);
 
@@ -337,7 +353,12 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         return;
       }
       if (!isKmsOperation(operation)) throw gatewayError.apiNotFound(); // every operation is routed above
-      const result = handleKmsRequest({ operation, project, query, body }, state, apiOptions);
+      const result = handleKmsRequest(
+        { operation, project, query, body, ...(pathKeyId === undefined ? {} : { pathKeyId }) },
+        state,
+        apiOptions,
+        tagStore,
+      );
       if (result.keyId !== undefined) record.keyId = result.keyId;
       respond(result.status, result.body);
       if (operation === 'createKey') recordCreateKey(identity, pathProjectId, body, result.status, result.body);
@@ -425,6 +446,14 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       stats: keyEvents.stats,
       idle: () => keyEvents.idle(),
     },
+    tags: {
+      tagsOf: (keyId) => tagStore.tagsOf(keyId),
+      put: (keyId, tags) => tagStore.put(keyId, tags),
+      writes: tagStore.writes,
+      configure: (changes) => {
+        tagStore.options = { ...tagStore.options, ...changes };
+      },
+    },
     calls,
     resetCalls: () => {
       calls.length = 0;
@@ -434,6 +463,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     rotateCredential: (oldAk, next) => directory.rotateCredential(oldAk, next),
     reset: () => {
       state.reset();
+      tagStore.reset();
       tokens.clear();
       calls.length = 0;
       faults.reset();

@@ -10,7 +10,11 @@ export interface Route {
   readonly projectId?: string;
   /** The `{topic_urn}` segment, percent-decoded (the URN holds `:`, sent raw or as `%3A`). */
   readonly topicUrn?: string;
+  /** The `{key_id}` segment of a key tag route. */
+  readonly keyId?: string;
 }
+
+const KMS_TAGS = /^\/v1\.0\/([^/]+)\/kms\/([^/]+)\/tags(\/action)?$/;
 
 const SMN_TOPICS = /^\/v2\/([^/]+)\/notifications\/topics$/;
 const SMN_TOPIC_ACTION = /^\/v2\/([^/]+)\/notifications\/topics\/([^/]+)\/(subscriptions|publish)$/;
@@ -71,6 +75,18 @@ const KMS_ROUTES: Readonly<Record<string, Operation>> = {
 
 export function route(method: string, pathname: string): Route {
   if (method === 'POST' && pathname === '/v3/auth/tokens') return { operation: 'iamToken' };
+  const tags = KMS_TAGS.exec(pathname);
+  if (tags?.[1] !== undefined && tags[2] !== undefined) {
+    const operation =
+      tags[3] === undefined
+        ? method === 'GET'
+          ? 'listTags'
+          : undefined
+        : method === 'POST'
+          ? 'createTags'
+          : undefined;
+    return operation === undefined ? { operation: 'unknown' } : { operation, projectId: tags[1], keyId: tags[2] };
+  }
   const m = KMS_PATH.exec(pathname);
   if (!m) return smnOrCtsRoute(method, pathname) ?? { operation: 'unknown' };
   const [, projectId, action] = m;

@@ -9,7 +9,9 @@ export type KmsOperation =
   | 'createAlias'
   | 'listAliases'
   | 'deleteAlias'
-  | 'associateAlias';
+  | 'associateAlias'
+  | 'createTags'
+  | 'listTags';
 
 /** SMN v2 operations (docs/huawei-kms.md#smn-api); signed like KMS calls. */
 export type SmnOperation =
@@ -48,6 +50,8 @@ export const KMS_OPERATIONS: readonly KmsOperation[] = [
   'listAliases',
   'deleteAlias',
   'associateAlias',
+  'createTags',
+  'listTags',
 ];
 
 export function isKmsOperation(op: Operation): op is KmsOperation {

@@ -8,13 +8,17 @@ import { loadOperatorTarget } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
 import { createProgress } from '../progress.ts';
 import { createCliKmsDeps } from './kms-deps.ts';
+import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 
 type BackfillCommand = Extract<Command, { name: 'backfill' }>;
 
 /** Exit code of a backfill: interrupted, findings (conflicts, failures, over all runs), or ok. */
 export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 'summary'>): ExitCode {
   if (report.interrupted) return EXIT.interrupted;
-  return report.summary.conflict + report.summary.failed > 0 ? EXIT.findings : EXIT.ok;
+  const tags = report.summary.tags ?? {};
+  // Tag conflicts, over-limit and invalid tag sets are findings, as alias conflicts are.
+  const tagFindings = (tags.conflict ?? 0) + (tags.over_limit ?? 0) + (tags.invalid ?? 0) + (tags.failed ?? 0);
+  return report.summary.conflict + report.summary.failed + tagFindings > 0 ? EXIT.findings : EXIT.ok;
 }
 
 export async function runBackfillCommand(command: BackfillCommand, io: CliIo): Promise<ExitCode> {
@@ -38,10 +42,19 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
         template: target.config.aliasTemplate,
         dryRun: command.dryRun,
         ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
+        tags:
+          target.config.tagTemplate === undefined
+            ? undefined
+            : {
+                template: target.config.tagTemplate,
+                overwrite: target.config.tagOverwrite,
+                semantics: ASSUMED_TAG_CREATE_SEMANTICS,
+              },
       },
       {
         kms: deps.kms,
         api: deps.api,
+        tagApi: deps.tagApi,
         run: deps.run,
         journal,
         signal: io.signal,
@@ -81,6 +94,14 @@ function keys(n: number): string {
 }
 
 function describeResult(r: KeyResult): string {
+  const alias = describeAliasResult(r);
+  if (r.tags === undefined) return alias;
+  const conflicts = (r.tag_conflicts ?? []).map((c) => `${c.existingKey}=${c.existing} kept (wanted ${c.desired})`);
+  const tagged = [humanise(r.tags), ...(r.tags_written ?? []), ...conflicts, ...(r.tag_detail ? [r.tag_detail] : [])];
+  return `${alias}; tags: ${tagged.join(', ')}`;
+}
+
+function describeAliasResult(r: KeyResult): string {
   switch (r.outcome) {
     case 'created':
     case 'already_present':
@@ -108,6 +129,8 @@ export function summaryRows(summary: BackfillSummary, dryRun: boolean): string[]
     ['failed', String(summary.failed)],
     ['total', String(summary.total)],
   );
+  for (const [outcome, n] of Object.entries(summary.tags ?? {}).sort())
+    rows.push([`tags: ${humanise(outcome)}`, String(n)]);
   return rows;
 }
 

@@ -9,12 +9,29 @@ import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
 import { loadOperatorNaming } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
+import type { CompiledTagTemplate } from '../../lib/tags/compile-tag-template.ts';
+import { formatTags, type RenderedTag, renderTags } from '../../lib/tags/render-tags.ts';
+import type { TagRuleViolation } from '../../lib/tags/tag-rules.ts';
+
+/** What the tag template (TAG_TEMPLATE or --tags) makes of an event, with the alias it was given. */
+export type TagExplanation =
+  | { status: 'ok'; tags: RenderedTag[] }
+  | { status: 'invalid'; reason: string; violations: TagRuleViolation[]; tags: RenderedTag[] };
 
 type ExplainCommand = Extract<Command, { name: 'explain' }>;
 
 /** What the template makes of one body. */
 export type Explanation =
-  | { file: string; status: 'ok'; event: KeyCreated; alias: string; parts: AliasPart[]; explanation: string }
+  | {
+      file: string;
+      status: 'ok';
+      event: KeyCreated;
+      alias: string;
+      parts: AliasPart[];
+      explanation: string;
+      /** Absent when tags are off. */
+      tags?: TagExplanation;
+    }
   | {
       file: string;
       status: 'naming_failed';
@@ -29,7 +46,12 @@ export type Explanation =
   | { file: string; status: 'not_a_key_event'; kind: 'skipped' | 'invalid'; reason: string; detail: string };
 
 /** Pure: normalise, derive, check. No network, no clock. */
-export function explainBody(file: string, body: string, template: CompiledTemplate): Explanation {
+export function explainBody(
+  file: string,
+  body: string,
+  template: CompiledTemplate,
+  tagTemplate?: CompiledTagTemplate,
+): Explanation {
   const normalised = normaliseEvent(body);
   if (normalised.kind !== 'key_created') {
     return {
@@ -43,7 +65,13 @@ export function explainBody(file: string, body: string, template: CompiledTempla
   const event = normalised.event;
   const derived = deriveAlias(template, event);
   if (derived.ok) {
-    return { file, status: 'ok', event, alias: derived.alias, parts: derived.parts, explanation: derived.explanation };
+    const explained = { file, status: 'ok' as const, event, alias: derived.alias, parts: derived.parts };
+    if (tagTemplate === undefined) return { ...explained, explanation: derived.explanation };
+    const rendered = renderTags(tagTemplate, event, derived.alias);
+    const tags: TagExplanation = rendered.ok
+      ? { status: 'ok', tags: rendered.rendered }
+      : { status: 'invalid', reason: rendered.reason, violations: rendered.violations, tags: rendered.rendered };
+    return { ...explained, explanation: derived.explanation, tags };
   }
   const attempted = derived.code === 'INVALID_ALIAS' ? fill(template, derived.parts) : undefined;
   return {
@@ -65,16 +93,18 @@ function fill(template: CompiledTemplate, parts: readonly AliasPart[]): string {
 }
 
 export async function runExplain(command: ExplainCommand, io: CliIo): Promise<ExitCode> {
-  const naming = loadOperatorNaming(io.env, {
+  const naming = loadOperatorNaming(command.tags === undefined ? io.env : { ...io.env, TAG_TEMPLATE: command.tags }, {
     ...(command.template === undefined ? {} : { template: command.template }),
     vars: command.vars,
   });
   const template = naming.aliasTemplate;
+  const tagTemplate = naming.tagTemplate;
   const inputs = await readInputs(command, io);
-  const results = inputs.map(({ file, body }) => explainBody(file, body, template));
-  const failed = results.some((r) => r.status !== 'ok');
+  const results = inputs.map(({ file, body }) => explainBody(file, body, template, tagTemplate));
+  const failed = results.some((r) => r.status !== 'ok' || r.tags?.status === 'invalid');
 
   for (const warning of template.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of tagTemplate?.warnings ?? []) io.stderr.write(`warning: tags: ${warning}\n`);
   if (command.json) {
     io.stdout.write(
       `${JSON.stringify({ template: template.source, warnings: template.warnings, results }, null, 2)}\n`,
@@ -146,6 +176,7 @@ function renderOne(r: Explanation, template: CompiledTemplate): string {
   );
   if (r.status === 'ok') {
     lines.push(`alias     ${r.alias}`, 'rules     all followed', '', renderParts(r.parts), r.explanation);
+    lines.push(...renderTagLines(r.tags));
   } else {
     lines.push(`alias     none: ${r.code}`, `reason    ${r.reason}`);
     if (r.attempted !== undefined) lines.push(`filled    ${r.attempted}`);
@@ -156,12 +187,35 @@ function renderOne(r: Explanation, template: CompiledTemplate): string {
 }
 
 function renderMany(results: readonly Explanation[], template: CompiledTemplate): string {
+  const withTags = results.some((r) => r.status === 'ok' && r.tags !== undefined);
   const rows = results.map((r) => {
-    if (r.status === 'not_a_key_event') return [r.file, '-', '-', `not a key event: ${r.reason}`];
+    if (r.status === 'not_a_key_event')
+      return [r.file, '-', '-', `not a key event: ${r.reason}`, ...(withTags ? ['-'] : [])];
     const shape = [...r.event.envelopes, r.event.source].join('>');
-    if (r.status === 'ok') return [r.file, shape, r.event.key_id, r.alias];
-    return [r.file, shape, r.event.key_id, `${r.code}: ${r.reason}`];
+    if (r.status === 'ok') {
+      const tags =
+        r.tags === undefined
+          ? '-'
+          : r.tags.status === 'ok'
+            ? formatTags(r.tags.tags)
+            : `INVALID_TAGS: ${r.tags.reason}`;
+      return [r.file, shape, r.event.key_id, r.alias, ...(withTags ? [tags] : [])];
+    }
+    return [r.file, shape, r.event.key_id, `${r.code}: ${r.reason}`, ...(withTags ? ['-'] : [])];
   });
   const ok = results.filter((r) => r.status === 'ok').length;
-  return `template  ${template.source}\n\n${renderTable(['EVENT', 'SHAPE', 'KEY ID', 'ALIAS / PROBLEM'], rows)}\n${ok} of ${results.length} events give a valid alias\n`;
+  const headers = ['EVENT', 'SHAPE', 'KEY ID', 'ALIAS / PROBLEM', ...(withTags ? ['TAGS'] : [])];
+  return `template  ${template.source}\n\n${renderTable(headers, rows)}\n${ok} of ${results.length} events give a valid alias\n`;
+}
+
+/** One line per tag: its value and where each part came from; the broken rules when invalid. */
+function renderTagLines(tags: TagExplanation | undefined): string[] {
+  if (tags === undefined) return ['', 'tags      off (TAG_TEMPLATE not set)'];
+  const lines = ['', tags.status === 'ok' ? 'tags      all rules followed' : `tags      none sent: ${tags.reason}`];
+  for (const tag of tags.tags) {
+    const made = tag.parts.map((p) => `${p.placeholder} from ${p.source}`).join(', ');
+    lines.push(`  ${tag.key} = ${JSON.stringify(tag.value)}${made === '' ? '  (fixed)' : `  (${made})`}`);
+  }
+  if (tags.status === 'invalid') for (const v of tags.violations) lines.push(`broken    ${v.reason}`);
+  return lines;
 }

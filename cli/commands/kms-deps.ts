@@ -1,4 +1,5 @@
 import type { AliasApi, RunOperation } from '../../lib/core/ensure-alias.ts';
+import type { TagApi } from '../../lib/core/ensure-tags.ts';
 import type { CallMeter } from '../../lib/outcome/outcome.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
 import { buildRuntime } from '../../lib/runtime/build-runtime.ts';
@@ -13,6 +14,8 @@ export const KMS_TPS_LIMIT = 20;
 export interface CliKmsDeps {
   kms: KmsClient;
   api: AliasApi;
+  /** The tag calls (used with TAG_TEMPLATE set). */
+  tagApi: TagApi;
   run: RunOperation;
   meter: CallMeter;
   rate: number;
@@ -37,5 +40,5 @@ export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: nu
   });
   const meter: CallMeter = { apiCalls: 0, retries: 0 };
   const run = runtime.createRun(meter, () => Number.POSITIVE_INFINITY);
-  return { kms: runtime.kms, api: runtime.aliasApi, run, meter, rate };
+  return { kms: runtime.kms, api: runtime.aliasApi, tagApi: runtime.tagApi, run, meter, rate };
 }

@@ -21,8 +21,14 @@ export async function runReconcileCommand(command: ReconcileCommand, io: CliIo):
         region: target.region,
         template: target.config.aliasTemplate,
         ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
+        tagTemplate: target.config.tagTemplate,
       },
-      { kms: deps.kms, run: deps.run, onProgress: (p) => progress.step(`${p.listed} ${p.stage} listed`) },
+      {
+        kms: deps.kms,
+        run: deps.run,
+        tagApi: deps.tagApi,
+        onProgress: (p) => progress.step(`${p.listed} ${p.stage === 'tags' ? 'keys with tags' : p.stage} listed`),
+      },
     );
   } finally {
     progress.done();
@@ -83,6 +89,23 @@ function renderDrift(r: DriftReport): string {
       ],
     ),
   );
-  out.push(r.has_drift ? `drift found: ${r.drift.length} findings\n` : 'no drift\n');
+  if (r.tag_drift !== undefined) {
+    out.push(
+      r.tag_drift.length === 0
+        ? 'No tag drift.\n'
+        : renderTable(
+            ['KEY ID', 'NAME', 'TAG DRIFT', 'TAG', 'EXPECTED', 'FOUND / REASON'],
+            r.tag_drift.map((d) => [
+              d.key_id,
+              d.key_alias ?? '',
+              humanise(d.kind),
+              d.tag ?? '',
+              d.expected ?? '',
+              d.found ?? d.reason ?? '(absent)',
+            ]),
+          ),
+    );
+  }
+  out.push(r.has_drift ? `drift found: ${r.drift.length + (r.tag_drift?.length ?? 0)} findings\n` : 'no drift\n');
   return out.join('\n');
 }

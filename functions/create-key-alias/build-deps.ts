@@ -1,6 +1,7 @@
 import type { Config } from '../../lib/config/load-config.ts';
 import type { BatchDeps } from '../../lib/core/process-batch.ts';
 import { buildRuntime, type RuntimeOptions } from '../../lib/runtime/build-runtime.ts';
+import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 
 /** Where logs go, a shared SQS client, KMS client settings (see `RuntimeOptions`). */
 export type BuildOverrides = RuntimeOptions;
@@ -21,5 +22,15 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
     deadlineMarginMs: config.deadlineMarginMs,
     logger: runtime.logger,
     metrics: runtime.metrics,
+    ...(config.tagTemplate === undefined
+      ? {}
+      : {
+          tags: {
+            template: config.tagTemplate,
+            overwrite: config.tagOverwrite,
+            semantics: ASSUMED_TAG_CREATE_SEMANTICS,
+            api: runtime.tagApi,
+          },
+        }),
   };
 }

@@ -48,6 +48,9 @@ export function buildAuditRecord(message: SettledMessage, settings: AuditSetting
     huawei_code: described.huaweiCode,
     // created: the 201's request id, so the record can be matched to the call that wrote the alias.
     request_id: described.requestId,
+    // A failure after the alias was settled (the tag step): the alias's own result and request id.
+    alias_outcome: outcome.kind === 'failed' ? outcome.aliasSettled?.status : undefined,
+    alias_request_id: outcome.kind === 'failed' ? outcome.aliasSettled?.requestId : undefined,
     // A CreateAlias of this message went unanswered and the alias was not seen created: it may
     // exist all the same (already_present: it does, most likely made by that very attempt).
     create_outcome_unknown:
@@ -57,5 +60,31 @@ export function buildAuditRecord(message: SettledMessage, settings: AuditSetting
     dlq_message_id: message.dlq !== undefined && 'messageId' in message.dlq ? message.dlq.messageId : undefined,
     dlq_error: message.dlq !== undefined && 'error' in message.dlq ? message.dlq.error : undefined,
     dry_run: settings.dryRun || undefined,
+    ...tagFieldsOf(outcome),
+  };
+}
+
+/**
+ * The tag step (TAG_TEMPLATE on): absent when tags are off, so records stay as they were. Tag
+ * values come from event fields (a creator's name), not secrets, and the rules cap them at 43
+ * characters (docs/huawei-kms.md#key-tags).
+ */
+function tagFieldsOf(outcome: SettledMessage['outcome']): Record<string, unknown> {
+  const report = 'tags' in outcome ? outcome.tags : undefined;
+  const violations = outcome.kind === 'failed' ? outcome.tagViolations : undefined;
+  if (report === undefined && violations === undefined) return {};
+  const pairs = (tags: ReadonlyArray<{ key: string; value: string }>) => tags.map((t) => `${t.key}=${t.value}`);
+  return {
+    tags: report === undefined ? undefined : pairs(report.desired),
+    tags_status: report?.status ?? 'invalid',
+    tags_created: report?.created.length ? pairs(report.created) : undefined,
+    tags_unchanged: report?.unchanged.length ? pairs(report.unchanged) : undefined,
+    tags_replaced: report?.replaced.length ? report.replaced : undefined,
+    tag_conflicts: report?.conflicts.length ? report.conflicts : undefined,
+    tag_calls: report?.calls,
+    tag_listed: report?.listed || undefined,
+    tag_request_ids: report?.requestIds.length ? report.requestIds : undefined,
+    tag_listing_dropped: report?.droppedFromListing,
+    tag_violations: violations,
   };
 }

@@ -25,6 +25,8 @@ export interface MessageMetrics {
   dlqFailed: boolean;
   /** Key creation to alias, for created aliases. */
   lagMs: number | undefined;
+  /** Further counts, written only once seen (the tag metrics: TAG_TEMPLATE off adds none). */
+  extraCounts?: Readonly<Record<string, number>>;
 }
 
 export interface BatchMetrics {
@@ -50,6 +52,8 @@ function chunk<T>(values: readonly T[], size: number): T[][] {
 }
 
 const COUNTS = [...Object.values(METRIC_NAMES), 'Retries', 'KmsApiCalls', 'DlqSends', 'DlqSendFailures'] as const;
+
+const COUNT_SET: ReadonlySet<string> = new Set(COUNTS);
 
 export function createBatchMetrics(namespace: string, service: string): BatchMetrics {
   interface Group {
@@ -78,6 +82,7 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
       add('DlqSends', m.dlqSent ? 1 : 0);
       add('DlqSendFailures', m.dlqFailed ? 1 : 0);
       if (m.lagMs !== undefined) group.lags.push(m.lagMs);
+      for (const [name, n] of Object.entries(m.extraCounts ?? {})) add(name, n);
     },
     flush(write, now = Date.now()) {
       for (const group of groups.values()) {
@@ -98,9 +103,10 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
           ...values,
         });
         const counts: Record<string, unknown> = {};
-        for (const name of COUNTS) counts[name] = group.counts.get(name) ?? 0;
+        const names: string[] = [...COUNTS, ...[...group.counts.keys()].filter((n) => !COUNT_SET.has(n))];
+        for (const name of names) counts[name] = group.counts.get(name) ?? 0;
         const lagChunks = chunk(group.lags, MAX_VALUES_PER_METRIC);
-        const countMetrics = COUNTS.map((Name) => ({ Name, Unit: 'Count' }));
+        const countMetrics = names.map((Name) => ({ Name, Unit: 'Count' }));
         const lagMetric = { Name: 'AliasLag', Unit: 'Milliseconds' };
         // The counts and the first lag values in one document, each further 100 lags in their own.
         const [first, ...rest] = lagChunks;

@@ -1,9 +1,12 @@
 import { aliasLagMs, type SettledMessage } from '../outcome/settled-message.ts';
 import type { MessageMetrics } from './create-metrics.ts';
+import { tagCountsOf } from './tag-findings.ts';
 
 /** What one settled message adds to the batch's metrics (create-metrics.ts). */
 export function messageMetricsOf(message: SettledMessage): MessageMetrics {
+  const extraCounts = tagCountsOf(message);
   return {
+    ...(extraCounts === undefined ? {} : { extraCounts }),
     outcome: message.outcome.kind,
     projectId: message.event?.project_id,
     region: message.target?.region,

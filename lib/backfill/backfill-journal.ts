@@ -41,6 +41,9 @@ const KeyRecordSchema = z.object({
   reason: z.string().optional(),
   existing_key_id: z.string().optional(),
   detail: z.string().optional(),
+  // The tag outcome (TAG_TEMPLATE on), so that a key whose tags failed is tried again on resume.
+  tags: z.enum(['applied', 'in_sync', 'conflict', 'would_apply', 'over_limit', 'invalid', 'failed']).optional(),
+  tag_detail: z.string().optional(),
 });
 
 const RecordSchema = z.discriminatedUnion('type', [
@@ -136,6 +139,8 @@ function compactResult(r: LooseKeyResult): KeyResult {
   if (r.reason !== undefined) result.reason = r.reason;
   if (r.existing_key_id !== undefined) result.existing_key_id = r.existing_key_id;
   if (r.detail !== undefined) result.detail = r.detail;
+  if (r.tags !== undefined) result.tags = r.tags;
+  if (r.tag_detail !== undefined) result.tag_detail = r.tag_detail;
   return result;
 }
 

@@ -1,3 +1,5 @@
+import type { KeyTagsOutcome, KeyTagsResult } from './tag-key.ts';
+
 /** How backfill ended for one key. */
 export type KeyOutcome =
   /** The alias was created by this run. */
@@ -13,7 +15,8 @@ export type KeyOutcome =
   /** Naming failed (`missing_field`, `invalid_alias`) or KMS refused (`reason`: the error code). */
   | 'failed';
 
-export interface KeyResult {
+/** The tag fields are present only with TAG_TEMPLATE set (see tag-key.ts). */
+export interface KeyResult extends Partial<KeyTagsResult> {
   key_id: string;
   /** The key's display name (KeyDetails `key_alias`), for people reading the report. */
   key_alias?: string;
@@ -33,11 +36,13 @@ export interface BackfillSummary {
   failed: number;
   /** Skipped keys by reason. */
   skipped: Record<string, number>;
+  /** Keys by tag outcome; only with TAG_TEMPLATE set. */
+  tags?: Partial<Record<KeyTagsOutcome, number>>;
 }
 
 /** A failure is the only outcome a resumed run tries again; every other one is settled. */
 export function isSettled(result: KeyResult): boolean {
-  return result.outcome !== 'failed';
+  return result.outcome !== 'failed' && result.tags !== 'failed';
 }
 
 /** Counts results by outcome (and skips by reason). */
@@ -53,6 +58,10 @@ export function summariseResults(results: Iterable<KeyResult>): BackfillSummary 
   };
   for (const r of results) {
     summary.total += 1;
+    if (r.tags !== undefined) {
+      summary.tags ??= {};
+      summary.tags[r.tags] = (summary.tags[r.tags] ?? 0) + 1;
+    }
     if (r.outcome === 'skipped') {
       const reason = r.reason ?? 'unknown';
       summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;

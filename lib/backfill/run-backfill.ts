@@ -9,6 +9,8 @@ import { planKey } from '../inventory/plan-key.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import type { Journal } from './backfill-journal.ts';
 import { type BackfillSummary, isSettled, type KeyResult, summariseResults } from './backfill-result.ts';
+import { tagKey, type TagSettings } from './tag-key.ts';
+import type { TagApi } from '../core/ensure-tags.ts';
 
 export interface BackfillOptions {
   projectId: string;
@@ -20,6 +22,8 @@ export interface BackfillOptions {
   pageSize?: number;
   /** Keys worked on at once within a page; default 4. The client's rate limit is the real cap. */
   concurrency?: number;
+  /** TAG_TEMPLATE set: every key with its alias also gets its tags (listed first; see tag-key.ts). */
+  tags?: TagSettings | undefined;
 }
 
 export interface BackfillProgress {
@@ -39,6 +43,8 @@ export interface BackfillDeps {
   api: AliasApi;
   /** Every KMS call goes through it (the retry policy). */
   run: RunOperation;
+  /** The tag calls; needed with `options.tags`. */
+  tagApi?: TagApi | undefined;
   /** Progress is persisted here; a journal written before is resumed. Not for dry runs. */
   journal?: Journal | undefined;
   /** Aborting stops starting keys; keys in flight finish and are recorded. */
@@ -122,17 +128,22 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (plan.kind === 'naming_failed')
       return { ...base, outcome: 'failed', reason: plan.code.toLowerCase(), detail: plan.reason };
     const alias = plan.alias;
+    const withTags = async (result: KeyResult): Promise<KeyResult> => {
+      if (options.tags === undefined || deps.tagApi === undefined) return result;
+      const target = { region, projectId, keyId: details.key_id };
+      return { ...result, ...(await tagKey(options.tags, deps.tagApi, deps.run, plan.event, alias, target, dryRun)) };
+    };
     if (holders !== undefined) {
       const holder = holders.get(alias);
-      if (holder === details.key_id) return { ...base, outcome: 'already_present', alias };
+      if (holder === details.key_id) return withTags({ ...base, outcome: 'already_present', alias });
       if (holder !== undefined) return { ...base, outcome: 'conflict', alias, existing_key_id: holder };
       // A later key deriving the same alias would conflict with this one.
       holders.set(alias, details.key_id);
-      return { ...base, outcome: 'would_create', alias };
+      return withTags({ ...base, outcome: 'would_create', alias });
     }
     try {
       const ensured = await ensureAlias(deps.api, { region, projectId, keyId: details.key_id, alias }, deps.run);
-      return { ...base, outcome: ensured.status, alias };
+      return await withTags({ ...base, outcome: ensured.status, alias });
     } catch (err) {
       const outcome = outcomeOfError(err, alias);
       if (outcome.kind === 'conflict')

@@ -16,6 +16,7 @@ import {
   type EnvValues,
 } from './env-fields.ts';
 import { PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
+import { loadTagConfig, TAG_ENV_SPEC, type TaggingConfig } from './load-tag-config.ts';
 import { parseProjectMap } from './parse-project-map.ts';
 
 /**
@@ -42,7 +43,7 @@ export type Credentials =
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface Config {
+export interface Config extends TaggingConfig {
   /** Project id → region id. An event for a project outside this map is skipped. */
   projects: ReadonlyMap<string, string>;
   credentials: Credentials;
@@ -132,6 +133,7 @@ const ENV_SPEC = {
   SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
   METRICS_NAMESPACE: matchingOr(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace', 'KmsAutoAlias'),
   LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
+  ...TAG_ENV_SPEC,
 };
 
 /** Every environment variable the configuration reads (besides `ALIAS_VAR_*`). */
@@ -152,7 +154,7 @@ export interface LoadConfigOptions {
 }
 
 /** The naming part of the configuration: all that `kms-auto-alias explain` needs. */
-export type NamingConfig = Pick<Config, 'aliasTemplateSource' | 'aliasTemplate' | 'aliasConstants'>;
+export type NamingConfig = Pick<Config, 'aliasTemplateSource' | 'aliasTemplate' | 'aliasConstants'> & TaggingConfig;
 
 /** Where SQS is: all that `kms-auto-alias replay-dlq` needs (no Huawei credentials). */
 export interface SqsConfig {
@@ -209,6 +211,7 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     serviceName: e.SERVICE_NAME,
     metricsNamespace: e.METRICS_NAMESPACE,
+    ...loadTagConfig(cleaned, aliasConstants),
   });
 }
 
@@ -227,6 +230,7 @@ export function loadNamingConfig(env: Record<string, string | undefined> = proce
     aliasTemplateSource: parsed.values.ALIAS_TEMPLATE,
     aliasTemplate: compiled.template,
     aliasConstants,
+    ...loadTagConfig(cleaned, aliasConstants),
   });
 }
 

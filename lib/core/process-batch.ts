@@ -4,6 +4,7 @@ import { buildAuditRecord } from '../audit/build-audit-record.ts';
 import type { Logger } from '../audit/create-logger.ts';
 import { createBatchMetrics } from '../audit/create-metrics.ts';
 import { messageMetricsOf } from '../audit/message-metrics.ts';
+import { logTagFindings } from '../audit/tag-findings.ts';
 import { buildDlqRecord } from '../dlq/build-dlq-record.ts';
 import type { DlqPublisher } from '../dlq/create-dlq-publisher.ts';
 import { sendToDlq } from '../dlq/send-to-dlq.ts';
@@ -20,7 +21,10 @@ import {
   ensureAlias,
   type RunOperation,
 } from './ensure-alias.ts';
-import { type MessageResult, processMessage } from './process-message.ts';
+import { type EnsureTagsResult, ensureTags, mayAssumeNoExistingTags, type TagApi } from './ensure-tags.ts';
+import { type MessageResult, type MessageTagDeps, processMessage } from './process-message.ts';
+import type { CompiledTagTemplate } from '../tags/compiled-tag-template.ts';
+import type { TagCreateSemantics } from '../tags/plan-tags.ts';
 
 export interface BatchDeps {
   projects: ReadonlyMap<string, string>;
@@ -39,6 +43,17 @@ export interface BatchDeps {
   /** EMF namespace and Service dimension; no metrics when absent. */
   metrics?: { namespace: string; service: string };
   now?: () => number;
+  /** TAG_TEMPLATE on (issue 12 §1): each key gets its tags right after its alias. */
+  tags?: BatchTagDeps;
+}
+
+export interface BatchTagDeps {
+  template: CompiledTagTemplate;
+  /** TAG_OVERWRITE. */
+  overwrite: boolean;
+  /** How Huawei's `create` treats an existing tag key (lib/tags/plan-tags.ts). */
+  semantics: TagCreateSemantics;
+  api: TagApi;
 }
 
 /**
@@ -56,6 +71,7 @@ export async function processBatch(
   const limit = pLimit(deps.concurrency);
   // Identical targets in one batch (duplicate deliveries) share one create: one alias, one call.
   const inFlight = new Map<string, Promise<EnsureResult>>();
+  const tagsInFlight = new Map<string, Promise<EnsureTagsResult>>();
   const metrics =
     deps.metrics === undefined ? undefined : createBatchMetrics(deps.metrics.namespace, deps.metrics.service);
 
@@ -83,6 +99,7 @@ export async function processBatch(
           inFlight.set(key, created);
           return created;
         },
+        ...(deps.tags === undefined ? {} : { tags: bindTags(deps.tags, run, receiveCount, tagsInFlight) }),
       });
     } catch (err) {
       // A bug, not a decision: keep the message (redelivery) and say so loudly.
@@ -139,6 +156,7 @@ export async function processBatch(
     };
     metrics?.record(messageMetricsOf(settledMessage));
     deps.logger.audit(buildAuditRecord(settledMessage, { templateSource: deps.templateSource, dryRun: deps.dryRun }));
+    if (deps.tags !== undefined) logTagFindings(deps.logger, settledMessage);
     return settledMessage.disposition;
   };
 
@@ -150,6 +168,31 @@ export async function processBatch(
     .filter((_, i) => settled[i] === 'retry')
     .map((record) => ({ itemIdentifier: record.messageId }));
   return { batchItemFailures };
+}
+
+/** The tag step of one message; duplicates of a key in one batch share one tag step, as they share the alias. */
+function bindTags(
+  tags: BatchTagDeps,
+  run: RunOperation,
+  receiveCount: number,
+  inFlight: Map<string, Promise<EnsureTagsResult>>,
+): MessageTagDeps {
+  return {
+    template: tags.template,
+    ensure: (target, desired, event, report) => {
+      const key = `${target.region}/${target.projectId}/${target.keyId}/${JSON.stringify(desired)}`;
+      const shared = inFlight.get(key);
+      if (shared !== undefined) return shared;
+      const options = {
+        overwrite: tags.overwrite,
+        semantics: tags.semantics,
+        assumeNoExistingTags: mayAssumeNoExistingTags(event.source, receiveCount),
+      };
+      const done = ensureTags(tags.api, target, desired, run, options, report);
+      inFlight.set(key, done);
+      return done;
+    },
+  };
 }
 
 function isoOf(epochMs: string | undefined): string | undefined {

@@ -4,7 +4,11 @@ import { normaliseEvent } from '../events/normalise-event.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { deriveAlias, type AliasPart } from '../naming/derive-alias.ts';
 import type { AliasTarget, EnsureResult } from './ensure-alias.ts';
-import type { Outcome } from '../outcome/outcome.ts';
+import type { Outcome, TagReport } from '../outcome/outcome.ts';
+import type { CompiledTagTemplate } from '../tags/compiled-tag-template.ts';
+import { formatTags, renderTags } from '../tags/render-tags.ts';
+import type { Tag } from '../tags/tag-rules.ts';
+import { emptyTagReport, type EnsureTagsResult } from './ensure-tags.ts';
 
 export interface MessageDeps {
   projects: ReadonlyMap<string, string>;
@@ -12,6 +16,19 @@ export interface MessageDeps {
   dryRun: boolean;
   /** The idempotent create, already bound to the API, the retry policy and this message's meter. */
   ensure: (target: AliasTarget) => Promise<EnsureResult>;
+  /** TAG_TEMPLATE on: the key gets its tags right after its alias, in the same message. */
+  tags?: MessageTagDeps;
+}
+
+export interface MessageTagDeps {
+  template: CompiledTagTemplate;
+  /** The tag step (ensure-tags.ts), bound like `ensure`; fills `report` as it goes. May throw a KMS error. */
+  ensure: (
+    target: AliasTarget,
+    desired: readonly Tag[],
+    event: KeyCreated,
+    report: TagReport,
+  ) => Promise<EnsureTagsResult>;
 }
 
 export interface MessageResult {
@@ -73,21 +90,95 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
   }
   const target: AliasTarget = { region, projectId: event.project_id, keyId: event.key_id, alias: derived.alias };
   const base = { event, target, parts: derived.parts };
+  // Pure, so decided before any call; applied only once the alias is in place (tags never block it).
+  const rendered = deps.tags === undefined ? undefined : renderTags(deps.tags.template, event, derived.alias);
   if (deps.dryRun) {
+    if (rendered !== undefined && !rendered.ok)
+      return { ...base, outcome: invalidTagsOutcome(derived.alias, rendered) };
+    const tagged = rendered === undefined ? '' : `; would tag ${formatTags(rendered.tags)}`;
     return {
       ...base,
-      outcome: { kind: 'skipped', reason: 'dry_run', detail: `would create ${derived.alias}`, alias: derived.alias },
+      outcome: {
+        kind: 'skipped',
+        reason: 'dry_run',
+        detail: `would create ${derived.alias}${tagged}`,
+        alias: derived.alias,
+        ...(rendered === undefined ? {} : { tags: emptyTagReport(rendered.tags, 'planned') }),
+      },
     };
   }
+  let aliasOutcome: Outcome & { kind: 'created' | 'already_present' };
   try {
     const result = await deps.ensure(target);
     const requestId = result.requestId === undefined ? {} : { requestId: result.requestId };
-    return result.status === 'created'
-      ? { ...base, outcome: { kind: 'created', alias: derived.alias, ...requestId } }
-      : { ...base, outcome: { kind: 'already_present', alias: derived.alias, ...requestId } };
+    aliasOutcome =
+      result.status === 'created'
+        ? { kind: 'created', alias: derived.alias, ...requestId }
+        : { kind: 'already_present', alias: derived.alias, ...requestId };
   } catch (err) {
+    // An alias conflict or failure: no tags (a replay, once the alias is settled, applies them).
     return { ...base, outcome: outcomeOfError(err, derived.alias) };
   }
+  if (deps.tags === undefined || rendered === undefined) return { ...base, outcome: aliasOutcome };
+  if (!rendered.ok) return { ...base, outcome: invalidTagsOutcome(derived.alias, rendered) };
+  const report = emptyTagReport(rendered.tags);
+  const aliasSettled = {
+    status: aliasOutcome.kind,
+    ...(aliasOutcome.requestId === undefined ? {} : { requestId: aliasOutcome.requestId }),
+  };
+  try {
+    const tagged = await deps.tags.ensure(target, rendered.tags, event, report);
+    if (tagged.ok) return { ...base, outcome: { ...aliasOutcome, tags: tagged.report } };
+    const error = toErrorSummary(
+      new AppError(tagged.reason, {
+        code: tagged.code,
+        retry: false,
+        ...(tagged.cause ? { cause: tagged.cause } : {}),
+      }),
+    );
+    if (tagged.cause?.huaweiCode !== undefined) error.huawei_code = tagged.cause.huaweiCode;
+    if (tagged.cause?.requestId !== undefined) error.request_id = tagged.cause.requestId;
+    return {
+      ...base,
+      outcome: {
+        kind: 'failed',
+        alias: derived.alias,
+        reason: tagged.code.toLowerCase(),
+        detail: `alias ${derived.alias} is in place; tags not applied: ${tagged.reason}`,
+        error,
+        retryable: false,
+        tags: tagged.report,
+        aliasSettled,
+      },
+    };
+  } catch (err) {
+    const failed = outcomeOfError(err, derived.alias);
+    return {
+      ...base,
+      outcome:
+        failed.kind === 'failed'
+          ? {
+              ...failed,
+              detail: `alias ${derived.alias} is in place; tags: ${failed.detail}`,
+              tags: report,
+              aliasSettled,
+            }
+          : failed,
+    };
+  }
+}
+
+/** The rendered tags break Huawei's rules: permanent, filed with the violations so it can be fixed and replayed. */
+function invalidTagsOutcome(alias: string, rendered: Extract<ReturnType<typeof renderTags>, { ok: false }>): Outcome {
+  return {
+    kind: 'failed',
+    alias,
+    reason: 'invalid_tags',
+    detail: `tags: ${rendered.reason}`,
+    error: toErrorSummary(new AppError(`tags: ${rendered.reason}`, { code: 'INVALID_TAGS', retry: false })),
+    retryable: false,
+    tagViolations: rendered.violations,
+  };
 }
 
 /** Pure mapping from a thrown error to an outcome; unknown errors count as transient. */

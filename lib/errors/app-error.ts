@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'MISSING_FIELD'
   | 'ALIAS_CONFLICT'
   | 'ALIAS_LIMIT'
+  | 'INVALID_TAGS'
+  | 'TAG_LIMIT'
   | 'KMS_THROTTLED'
   | 'KMS_UNAVAILABLE'
   | 'KMS_TIMEOUT'

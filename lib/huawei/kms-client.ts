@@ -23,6 +23,7 @@ import type { HttpTransport, TransportResponse } from './node-http-transport.ts'
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';
+import { createKmsTagOperations } from './kms-tags-client.ts';
 import { encodeRfc3986 } from './sign-request.ts';
 import { toTransportError } from './transport-error.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
@@ -279,9 +280,11 @@ async function waitForSlot(
  * `PaginationError` for a listing that does not end.
  */
 export function createKmsClient(options: KmsClientOptions): KmsClient {
-  const { send, checkKeyId, checkLimit } = createKmsRequestSender(options);
+  const sender = createKmsRequestSender(options);
+  const { send, checkKeyId, checkLimit } = sender;
   const maxPages = options.maxPages ?? 100;
   const client: KmsClient = {
+    ...createKmsTagOperations(sender),
     async createAlias(input, signal) {
       const operation = 'createAlias';
       checkKeyId(operation, input.keyId);

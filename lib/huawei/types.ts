@@ -141,10 +141,43 @@ export interface DescribeKeyResult extends WithRequestId {
  * that does not end). Operations only tests need (CreateKey, DeleteAlias) are not here, so they
  * are not in a Lambda bundle: see test/support/kms-test-client.ts.
  */
-export interface KmsClient {
+export interface KmsClient extends KmsTagOperations {
   createAlias(input: CreateAliasInput, signal?: AbortSignal): Promise<CreateAliasResult>;
   listAliases(input: ListAliasesInput, signal?: AbortSignal): Promise<ListAliasesResult>;
   listAllAliases(input: ListAllAliasesInput, signal?: AbortSignal): Promise<ListAllAliasesResult>;
   listKeys(input: ListKeysInput, signal?: AbortSignal): Promise<ListKeysResult>;
   describeKey(input: DescribeKeyInput, signal?: AbortSignal): Promise<DescribeKeyResult>;
+}
+
+/** One tag of a key: Huawei's `{key, value}` item (docs/huawei-kms.md#key-tags). */
+export interface KeyTag {
+  key: string;
+  value: string;
+}
+
+export interface CreateTagsInput extends KmsTarget {
+  keyId: string;
+  /** Huawei allows `create` and `delete` only. */
+  action: 'create' | 'delete';
+  tags: readonly KeyTag[];
+}
+
+export interface ListTagsInput extends KmsTarget {
+  keyId: string;
+}
+
+export interface ListTagsResult extends WithRequestId {
+  tags: KeyTag[];
+  /** `existTagsNum` (or `existTagNum`), else `tags.length`. */
+  count: number;
+  /** Items of the listing that were not `{key: string}` objects, left out (a surprise to report). */
+  dropped: number;
+}
+
+/** The tag operations of a key (lib/huawei/kms-tags-client.ts). */
+export interface KmsTagOperations {
+  /** `POST /v1.0/{project_id}/kms/{key_id}/tags/action`: one batch `create` or `delete`. */
+  createTags(input: CreateTagsInput, signal?: AbortSignal): Promise<WithRequestId>;
+  /** `GET /v1.0/{project_id}/kms/{key_id}/tags`. */
+  listTags(input: ListTagsInput, signal?: AbortSignal): Promise<ListTagsResult>;
 }

@@ -1,3 +1,4 @@
+import type { KeyCreated } from '../events/key-created.ts';
 import type { KeyDetails } from '../huawei/types.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { type AliasPart, deriveAlias } from '../naming/derive-alias.ts';
@@ -8,7 +9,8 @@ import { type KeySkip, keySkipOf } from './key-skip-reason.ts';
 export type KeyPlan =
   | ({ kind: 'skip' } & KeySkip)
   | { kind: 'naming_failed'; code: 'MISSING_FIELD' | 'INVALID_ALIAS'; reason: string; parts: AliasPart[] }
-  | { kind: 'alias'; alias: string; parts: AliasPart[] };
+  /** `event`: the key as the handler would read it (tags render from it). */
+  | { kind: 'alias'; alias: string; parts: AliasPart[]; event: KeyCreated };
 
 /**
  * The one decision backfill and reconcile share: skip the key (with a reason), or derive its
@@ -17,7 +19,8 @@ export type KeyPlan =
 export function planKey(details: KeyDetails, template: CompiledTemplate, scope: KeyScope): KeyPlan {
   const skip = keySkipOf(details);
   if (skip !== undefined) return { kind: 'skip', ...skip };
-  const derived = deriveAlias(template, keyCreatedFromDetails(details, scope));
+  const event = keyCreatedFromDetails(details, scope);
+  const derived = deriveAlias(template, event);
   if (!derived.ok) return { kind: 'naming_failed', code: derived.code, reason: derived.reason, parts: derived.parts };
-  return { kind: 'alias', alias: derived.alias, parts: derived.parts };
+  return { kind: 'alias', alias: derived.alias, parts: derived.parts, event };
 }

@@ -3,6 +3,7 @@ import type { KeyScope } from '../inventory/key-created-from-details.ts';
 import { planKey } from '../inventory/plan-key.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { aliasPatternOf, conformsTo } from './alias-pattern.ts';
+import type { TagDriftItem } from './find-tag-drift.ts';
 
 export const DRIFT_KINDS = ['missing', 'conflict', 'non_conforming', 'naming_failed'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
@@ -41,6 +42,8 @@ export interface DriftReport {
   counts: Record<DriftKind, number>;
   /** In listing order of the keys. */
   drift: DriftItem[];
+  /** TAG_TEMPLATE on: the managed tags of every key that carries its alias (run-reconcile.ts). */
+  tag_drift?: TagDriftItem[];
   has_drift: boolean;
 }
 

@@ -4,11 +4,17 @@ import { listAliases } from '../inventory/list-aliases.ts';
 import { listKeys } from '../inventory/list-keys.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { type DriftReport, findDrift } from './find-drift.ts';
+import { findTagDrift, type TagDriftItem } from './find-tag-drift.ts';
+import type { TagApi } from '../core/ensure-tags.ts';
+import { planKey } from '../inventory/plan-key.ts';
+import type { CompiledTagTemplate } from '../tags/compiled-tag-template.ts';
 
 export interface ReconcileDeps {
   kms: KmsClient;
   run: RunOperation;
-  onProgress?: (progress: { stage: 'keys' | 'aliases'; listed: number }) => void;
+  onProgress?: (progress: { stage: 'keys' | 'aliases' | 'tags'; listed: number }) => void;
+  /** The tag listing; needed with `options.tagTemplate`. */
+  tagApi?: TagApi | undefined;
 }
 
 export interface ReconcileOptions {
@@ -16,6 +22,8 @@ export interface ReconcileOptions {
   region: string;
   template: CompiledTemplate;
   pageSize?: number;
+  /** TAG_TEMPLATE set: each key that carries its alias has its tags listed (one call a key) and checked. */
+  tagTemplate?: CompiledTagTemplate | undefined;
 }
 
 /**
@@ -37,5 +45,20 @@ export async function runReconcile(options: ReconcileOptions, deps: ReconcileDep
     projectId,
     onPage: (listed) => deps.onProgress?.({ stage: 'aliases', listed }),
   });
-  return findDrift(keys, aliases, options.template, { projectId, region });
+  const report = findDrift(keys, aliases, options.template, { projectId, region });
+  if (options.tagTemplate === undefined || deps.tagApi === undefined) return report;
+  const holderOf = new Map(aliases.map((a) => [a.alias, a.key_id]));
+  const tagDrift: TagDriftItem[] = [];
+  let listed = 0;
+  for (const details of keys) {
+    const plan = planKey(details, options.template, { projectId, region });
+    if (plan.kind !== 'alias' || holderOf.get(plan.alias) !== details.key_id) continue;
+    const target = { region, projectId, keyId: details.key_id };
+    const { tags } = await deps.run('listTags', (signal) => (deps.tagApi as TagApi).listTags(target, signal));
+    listed += 1;
+    deps.onProgress?.({ stage: 'tags', listed });
+    const key = { key_id: details.key_id, key_alias: details.key_alias, event: plan.event, alias: plan.alias };
+    tagDrift.push(...findTagDrift(options.tagTemplate, key, tags));
+  }
+  return { ...report, tag_drift: tagDrift, has_drift: report.has_drift || tagDrift.length > 0 };
 }

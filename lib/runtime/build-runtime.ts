@@ -11,10 +11,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../audit/create-logger.ts';
 import type { Config } from '../config/load-config.ts';
 import type { AliasApi } from '../core/ensure-alias.ts';
+import type { TagApi } from '../core/ensure-tags.ts';
 import { createDlqPublisher, type DlqPublisher } from '../dlq/create-dlq-publisher.ts';
 import { ConfigError } from '../errors/app-error.ts';
 import type { KmsClient } from '../huawei/types.ts';
 import { createAliasApi } from './create-alias-api.ts';
+import { createTagApi } from './create-tag-api.ts';
 import { createKmsFromConfig, type KmsFromConfigOptions, secretsOf } from './create-kms-from-config.ts';
 import { createServiceLogger } from './create-service-logger.ts';
 import { createRunOperationFactory, type RunOperationFactory } from './create-run-operation.ts';
@@ -38,6 +40,8 @@ export interface Runtime {
   kms: KmsClient;
   /** The KMS operations the idempotent create needs, over `kms`. */
   aliasApi: AliasApi;
+  /** The KMS tag calls the tag step needs, over `kms` (used only when TAG_TEMPLATE is set). */
+  tagApi: TagApi;
   /** The retry policy bound to a call meter and a deadline (remaining time minus DEADLINE_MARGIN_MS). */
   createRun: RunOperationFactory;
   /**
@@ -69,6 +73,7 @@ export function buildRuntime(config: Config, options: RuntimeOptions = {}): Runt
     logger,
     kms,
     aliasApi: createAliasApi(kms),
+    tagApi: createTagApi(kms),
     createRun: createRunOperationFactory(config, logger),
     dlq: () => {
       if (config.dlqUrl === '') throw new ConfigError('DLQ_URL is required to publish to the dead-letter queue');

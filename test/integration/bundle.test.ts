@@ -77,4 +77,37 @@ describe('the built bundle', () => {
       /KMS_ENDPOINT/,
     );
   });
+
+  it('with TAG_TEMPLATE set, tags every new key right after its alias: two calls a key', async () => {
+    stack.emulator.reset();
+    stack.sqs.server.reset();
+    const bodies = SAMPLE_EVENT_NAMES.map(loadEventBody);
+    stack.seedKeysFor(bodies);
+    const handler = await loadBundle(
+      stack.env({ TAG_TEMPLATE: 'managed_by=kms-auto-alias,created_by={created_by|default:unknown|truncate:43}' }),
+    );
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk).trimEnd());
+      collectLogLine(String(chunk), 'bundle-stdout');
+      return true;
+    });
+    let response: SQSBatchResponse;
+    try {
+      response = await handler({ Records: bodies.map((body) => toSqsRecord({ body })) }, createLambdaContext());
+    } finally {
+      write.mockRestore();
+    }
+    expect(failedIds(response)).toEqual([]);
+    const audits = auditRecords(lines);
+    expect(audits.map((a) => [a.outcome, a.tags_status, a.api_calls])).toEqual(
+      bodies.map(() => ['created', 'applied', 2]),
+    );
+    for (const key of stack.emulator.state.keys(LOCAL_ACCOUNT.projectId)) {
+      const tags = stack.emulator.tags.tagsOf(key.key_id);
+      expect(tags).toContainEqual({ key: 'managed_by', value: 'kms-auto-alias' });
+      expect(tags.map((t) => t.key).sort()).toEqual(['created_by', 'managed_by']);
+    }
+    await expect(loadBundle({ ...stack.env(), TAG_TEMPLATE: 'a=1,a=2' })).rejects.toThrow(/TAG_TEMPLATE/);
+  });
 });

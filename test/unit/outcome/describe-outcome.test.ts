@@ -156,4 +156,28 @@ describe('buildAuditRecord()', () => {
     expect(audit.key_created_at).toBeUndefined();
     expect(buildAuditRecord(settled(created), { templateSource: 'x', dryRun: false }).event_notes).toBeUndefined();
   });
+
+  it('keeps the proof of a created alias when the tag step failed after it', () => {
+    const failed: Outcome = {
+      kind: 'failed',
+      alias: 'alias/a',
+      reason: 'kms_throttled',
+      detail: 'alias alias/a is in place; tags: throttled',
+      error: { name: 'KmsApiError', code: 'KMS_THROTTLED', message: 'throttled', retryable: true, request_id: 'r-429' },
+      retryable: true,
+      aliasSettled: { status: 'created', requestId: 'r-201' },
+    };
+    const audit = buildAuditRecord(settled(failed), { templateSource: 'x', dryRun: false });
+    expect(audit).toMatchObject({
+      outcome: 'failed',
+      request_id: 'r-429',
+      alias_outcome: 'created',
+      alias_request_id: 'r-201',
+    });
+    const plain = buildAuditRecord(settled({ kind: 'created', alias: 'alias/a', requestId: 'r-201' }), {
+      templateSource: 'x',
+      dryRun: false,
+    });
+    expect(plain.alias_outcome).toBeUndefined();
+  });
 });
