@@ -1,5 +1,4 @@
 import type { Config } from '../config/load-config.ts';
-import { fetchAwsSecret } from '../config/fetch-aws-secret.ts';
 import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
 import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
@@ -58,7 +57,12 @@ function createAuthFromConfig(config: Config, options: KmsFromConfigOptions): Au
   if (c.kind === 'aws-secret') {
     let ready: Promise<AuthProvider> | undefined;
     const load = () =>
-      (ready ??= fetchAwsSecret({ source: c.source, id: c.id, ...(options.fetch ? { fetch: options.fetch } : {}) })
+      // Imported on the first request: the secret reader's zod schema would otherwise be built at
+      // every cold start, also where the credentials come from the environment.
+      (ready ??= import('../config/fetch-aws-secret.ts')
+        .then(({ fetchAwsSecret }) =>
+          fetchAwsSecret({ source: c.source, id: c.id, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+        )
         .then((secret) => createAkSkAuth(secret))
         .catch((err: unknown) => {
           ready = undefined;
