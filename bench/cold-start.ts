@@ -24,7 +24,22 @@ interface Built {
   total: { bytes: number; gzip: number };
   files: BuiltFile[];
   handler: string;
-  metafile: { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  metafile: {
+    outputs: Record<string, { inputs: Record<string, unknown>; imports?: { path: string; kind: string }[] }>;
+  };
+}
+
+/** The entry and every chunk it imports statically: what a cold start reads before the handler exists. */
+function loadedAtInit(built: Built): { bytes: number; gzip: number } {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of built.metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(built.entry.file);
+  const files = built.files.filter((f) => seen.has(f.file));
+  return { bytes: files.reduce((n, f) => n + f.bytes, 0), gzip: files.reduce((n, f) => n + f.gzip, 0) };
 }
 
 /** Target: (real − empty) / (straightforward − empty) ≤ this. */
@@ -69,6 +84,8 @@ export async function benchColdStart(options: {
     splitting: false,
     quiet: true,
   })) as Built;
+  const realInit = loadedAtInit(real);
+  const eagerInit = loadedAtInit(eager);
   const eagerInputs = Object.keys(eager.metafile.outputs[eager.entry.file]?.inputs ?? {});
   if (!eagerInputs.some((input) => input.includes('@aws-sdk/client-sqs'))) {
     throw new Error('the straightforward bundle does not hold the SQS client: does scripts/build.mjs take entryPoint?');
@@ -146,12 +163,12 @@ export async function benchColdStart(options: {
   const figures: Figure[] = [
     {
       group,
-      name: 'bundle, happy path (handler.mjs), gzipped',
+      name: 'bundle loaded at init (handler.mjs + static chunks), gzipped',
       unit: 'KiB',
-      value: spread([real.entry.gzip / 1024]),
-      baseline: { name: 'straightforward bundle', value: spread([eager.entry.gzip / 1024]) },
-      ratio: spread([real.entry.gzip / eager.entry.gzip]),
-      note: `minified ${(real.entry.bytes / 1024).toFixed(0)} KiB vs ${(eager.entry.bytes / 1024).toFixed(0)} KiB; with the lazily loaded chunks ${(real.total.gzip / 1024).toFixed(0)} KiB gzipped (${real.files.length} files)`,
+      value: spread([realInit.gzip / 1024]),
+      baseline: { name: 'straightforward bundle', value: spread([eagerInit.gzip / 1024]) },
+      ratio: spread([realInit.gzip / eagerInit.gzip]),
+      note: `minified ${(realInit.bytes / 1024).toFixed(0)} KiB vs ${(eagerInit.bytes / 1024).toFixed(0)} KiB (handler.mjs alone ${(real.entry.bytes / 1024).toFixed(0)} KiB); with the lazily loaded chunks ${(real.total.gzip / 1024).toFixed(0)} KiB gzipped (${real.files.length} files)`,
     },
     {
       group,
@@ -232,7 +249,7 @@ export async function benchColdStart(options: {
       cpuRatioPerRound: spread(cpuRatios),
       instructionsAtReady: counted ? Object.fromEntries(counts.map((v) => [v, spread(instructions[v])])) : undefined,
       bundle: {
-        real: { entry: real.entry, total: real.total, files: real.files.length },
+        real: { entry: real.entry, loadedAtInit: realInit, total: real.total, files: real.files.length },
         straightforward: { entry: eager.entry },
       },
     },
