@@ -12,8 +12,8 @@ import { startInstance } from './instance.ts';
 const FLOOR_HANDLER = new URL('./floor-handler.mjs', import.meta.url).pathname;
 import { sleep, spread, sum, type Figure } from './stats.ts';
 
-/** Target: below this many ms of CPU per message. */
-export const CPU_TARGET_MS = 0.2;
+/** Target: at most this many ms of CPU per message (issue 9 §7). */
+export const CPU_TARGET_MS = 0.25;
 const BATCH = 10;
 
 export async function benchCpu(options: {
@@ -145,7 +145,7 @@ export async function benchCpu(options: {
         value,
         baseline: { name: 'one bare node:http call', value: spread(floorMs) },
         ratio: spread(handlerMs.map((v, i) => v / floorMs[i]!)),
-        target: { text: `< ${CPU_TARGET_MS} ms`, met: value.median < CPU_TARGET_MS },
+        target: { text: `≤ ${CPU_TARGET_MS} ms`, met: value.median <= CPU_TARGET_MS },
         note: `${options.runs} runs × ${options.batchesPerRun * BATCH} messages after ${options.warmupBatches * BATCH} warm-up; main thread alone ${spread(threadMs).median.toFixed(3)} ms; in the kernel ${spread(systemMs).median.toFixed(3)} ms (floor ${spread(floorSystemMs).median.toFixed(3)})`,
       },
       {

@@ -30,18 +30,21 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(import.meta.dirname, 'results.json') },
     'baseline-ref': { type: 'string', default: DEFAULT_BASELINE_REF },
     'no-baseline': { type: 'boolean', default: false },
+    'no-instructions': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   console.log(`Usage: npm run bench -- [--only ${BENCHES.join(',')}] [--quick] [--out FILE]
-                       [--baseline-ref REF | --no-baseline]
+                       [--baseline-ref REF | --no-baseline] [--no-instructions]
 
 Prints the table of figures (median, min-max, same-run baseline, ratio, target) and writes them
 as JSON to --out (default bench/results.json). --only takes names or their prefixes (cold, cpu).
 The cold-start and CPU figures are also measured, in the same run, for the handler of an earlier
 commit (--baseline-ref, default ${DEFAULT_BASELINE_REF}), built from git with this run's build
-options and node_modules; without git history the baseline is skipped. See docs/performance.md.`);
+options and node_modules; without git history the baseline is skipped. The cold start is also
+counted in instructions with valgrind (callgrind), which the machine's load does not move;
+--no-instructions skips it (about a minute). See docs/performance.md.`);
   process.exit(0);
 }
 const only: string[] = [];
@@ -87,6 +90,7 @@ if (selected('cold-start')) {
   const r = await benchColdStart({
     rounds: quick ? 6 : 30,
     outdir: join(outdir, 'cold-start'),
+    instructionRuns: values['no-instructions'] ? 0 : quick ? 1 : 3,
     ...(baseline?.ok && baselineLabel ? { baseline: { label: baselineLabel, handler: baseline.handler } } : {}),
   });
   figures.push(...r.figures);

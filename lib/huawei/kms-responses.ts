@@ -18,23 +18,24 @@ function lazy<T>(build: () => T): () => T {
   return () => (schema ??= build());
 }
 
-/** An optional string field that may come as a number or null. */
-export const opaqueString = z.preprocess(
-  (v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v),
-  z.string().optional(),
-);
+/** An optional string field that may come as a number or null (a new schema on each call). */
+export const opaqueString = () =>
+  z.preprocess((v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().optional());
 
 const arrayOrEmpty = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(item));
 
-export const AliasEntitySchema = z.object({
-  alias: z.string().min(1),
-  key_id: z.string().min(1),
-  domain_id: opaqueString,
-  alias_urn: opaqueString,
-  create_time: opaqueString,
-  update_time: opaqueString,
-});
+/** CreateAlias's answer is parsed on the happy path, but built on the first one, not at init. */
+export const AliasEntitySchema = lazy(() =>
+  z.object({
+    alias: z.string().min(1),
+    key_id: z.string().min(1),
+    domain_id: opaqueString(),
+    alias_urn: opaqueString(),
+    create_time: opaqueString(),
+    update_time: opaqueString(),
+  }),
+);
 
 /**
  * §1: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
@@ -42,8 +43,8 @@ export const AliasEntitySchema = z.object({
  */
 const ListAliasesResponseSchema = lazy(() => {
   const AliasPageSchema = z.object({
-    aliases: arrayOrEmpty(AliasEntitySchema),
-    page_info: z.preprocess((v) => (v === null ? undefined : v), z.object({ next_marker: opaqueString }).optional()),
+    aliases: arrayOrEmpty(AliasEntitySchema()),
+    page_info: z.preprocess((v) => (v === null ? undefined : v), z.object({ next_marker: opaqueString() }).optional()),
   });
   return z.union([AliasPageSchema, z.array(AliasPageSchema)]);
 });
@@ -51,22 +52,22 @@ const ListAliasesResponseSchema = lazy(() => {
 const KeyDetailsSchema = lazy(() =>
   z.object({
     key_id: z.string().min(1),
-    domain_id: opaqueString,
-    key_alias: opaqueString,
-    realm: opaqueString,
-    key_spec: opaqueString,
-    key_usage: opaqueString,
-    key_description: opaqueString,
-    creation_date: opaqueString,
-    scheduled_deletion_date: opaqueString,
-    expiration_time: opaqueString,
-    key_state: opaqueString,
-    default_key_flag: opaqueString,
-    key_type: opaqueString,
-    origin: opaqueString,
-    key_rotation_enabled: opaqueString,
-    sys_enterprise_project_id: opaqueString,
-    keystore_id: opaqueString,
+    domain_id: opaqueString(),
+    key_alias: opaqueString(),
+    realm: opaqueString(),
+    key_spec: opaqueString(),
+    key_usage: opaqueString(),
+    key_description: opaqueString(),
+    creation_date: opaqueString(),
+    scheduled_deletion_date: opaqueString(),
+    expiration_time: opaqueString(),
+    key_state: opaqueString(),
+    default_key_flag: opaqueString(),
+    key_type: opaqueString(),
+    origin: opaqueString(),
+    key_rotation_enabled: opaqueString(),
+    sys_enterprise_project_id: opaqueString(),
+    keystore_id: opaqueString(),
   }),
 );
 
@@ -84,7 +85,7 @@ const ListKeysResponseSchema = lazy(() => {
   return z.object({
     keys: arrayOrEmpty(z.string()),
     key_details: arrayOrEmpty(KeyDetailsSchema()),
-    next_marker: opaqueString,
+    next_marker: opaqueString(),
     truncated: truncatedFlag,
     total: optionalCount,
   });
@@ -125,7 +126,7 @@ export function parseListAliasesBody(
 
 /** Parses a CreateAlias / AssociateAlias body (the alias object, §1). */
 export function parseAliasBody(json: unknown): ParseResult<AliasEntity> {
-  return parseWithSchema(AliasEntitySchema, json);
+  return parseWithSchema(AliasEntitySchema(), json);
 }
 
 /** Parses a ListKeys body (§9). */

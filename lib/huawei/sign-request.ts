@@ -7,7 +7,15 @@
  * query is read the way a server parses it. The official Node SDK signer agrees on every request
  * this project sends (property-tested against it in test/unit/huawei/sign-request.test.ts).
  */
-import { createHash, createHmac } from 'node:crypto';
+
+// node:crypto is loaded on the first signature, not at module load: it costs about a quarter of
+// the create-key-alias bundle's start-up (docs/performance.md#1-cold-start), and the first request
+// loads node:https, which loads node:crypto anyway, so over a cold start it is paid once either way.
+let crypto: typeof import('node:crypto') | undefined;
+const nodeCrypto = (): typeof import('node:crypto') => {
+  crypto ??= process.getBuiltinModule('node:crypto');
+  return crypto;
+};
 
 /** The algorithm name in `Authorization` and the string-to-sign (§5b steps 3, 5). */
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
@@ -73,11 +81,11 @@ export function formatSdkDate(now: Date): string {
 
 /** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return nodeCrypto().createHash('sha256').update(data).digest('hex');
 }
 
 function hmacSha256Hex(key: string, data: string): string {
-  return createHmac('sha256', textEncoder.encode(key)).update(data).digest('hex');
+  return nodeCrypto().createHmac('sha256', textEncoder.encode(key)).update(data).digest('hex');
 }
 
 function codePointCompare(a: string, b: string): number {

@@ -1,5 +1,4 @@
 import { registerSecret, secretRegistry } from '../audit/secret-registry.ts';
-import { fetchAwsSecret } from '../config/fetch-aws-secret.ts';
 import type { Config } from '../config/load-config.ts';
 import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
@@ -100,15 +99,19 @@ function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): Au
   if (c.kind === 'aksk') return createAkSkAuth(c);
   if (c.kind === 'aws-secret') {
     return createSecretStoreAuth({
+      // The reader is imported on the first read: its zod schema would otherwise be built at every
+      // cold start, also where the credentials come from the environment.
       read: () =>
-        fetchAwsSecret({
-          source: c.source,
-          id: c.id,
-          // Part of a KMS request, so no longer than one; the extension answers from its cache in
-          // milliseconds, a miss costs one Secrets Manager call.
-          timeoutMs: Math.min(config.requestTimeoutMs, 5_000),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        }),
+        import('../config/fetch-aws-secret.ts').then(({ fetchAwsSecret }) =>
+          fetchAwsSecret({
+            source: c.source,
+            id: c.id,
+            // Part of a KMS request, so no longer than one; the extension answers from its cache in
+            // milliseconds, a miss costs one Secrets Manager call.
+            timeoutMs: Math.min(config.requestTimeoutMs, 5_000),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
+        ),
       ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
     });
   }

@@ -42,7 +42,7 @@ export interface KmsTestClient extends KmsClient {
 }
 
 const CreateKeyResponseSchema = z.object({
-  key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString, region_id: opaqueString }),
+  key_info: z.object({ key_id: z.string().min(1), domain_id: opaqueString(), region_id: opaqueString() }),
 });
 
 /** Parses a CreateKey body `{key_info:{key_id, domain_id, region_id}}`. */
