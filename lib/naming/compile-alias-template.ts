@@ -178,7 +178,15 @@ function checkConstants(constants: Readonly<Record<string, string>>, errors: str
   return values;
 }
 
-function compileFilters(node: PlaceholderNode, errors: string[]): AliasFilter[] | undefined {
+/**
+ * A placeholder's filters, or undefined when one is unknown or malformed (each reason pushed to
+ * `errors`, prefixed by `where`). Shared with the tag template compiler (lib/tags).
+ */
+export function compileFilters(
+  node: PlaceholderNode,
+  errors: string[],
+  where: (position: number) => string = (position) => `${node.source} at position ${position}`,
+): AliasFilter[] | undefined {
   const filters: AliasFilter[] = [];
   let failed = false;
   for (const { name, arg, position } of node.filters) {
@@ -186,15 +194,15 @@ function compileFilters(node: PlaceholderNode, errors: string[]): AliasFilter[] 
     if (created.ok) {
       filters.push(created.filter);
     } else {
-      errors.push(`${node.source} at position ${position}: ${created.reason}`);
+      errors.push(`${where(position)}: ${created.reason}`);
       failed = true;
     }
   }
   return failed ? undefined : filters;
 }
 
-/** Constants are fixed, so their filters run once, here. */
-function resolveConstant(node: PlaceholderNode, raw: string, filters: AliasFilter[]): Readonly<AliasPart> {
+/** Constants are fixed, so their filters run once, here (also for tag values, lib/tags). */
+export function resolveConstant(node: PlaceholderNode, raw: string, filters: AliasFilter[]): Readonly<AliasPart> {
   let value = raw;
   let source: AliasPartSource = 'constant';
   for (const filter of filters) {

@@ -8,11 +8,14 @@ import type { EventFieldName, EventFieldReader } from './alias-fields.ts';
 /** Where a placeholder's value came from. */
 export type AliasPartSource = 'event' | 'constant' | 'default';
 
-/** How one placeholder was filled; `deriveAlias` returns one per placeholder, in order. */
-export interface AliasPart {
+/**
+ * How one placeholder was filled; `deriveAlias` returns one per placeholder, in order. The tag
+ * templates (lib/tags) fill theirs the same way, with one more source (`alias`).
+ */
+export interface AliasPart<Source extends string = AliasPartSource> {
   /** As written: `{key_alias|slug}`. */
   placeholder: string;
-  source: AliasPartSource;
+  source: Source;
   /** Event field or constant name. */
   field: string;
   /** Value before filters (`""` when the field is missing). */

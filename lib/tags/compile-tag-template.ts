@@ -14,7 +14,6 @@
  * - a trial render with a fully populated sample event and a sample alias.
  * Per event, `renderTags` checks the filled values again.
  */
-import { type AliasFilter, createFilter } from '../naming/alias-filters.ts';
 import {
   EVENT_FIELD_NAMES,
   EVENT_FIELD_READERS,
@@ -23,8 +22,9 @@ import {
   isEventFieldName,
   SAMPLE_KEY_CREATED,
 } from '../naming/alias-fields.ts';
-import { type PlaceholderNode, parseAliasTemplate } from '../naming/parse-alias-template.ts';
-import type { CompiledTag, CompiledTagTemplate, TagValuePart, TagValueSegment } from './compiled-tag-template.ts';
+import { compileFilters, resolveConstant } from '../naming/compile-alias-template.ts';
+import { parseAliasTemplate } from '../naming/parse-alias-template.ts';
+import type { CompiledTag, CompiledTagTemplate, TagValueSegment } from './compiled-tag-template.ts';
 import { parseTagTemplate } from './parse-tag-template.ts';
 import { renderTags } from './render-tags.ts';
 import {
@@ -140,7 +140,7 @@ function compileValue(valueSource: string, context: ValueContext): TagValueSegme
       segments.push({ kind: 'literal', text: node.text });
       continue;
     }
-    const filters = compileFilters(node, tag, context.errors);
+    const filters = compileFilters(node, context.errors, () => `${node.source} in the value of tag ${tag}`);
     if (filters === undefined) continue;
     const filterSources = filters.map((f) => f.source);
     const truncated = filters.some((f) => f.name === 'truncate' || f.name === 'short');
@@ -182,38 +182,6 @@ function compileValue(valueSource: string, context: ValueContext): TagValueSegme
     segments.push({ kind: 'constant', part });
   }
   return segments;
-}
-
-function compileFilters(node: PlaceholderNode, tag: string, errors: string[]): AliasFilter[] | undefined {
-  const filters: AliasFilter[] = [];
-  let failed = false;
-  for (const { name, arg } of node.filters) {
-    const created = createFilter(name, arg);
-    if (created.ok) {
-      filters.push(created.filter);
-    } else {
-      errors.push(`${node.source} in the value of tag ${tag}: ${created.reason}`);
-      failed = true;
-    }
-  }
-  return failed ? undefined : filters;
-}
-
-function resolveConstant(node: PlaceholderNode, raw: string, filters: AliasFilter[]): Readonly<TagValuePart> {
-  let value = raw;
-  let source: TagValuePart['source'] = 'constant';
-  for (const filter of filters) {
-    if (filter.name === 'default' && value === '') source = 'default';
-    value = filter.apply(value);
-  }
-  return Object.freeze({
-    placeholder: node.source,
-    source,
-    field: node.name,
-    raw,
-    value,
-    filters: filters.map((f) => f.source),
-  });
 }
 
 /** The fixed text must obey the value rules, and leave room for one character per placeholder. */

@@ -4,24 +4,13 @@
  */
 import type { AliasFilter } from '../naming/alias-filters.ts';
 import type { EventFieldName, EventFieldReader } from '../naming/alias-fields.ts';
+import type { AliasPart } from '../naming/compiled-template.ts';
 
 /** Where a placeholder's value came from; `alias` is the alias chosen for this key. */
 export type TagValuePartSource = 'event' | 'constant' | 'default' | 'alias';
 
-/** How one placeholder of a tag value was filled. */
-export interface TagValuePart {
-  /** As written: `{created_by|slug}`. */
-  placeholder: string;
-  source: TagValuePartSource;
-  /** Event field, constant name, or `alias`. */
-  field: string;
-  /** Value before filters (`""` when missing). */
-  raw: string;
-  /** Value after filters, as it appears in the tag value. */
-  value: string;
-  /** Filters as written: `['slug', 'truncate:20']`. */
-  filters: string[];
-}
+/** How one placeholder of a tag value was filled: as in an alias, with `alias` as a source. */
+export type TagValuePart = AliasPart<TagValuePartSource>;
 
 /** One piece of a value template, evaluated in order by `renderTags`. */
 export type TagValueSegment =
