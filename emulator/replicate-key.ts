@@ -7,9 +7,8 @@
 //
 // [I] Whether a replica keeps its primary's key id is unverified. This emulator keys its store
 // by key id, so it gives the replica its own id; the handler reads the answer's id either way.
-// [I] The replica is enabled at once: its material is copied from the primary at creation (DEW
-// user guide, importing key material: "a replica key synchronises the key material of its
-// primary key when it is created"), even for an external-origin primary.
+// [I] The replica is enabled at once: it takes its primary's material when it is created (DEW user
+// guide, dew_01_0325 and the page on importing key material), even for an external-origin primary.
 import { randomUUID } from 'node:crypto';
 import type { AccountDirectory, EmulatorAccount, ProjectRef } from './accounts.ts';
 import type { CtsTrace } from './cts-notifications.ts';
