@@ -6,12 +6,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AccountDirectory, type AkSkCredential, DEFAULT_EMULATOR_ACCOUNT, type EmulatorAccount } from './accounts.ts';
+import {
+  AccountDirectory,
+  type AkSkCredential,
+  DEFAULT_EMULATOR_ACCOUNT,
+  type EmulatorAccount,
+  type ProjectRef,
+} from './accounts.ts';
 import { AuthLockout, DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './auth-lockout.ts';
 import { authenticateKmsRequest, claimedPrincipal, type Identity } from './auth.ts';
 import { handleCtsRequest } from './cts-api.ts';
 import { type CtsNotification, CtsNotificationStore, type CtsTrace } from './cts-notifications.ts';
 import { createKeyTrace } from './cts-trace.ts';
+import { replicateKey, replicateKeyTrace } from './replicate-key.ts';
 import { errorBody, gatewayError, HuaweiError, kmsError } from './error-bodies.ts';
 import { describeFault, FaultInjector } from './faults.ts';
 import { readBody, sendResponse } from './http-io.ts';
@@ -252,6 +259,30 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     );
   }
 
+  /** replicateKey calls leave a CTS trace in the project the call was made in (replicate-key.ts). */
+  function recordReplicateKey(
+    identity: Identity,
+    project: ProjectRef,
+    body: Uint8Array,
+    status: number,
+    answer: unknown,
+    sourceKeyId: string | undefined,
+  ) {
+    keyEvents.record(
+      replicateKeyTrace({
+        project,
+        account: identity.account,
+        principal: identity.principal,
+        status,
+        requestBody: Buffer.from(body).toString('utf8'),
+        responseBody: answer,
+        ...(sourceKeyId === undefined ? {} : { sourceKeyId }),
+        atMs: now(),
+      }),
+      project.id,
+    );
+  }
+
   /** Runs the fault picked for this call; false when the request must not go further. */
   async function applyFault(operation: Operation, record: CallRecord, req: IncomingMessage): Promise<boolean> {
     const action = faults.pick(operation);
@@ -352,6 +383,13 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         respond(result.status, result.body);
         return;
       }
+      if (operation === 'replicateKey') {
+        const result = replicateKey({ project, body }, state, directory);
+        record.keyId = result.body.key_id;
+        respond(result.status, result.body);
+        recordReplicateKey(identity, project, body, result.status, result.body, result.sourceKeyId);
+        return;
+      }
       if (!isKmsOperation(operation)) throw gatewayError.apiNotFound(); // every operation is routed above
       const result = handleKmsRequest(
         { operation, project, query, body, ...(pathKeyId === undefined ? {} : { pathKeyId }) },
@@ -374,6 +412,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       record.huaweiCode = huaweiError.code;
       const answer = errorBody(huaweiError, requestId);
       respond(huaweiError.status, answer);
+      const callProject = directory.project(projectId ?? '')?.project;
+      if (operation === 'replicateKey' && identity !== undefined && body !== undefined && callProject) {
+        recordReplicateKey(identity, callProject, body, huaweiError.status, answer, undefined);
+      }
       // A refused createKey is traced too (CTS records failed calls; a `code != 200` filter sees them).
       if (operation === 'createKey' && identity !== undefined && body !== undefined) {
         recordCreateKey(identity, projectId ?? '', body, huaweiError.status, answer);

@@ -73,8 +73,13 @@ const KMS_ROUTES: Readonly<Record<string, Operation>> = {
   'POST alias/associate': 'associateAlias',
 };
 
+/** ReplicateKey (docs/huawei-kms.md#replicas-and-imported-keys); the key id is read from the body. */
+const KMS_REPLICATE_PATH = /^\/v2\/([^/]+)\/kms\/keys\/[^/]+\/replicate$/;
+
 export function route(method: string, pathname: string): Route {
   if (method === 'POST' && pathname === '/v3/auth/tokens') return { operation: 'iamToken' };
+  const replicate = method === 'POST' ? KMS_REPLICATE_PATH.exec(pathname) : null;
+  if (replicate?.[1] !== undefined) return { operation: 'replicateKey', projectId: replicate[1] };
   const tags = KMS_TAGS.exec(pathname);
   if (tags?.[1] !== undefined && tags[2] !== undefined) {
     const operation =

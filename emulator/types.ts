@@ -27,8 +27,18 @@ export type CtsApiOperation = 'ctsCreateNotification' | 'ctsListNotifications' |
 /** Unauthenticated SMN links: the confirmation and unsubscribe links, the signing certificate. */
 export type SmnPublicOperation = 'smnConfirm' | 'smnUnsubscribe' | 'smnCertificate';
 
+/** KMS v2 operations served outside kms-api.ts: ReplicateKey (replicate-key.ts). */
+export type KmsV2Operation = 'replicateKey';
+
 /** Every operation a call record can carry: KMS, SMN, CTS, the IAM token endpoint, or an unrouted request. */
-export type Operation = KmsOperation | SmnOperation | CtsApiOperation | SmnPublicOperation | 'iamToken' | 'unknown';
+export type Operation =
+  | KmsOperation
+  | KmsV2Operation
+  | SmnOperation
+  | CtsApiOperation
+  | SmnPublicOperation
+  | 'iamToken'
+  | 'unknown';
 
 export function isSmnOperation(op: Operation): op is SmnOperation {
   return op.startsWith('smn') && !isSmnPublicOperation(op);

@@ -43,7 +43,8 @@ export interface MessageResult {
  * Never throws: every failure becomes an `Outcome`, so one bad message cannot fail the batch.
  */
 export async function processMessage(body: string, deps: MessageDeps): Promise<MessageResult> {
-  const normalised = normaliseEvent(body);
+  // The project map places a replica whose trace omits its project (normalise-context.ts).
+  const normalised = normaliseEvent(body, { projects: deps.projects });
   if (normalised.kind === 'skipped') {
     return { outcome: { kind: 'skipped', reason: normalised.reason, detail: normalised.detail } };
   }

@@ -80,7 +80,40 @@ function buildCtsTraceSchemas() {
       }),
     ),
   });
+  /**
+   * The ReplicateKey request body (`POST /v2/{project_id}/kms/keys/{key_id}/replicate`,
+   * docs/huawei-kms.md#replicas-and-imported-keys): `key_id` is the key being copied,
+   * `replica_region`/`replica_project_id` where the new key lives, `key_alias`/`key_description`/
+   * `enterprise_project_id` the new key's own. The API requires the region and project; both are
+   * optional here because what CTS keeps of the request is unverified.
+   */
+  const ReplicateKeyRequestSchema = objectSchema({
+    key_id: optionalField(KeyIdSchema),
+    replica_region: optionalField(RegionIdSchema),
+    replica_project_id: optionalField(ProjectIdSchema),
+    key_alias: optionalField(NameSchema),
+    key_description: optionalField(DescriptionSchema),
+    enterprise_project_id: optionalField(IdentifierSchema),
+  });
+
+  /**
+   * The ReplicateKey answer is flat, `{key_id, domain_id, region}` (Python SDK
+   * `replicate_key_response.py`); `key_info` is also read in case CTS or a relay nests it like
+   * CreateKey's answer (unverified).
+   */
+  const ReplicaKeyInfoSchema = objectSchema({
+    key_id: optionalField(KeyIdSchema),
+    domain_id: optionalField(IdentifierSchema),
+    region: optionalField(RegionIdSchema),
+    region_id: optionalField(RegionIdSchema),
+  });
+  const ReplicateKeyResponseSchema = objectSchema({
+    ...ReplicaKeyInfoSchema.shape,
+    key_info: optionalField(ReplicaKeyInfoSchema),
+  });
   return {
+    ReplicateKeyRequestSchema,
+    ReplicateKeyResponseSchema,
     CtsTraceHeaderSchema,
     CtsCallStatusSchema,
     CtsUserSchema,
@@ -99,3 +132,5 @@ export type CtsUser = z.infer<Schemas['CtsUserSchema']>;
 export type CtsCreateKeyTrace = z.infer<Schemas['CtsCreateKeyTraceSchema']>;
 export type CreateKeyRequest = z.infer<Schemas['CreateKeyRequestSchema']>;
 export type CreateKeyResponse = z.infer<Schemas['CreateKeyResponseSchema']>;
+export type ReplicateKeyRequest = z.infer<Schemas['ReplicateKeyRequestSchema']>;
+export type ReplicateKeyResponse = z.infer<Schemas['ReplicateKeyResponseSchema']>;

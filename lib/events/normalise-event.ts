@@ -13,6 +13,7 @@ import type { EventEnvelope } from './key-created.ts';
 import { CANONICAL_EVENT_TYPE } from './canonical-event-schema.ts';
 import { MAX_BODY_BYTES } from './event-limits.ts';
 import { type JsonObject, decodeEmbeddedObject, hasOwn, isJsonObject, parseJson } from './json-object.ts';
+import type { NormaliseContext } from './normalise-context.ts';
 import { type NormaliseResult, invalid } from './normalise-result.ts';
 import { parseCanonicalEvent } from './parse-canonical-event.ts';
 import { parseCreateKeyTrace } from './parse-create-key-trace.ts';
@@ -20,6 +21,7 @@ import { describeType, quoteInput } from './quote-input.ts';
 import { unwrapEnvelopes } from './unwrap-envelope.ts';
 
 export type { NormaliseResult, SkipReason, InvalidReason } from './normalise-result.ts';
+export type { NormaliseContext } from './normalise-context.ts';
 
 const CLOUDEVENTS_SPEC_VERSION = '1.0';
 const SUPPORTED_SHAPES =
@@ -30,10 +32,11 @@ const LISTED_KEY_LENGTH = 16;
 /**
  * Normalises one SQS message body into a `KeyCreated` event.
  *
- * - `key_created`: a successful KMS createKey, whatever its shape and wrappers. A trace time it
+ * - `key_created`: a successful KMS createKey (any origin) or replicateKey (the new replica, in its
+ *   own region and project), whatever its shape and wrappers. A trace time it
  *   cannot read is left out and described in `event.notes`, never a reason to refuse the event;
  * - `skipped`: a well-formed trace this function does not act on (`not_kms`, `not_create_key`,
- *   `failed_call`);
+ *   `failed_call`, `replica_project_unresolved`);
  * - `invalid`: anything else, with a reason code and a detail naming the field at fault.
  *
  * Never throws: an unexpected exception becomes `invalid`/`internal`. String fields of the
@@ -43,10 +46,13 @@ const LISTED_KEY_LENGTH = 16;
  * @example
  * normaliseEvent('{"cts":{"service_type":"KMS","trace_name":"createKey",...}}')
  * // { kind: 'key_created', event: { key_id: '…', source: 'functiongraph-cts', envelopes: [], ... } }
+ *
+ * @param context the configured projects: only consulted to place a replica whose trace does
+ *   not name its project (see `parseReplicateKeyTrace`).
  */
-export function normaliseEvent(body: string): NormaliseResult {
+export function normaliseEvent(body: string, context: NormaliseContext = {}): NormaliseResult {
   try {
-    return normaliseBody(body);
+    return normaliseBody(body, context);
   } catch (error) {
     const name = error instanceof Error ? error.name : describeType(error);
     const message = error instanceof Error ? error.message : '';
@@ -54,7 +60,7 @@ export function normaliseEvent(body: string): NormaliseResult {
   }
 }
 
-function normaliseBody(body: string): NormaliseResult {
+function normaliseBody(body: string, context: NormaliseContext): NormaliseResult {
   if (typeof body !== 'string') return invalid('not_json', `body must be a string, got ${describeType(body)}`);
   // UTF-8 needs at least one byte per UTF-16 unit and at most three, so the exact count is
   // computed only for bodies near the limit.
@@ -73,27 +79,37 @@ function normaliseBody(body: string): NormaliseResult {
   }
   const unwrapped = unwrapEnvelopes(parsed.value);
   if (!unwrapped.ok) return unwrapped.result;
-  const result = parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path);
+  const result = parsePayload(unwrapped.inner, unwrapped.envelopes, unwrapped.path, context);
   if (result.kind === 'key_created' && unwrapped.notes.length > 0) {
     result.event.notes = [...unwrapped.notes, ...(result.event.notes ?? [])];
   }
   return result;
 }
 
-function parsePayload(payload: JsonObject, envelopes: EventEnvelope[], path: string): NormaliseResult {
+function parsePayload(
+  payload: JsonObject,
+  envelopes: EventEnvelope[],
+  path: string,
+  context: NormaliseContext,
+): NormaliseResult {
   if (hasOwn(payload, 'cts')) {
-    return parseCreateKeyTrace(payload['cts'], 'functiongraph-cts', envelopes, `${path}cts.`);
+    return parseCreateKeyTrace(payload['cts'], 'functiongraph-cts', envelopes, `${path}cts.`, context);
   }
-  if (hasOwn(payload, 'specversion')) return parseCloudEvent(payload, envelopes, path);
+  if (hasOwn(payload, 'specversion')) return parseCloudEvent(payload, envelopes, path, context);
   if (hasOwn(payload, 'service_type') || hasOwn(payload, 'trace_name')) {
-    return parseCreateKeyTrace(payload, 'cts', envelopes, path);
+    return parseCreateKeyTrace(payload, 'cts', envelopes, path, context);
   }
   if (payload['type'] === CANONICAL_EVENT_TYPE) return parseCanonicalEvent(payload, envelopes, path);
   return invalid('unknown_shape', describeUnknownShape(payload, path));
 }
 
 /** EventGrid delivery (§7): CloudEvents 1.0, `data` an object or (tolerated) a JSON string. */
-function parseCloudEvent(event: JsonObject, envelopes: EventEnvelope[], path: string): NormaliseResult {
+function parseCloudEvent(
+  event: JsonObject,
+  envelopes: EventEnvelope[],
+  path: string,
+  context: NormaliseContext,
+): NormaliseResult {
   const specversion = event['specversion'];
   if (specversion !== CLOUDEVENTS_SPEC_VERSION) {
     return invalid(
@@ -106,7 +122,7 @@ function parseCloudEvent(event: JsonObject, envelopes: EventEnvelope[], path: st
   if (data.value === undefined) {
     return invalid('invalid_cloudevent', `${path}data is absent; it must hold the CTS trace`);
   }
-  return parseCreateKeyTrace(data.value, 'eventgrid', envelopes, `${path}data.`);
+  return parseCreateKeyTrace(data.value, 'eventgrid', envelopes, `${path}data.`, context);
 }
 
 function describeUnknownShape(payload: JsonObject, path: string): string {

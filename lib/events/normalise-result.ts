@@ -8,10 +8,15 @@ import { MAX_DETAIL_LENGTH } from './event-limits.ts';
 export const SKIP_REASONS = [
   /** The trace is from another service (`service_type` is not `KMS`). */
   'not_kms',
-  /** A KMS trace of another operation or resource type (not `cmk`/`createKey`). */
+  /** A KMS trace of another operation or resource type (not `cmk`/`createKey`/`replicateKey`). */
   'not_create_key',
-  /** The createKey call failed (`code` ≥ 400), so no key exists. */
+  /** The createKey (or replicateKey) call failed (`code` ≥ 400), so no key exists. */
   'failed_call',
+  /**
+   * A replicateKey trace that names no project for the new key, whose region has no single
+   * configured project: placing the key there would be a guess (it could alias another project).
+   */
+  'replica_project_unresolved',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

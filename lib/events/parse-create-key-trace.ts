@@ -2,11 +2,14 @@ import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
-import { type JsonObject, decodeEmbeddedObject, isJsonObject } from './json-object.ts';
+import { decodeEmbeddedObject, isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
-import { parseTraceTime } from './parse-trace-time.ts';
+import { readCreationTime } from './read-creation-time.ts';
+import type { NormaliseContext } from './normalise-context.ts';
+import { parseReplicateKeyTrace } from './parse-replicate-key-trace.ts';
 import { describeType, quoteInput } from './quote-input.ts';
+import { IMPORT_KEY_MATERIAL_TRACE, REPLICATE_KEY_TRACE, isKeyCreatingTrace } from './key-trace-names.ts';
 
 /**
  * Names are compared case-insensitively: the DEW table gives `cmk`/`createKey`, but the
@@ -14,12 +17,14 @@ import { describeType, quoteInput } from './quote-input.ts';
  */
 const KMS_SERVICE = 'kms';
 const CMK_RESOURCE = 'cmk';
-const CREATE_KEY_TRACE = 'createkey';
 
 /**
  * Turns a CTS trace (bare, `cts` of a FunctionGraph trigger, or `data` of a CloudEvent) into a
  * `KeyCreated`, or explains why not. Traces of other services/operations and failed calls are
- * `skipped`; a createKey trace with bad fields is `invalid`.
+ * `skipped`; a createKey trace with bad fields is `invalid`. A replicateKey trace is read by
+ * `parseReplicateKeyTrace` (the new key lives in the replica's region and project); a createKey
+ * with `origin: external` (imported material) is a createKey like any other
+ * (docs/huawei-kms.md#replicas-and-imported-keys).
  *
  * Where things come from (reference §7; the key id location is unverified there, hence the
  * fallbacks):
@@ -29,12 +34,14 @@ const CREATE_KEY_TRACE = 'createkey';
  * - domain: `response.key_info.domain_id`, else `user.domain.id`, else `resource_account_id`.
  *
  * @param path where the trace sits in the body (`cts.`, `Message.data.`...), for details.
+ * @param context the configured projects, which place a replica whose trace lacks its project.
  */
 export function parseCreateKeyTrace(
   trace: unknown,
   source: EventSource,
   envelopes: EventEnvelope[],
   path: string,
+  context: NormaliseContext = {},
 ): NormaliseResult {
   if (!isJsonObject(trace)) {
     return invalid(
@@ -55,17 +62,30 @@ export function parseCreateKeyTrace(
   if (service_type.toLowerCase() !== KMS_SERVICE) {
     return skipped('not_kms', `trace ${quoteInput(trace_name)} is from service ${quoteInput(service_type)}, not KMS`);
   }
-  if (trace_name.toLowerCase() !== CREATE_KEY_TRACE) {
-    return skipped('not_create_key', `KMS trace is ${quoteInput(trace_name)}, not createKey`);
+  const name = trace_name.toLowerCase();
+  if (name === IMPORT_KEY_MATERIAL_TRACE) {
+    // The key and its id came with its createKey (origin external), which is where it is named.
+    return skipped(
+      'not_create_key',
+      'KMS trace is "importKeyMaterial": it fills a key that createKey made (and announced) before, so it names no new key',
+    );
   }
+  if (!isKeyCreatingTrace(name)) {
+    return skipped('not_create_key', `KMS trace is ${quoteInput(trace_name)}, not createKey or replicateKey`);
+  }
+  const operation = name === REPLICATE_KEY_TRACE ? 'replicateKey' : 'createKey';
   if (resource_type !== undefined && resource_type.toLowerCase() !== CMK_RESOURCE) {
-    return skipped('not_create_key', `KMS createKey trace is for resource type ${quoteInput(resource_type)}, not cmk`);
+    return skipped(
+      'not_create_key',
+      `KMS ${operation} trace is for resource type ${quoteInput(resource_type)}, not cmk`,
+    );
   }
   const status = CtsCallStatusSchema.safeParse(trace);
   if (!status.success) return invalidFromZodError(status.error, path);
   if (status.data.code >= 400) {
-    return skipped('failed_call', `createKey failed with HTTP ${status.data.code}, so no key was created`);
+    return skipped('failed_call', `${operation} failed with HTTP ${status.data.code}, so no key was created`);
   }
+  if (name === REPLICATE_KEY_TRACE) return parseReplicateKeyTrace(trace, source, envelopes, path, context);
 
   const fields = CtsCreateKeyTraceSchema.safeParse(trace);
   if (!fields.success) return invalidFromZodError(fields.error, path);
@@ -125,24 +145,4 @@ export function parseCreateKeyTrace(
       envelopes,
     ),
   };
-}
-
-/**
- * The key's creation time: the trace's `time` (when the call was made), else its `record_time`
- * (when CTS recorded it, moments later). Either may be in any of Huawei's forms, or unreadable:
- * an unreadable one is left out and noted, never a reason to refuse the event
- * (docs/huawei-kms.md#trace-times).
- */
-function readCreationTime(trace: JsonObject, path: string): { iso: string | undefined; notes: string[] } {
-  const notes: string[] = [];
-  const time = parseTraceTime(trace['time'], `${path}time`);
-  if (time.ok && time.iso !== undefined) return { iso: time.iso, notes };
-  if (!time.ok) notes.push(time.note);
-  const recorded = parseTraceTime(trace['record_time'], `${path}record_time`);
-  if (!recorded.ok) notes.push(recorded.note);
-  const iso = recorded.ok ? recorded.iso : undefined;
-  if (notes.length > 0) {
-    notes.push(iso === undefined ? 'created_at left out' : `created_at taken from ${path}record_time`);
-  }
-  return { iso, notes };
 }

@@ -282,6 +282,24 @@ describe('normaliseEvent()', () => {
         },
         detail: 'HTTP 409',
       },
+      {
+        name: 'a replicateKey whose replica project is neither in the trace nor configured',
+        reason: 'replica_project_unresolved',
+        mutate: (t) => {
+          t['trace_name'] = 'replicateKey';
+          t['request'] = JSON.stringify({ key_id: KEY_ID, replica_region: 'cn-east-3', key_alias: 'copy' });
+          t['response'] = JSON.stringify({ key_id: KEY_ID, region: 'cn-east-3' });
+        },
+        detail: 'replica_project_id is absent',
+      },
+      {
+        name: 'importKeyMaterial (the key was announced by its createKey)',
+        reason: 'not_create_key',
+        mutate: (t) => {
+          t['trace_name'] = 'importKeyMaterial';
+        },
+        detail: 'importKeyMaterial',
+      },
     ];
 
     it.each(rows)('skips $name as $reason', ({ mutate, reason, detail }) => {

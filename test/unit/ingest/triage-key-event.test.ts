@@ -46,6 +46,14 @@ describe('triageKeyEvent()', () => {
     });
   });
 
+  it('enqueues replicateKey (a replica is a new key) and drops importKeyMaterial', () => {
+    expect(triageKeyEvent(JSON.stringify(trace({ trace_name: 'replicateKey' })))).toEqual({ kind: 'enqueue' });
+    expect(triageKeyEvent(JSON.stringify(trace({ trace_name: 'importKeyMaterial' })))).toMatchObject({
+      kind: 'drop',
+      reason: 'not_create_key',
+    });
+  });
+
   it('enqueues whatever it is unsure of: not JSON, unknown shapes, a trace without service_type', () => {
     for (const body of ['plain text from CTS?', '[1,2]', '{"foo":1}', '{"trace_name":"deleteKey"}', '{"cts":"x"}']) {
       expect(triageKeyEvent(body), body).toEqual({ kind: 'enqueue' });
