@@ -159,8 +159,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     audit: (record) => emit(recordLevel, 'decision', { log_type: 'audit', ...record }),
     // EMF wants `_aws` and the metric values at the top level; the level keeps Lambda from
     // filtering the document out, and CloudWatch ignores keys it does not declare.
-    metrics: (document) =>
-      write(serialise({ level: recordLevel, ...invocation, ...document })),
+    metrics: (document) => write(serialise({ level: recordLevel, ...invocation, ...document })),
     addContext(context) {
       const traceId = traceIdOf(traceHeader());
       invocation = {
