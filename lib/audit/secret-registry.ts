@@ -36,6 +36,13 @@ export interface SecretRegistry {
   /** `text` with every registered secret (raw, JSON-escaped or URL-encoded) replaced by `[REDACTED]`. */
   scrubText(text: string): string;
   /**
+   * False only when no registered secret can be in `json`, text that JSON.stringify wrote: none of
+   * their forms occurs in it, as written or as JSON escapes it again (a value that held an escaped
+   * form). Lets a caller serialise first and scrub only when needed (create-logger.ts); always
+   * true while a secret holds a UTF-16 surrogate, whose escaping depends on its neighbours.
+   */
+  mayOccurIn(json: string): boolean;
+  /**
    * A copy of `value` with every string scrubbed, deep over plain objects, arrays, Maps, Sets and
    * errors (message, stack, cause and own properties; the copy keeps the error's prototype, so
    * `instanceof` still holds). Keys are scrubbed too. Primitives other than strings pass as is.
@@ -51,9 +58,20 @@ export function createSecretRegistry(): SecretRegistry {
   const forms = new Map<string, string[]>();
   /** All forms of all secrets, longest first, so a secret containing another is masked whole. */
   let needles: string[] = [];
+  /** The needles and their JSON-escaped forms, for {@link SecretRegistry.mayOccurIn}; undefined: always true. */
+  let jsonNeedles: string[] | undefined = [];
 
   const rebuild = () => {
     needles = [...new Set([...forms.values()].flat())].sort((a, b) => b.length - a.length);
+    jsonNeedles = needles.some((n) => /[\uD800-\uDFFF]/.test(n))
+      ? undefined
+      : [...new Set(needles.flatMap((n) => [n, JSON.stringify(n).slice(1, -1)]))];
+  };
+
+  const mayOccurIn = (json: string): boolean => {
+    if (jsonNeedles === undefined) return true;
+    for (const needle of jsonNeedles) if (json.includes(needle)) return true;
+    return false;
   };
 
   const scrubText = (text: string): string => {
@@ -121,6 +139,7 @@ export function createSecretRegistry(): SecretRegistry {
       return forms.size;
     },
     scrubText,
+    mayOccurIn,
     scrub: <T>(value: T): T => scrubDeep(value, 0, new WeakSet()) as T,
     scrubError(err) {
       if (err instanceof Error) return scrubDeep(err, 0, new WeakSet()) as Error;

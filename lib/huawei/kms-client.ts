@@ -10,7 +10,7 @@ import {
   RequestRefusedError,
   UnexpectedResponseError,
 } from '../errors/huawei-errors.ts';
-import { clearableTimeout } from '../signals/clearable-timeout.ts';
+import { type ClearableTimeout, clearableTimeout } from '../signals/clearable-timeout.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
 import {
   type ParseResult,
@@ -160,9 +160,10 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
     if (options.rateLimiter !== undefined) await waitForSlot(options.rateLimiter, operation, callerSignal);
     // Started only now: the wait above is not part of the request.
-    const timeout = clearableTimeout(requestTimeoutMs);
+    // One signal for the request timeout and the caller's deadline (clearable-timeout.ts says why).
+    const timeout = clearableTimeout(requestTimeoutMs, callerSignal);
     try {
-      return await sendSigned(spec, url, body, timeout.signal, callerSignal);
+      return await sendSigned(spec, url, body, timeout, callerSignal);
     } finally {
       timeout.clear();
     }
@@ -172,12 +173,18 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     spec: RequestSpec<T>,
     url: URL,
     body: string | undefined,
-    timeoutSignal: AbortSignal,
+    timeout: ClearableTimeout,
     callerSignal: AbortSignal | undefined,
   ): Promise<T & { requestId: string | undefined }> {
     const { operation, target } = spec;
-    const signal = callerSignal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, callerSignal]);
-    const transport = { operation, service: 'kms', timeoutMs: requestTimeoutMs, timeoutSignal, callerSignal } as const;
+    const { signal } = timeout;
+    const transport = {
+      operation,
+      service: 'kms',
+      timeoutMs: requestTimeoutMs,
+      timeoutSignal: timeout.timedOut,
+      callerSignal,
+    } as const;
 
     let headers: Record<string, string>;
     try {

@@ -84,13 +84,25 @@ export function sha256Hex(data: string | Uint8Array): string {
   return nodeCrypto().createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The SK as a key object, made once per SK: building the HMAC key from the string on every
+ * signature (UTF-8 encoding, key import) was a measurable part of each request's CPU.
+ */
+const hmacKeys = new Map<string, import('node:crypto').KeyObject>();
+
 function hmacSha256Hex(key: string, data: string): string {
-  return nodeCrypto().createHmac('sha256', textEncoder.encode(key)).update(data).digest('hex');
+  let keyObject = hmacKeys.get(key);
+  if (keyObject === undefined) {
+    // One entry per SK in use: a rotated SK replaces the old one rather than piling up.
+    hmacKeys.clear();
+    keyObject = nodeCrypto().createSecretKey(textEncoder.encode(key));
+    hmacKeys.set(key, keyObject);
+  }
+  return nodeCrypto().createHmac('sha256', keyObject).update(data).digest('hex');
 }
 
-function codePointCompare(a: string, b: string): number {
-  // Plain code-point order (§5b: "Sort with plain code-point order"); UTF-16 `<` differs only
-  // for astral characters versus U+E000–U+FFFF, so compare via code points.
+/** Plain code-point order, the slow way: for strings that differ at a surrogate or above. */
+function codePointCompareSlow(a: string, b: string): number {
   const ai = [...a];
   const bi = [...b];
   const n = Math.min(ai.length, bi.length);
@@ -100,6 +112,19 @@ function codePointCompare(a: string, b: string): number {
     if (x !== y) return x - y;
   }
   return ai.length - bi.length;
+}
+
+function codePointCompare(a: string, b: string): number {
+  // Plain code-point order (§5b: "Sort with plain code-point order"); UTF-16 `<` differs only
+  // for astral characters versus U+E000–U+FFFF, so where the first difference involves a code
+  // unit from U+D800 up, compare via code points. Header and query names are ASCII: no copies.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : codePointCompareSlow(a, b);
+  }
+  return a.length - b.length;
 }
 
 function canonicalUri(pathname: string): string {

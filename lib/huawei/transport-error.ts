@@ -11,8 +11,8 @@ export interface TransportContext {
   /** IAM failures keep the code IAM_AUTH (their kind still comes from the cause). */
   service: 'kms' | 'iam';
   timeoutMs: number;
-  /** The client's own per-request timeout signal. */
-  timeoutSignal: AbortSignal;
+  /** Aborted when the client's own per-request timeout fired (a signal, or `ClearableTimeout.timedOut`). */
+  timeoutSignal: { readonly aborted: boolean };
   /** The caller's signal, if any. */
   callerSignal: AbortSignal | undefined;
 }

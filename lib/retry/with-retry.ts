@@ -198,16 +198,11 @@ export async function withRetry<T>(
     attempts += 1;
     const timeoutMs = Math.min(attemptTimeoutMs, remaining);
     // Cleared when the attempt settles: AbortSignal.timeout's timer would fire anyway, later.
-    const timeout = Number.isFinite(timeoutMs) ? clearableTimeout(Math.max(1, Math.floor(timeoutMs))) : undefined;
-    const signals: AbortSignal[] = [];
-    if (timeout !== undefined) signals.push(timeout.signal);
-    if (callerSignal !== undefined) signals.push(callerSignal);
-    const signal =
-      signals.length === 0
-        ? new AbortController().signal
-        : signals.length === 1
-          ? signals[0]!
-          : AbortSignal.any(signals);
+    // One signal follows both the attempt's timeout and the caller's (clearable-timeout.ts).
+    const timeout = Number.isFinite(timeoutMs)
+      ? clearableTimeout(Math.max(1, Math.floor(timeoutMs)), callerSignal)
+      : undefined;
+    const signal = timeout?.signal ?? callerSignal ?? new AbortController().signal;
     try {
       return await fn(attempts, signal);
     } finally {
