@@ -30,15 +30,12 @@ export interface CreateKeyResult extends WithRequestId {
   keyInfo: CreatedKeyInfo;
 }
 
-export interface DeleteAliasInput extends KmsTarget {
-  keyId: string;
-  aliases: readonly string[];
-}
+/** DeleteAlias is a production operation now (lib/huawei/kms-alias-deletion.ts). */
+export type { DeleteAliasInput } from '../../lib/huawei/types.ts';
 
 /** The production client plus the operations tests use to set up and clean up. */
 export interface KmsTestClient extends KmsClient {
   createKey(input: CreateKeyInput, signal?: AbortSignal): Promise<CreateKeyResult>;
-  deleteAlias(input: DeleteAliasInput, signal?: AbortSignal): Promise<WithRequestId>;
 }
 
 const CreateKeyResponseSchema = z.object({
@@ -52,27 +49,9 @@ export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
 }
 
 export function createKmsTestClient(options: KmsClientOptions): KmsTestClient {
-  const { send, checkKeyId, refuse } = createKmsRequestSender(options);
+  const { send } = createKmsRequestSender(options);
   return {
     ...createKmsClient(options),
-
-    async deleteAlias(input, signal) {
-      const operation = 'deleteAlias';
-      checkKeyId(operation, input.keyId);
-      if (input.aliases.length === 0) throw refuse(operation, 'no aliases given');
-      // DELETE with a JSON body, 204 and an empty body on success (docs/huawei-kms.md#alias-api).
-      return send(
-        {
-          operation,
-          target: input,
-          method: 'DELETE',
-          path: 'aliases',
-          payload: { key_id: input.keyId, aliases: [...input.aliases] },
-          parse: () => ({ ok: true, value: {} }),
-        },
-        signal,
-      );
-    },
 
     async createKey(input, signal) {
       const operation = 'createKey';
