@@ -91,7 +91,10 @@ export function parseKeyDeletionTrace(
   const time = readTime(trace, path);
   if (time !== undefined) event.time = time;
   if (t.trace_id !== undefined) event.trace_id = t.trace_id;
-  return kind === 'key_deletion_scheduled' ? { kind, event } : { kind, event };
+  // Spelled out so that the result narrows to one member of the union.
+  return kind === 'key_deletion_scheduled'
+    ? { kind: 'key_deletion_scheduled', event }
+    : { kind: 'key_deletion_cancelled', event };
 }
 
 /** `time`, else `record_time`; unreadable times are simply left out (the event needs none). */
