@@ -1,4 +1,5 @@
 import type { KeyDeletionMode } from '../config/load-config.ts';
+import { KmsApiError } from '../errors/huawei-errors.ts';
 import type { KeyCreated } from '../events/key-created.ts';
 import type { KeyDeletion, KeyDeletionKind } from '../events/key-deletion.ts';
 import type { KeyDetails } from '../huawei/types.ts';
@@ -138,6 +139,28 @@ async function release(key: KeyRef, event: KeyDeletion, deps: KeyDeletionDeps): 
     };
     return { event, outcome };
   } catch (err) {
+    // A 4xx may mean another delivery of the same trace deleted them first (Huawei documents no
+    // code for "not an alias of the key"): look again, and if none is left the names are free.
+    if (err instanceof KmsApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+      try {
+        const again = await deps.run('listAliases', (signal) => deps.api.listKeyAliases(key, signal));
+        const left = planRelease(again, key.keyId, deps.conforms).release;
+        if (left.length === 0) {
+          return {
+            event,
+            outcome: {
+              kind: 'released',
+              keyId: key.keyId,
+              released: plan.release,
+              kept: plan.keep,
+              detail: `${plan.release.join(', ')} of key ${key.keyId} already released (DeleteAlias refused, none left)${kept}`,
+            },
+          };
+        }
+      } catch {
+        // The listing failed too: the DeleteAlias refusal is the outcome.
+      }
+    }
     return { event, outcome: outcomeOfError(err, plan.release.join(', ')) };
   }
 }

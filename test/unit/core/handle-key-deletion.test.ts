@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ListedAlias, RunOperation } from '../../../lib/core/ensure-alias.ts';
 import { handleKeyDeletion, type KeyDeletionApi, type KeyDeletionDeps } from '../../../lib/core/handle-key-deletion.ts';
 import { planRelease } from '../../../lib/core/release-aliases.ts';
+import { KmsApiError } from '../../../lib/errors/huawei-errors.ts';
 import type { KeyCreated } from '../../../lib/events/key-created.ts';
 import type { KeyDeletion } from '../../../lib/events/key-deletion.ts';
 import type { KeyDetails } from '../../../lib/huawei/types.ts';
@@ -139,6 +140,32 @@ describe('handleKeyDeletion()', () => {
       trace_id: 't-1',
     });
     expect(result.outcome).toEqual({ kind: 'created', alias: 'alias/prod/payments-db' });
+  });
+
+  it('a refused DeleteAlias whose aliases are gone already (a duplicate delivery won) is released', async () => {
+    const { calls, deps } = setup({ mode: 'release', listed });
+    const refusal = new KmsApiError('HTTP 400', {
+      status: 400,
+      code: 'KMS_REJECTED',
+      huaweiCode: 'KMS.0308',
+      retry: false,
+    });
+    let lists = 0;
+    deps.api.listKeyAliases = async () =>
+      ++lists === 1 ? listed : listed.filter((a) => a.alias !== 'alias/prod/payments-db');
+    deps.api.deleteAliases = () => Promise.reject(refusal);
+    const result = await handleKeyDeletion('key_deletion_scheduled', event, deps);
+    expect(lists).toBe(2);
+    expect(result.outcome).toMatchObject({ kind: 'released', released: ['alias/prod/payments-db'] });
+    expect(calls.deleted).toEqual([]);
+  });
+
+  it('a refused DeleteAlias whose aliases are still there is the failure', async () => {
+    const { deps } = setup({ mode: 'release', listed });
+    deps.api.deleteAliases = () =>
+      Promise.reject(new KmsApiError('HTTP 403', { status: 403, code: 'KMS_FORBIDDEN', retry: false }));
+    const result = await handleKeyDeletion('key_deletion_scheduled', event, deps);
+    expect(result.outcome).toMatchObject({ kind: 'failed', retryable: false, alias: 'alias/prod/payments-db' });
   });
 
   it('a failed listing is a failure outcome (retryable as the error says), never a throw', async () => {
