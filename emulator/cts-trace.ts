@@ -51,3 +51,15 @@ export function createKeyTrace(call: CreateKeyCall): CtsTrace {
     },
   };
 }
+
+/**
+ * The trace of a scheduleKeyDeletion / cancelKeyDeletion call: the same structure as createKey's,
+ * with the request `{key_id, pending_days}` and the answer `{key_id, key_state}`
+ * (docs/huawei-kms.md#key-deletion; the trace names are the DEW audit table's).
+ */
+export function keyDeletionTrace(
+  call: Omit<CreateKeyCall, 'keyAlias'>,
+  traceName: 'scheduleKeyDeletion' | 'cancelKeyDeletion',
+): CtsTrace {
+  return { ...createKeyTrace(call), trace_name: traceName };
+}

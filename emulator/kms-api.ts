@@ -293,6 +293,38 @@ function deleteAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): 
   return { status: 204, keyId };
 }
 
+/** Huawei's pending window: 7–1096 days (ScheduleKeyDeletion, docs/huawei-kms.md#key-deletion). */
+const MIN_PENDING_DAYS = 7;
+const MAX_PENDING_DAYS = 1096;
+
+/**
+ * ScheduleKeyDeletion: `{key_id, pending_days}` (a string in Huawei's SDK model) → 200
+ * `{key_id, key_state: "4"}`. The key keeps its aliases while pending deletion.
+ */
+function scheduleKeyDeletion(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
+  const body = jsonBody(req.body);
+  const key = existingKey(state, req, requiredString(body, 'key_id'), options);
+  const days = Number(body['pending_days'] ?? MIN_PENDING_DAYS);
+  if (!Number.isInteger(days) || days < MIN_PENDING_DAYS || days > MAX_PENDING_DAYS) {
+    throw kmsError.invalidParam('pending_days');
+  }
+  if (key.details.default_key_flag === '1') throw kmsError.defaultKey();
+  if (key.details.key_state === '4') throw kmsError.keyPendingDeletion();
+  state.setKeyState(key.details.key_id, '4');
+  return { status: 200, body: { key_id: key.details.key_id, key_state: '4' }, keyId: key.details.key_id };
+}
+
+/**
+ * CancelKeyDeletion: `{key_id}` → 200 `{key_id, key_state}`. [I] The key comes back disabled
+ * ("3"), as the DEW user guide describes cancelling; refused unless pending deletion.
+ */
+function cancelKeyDeletion(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
+  const key = existingKey(state, req, requiredString(jsonBody(req.body), 'key_id'), options);
+  if (key.details.key_state !== '4') throw kmsError.invalidParam('key_id: the key is not pending deletion');
+  state.setKeyState(key.details.key_id, '3');
+  return { status: 200, body: { key_id: key.details.key_id, key_state: '3' }, keyId: key.details.key_id };
+}
+
 function associateAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
   const body = jsonBody(req.body);
   const alias = requiredString(body, 'alias');
@@ -336,5 +368,9 @@ export function handleKmsRequest(
       return deleteAlias(req, state, options);
     case 'associateAlias':
       return associateAlias(req, state, options);
+    case 'scheduleKeyDeletion':
+      return scheduleKeyDeletion(req, state, options);
+    case 'cancelKeyDeletion':
+      return cancelKeyDeletion(req, state, options);
   }
 }

@@ -17,7 +17,7 @@ import { AuthLockout, DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './auth-
 import { authenticateKmsRequest, claimedPrincipal, type Identity } from './auth.ts';
 import { handleCtsRequest } from './cts-api.ts';
 import { type CtsNotification, CtsNotificationStore, type CtsTrace } from './cts-notifications.ts';
-import { createKeyTrace } from './cts-trace.ts';
+import { createKeyTrace, keyDeletionTrace } from './cts-trace.ts';
 import { replicateKey, replicateKeyTrace } from './replicate-key.ts';
 import { errorBody, gatewayError, HuaweiError, kmsError } from './error-bodies.ts';
 import { describeFault, FaultInjector } from './faults.ts';
@@ -283,6 +283,35 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     );
   }
 
+  /** Successful scheduleKeyDeletion / cancelKeyDeletion calls leave a CTS trace too. */
+  function recordKeyDeletion(
+    operation: 'scheduleKeyDeletion' | 'cancelKeyDeletion',
+    identity: Identity,
+    projectId: string,
+    body: Uint8Array,
+    answer: unknown,
+    keyId: string | undefined,
+  ) {
+    const project = directory.project(projectId)?.project;
+    if (!project) return;
+    keyEvents.record(
+      keyDeletionTrace(
+        {
+          project,
+          account: identity.account,
+          principal: identity.principal,
+          status: 200,
+          requestBody: Buffer.from(body).toString('utf8'),
+          responseBody: answer,
+          ...(keyId === undefined ? {} : { keyId }),
+          atMs: now(),
+        },
+        operation,
+      ),
+      projectId,
+    );
+  }
+
   /** Runs the fault picked for this call; false when the request must not go further. */
   async function applyFault(operation: Operation, record: CallRecord, req: IncomingMessage): Promise<boolean> {
     const action = faults.pick(operation);
@@ -400,6 +429,9 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       if (result.keyId !== undefined) record.keyId = result.keyId;
       respond(result.status, result.body);
       if (operation === 'createKey') recordCreateKey(identity, pathProjectId, body, result.status, result.body);
+      if (operation === 'scheduleKeyDeletion' || operation === 'cancelKeyDeletion') {
+        recordKeyDeletion(operation, identity, pathProjectId, body, result.body, result.keyId);
+      }
     } catch (error) {
       if (isAbort(error)) return; // the emulator is stopping
       let huaweiError: HuaweiError;

@@ -61,7 +61,8 @@ function smnOrCtsRoute(method: string, pathname: string): Route | undefined {
   return undefined;
 }
 
-const KMS_PATH = /^\/v1\.0\/([^/]+)\/kms\/(create-key|list-keys|describe-key|aliases|alias\/associate)$/;
+const KMS_PATH =
+  /^\/v1\.0\/([^/]+)\/kms\/(create-key|list-keys|describe-key|aliases|alias\/associate|schedule-key-deletion|cancel-key-deletion)$/;
 
 const KMS_ROUTES: Readonly<Record<string, Operation>> = {
   'POST create-key': 'createKey',
@@ -71,6 +72,8 @@ const KMS_ROUTES: Readonly<Record<string, Operation>> = {
   'GET aliases': 'listAliases',
   'DELETE aliases': 'deleteAlias',
   'POST alias/associate': 'associateAlias',
+  'POST schedule-key-deletion': 'scheduleKeyDeletion',
+  'POST cancel-key-deletion': 'cancelKeyDeletion',
 };
 
 /** ReplicateKey (docs/huawei-kms.md#replicas-and-imported-keys); the key id is read from the body. */

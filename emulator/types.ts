@@ -10,6 +10,8 @@ export type KmsOperation =
   | 'listAliases'
   | 'deleteAlias'
   | 'associateAlias'
+  | 'scheduleKeyDeletion'
+  | 'cancelKeyDeletion'
   | 'createTags'
   | 'listTags';
 
@@ -60,6 +62,8 @@ export const KMS_OPERATIONS: readonly KmsOperation[] = [
   'listAliases',
   'deleteAlias',
   'associateAlias',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
   'createTags',
   'listTags',
 ];

@@ -207,10 +207,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
           const { result, violations: found } = checkNormalised(body);
           for (const message of found) violations.push({ phase: 'normaliser', message, origin, body });
           if (result === undefined) return;
-          bump(
-            summary.normaliser.kinds,
-            result.kind === 'key_created' ? 'key_created' : `${result.kind}:${result.reason}`,
-          );
+          bump(summary.normaliser.kinds, 'reason' in result ? `${result.kind}:${result.reason}` : result.kind);
           if (result.kind !== 'key_created') return;
           for (const template of templates) {
             const derived = checkDerived(template, result.event);

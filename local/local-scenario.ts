@@ -51,6 +51,7 @@ export function buildScenario(
   const expectedAliases = new Map<string, string>();
   for (const { name, body } of bodies) {
     const result = normaliseEvent(body);
+    if (result.kind === 'key_deletion_scheduled' || result.kind === 'key_deletion_cancelled') continue;
     if (result.kind !== 'key_created') {
       messages.push({ label: name, body, expect: result.kind });
       continue;

@@ -53,6 +53,16 @@ export function explainBody(
   tagTemplate?: CompiledTagTemplate,
 ): Explanation {
   const normalised = normaliseEvent(body);
+  if (normalised.kind === 'key_deletion_scheduled' || normalised.kind === 'key_deletion_cancelled') {
+    // No alias is derived from a deletion trace: ON_KEY_DELETION decides what happens to the key's aliases.
+    return {
+      file,
+      status: 'not_a_key_event',
+      kind: 'skipped',
+      reason: normalised.kind,
+      detail: `${normalised.kind} of key ${normalised.event.key_id}: handled by ON_KEY_DELETION, no alias derived`,
+    };
+  }
   if (normalised.kind !== 'key_created') {
     return {
       file,

@@ -50,6 +50,8 @@ function driftRow(d: DriftItem): string[] {
       ];
     case 'conflict':
       return [d.key_id, name, 'conflict', d.expected_alias, `held by ${d.held_by}`];
+    case 'held_by_pending_deletion':
+      return [d.key_id, name, 'pending deletion', d.alias, 'ON_KEY_DELETION=release would give it back'];
     case 'non_conforming':
       return [
         d.key_id,
@@ -86,6 +88,7 @@ function renderDrift(r: DriftReport): string {
         ['conflict', String(r.counts.conflict)],
         ['non-conforming', String(r.counts.non_conforming)],
         ['naming failed', String(r.counts.naming_failed)],
+        ['held by a key pending deletion', String(r.counts.held_by_pending_deletion)],
       ],
     ),
   );

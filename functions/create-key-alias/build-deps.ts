@@ -1,5 +1,7 @@
 import type { Config } from '../../lib/config/load-config.ts';
+import type { KeyDeletionApi } from '../../lib/core/handle-key-deletion.ts';
 import type { BatchDeps } from '../../lib/core/process-batch.ts';
+import { aliasPatternOf, conformsTo } from '../../lib/reconcile/alias-pattern.ts';
 import { buildRuntime, type RuntimeOptions } from '../../lib/runtime/build-runtime.ts';
 import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 
@@ -22,6 +24,7 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
     deadlineMarginMs: config.deadlineMarginMs,
     logger: runtime.logger,
     metrics: runtime.metrics,
+    keyDeletion: keyDeletionOf(config, runtime.keyDeletionApi),
     ...(config.tagTemplate === undefined
       ? {}
       : {
@@ -33,4 +36,10 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
           },
         }),
   };
+}
+
+/** ON_KEY_DELETION: the convention's aliases are those of ALIAS_TEMPLATE's shape (lib/reconcile/alias-pattern.ts). */
+function keyDeletionOf(config: Config, api: KeyDeletionApi): NonNullable<BatchDeps['keyDeletion']> {
+  const pattern = aliasPatternOf(config.aliasTemplate);
+  return { mode: config.onKeyDeletion, conforms: (alias) => conformsTo(pattern, alias), api };
 }

@@ -13,6 +13,8 @@ export const METRIC_NAMES = {
   conflict: 'AliasConflicts',
   invalid: 'InvalidEvents',
   failed: 'Failures',
+  /** ON_KEY_DELETION=release: a key scheduled for deletion gave its convention aliases back. */
+  released: 'AliasesReleased',
 } as const;
 
 export interface MessageMetrics {

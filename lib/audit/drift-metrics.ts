@@ -11,6 +11,7 @@ export const DRIFT_METRIC_NAMES: Record<DriftKind, string> = {
   conflict: 'DriftConflicts',
   non_conforming: 'DriftNonConformingAliases',
   naming_failed: 'DriftNamingFailures',
+  held_by_pending_deletion: 'DriftHeldByPendingDeletion',
 };
 
 export interface DriftMetricsInput {

@@ -13,8 +13,19 @@ export const DEFAULT_NOTIFICATION_NAME = 'kms_auto_alias_key_events';
 export const INGEST_TOKEN_HEADER = 'x-ingest-token';
 export const SUCCESS_RULE = 'code = 200';
 
-/** UNVERIFIED: whether `service_type` is exactly `KMS` (docs/huawei-kms.md#unverified). */
-export const KMS_CREATE_KEY_OPERATION = { service_type: 'KMS', resource_type: 'cmk', trace_names: ['createKey'] };
+/**
+ * Every KMS trace the queue handler acts on: new keys (`createKey`, and `replicateKey` for a replica
+ * in another region) and, for ON_KEY_DELETION, `scheduleKeyDeletion` / `cancelKeyDeletion`
+ * (docs/huawei-kms.md#replicas-and-imported-keys, #key-deletion). With ON_KEY_DELETION=keep the
+ * deletion traces only reach the audit. `wire --check` requires only `createKey`: the other names
+ * are unverified, and a notification made by hand for new keys alone is still healthy.
+ * UNVERIFIED: whether `service_type` is exactly `KMS` (docs/huawei-kms.md#unverified).
+ */
+export const KMS_CREATE_KEY_OPERATION = {
+  service_type: 'KMS',
+  resource_type: 'cmk',
+  trace_names: ['createKey', 'replicateKey', 'scheduleKeyDeletion', 'cancelKeyDeletion'],
+};
 
 export function notificationSpec(name: string, topicUrn: string): CtsNotificationSpec {
   return {

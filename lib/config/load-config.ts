@@ -60,6 +60,11 @@ export interface Config extends TaggingConfig {
   /** Must equal the source queue's redrive maxReceiveCount: on that receive, transient failures go to the DLQ. */
   maxReceiveCount: number;
   dryRun: boolean;
+  /**
+   * ON_KEY_DELETION: `keep` (default) only audits a key's scheduled deletion; `release` deletes
+   * the aliases the convention gave it and re-creates them if the deletion is cancelled.
+   */
+  onKeyDeletion: KeyDeletionMode;
   concurrency: number;
   /** Client-side cap on KMS calls per second for this instance (KMS allows ~20/s per user, reference §4). */
   kmsRateLimit: number;
@@ -94,6 +99,8 @@ export function isSafeAwsUrl(value: string): boolean {
 export const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts; use https';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const KEY_DELETION_MODES = ['keep', 'release'] as const;
+export type KeyDeletionMode = (typeof KEY_DELETION_MODES)[number];
 const optionalDlqUrl = optionalHttpUrl('must be the URL of an SQS queue', isSafeAwsUrl, PLAIN_HTTP_MESSAGE);
 
 /** Every variable the functions read, with its check and default. */
@@ -121,6 +128,7 @@ const ENV_SPEC = {
   AWS_REGION: textOr('us-east-1'),
   MAX_RECEIVE_COUNT: integerOr(1, 1000, 5),
   DRY_RUN: flagOr(false),
+  ON_KEY_DELETION: choiceOr(KEY_DELETION_MODES, 'keep'),
   CONCURRENCY: integerOr(1, 100, 10),
   KMS_RATE_LIMIT: integerOr(1, 1000, 18),
   REQUEST_TIMEOUT_MS: integerOr(100, 60_000, 5_000),
@@ -199,6 +207,7 @@ export function loadConfig(
     awsRegion: e.AWS_REGION,
     maxReceiveCount: e.MAX_RECEIVE_COUNT,
     dryRun: e.DRY_RUN,
+    onKeyDeletion: e.ON_KEY_DELETION,
     concurrency: e.CONCURRENCY,
     kmsRateLimit: e.KMS_RATE_LIMIT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

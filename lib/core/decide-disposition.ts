@@ -10,6 +10,7 @@ export function decideDisposition(outcome: Outcome, receiveCount: number, maxRec
     case 'created':
     case 'already_present':
     case 'skipped':
+    case 'released':
       return 'ack';
     case 'invalid':
     case 'conflict':

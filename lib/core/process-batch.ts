@@ -22,6 +22,7 @@ import {
   type RunOperation,
 } from './ensure-alias.ts';
 import { type EnsureTagsResult, ensureTags, mayAssumeNoExistingTags, type TagApi } from './ensure-tags.ts';
+import type { KeyDeletionDeps } from './handle-key-deletion.ts';
 import { type MessageResult, type MessageTagDeps, processMessage } from './process-message.ts';
 import type { CompiledTagTemplate } from '../tags/compiled-tag-template.ts';
 import type { TagCreateSemantics } from '../tags/plan-tags.ts';
@@ -45,6 +46,8 @@ export interface BatchDeps {
   now?: () => number;
   /** TAG_TEMPLATE on (issue 12 §1): each key gets its tags right after its alias. */
   tags?: BatchTagDeps;
+  /** ON_KEY_DELETION (issue 12 §2); absent: deletion traces are audited only. */
+  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate' | 'run'>;
 }
 
 export interface BatchTagDeps {
@@ -100,6 +103,7 @@ export async function processBatch(
           return created;
         },
         ...(deps.tags === undefined ? {} : { tags: bindTags(deps.tags, run, receiveCount, tagsInFlight) }),
+        ...(deps.keyDeletion === undefined ? {} : { keyDeletion: { ...deps.keyDeletion, run } }),
       });
     } catch (err) {
       // A bug, not a decision: keep the message (redelivery) and say so loudly.

@@ -1,14 +1,20 @@
-import { AliasConflictError, AliasNamingError, AppError, toErrorSummary } from '../errors/app-error.ts';
+import { AliasNamingError, AppError, toErrorSummary } from '../errors/app-error.ts';
 import type { KeyCreated } from '../events/key-created.ts';
 import { normaliseEvent } from '../events/normalise-event.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
-import { deriveAlias, type AliasPart } from '../naming/derive-alias.ts';
+import { deriveAlias } from '../naming/derive-alias.ts';
 import type { AliasTarget, EnsureResult } from './ensure-alias.ts';
 import type { Outcome, TagReport } from '../outcome/outcome.ts';
 import type { CompiledTagTemplate } from '../tags/compiled-tag-template.ts';
 import { formatTags, renderTags } from '../tags/render-tags.ts';
 import type { Tag } from '../tags/tag-rules.ts';
 import { emptyTagReport, type EnsureTagsResult } from './ensure-tags.ts';
+import { handleKeyDeletion, type KeyDeletionDeps } from './handle-key-deletion.ts';
+import type { MessageResult } from './message-result.ts';
+import { outcomeOfError } from './outcome-of-error.ts';
+
+export type { MessageResult } from './message-result.ts';
+export { outcomeOfError } from './outcome-of-error.ts';
 
 export interface MessageDeps {
   projects: ReadonlyMap<string, string>;
@@ -18,6 +24,8 @@ export interface MessageDeps {
   ensure: (target: AliasTarget) => Promise<EnsureResult>;
   /** TAG_TEMPLATE on: the key gets its tags right after its alias, in the same message. */
   tags?: MessageTagDeps;
+  /** What a key deletion trace does (ON_KEY_DELETION); absent: such traces are only audited. */
+  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate'>;
 }
 
 export interface MessageTagDeps {
@@ -29,13 +37,6 @@ export interface MessageTagDeps {
     event: KeyCreated,
     report: TagReport,
   ) => Promise<EnsureTagsResult>;
-}
-
-export interface MessageResult {
-  outcome: Outcome;
-  event?: KeyCreated;
-  target?: AliasTarget;
-  parts?: AliasPart[];
 }
 
 /**
@@ -51,7 +52,33 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
   if (normalised.kind === 'invalid') {
     return { outcome: { kind: 'invalid', reason: normalised.reason, detail: normalised.detail } };
   }
-  const event = normalised.event;
+  if (normalised.kind === 'key_deletion_scheduled' || normalised.kind === 'key_deletion_cancelled') {
+    const recreate = (event: KeyCreated) => processKeyCreated(event, deps);
+    const keyDeletion = deps.keyDeletion ?? KEEP_WITHOUT_CALLS;
+    return handleKeyDeletion(normalised.kind, normalised.event, {
+      ...keyDeletion,
+      dryRun: deps.dryRun,
+      projects: deps.projects,
+      recreate,
+    });
+  }
+  return processKeyCreated(normalised.event, deps);
+}
+
+/** No deletion wiring: `keep`, which makes no call, so the port is never used. */
+const KEEP_WITHOUT_CALLS: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate'> = {
+  mode: 'keep',
+  conforms: () => false,
+  api: {
+    listKeyAliases: () => Promise.reject(new Error('no key deletion wiring')),
+    deleteAliases: () => Promise.reject(new Error('no key deletion wiring')),
+    describeKey: () => Promise.reject(new Error('no key deletion wiring')),
+  },
+  run: (_operation, fn) => fn(new AbortController().signal),
+};
+
+/** A new key (or, on a cancelled deletion, a key named again): check the project → derive the alias → ensure it. */
+export async function processKeyCreated(event: KeyCreated, deps: MessageDeps): Promise<MessageResult> {
   // The region comes from configuration, never from the event: no field of an event may choose
   // the endpoint the credentials are sent to.
   const region = deps.projects.get(event.project_id);
@@ -180,19 +207,4 @@ function invalidTagsOutcome(alias: string, rendered: Extract<ReturnType<typeof r
     retryable: false,
     tagViolations: rendered.violations,
   };
-}
-
-/** Pure mapping from a thrown error to an outcome; unknown errors count as transient. */
-export function outcomeOfError(err: unknown, alias: string): Outcome {
-  if (err instanceof AliasConflictError) {
-    return {
-      kind: 'conflict',
-      alias,
-      existingKeyId: err.existingKeyId,
-      detail: `alias ${alias} already belongs to key ${err.existingKeyId}; not moved`,
-    };
-  }
-  const error = toErrorSummary(err);
-  const retryable = err instanceof AppError ? err.retryable : true;
-  return { kind: 'failed', alias, reason: error.code.toLowerCase(), detail: error.message, error, retryable };
 }

@@ -9,7 +9,7 @@
  *   strings for KMS are unverified (§7), so they are not checked: the trace inside decides;
  * - the canonical `{"type": "kms.key.created", ...}` of custom producers (`'canonical'`).
  */
-import type { EventEnvelope } from './key-created.ts';
+import type { EventEnvelope, EventSource } from './key-created.ts';
 import { CANONICAL_EVENT_TYPE } from './canonical-event-schema.ts';
 import { MAX_BODY_BYTES } from './event-limits.ts';
 import { type JsonObject, decodeEmbeddedObject, hasOwn, isJsonObject, parseJson } from './json-object.ts';
@@ -17,6 +17,7 @@ import type { NormaliseContext } from './normalise-context.ts';
 import { type NormaliseResult, invalid } from './normalise-result.ts';
 import { parseCanonicalEvent } from './parse-canonical-event.ts';
 import { parseCreateKeyTrace } from './parse-create-key-trace.ts';
+import { keyDeletionKindOf, parseKeyDeletionTrace } from './parse-key-deletion-trace.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 import { unwrapEnvelopes } from './unwrap-envelope.ts';
 
@@ -93,14 +94,29 @@ function parsePayload(
   context: NormaliseContext,
 ): NormaliseResult {
   if (hasOwn(payload, 'cts')) {
-    return parseCreateKeyTrace(payload['cts'], 'functiongraph-cts', envelopes, `${path}cts.`, context);
+    return parseTrace(payload['cts'], 'functiongraph-cts', envelopes, `${path}cts.`, context);
   }
   if (hasOwn(payload, 'specversion')) return parseCloudEvent(payload, envelopes, path, context);
   if (hasOwn(payload, 'service_type') || hasOwn(payload, 'trace_name')) {
-    return parseCreateKeyTrace(payload, 'cts', envelopes, path, context);
+    return parseTrace(payload, 'cts', envelopes, path, context);
   }
   if (payload['type'] === CANONICAL_EVENT_TYPE) return parseCanonicalEvent(payload, envelopes, path);
   return invalid('unknown_shape', describeUnknownShape(payload, path));
+}
+
+/** A CTS trace in any envelope: a key deletion trace (schedule/cancel), else the createKey parser decides. */
+function parseTrace(
+  trace: unknown,
+  source: EventSource,
+  envelopes: EventEnvelope[],
+  path: string,
+  context: NormaliseContext,
+): NormaliseResult {
+  const deletion = keyDeletionKindOf(trace);
+  if (deletion !== undefined && isJsonObject(trace)) {
+    return parseKeyDeletionTrace(trace, deletion, source, envelopes, path);
+  }
+  return parseCreateKeyTrace(trace, source, envelopes, path, context);
 }
 
 /** EventGrid delivery (§7): CloudEvents 1.0, `data` an object or (tolerated) a JSON string. */
@@ -122,7 +138,7 @@ function parseCloudEvent(
   if (data.value === undefined) {
     return invalid('invalid_cloudevent', `${path}data is absent; it must hold the CTS trace`);
   }
-  return parseCreateKeyTrace(data.value, 'eventgrid', envelopes, `${path}data.`, context);
+  return parseTrace(data.value, 'eventgrid', envelopes, `${path}data.`, context);
 }
 
 function describeUnknownShape(payload: JsonObject, path: string): string {

@@ -1,4 +1,5 @@
 import type { KeyCreated } from './key-created.ts';
+import type { KeyDeletion } from './key-deletion.ts';
 import { MAX_DETAIL_LENGTH } from './event-limits.ts';
 
 /**
@@ -54,6 +55,9 @@ export type InvalidReason = (typeof INVALID_REASONS)[number];
  */
 export type NormaliseResult =
   | { kind: 'key_created'; event: KeyCreated }
+  /** `scheduleKeyDeletion` / `cancelKeyDeletion` traces (ON_KEY_DELETION, docs/huawei-kms.md#key-deletion). */
+  | { kind: 'key_deletion_scheduled'; event: KeyDeletion }
+  | { kind: 'key_deletion_cancelled'; event: KeyDeletion }
   | { kind: 'skipped'; reason: SkipReason; detail: string }
   | { kind: 'invalid'; reason: InvalidReason; detail: string };
 

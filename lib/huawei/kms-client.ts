@@ -24,6 +24,7 @@ import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';
 import { createKmsTagOperations } from './kms-tags-client.ts';
+import { createKmsAliasDeletion } from './kms-alias-deletion.ts';
 import { encodeRfc3986 } from './sign-request.ts';
 import { toTransportError } from './transport-error.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
@@ -292,6 +293,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   const maxPages = options.maxPages ?? 100;
   const client: KmsClient = {
     ...createKmsTagOperations(sender),
+    ...createKmsAliasDeletion(sender),
     async createAlias(input, signal) {
       const operation = 'createAlias';
       checkKeyId(operation, input.keyId);

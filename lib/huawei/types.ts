@@ -138,10 +138,21 @@ export interface DescribeKeyResult extends WithRequestId {
  * The KMS port: the operations the functions and the CLI use. Every method sends exactly one
  * HTTP request (listAllAliases: one per page), never retries (compose `withRetry`), and rejects
  * with a `KmsApiError` on any failure (listAllAliases: `PaginationError` for a listing
- * that does not end). Operations only tests need (CreateKey, DeleteAlias) are not here, so they
+ * that does not end). Operations only tests need (CreateKey) are not here, so they
  * are not in a Lambda bundle: see test/support/kms-test-client.ts.
  */
-export interface KmsClient extends KmsTagOperations {
+/** DeleteAlias input: one key and the aliases of it to delete. */
+export interface DeleteAliasInput extends KmsTarget {
+  keyId: string;
+  aliases: readonly string[];
+}
+
+/** DeleteAlias (kms-alias-deletion.ts), used by ON_KEY_DELETION=release. */
+export interface KmsAliasDeletion {
+  deleteAlias(input: DeleteAliasInput, signal?: AbortSignal): Promise<WithRequestId>;
+}
+
+export interface KmsClient extends KmsTagOperations, KmsAliasDeletion {
   createAlias(input: CreateAliasInput, signal?: AbortSignal): Promise<CreateAliasResult>;
   listAliases(input: ListAliasesInput, signal?: AbortSignal): Promise<ListAliasesResult>;
   listAllAliases(input: ListAllAliasesInput, signal?: AbortSignal): Promise<ListAllAliasesResult>;

@@ -53,6 +53,13 @@ export function describeOutcome(outcome: Outcome): OutcomeDescription {
       return { ...base, alias: outcome.alias, requestId: outcome.requestId };
     case 'skipped':
       return { ...base, reason: outcome.reason, detail: outcome.detail, alias: outcome.alias };
+    case 'released':
+      return {
+        ...base,
+        detail: outcome.detail,
+        alias: outcome.released.length === 0 ? undefined : outcome.released.join(', '),
+        requestId: outcome.requestId,
+      };
     case 'invalid':
       return {
         ...base,

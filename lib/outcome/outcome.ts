@@ -39,6 +39,12 @@ export type Outcome =
   | { kind: 'already_present'; alias: string; requestId?: string; tags?: TagReport }
   | { kind: 'skipped'; reason: string; detail: string; alias?: string; tags?: TagReport }
   | { kind: 'invalid'; reason: string; detail: string }
+  /**
+   * ON_KEY_DELETION=release, key scheduled for deletion: `released` are the key's aliases the
+   * convention made, now deleted (empty: it had none); `kept` its other aliases, left alone.
+   * `requestId`: the X-Request-Id of the DeleteAlias 204.
+   */
+  | { kind: 'released'; keyId: string; released: string[]; kept: string[]; detail: string; requestId?: string }
   | { kind: 'conflict'; alias: string; existingKeyId: string; detail: string }
   /**
    * `tags`: the failure came from the tag step (the alias itself is in place); `tagViolations`:

@@ -5,7 +5,13 @@ import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import { aliasPatternOf, conformsTo } from './alias-pattern.ts';
 import type { TagDriftItem } from './find-tag-drift.ts';
 
-export const DRIFT_KINDS = ['missing', 'conflict', 'non_conforming', 'naming_failed'] as const;
+export const DRIFT_KINDS = [
+  'missing',
+  'conflict',
+  'non_conforming',
+  'naming_failed',
+  'held_by_pending_deletion',
+] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 interface DriftBase {
@@ -23,7 +29,13 @@ export type DriftItem =
   /** An alias of the key, other than its expected one, that the template could never produce. */
   | (DriftBase & { kind: 'non_conforming'; alias: string; expected_alias?: string })
   /** The template cannot name the key (`MISSING_FIELD`, `INVALID_ALIAS`). */
-  | (DriftBase & { kind: 'naming_failed'; code: string; reason: string });
+  | (DriftBase & { kind: 'naming_failed'; code: string; reason: string })
+  /**
+   * A key pending deletion still holds an alias of the template's shape: a replacement key under
+   * the same name would conflict. `ON_KEY_DELETION=release` gives such names back when the
+   * deletion is scheduled; this finds those scheduled before (or under `keep`).
+   */
+  | (DriftBase & { kind: 'held_by_pending_deletion'; alias: string; scheduled_deletion_date?: string });
 
 export interface DriftReport {
   project_id: string;
@@ -56,7 +68,9 @@ export interface DriftReport {
  * - each of its other aliases that does not match the template's shape (`aliasPatternOf`):
  *   `non_conforming`. Aliases that look like the template's output but are not the expected
  *   one (a key renamed since, an older filter) are left alone.
- * Skipped keys (default, disabled, pending, dedicated keystore) and their aliases are not checked.
+ * Skipped keys (default, disabled, pending, dedicated keystore) and their aliases are not checked,
+ * except that a key pending deletion holding aliases of the template's shape is reported
+ * (`held_by_pending_deletion`).
  */
 export function findDrift(
   keys: readonly KeyDetails[],
@@ -87,6 +101,7 @@ export function findDrift(
   for (const { details, plan } of plans) {
     if (plan.kind === 'skip') {
       skipped[plan.reason] = (skipped[plan.reason] ?? 0) + 1;
+      if (plan.reason === 'pending_deletion') drift.push(...heldByPendingDeletion(details, aliasesOf, pattern));
       continue;
     }
     checked += 1;
@@ -140,4 +155,24 @@ export function findDrift(
     drift,
     has_drift: drift.length > 0,
   };
+}
+
+/** The aliases of the template's shape still held by a key pending deletion, sorted. */
+function heldByPendingDeletion(
+  details: KeyDetails,
+  aliasesOf: ReadonlyMap<string, string[]>,
+  pattern: RegExp,
+): DriftItem[] {
+  const base: DriftBase = { key_id: details.key_id };
+  if (details.key_alias !== undefined && details.key_alias !== '') base.key_alias = details.key_alias;
+  const date = details.scheduled_deletion_date;
+  return (aliasesOf.get(details.key_id) ?? [])
+    .filter((alias) => conformsTo(pattern, alias))
+    .toSorted()
+    .map((alias) => ({
+      ...base,
+      kind: 'held_by_pending_deletion' as const,
+      alias,
+      ...(date === undefined || date === '' ? {} : { scheduled_deletion_date: date }),
+    }));
 }

@@ -12,10 +12,12 @@ import type { Logger } from '../audit/create-logger.ts';
 import type { Config } from '../config/load-config.ts';
 import type { AliasApi } from '../core/ensure-alias.ts';
 import type { TagApi } from '../core/ensure-tags.ts';
+import type { KeyDeletionApi } from '../core/handle-key-deletion.ts';
 import { createDlqPublisher, type DlqPublisher } from '../dlq/create-dlq-publisher.ts';
 import { ConfigError } from '../errors/app-error.ts';
 import type { KmsClient } from '../huawei/types.ts';
 import { createAliasApi } from './create-alias-api.ts';
+import { createKeyDeletionApi } from './create-key-deletion-api.ts';
 import { createTagApi } from './create-tag-api.ts';
 import { createKmsFromConfig, type KmsFromConfigOptions, secretsOf } from './create-kms-from-config.ts';
 import { createServiceLogger } from './create-service-logger.ts';
@@ -42,6 +44,8 @@ export interface Runtime {
   aliasApi: AliasApi;
   /** The KMS tag calls the tag step needs, over `kms` (used only when TAG_TEMPLATE is set). */
   tagApi: TagApi;
+  /** The KMS calls of a key deletion event (used only when ON_KEY_DELETION=release), over `kms`. */
+  keyDeletionApi: KeyDeletionApi;
   /** The retry policy bound to a call meter and a deadline (remaining time minus DEADLINE_MARGIN_MS). */
   createRun: RunOperationFactory;
   /**
@@ -74,6 +78,7 @@ export function buildRuntime(config: Config, options: RuntimeOptions = {}): Runt
     kms,
     aliasApi: createAliasApi(kms),
     tagApi: createTagApi(kms),
+    keyDeletionApi: createKeyDeletionApi(kms),
     createRun: createRunOperationFactory(config, logger),
     dlq: () => {
       if (config.dlqUrl === '') throw new ConfigError('DLQ_URL is required to publish to the dead-letter queue');

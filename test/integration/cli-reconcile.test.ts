@@ -36,7 +36,13 @@ describe('kms-auto-alias reconcile', () => {
 
     expect(run.code).toBe(1);
     const report = run.json<DriftReport>();
-    expect(report.counts).toEqual({ missing: 2, conflict: 1, non_conforming: 1, naming_failed: 1 });
+    expect(report.counts).toEqual({
+      missing: 2,
+      conflict: 1,
+      non_conforming: 1,
+      naming_failed: 1,
+      held_by_pending_deletion: 0,
+    });
     expect(report.drift).toEqual(
       expect.arrayContaining([
         {
@@ -141,13 +147,13 @@ describe('the scheduled reconcile function', () => {
         project_id: PROJECT,
         region: 'cn-north-4',
         drift: 4,
-        counts: { missing: 2, conflict: 1, non_conforming: 1, naming_failed: 0 },
+        counts: { missing: 2, conflict: 1, non_conforming: 1, naming_failed: 0, held_by_pending_deletion: 0 },
       },
       {
         project_id: LOCAL_ACCOUNT.secondProjectId,
         region: 'ap-southeast-1',
         drift: 1,
-        counts: { missing: 1, conflict: 0, non_conforming: 0, naming_failed: 0 },
+        counts: { missing: 1, conflict: 0, non_conforming: 0, naming_failed: 0, held_by_pending_deletion: 0 },
       },
     ]);
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -92,7 +92,13 @@ describe('kms-auto-alias wire', () => {
         status: 'enabled',
         topic_id: TOPIC_URN,
         operation_type: 'customized',
-        operations: [{ service_type: 'KMS', resource_type: 'cmk', trace_names: ['createKey'] }],
+        operations: [
+          {
+            service_type: 'KMS',
+            resource_type: 'cmk',
+            trace_names: ['createKey', 'replicateKey', 'scheduleKeyDeletion', 'cancelKeyDeletion'],
+          },
+        ],
         filter: { condition: 'AND', is_support_filter: true, rule: ['code = 200'] },
       }),
     ]);

@@ -78,14 +78,16 @@ describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
       expect(unexpected).toEqual([]);
     });
 
-    it('holds none of the KMS operations only tests use (CreateKey, DeleteAlias)', () => {
-      // They live in test/support/kms-test-client.ts: a deployed function can neither create a
-      // key nor delete an alias, whatever its code is made to do.
+    it('holds no CreateKey, and DeleteAlias only where ON_KEY_DELETION needs it', () => {
+      // CreateKey lives in test/support/kms-test-client.ts: no deployed function can create a key.
+      // DeleteAlias is production code since ON_KEY_DELETION=release (issue 12 §2); it ships with
+      // the KMS client of the functions that use it, and IAM (kms:alias:delete, granted only for
+      // `release`) is what bounds it (docs/operations.md section 11).
       const texts = outputs().map((file) => readFileSync(file, 'utf8'));
       expect(texts.length).toBeGreaterThan(0);
       for (const text of texts) {
         expect(text).not.toContain('create-key');
-        expect(text).not.toContain('deleteAlias');
+        if (name === 'ingest') expect(text).not.toContain('deleteAlias');
       }
     });
 

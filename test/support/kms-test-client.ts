@@ -30,15 +30,22 @@ export interface CreateKeyResult extends WithRequestId {
   keyInfo: CreatedKeyInfo;
 }
 
-export interface DeleteAliasInput extends KmsTarget {
-  keyId: string;
-  aliases: readonly string[];
-}
+/** DeleteAlias is a production operation now (lib/huawei/kms-alias-deletion.ts). */
+export type { DeleteAliasInput } from '../../lib/huawei/types.ts';
 
 /** The production client plus the operations tests use to set up and clean up. */
 export interface KmsTestClient extends KmsClient {
   createKey(input: CreateKeyInput, signal?: AbortSignal): Promise<CreateKeyResult>;
-  deleteAlias(input: DeleteAliasInput, signal?: AbortSignal): Promise<WithRequestId>;
+  /** `POST …/kms/schedule-key-deletion` `{key_id, pending_days}` (docs/huawei-kms.md#key-deletion). */
+  scheduleKeyDeletion(input: KeyDeletionInput, signal?: AbortSignal): Promise<WithRequestId>;
+  /** `POST …/kms/cancel-key-deletion` `{key_id}`. */
+  cancelKeyDeletion(input: KeyDeletionInput, signal?: AbortSignal): Promise<WithRequestId>;
+}
+
+export interface KeyDeletionInput extends KmsTarget {
+  keyId: string;
+  /** Days until deletion, 7–1096 (a string in Huawei's model); schedule only. */
+  pendingDays?: number;
 }
 
 const CreateKeyResponseSchema = z.object({
@@ -52,27 +59,28 @@ export function parseCreateKeyBody(json: unknown): ParseResult<CreatedKeyInfo> {
 }
 
 export function createKmsTestClient(options: KmsClientOptions): KmsTestClient {
-  const { send, checkKeyId, refuse } = createKmsRequestSender(options);
-  return {
-    ...createKmsClient(options),
-
-    async deleteAlias(input, signal) {
-      const operation = 'deleteAlias';
-      checkKeyId(operation, input.keyId);
-      if (input.aliases.length === 0) throw refuse(operation, 'no aliases given');
-      // DELETE with a JSON body, 204 and an empty body on success (docs/huawei-kms.md#alias-api).
-      return send(
+  const { send } = createKmsRequestSender(options);
+  const deletionCall =
+    (operation: 'scheduleKeyDeletion' | 'cancelKeyDeletion', path: string) =>
+    (input: KeyDeletionInput, signal?: AbortSignal) =>
+      send(
         {
           operation,
           target: input,
-          method: 'DELETE',
-          path: 'aliases',
-          payload: { key_id: input.keyId, aliases: [...input.aliases] },
+          method: 'POST',
+          path,
+          payload: {
+            key_id: input.keyId,
+            ...(input.pendingDays === undefined ? {} : { pending_days: String(input.pendingDays) }),
+          },
           parse: () => ({ ok: true, value: {} }),
         },
         signal,
       );
-    },
+  return {
+    ...createKmsClient(options),
+    scheduleKeyDeletion: deletionCall('scheduleKeyDeletion', 'schedule-key-deletion'),
+    cancelKeyDeletion: deletionCall('cancelKeyDeletion', 'cancel-key-deletion'),
 
     async createKey(input, signal) {
       const operation = 'createKey';

@@ -84,6 +84,11 @@ describe('loadConfig()', () => {
     expect(loadConfig({ ...base, DRY_RUN: '' }).dryRun).toBe(false);
   });
 
+  it('reads ON_KEY_DELETION: keep by default, release when asked', () => {
+    expect(loadConfig(base).onKeyDeletion).toBe('keep');
+    expect(loadConfig({ ...base, ON_KEY_DELETION: 'Release' }).onKeyDeletion).toBe('release');
+  });
+
   it('takes template constants from ALIAS_VAR_*', () => {
     const config = loadConfig({ ...base, ALIAS_TEMPLATE: 'alias/{env}/{key_id}', ALIAS_VAR_ENV: 'prod' });
     expect(config.aliasConstants).toEqual({ env: 'prod' });
@@ -118,6 +123,7 @@ describe('loadConfig()', () => {
     [{ CONCURRENCY: 'lots' }, 'CONCURRENCY'],
     [{ DRY_RUN: 'maybe' }, 'DRY_RUN'],
     [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],
+    [{ ON_KEY_DELETION: 'delete' }, 'ON_KEY_DELETION'],
     [{ KMS_ENDPOINT: 'http://kms.example.com' }, 'KMS_ENDPOINT'],
     [{ KMS_ENDPOINT: 'ftp://127.0.0.1' }, 'KMS_ENDPOINT'],
     [{ IAM_ENDPOINT: 'http://10.0.0.8:8080' }, 'IAM_ENDPOINT'],

@@ -29,7 +29,13 @@ describe('findDrift()', () => {
       scope,
     );
     expect(report).toMatchObject({ keys: 2, checked: 2, in_order: 2, aliases: 2, has_drift: false, drift: [] });
-    expect(report.counts).toEqual({ missing: 0, conflict: 0, non_conforming: 0, naming_failed: 0 });
+    expect(report.counts).toEqual({
+      missing: 0,
+      conflict: 0,
+      non_conforming: 0,
+      naming_failed: 0,
+      held_by_pending_deletion: 0,
+    });
   });
 
   it('finds a missing alias', () => {
@@ -126,10 +132,38 @@ describe('findDrift()', () => {
     });
   });
 
+  it("reports the convention's aliases still held by a key pending deletion, and only those", () => {
+    const report = findDrift(
+      [key(4, 'gone', { key_state: '4', scheduled_deletion_date: '1793693730000' }), key(5, 'new')],
+      [alias(4, 'alias/prod/gone-aes_256'), alias(4, 'alias/HandMade'), alias(5, 'alias/prod/new-aes_256')],
+      template,
+      scope,
+    );
+    expect(report.drift).toEqual([
+      {
+        kind: 'held_by_pending_deletion',
+        key_id: id(4),
+        key_alias: 'gone',
+        alias: 'alias/prod/gone-aes_256',
+        scheduled_deletion_date: '1793693730000',
+      },
+    ]);
+    expect(report).toMatchObject({ checked: 1, in_order: 1, has_drift: true, skipped: { pending_deletion: 1 } });
+    expect(report.counts.held_by_pending_deletion).toBe(1);
+  });
+
   it('counts every kind on a project with all of them', () => {
     const report = findDrift(
-      [key(1, 'missing'), key(2, 'taken'), key(3, 'holder'), key(4, 'legacy'), key(5, ':::')],
       [
+        key(1, 'missing'),
+        key(2, 'taken'),
+        key(3, 'holder'),
+        key(4, 'legacy'),
+        key(5, ':::'),
+        key(6, 'gone', { key_state: '4' }),
+      ],
+      [
+        alias(6, 'alias/prod/gone-aes_256'),
         alias(3, 'alias/prod/taken-aes_256'),
         alias(3, 'alias/prod/holder-aes_256'),
         alias(4, 'alias/prod/legacy-aes_256'),
@@ -138,7 +172,13 @@ describe('findDrift()', () => {
       template,
       scope,
     );
-    expect(report.counts).toEqual({ missing: 1, conflict: 1, non_conforming: 1, naming_failed: 1 });
+    expect(report.counts).toEqual({
+      missing: 1,
+      conflict: 1,
+      non_conforming: 1,
+      naming_failed: 1,
+      held_by_pending_deletion: 1,
+    });
     expect(report).toMatchObject({ checked: 5, in_order: 1, has_drift: true });
   });
 });

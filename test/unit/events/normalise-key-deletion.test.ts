@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseEvent } from '../../../lib/events/normalise-event.ts';
+import {
+  PROJECT_ID,
+  cloudEvent,
+  eventBridgeEvent,
+  type Json,
+  smnNotification,
+  snsNotification,
+} from './sample-events.ts';
+
+const KEY_ID = '9d1e2f3a-4b5c-4d6e-8f70-1a2b3c4d5e6f';
+
+/** A deletion trace as CTS records it: the request names the key (docs/huawei-kms.md#key-deletion). */
+function deletionTrace(traceName: string, overrides: Json = {}): Json {
+  return {
+    trace_id: 'b7e1c2d3-0000-11f1-9c2e-fa163e4b7d21',
+    code: '200',
+    trace_name: traceName,
+    resource_type: 'cmk',
+    trace_type: 'ApiCall',
+    service_type: 'KMS',
+    project_id: PROJECT_ID,
+    region_id: 'cn-north-4',
+    request: JSON.stringify(
+      traceName === 'scheduleKeyDeletion' ? { key_id: KEY_ID, pending_days: '7' } : { key_id: KEY_ID },
+    ),
+    response: JSON.stringify({ key_id: KEY_ID, key_state: traceName === 'scheduleKeyDeletion' ? '4' : '3' }),
+    resource_id: KEY_ID,
+    time: 1793693730000,
+    ...overrides,
+  };
+}
+
+const normalise = (body: unknown) => normaliseEvent(JSON.stringify(body));
+
+describe('normaliseEvent() on key deletion traces', () => {
+  const envelopes: [string, (trace: Json) => unknown, string][] = [
+    ['a bare trace', (t) => t, 'cts'],
+    ['a FunctionGraph trigger', (t) => ({ cts: t }), 'functiongraph-cts'],
+    ['a CloudEvent in an SNS notification', (t) => snsNotification(cloudEvent(t)), 'eventgrid'],
+    ['an SMN notification', (t) => smnNotification(t), 'cts'],
+    ['an EventBridge event', (t) => eventBridgeEvent(cloudEvent(t)), 'eventgrid'],
+  ];
+
+  it.each(envelopes)('reads scheduleKeyDeletion in %s', (_name, wrap, source) => {
+    const result = normalise(wrap(deletionTrace('scheduleKeyDeletion')));
+    expect(result).toMatchObject({
+      kind: 'key_deletion_scheduled',
+      event: { key_id: KEY_ID, project_id: PROJECT_ID, region: 'cn-north-4', source },
+    });
+    if (result.kind !== 'key_deletion_scheduled') throw new Error('unreachable');
+    expect(result.event.time).toBe(new Date(1793693730000).toISOString());
+    expect(result.event.trace_id).toBe('b7e1c2d3-0000-11f1-9c2e-fa163e4b7d21');
+  });
+
+  it.each(envelopes)('reads cancelKeyDeletion in %s', (_name, wrap) => {
+    expect(normalise(wrap(deletionTrace('cancelKeyDeletion')))).toMatchObject({
+      kind: 'key_deletion_cancelled',
+      event: { key_id: KEY_ID, project_id: PROJECT_ID },
+    });
+  });
+
+  it('compares the trace name case-insensitively (its spelling is unverified)', () => {
+    expect(normalise(deletionTrace('SCHEDULEKEYDELETION')).kind).toBe('key_deletion_scheduled');
+  });
+
+  it('finds the key id in the response, then in resource_id, when the request lacks it', () => {
+    const fromResponse = normalise(deletionTrace('cancelKeyDeletion', { request: '{}' }));
+    expect(fromResponse).toMatchObject({ event: { key_id: KEY_ID } });
+    const fromUrn = normalise(
+      deletionTrace('cancelKeyDeletion', {
+        request: {},
+        response: {},
+        project_id: '',
+        resource_id: `urn:kms:cn-north-4:${PROJECT_ID}:cmk:${KEY_ID}`,
+      }),
+    );
+    expect(fromUrn).toMatchObject({ event: { key_id: KEY_ID, project_id: PROJECT_ID } });
+  });
+
+  it('skips a failed call: nothing was scheduled', () => {
+    expect(normalise(deletionTrace('scheduleKeyDeletion', { code: 400 }))).toMatchObject({
+      kind: 'skipped',
+      reason: 'failed_call',
+    });
+  });
+
+  it('refuses a trace without any key id, naming the fields', () => {
+    const result = normalise(deletionTrace('scheduleKeyDeletion', { request: '{}', response: '{}', resource_id: '' }));
+    expect(result).toMatchObject({ kind: 'invalid', reason: 'invalid_key_id' });
+    expect(result.kind === 'invalid' && result.detail).toContain('request.key_id');
+  });
+
+  it('refuses a malformed key id in the request', () => {
+    const result = normalise(deletionTrace('scheduleKeyDeletion', { request: '{"key_id":"../etc"}' }));
+    expect(result.kind).toBe('invalid');
+  });
+
+  it('skips another resource type and another service', () => {
+    expect(normalise(deletionTrace('scheduleKeyDeletion', { resource_type: 'secret' })).kind).toBe('skipped');
+    expect(normalise(deletionTrace('scheduleKeyDeletion', { service_type: 'CSMS' }))).toMatchObject({
+      kind: 'skipped',
+      reason: 'not_kms',
+    });
+  });
+});
