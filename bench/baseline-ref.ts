@@ -11,7 +11,7 @@ import { buildHandler } from '../scripts/build.mjs';
 
 const run = promisify(execFile);
 
-/** The commit before the cold-start and event-format work (issue 9 §7, issue 11 §2). */
+/** The commit before the cold-start and event-format work (issue 9 docs/huawei-kms.md#key-events, issue 11 docs/huawei-kms.md#alias-rules). */
 export const DEFAULT_BASELINE_REF = '1a8636e';
 
 export type BaselineBuild =

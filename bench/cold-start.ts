@@ -44,9 +44,9 @@ function loadedAtInit(built: Built): { bytes: number; gzip: number } {
 
 /** Target: (real − empty) / (straightforward − empty) ≤ this. */
 export const COLD_START_TARGET = 0.4;
-/** Target: real − empty ≤ this many ms (issue 9 §7: about 62 ms before). */
+/** Target: real − empty ≤ this many ms (issue 9 docs/huawei-kms.md#key-events: about 62 ms before). */
 export const ABOVE_EMPTY_TARGET_MS = 35;
-/** The default baseline's start-up above an empty module on a quiet machine (issue 9 §7). */
+/** The default baseline's start-up above an empty module on a quiet machine (issue 9 docs/huawei-kms.md#key-events). */
 const BASELINE_QUIET_MS = 62;
 
 /** What the deployed function's environment holds at init (no network is touched at init). */

@@ -12,7 +12,7 @@ import { startInstance } from './instance.ts';
 const FLOOR_HANDLER = new URL('./floor-handler.mjs', import.meta.url).pathname;
 import { sleep, spread, sum, type Figure } from './stats.ts';
 
-/** Target: at most this many ms of CPU per message (issue 9 §7). */
+/** Target: at most this many ms of CPU per message (issue 9 docs/huawei-kms.md#key-events). */
 export const CPU_TARGET_MS = 0.25;
 const BATCH = 10;
 

@@ -1,4 +1,4 @@
-// API calls per key with tags off and on (issue 12 §1): the same new keys through the built
+// API calls per key with tags off and on (issue 12 docs/huawei-kms.md#alias-api): the same new keys through the built
 // handler, once without TAG_TEMPLATE (one call a key: CreateAlias) and once with it (two:
 // CreateAlias and the tag batch), then each key redelivered with tags on (the alias is found,
 // the tags listed and found in place). Counted from the emulator's log of the calls it received

@@ -6,7 +6,7 @@ import { runLocal } from '../local/run-local.ts';
 import { newKeyBodies } from './fixtures.ts';
 import { constant, spread, type Figure } from './stats.ts';
 
-/** The account's limit the emulator enforces (huawei-kms-api.md §4). */
+/** The account's limit the emulator enforces (docs/huawei-kms.md#rate-limits). */
 export const ACCOUNT_LIMIT = 20;
 export const INSTANCES = 2;
 /** Target: at least this share of the limit, and fewer than this share of calls throttled. */

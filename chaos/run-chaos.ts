@@ -462,7 +462,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
   }
 }
 
-/** Tags on (issue 12 §1): a managed tag of every 7th key already holds another value. */
+/** Tags on (issue 12 docs/huawei-kms.md#alias-api): a managed tag of every 7th key already holds another value. */
 const CHAOS_TAG_TEMPLATE = 'managed_by=kms-auto-alias,owner={created_by|default:nobody|truncate:43}';
 
 /**

@@ -1,8 +1,8 @@
-// Issue 12 §1: "no tag overwritten unless asked". Read from the emulator's log of tag writes
+// Issue 12 docs/huawei-kms.md#alias-api: "no tag overwritten unless asked". Read from the emulator's log of tag writes
 // (emulator/kms-tags.ts): with TAG_OVERWRITE off, no write may change a value a key already had.
 // The run uses Huawei's "rejects" reading of `create` (emulator switch): under the "overwrites"
 // reading, the direct create of a first receive is allowed to overwrite a value set before it
-// (the documented price of two calls per key, docs/operations.md §10), which is not what this
+// (the documented price of two calls per key, docs/operations.md#10-tags-from-the-naming-convention-optional), which is not what this
 // check is about.
 import type { TagWrite } from '../emulator/kms-tags.ts';
 

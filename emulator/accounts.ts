@@ -1,9 +1,9 @@
 // Accounts (Huawei "domains"), their projects, AK/SKs, IAM users and agencies, and the lookups
-// the gateway and IAM need. A project's name is its region id, as on Huawei Cloud (reference §2
+// the gateway and IAM need. A project's name is its region id, as on Huawei Cloud (docs/huawei-kms.md#key-ids
 // "project_id ... the IAM project id for the region", found with GET /v3/projects?name=<region>).
 
 export interface ProjectRef {
-  /** 32 hex characters (reference §2). */
+  /** 32 hex characters (docs/huawei-kms.md#key-ids). */
   readonly id: string;
   /** The region id, e.g. `cn-north-4`. */
   readonly name: string;
@@ -14,7 +14,7 @@ export interface AkSkCredential {
   readonly sk: string;
   /**
    * Set for a temporary AK/SK: requests must carry and sign `X-Security-Token` with this value
-   * (reference §5b step 1, §5c).
+   * (docs/huawei-kms.md#aksk-signing step 1).
    */
   readonly securityToken?: string;
 }
@@ -60,7 +60,7 @@ export interface DefaultEmulatorAccount extends EmulatorAccount {
   /** Requires `X-Security-Token: securityToken`, signed. */
   readonly temporary: Required<AkSkCredential>;
   readonly user: IamUser;
-  /** An agency of this account that `user` may assume (assume_role, reference §5a). */
+  /** An agency of this account that `user` may assume (assume_role, docs/huawei-kms.md#iam-tokens). */
   readonly agencyName: string;
 }
 
@@ -134,7 +134,7 @@ export class AccountDirectory {
     return this.#byProject.get(projectId);
   }
 
-  /** An account by `domain.name` or `domain.id`, as IAM bodies name it (reference §5a). */
+  /** An account by `domain.name` or `domain.id`, as IAM bodies name it (docs/huawei-kms.md#iam-tokens). */
   account(ref: { readonly id?: string | undefined; readonly name?: string | undefined }): EmulatorAccount | undefined {
     return this.accounts.find((a) => (ref.id !== undefined ? a.domainId === ref.id : a.domainName === ref.name));
   }

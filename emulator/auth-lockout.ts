@@ -1,5 +1,5 @@
 // Optional AK lockout: "If an AK/SK pair fails to be authenticated more than five times in a row,
-// the AK/SK pair is locked for 5 minutes" (reference §3, APIGW.0301; DOC devg-apisign FAQ and
+// the AK/SK pair is locked for 5 minutes" (docs/huawei-kms.md#error-codes, APIGW.0301; Huawei doc devg-apisign FAQ and
 // ocr_01_0063). Off by default because a test that probes bad signatures would otherwise lock itself out.
 
 export interface LockoutPolicy {

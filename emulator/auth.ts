@@ -1,5 +1,5 @@
-// Authenticates a KMS request the way API Gateway does before KMS sees it (reference §5):
-// AK/SK (`Authorization: SDK-HMAC-SHA256 ...`, §5b) or an IAM token (`X-Auth-Token`, §5a), then
+// Authenticates a KMS request the way API Gateway does before KMS sees it (docs/huawei-kms.md#aksk-signing):
+// AK/SK (`Authorization: SDK-HMAC-SHA256 ...`, docs/huawei-kms.md#aksk-signing) or an IAM token (`X-Auth-Token`, docs/huawei-kms.md#iam-tokens), then
 // checks that the path project belongs to the caller.
 import type { AccountDirectory, EmulatorAccount } from './accounts.ts';
 import type { AuthLockout } from './auth-lockout.ts';
@@ -75,7 +75,7 @@ function authenticateAkSk(
         : gatewayError.authFailed(result.detail),
     );
   }
-  // A temporary AK must send AND sign X-Security-Token (reference §5b step 1, §5c).
+  // A temporary AK must send AND sign X-Security-Token (docs/huawei-kms.md#aksk-signing step 1).
   const expectedToken = match.credential.securityToken;
   if (expectedToken !== undefined) {
     if (!auth.signedHeaders.includes('x-security-token'))
@@ -86,7 +86,7 @@ function authenticateAkSk(
   ctx.lockout?.recordSuccess(auth.access);
 
   checkProject(match.account, pathProjectId, ctx.directory);
-  // BasicCredentials sign X-Project-Id (reference §5b step 1); a signed one must name the path project.
+  // BasicCredentials sign X-Project-Id (docs/huawei-kms.md#aksk-signing step 1); a signed one must name the path project.
   if (auth.signedHeaders.includes('x-project-id') && header(req.headers, 'x-project-id') !== pathProjectId) {
     throw gatewayError.forbidden('X-Project-Id does not match the project in the URL');
   }
@@ -102,7 +102,7 @@ export function authenticateKmsRequest(req: ReceivedRequest, pathProjectId: stri
   const tokenValue = header(req.headers, 'x-auth-token');
   if (tokenValue !== undefined) {
     const token = ctx.tokens.valid(tokenValue, ctx.nowMs);
-    // DOC ocr_01_0063: an unknown or expired token reads "decrypt token fail".
+    // Huawei doc ocr_01_0063: an unknown or expired token reads "decrypt token fail".
     if (!token) throw gatewayError.authFailed('decrypt token fail');
     if (!token.project) throw gatewayError.forbidden('the token is not scoped to a project');
     if (token.project.id !== pathProjectId) {

@@ -1,4 +1,4 @@
-// Error bodies in the three shapes Huawei uses (reference §3):
+// Error bodies in the three shapes Huawei uses (docs/huawei-kms.md#error-bodies):
 //   flat     – API Gateway: {"error_msg","error_code","request_id"}
 //   nested   – KMS:         {"error":{"error_code","error_msg"}}
 //   keystone – IAM:         {"error":{"code":401,"message","title"}}
@@ -43,17 +43,17 @@ export function errorBody(error: HuaweiError, requestId: string): unknown {
   }
 }
 
-/** API Gateway errors, raised before KMS sees the request (reference §3 "API Gateway codes"). */
+/** API Gateway errors, raised before KMS sees the request (docs/huawei-kms.md#error-codes "API Gateway codes"). */
 export const gatewayError = {
   /** 404 APIGW.0101: wrong path or method. */
   apiNotFound: (): HuaweiError =>
     new HuaweiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment', 'flat'),
-  /** 401 APIGW.0301 (reference §3; messages modelled on DOC ocr_01_0063 "verify aksk signature fail" / "decrypt token fail"). */
+  /** 401 APIGW.0301 (docs/huawei-kms.md#error-codes; messages modelled on Huawei doc ocr_01_0063 "verify aksk signature fail" / "decrypt token fail"). */
   authFailed: (detail: string): HuaweiError =>
     new HuaweiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`, 'flat'),
   /**
-   * 401 APIGW.0303: X-Sdk-Date more than 15 min off. Status is [I] in reference §3; the message
-   * follows the DOC devg-apisign FAQ example "signature expired, signature time:...,server time:...".
+   * 401 APIGW.0303: X-Sdk-Date more than 15 min off. Status is unverified in docs/huawei-kms.md#error-codes; the message
+   * follows the Huawei doc devg-apisign FAQ example "signature expired, signature time:...,server time:...".
    */
   signatureExpired: (signatureTime: string, serverTime: string): HuaweiError =>
     new HuaweiError(
@@ -63,13 +63,13 @@ export const gatewayError = {
       'flat',
     ),
   /**
-   * 403 APIGW.0302: inferred [I] (reference §3 lists 0302 as a 403 permission error; the APIG error
+   * 403 APIGW.0302: inferred, unverified (docs/huawei-kms.md#error-codes lists 0302 as a 403 permission error; the APIG error
    * table reads "The IAM user is not authorized to access the API"). Used when the path project is
    * not the caller's, or a signed X-Project-Id / the token scope names another project.
    */
   forbidden: (detail: string): HuaweiError =>
     new HuaweiError(403, 'APIGW.0302', `The IAM user is not authorized to access the API: ${detail}`, 'flat'),
-  /** 429 APIGW.0308 with the message quoted in reference §3. */
+  /** 429 APIGW.0308 with the message quoted in docs/huawei-kms.md#error-codes. */
   throttled: (limit: number): HuaweiError =>
     new HuaweiError(
       429,
@@ -77,11 +77,11 @@ export const gatewayError = {
       `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`,
       'flat',
     ),
-  /** 413 APIGW.0201: AK/SK-signed bodies are limited to 12 MB (reference §3). */
+  /** 413 APIGW.0201: AK/SK-signed bodies are limited to 12 MB (docs/huawei-kms.md#error-codes). */
   entityTooLarge: (): HuaweiError => new HuaweiError(413, 'APIGW.0201', 'Request entity too large', 'flat'),
 } as const;
 
-/** KMS service errors, nested shape, codes and statuses from reference §3's KMS table. */
+/** KMS service errors, nested shape, codes and statuses from docs/huawei-kms.md#error-codes (KMS table). */
 export const kmsError = {
   internal: (): HuaweiError => new HuaweiError(500, 'KMS.0101', 'kms error.', 'nested'),
   invalidJson: (): HuaweiError => new HuaweiError(400, 'KMS.0202', 'Invalid JSON format in request body.', 'nested'),
@@ -89,7 +89,7 @@ export const kmsError = {
     new HuaweiError(400, 'KMS.0204', `Required parameter is missing: ${name}.`, 'nested'),
   invalidKeyId: (): HuaweiError => new HuaweiError(400, 'KMS.0205', 'Invalid key_id.', 'nested'),
   invalidSequence: (): HuaweiError => new HuaweiError(400, 'KMS.0206', 'Invalid sequence.', 'nested'),
-  /** KMS.0207: status unconfirmed, 404 is the reference's guess (§3 [I]); `keyNotFoundStatus` overrides it. */
+  /** KMS.0207: status unconfirmed, 404 is the likely status (docs/huawei-kms.md#error-codes, unverified); `keyNotFoundStatus` overrides it. */
   keyNotFound: (status: number): HuaweiError =>
     new HuaweiError(status, 'KMS.0207', 'The key does not exist.', 'nested'),
   keyDisabled: (): HuaweiError => new HuaweiError(400, 'KMS.0209', 'The key is disabled.', 'nested'),
@@ -99,6 +99,6 @@ export const kmsError = {
   /** KMS.0308 "Invalid XXX", the generic invalid-parameter error. */
   invalidParam: (what: string): HuaweiError => new HuaweiError(400, 'KMS.0308', `Invalid ${what}.`, 'nested'),
   invalidKeyAlias: (): HuaweiError => new HuaweiError(400, 'KMS.1101', 'Invalid key_alias.', 'nested'),
-  /** KMS.1104 "Existing CMK alias"; 400 is [I] (reference §3). */
+  /** KMS.1104 "Existing CMK alias"; 400 is unverified (docs/huawei-kms.md#error-codes). */
   duplicateKeyAlias: (): HuaweiError => new HuaweiError(400, 'KMS.1104', 'Existing CMK alias.', 'nested'),
 } as const;

@@ -1,6 +1,6 @@
 // Fault injection: explicit rules (fire N times or with a probability) and a whole-run chaos mode.
 // All randomness comes from seeded generators, so a run with the same seed and the same sequence
-// of calls injects the same faults. Status presets follow reference §3/§4 (429 APIGW.0308; 500
+// of calls injects the same faults. Status presets follow docs/huawei-kms.md#error-codes, docs/huawei-kms.md#rate-limits (429 APIGW.0308; 500
 // KMS.0101; 502/504, which Huawei says to retry).
 import { createRandom, type Random } from './prng.ts';
 import { isKmsOperation, type Operation } from './types.ts';
@@ -11,7 +11,7 @@ export interface StatusFault {
   readonly status: number;
   readonly code: string;
   readonly message: string;
-  /** `flat` = gateway body, `nested` = KMS body (reference §3). Default `flat`. */
+  /** `flat` = gateway body, `nested` = KMS body (docs/huawei-kms.md#error-bodies). Default `flat`. */
   readonly shape?: 'flat' | 'nested';
 }
 
@@ -74,12 +74,12 @@ export const FAULT_PRESETS: Readonly<Record<ChaosKind, FaultAction>> = {
     shape: 'flat',
   },
   internal: { status: 500, code: 'KMS.0101', message: 'kms error.', shape: 'nested' },
-  // APIG error table: 502 "Backend unavailable", 504 "Backend timeout". The 503 body is [I].
+  // APIG error table: 502 "Backend unavailable", 504 "Backend timeout". The 503 body is unverified.
   badGateway: { status: 502, code: 'APIGW.0202', message: 'Backend unavailable', shape: 'flat' },
   unavailable: { status: 503, code: 'APIGW.0202', message: 'Service unavailable', shape: 'flat' },
   gatewayTimeout: { status: 504, code: 'APIGW.0203', message: 'Backend timeout', shape: 'flat' },
   reset: { kind: 'reset' },
-  // Longer than the 5–8 s client timeout Huawei recommends (reference §4).
+  // Longer than the 5–8 s client timeout Huawei recommends (docs/huawei-kms.md#rate-limits).
   hang: { kind: 'hang', ms: 10_000 },
   latency: { kind: 'latency', ms: 200 },
 };

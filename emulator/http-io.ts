@@ -1,8 +1,8 @@
 // Reading request bodies and writing responses with the headers every Huawei answer carries:
-// `X-Request-Id` and `Server: api-gateway` (reference §3, from C7N's recorded KMS responses).
+// `X-Request-Id` and `Server: api-gateway` (docs/huawei-kms.md#error-bodies, from Cloud Custodian's recorded KMS responses).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** AK/SK-signed bodies are limited to 12 MB by the gateway (reference §3, APIGW.0201 413). */
+/** AK/SK-signed bodies are limited to 12 MB by the gateway (docs/huawei-kms.md#error-codes, APIGW.0201 413). */
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 /** The raw body bytes, or undefined when they exceed `limit` (the rest is drained and dropped). */

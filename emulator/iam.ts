@@ -1,4 +1,4 @@
-// IAM token service: `POST /v3/auth/tokens` with the password and assume_role bodies of reference §5a,
+// IAM token service: `POST /v3/auth/tokens` with the password and assume_role bodies of docs/huawei-kms.md#iam-tokens,
 // served by the same HTTP server so IAM_ENDPOINT can point at the emulator. Tokens are opaque; the
 // store remembers who they belong to, their project scope and expiry.
 import type { AccountDirectory, EmulatorAccount, ProjectRef } from './accounts.ts';
@@ -6,7 +6,7 @@ import { HuaweiError } from './error-bodies.ts';
 import { newIamToken, stableHexId } from './ids.ts';
 import { asObject, asString, parseJsonObject, type JsonObject } from './json.ts';
 
-/** IAM token validity (reference §5a: 24 h). */
+/** IAM token validity (docs/huawei-kms.md#iam-tokens: 24 h). */
 export const DEFAULT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface IssuedToken {
@@ -71,7 +71,7 @@ const iamError = {
   wrongPassword: (): HuaweiError => new HuaweiError(401, 'IAM.401', 'The username or password is wrong.', 'keystone'),
   unauthenticated: (): HuaweiError =>
     new HuaweiError(401, 'IAM.401', 'The request you have made requires authentication.', 'keystone'),
-  // [I] The agency-not-found/not-trusted status is not documented in the reference; 403 is keystone's
+  // Unverified: The agency-not-found/not-trusted status is not documented by Huawei; 403 is keystone's
   // answer for a forbidden assume and is the least surprising choice.
   agencyForbidden: (agency: string): HuaweiError =>
     new HuaweiError(403, 'IAM.403', `You are not authorized to assume agency ${agency}.`, 'keystone'),
@@ -93,7 +93,7 @@ function resolveScope(scope: JsonObject | undefined, account: EmulatorAccount): 
     const id = asString(project['id']);
     const name = asString(project['name']);
     const found = account.projects.find((p) => (id !== undefined ? p.id === id : p.name === name));
-    // [I] Keystone-style 400 for a scope the account does not have.
+    // Unverified: Keystone-style 400 for a scope the account does not have.
     if (!found) throw iamError.badRequest(`Invalid scope: project ${id ?? name ?? '?'} not found in the account.`);
     return found;
   }
@@ -167,7 +167,7 @@ export function issueToken(
       password_expires_at: '',
     };
   } else if (methods.includes('assume_role')) {
-    // The caller authenticates with its own token (reference §5a, agency body).
+    // The caller authenticates with its own token (docs/huawei-kms.md#iam-tokens, agency body).
     const caller = callerToken === undefined ? undefined : ctx.tokens.valid(callerToken, ctx.nowMs);
     if (!caller) throw iamError.unauthenticated();
     const assume = asObject(identity['assume_role']);

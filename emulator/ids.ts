@@ -1,5 +1,5 @@
-// Identifier generators. Formats follow what Huawei returns: 32-hex request ids (reference §3,
-// the flat APIG body example), lower-case UUID key ids (reference §2 key-id regex).
+// Identifier generators. Formats follow what Huawei returns: 32-hex request ids (docs/huawei-kms.md#error-bodies,
+// the flat APIG body example), lower-case UUID key ids (docs/huawei-kms.md#key-ids key-id regex).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 export function newRequestId(): string {

@@ -1,6 +1,6 @@
-// The KMS operations behind the gateway: request validation, the rules of reference §2, and the
-// response bodies of §1, §7 and §9. Runs after authentication; errors are thrown as HuaweiError
-// (nested KMS shape, §3).
+// The KMS operations behind the gateway: request validation, the rules of docs/huawei-kms.md#alias-rules, and the
+// response bodies of docs/huawei-kms.md#alias-api, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys. Runs after authentication; errors are thrown as HuaweiError
+// (nested KMS shape, docs/huawei-kms.md#error-bodies).
 import type { ProjectRef } from './accounts.ts';
 import { HuaweiError, kmsError } from './error-bodies.ts';
 import { asString, parseJsonObject, type JsonObject } from './json.ts';
@@ -8,25 +8,25 @@ import { KeyTagStore } from './kms-tags.ts';
 import { KEY_SPECS, SYMMETRIC_KEY_SPECS, type KmsState, type StoredKey } from './kms-state.ts';
 import { KEY_STATES, type KeyState, type KmsOperation } from './types.ts';
 
-/** Key id format (reference §2, DOC es-us CreateAlias). */
+/** Key id format (docs/huawei-kms.md#key-ids, Huawei doc es-us CreateAlias). */
 const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
-/** key_alias charset and length (reference §2/§7); assumed to hold for alias resources too [I]. */
+/** key_alias charset and length (docs/huawei-kms.md#alias-rules, docs/huawei-kms.md#key-events); assumed to hold for alias resources too (unverified). */
 const NAME_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
-/** TF and C7N create `alias/<name>` against the live API (reference §2, "Alias prefix"). */
+/** Terraform and Cloud Custodian create `alias/<name>` against the live API (docs/huawei-kms.md#alias-rules, "The alias/ prefix"). */
 const ALIAS_PREFIX = 'alias/';
 
 export interface KmsApiOptions {
-  /** Reject alias names that do not start with `alias/` (reference §2 [I]; default true). */
+  /** Reject alias names that do not start with `alias/` (docs/huawei-kms.md#alias-rules, unverified; default true). */
   readonly requireAliasPrefix: boolean;
-  /** `object` (the wire format, reference §1) or `array` (`[ {aliases, page_info} ]`, what the doc table says). */
+  /** `object` (the wire format, docs/huawei-kms.md#alias-api) or `array` (`[ {aliases, page_info} ]`, what the doc table says). */
   readonly listAliasesShape: 'object' | 'array';
-  /** HTTP status of KMS.0207; unconfirmed, 404 by default (reference §3 [I]). */
+  /** HTTP status of KMS.0207; unconfirmed, 404 by default (docs/huawei-kms.md#error-codes, unverified). */
   readonly keyNotFoundStatus: number;
-  /** Code of the duplicate-alias 400; no alias-specific code is documented (reference §3), KMS.0308 by default. */
+  /** Code of the duplicate-alias 400; no alias-specific code is documented (docs/huawei-kms.md#error-codes), KMS.0308 by default. */
   readonly duplicateAliasCode: string;
   /** Code of the 400 for a key that already has `maxAliasesPerKey` aliases; undocumented, KMS.0308 by default. */
   readonly aliasLimitCode: string;
-  /** At most 50 aliases per key (reference §2). */
+  /** At most 50 aliases per key (docs/huawei-kms.md#alias-rules). */
   readonly maxAliasesPerKey: number;
   /** List every alias of the project even when `key_id` is given (a server that ignores the filter). */
   readonly ignoreAliasKeyFilter?: boolean;
@@ -126,7 +126,7 @@ function validateAliasName(alias: string, options: KmsApiOptions): void {
   if (options.requireAliasPrefix && (!alias.startsWith(ALIAS_PREFIX) || alias.length === ALIAS_PREFIX.length)) {
     throw kmsError.invalidParam('alias: it must start with alias/');
   }
-  // Names ending in /default belong to service default keys (reference §2 "Reserved"; rejection is [I]).
+  // Names ending in /default belong to service default keys (docs/huawei-kms.md#alias-rules "Reserved"; rejection is unverified).
   if (alias.endsWith('/default')) throw kmsError.invalidParam('alias: names ending with /default are reserved');
 }
 
@@ -136,7 +136,7 @@ function existingKey(state: KmsState, req: KmsRequest, keyId: string, options: K
   return key;
 }
 
-/** Key-state rules for giving a key an alias (reference §3: KMS.0209/0210/0211). */
+/** Key-state rules for giving a key an alias (docs/huawei-kms.md#error-codes: KMS.0209/0210/0211). */
 function checkAliasable(key: StoredKey): void {
   if (key.details.default_key_flag === '1') throw kmsError.defaultKey();
   if (key.details.key_state === '3') throw kmsError.keyDisabled();
@@ -195,7 +195,7 @@ function createKey(req: KmsRequest, state: KmsState): KmsResult {
 
 function listKeys(req: KmsRequest, state: KmsState): KmsResult {
   const body = jsonBody(req.body, true);
-  // [I] No documented maximum; without `limit` every matching key is returned.
+  // Unverified: No documented maximum; without `limit` every matching key is returned.
   const limit = positiveInt(body['limit'], 'limit', 10_000) ?? Number.MAX_SAFE_INTEGER;
   const markerValue = body['marker'];
   let offset = 0;
@@ -209,7 +209,7 @@ function listKeys(req: KmsRequest, state: KmsState): KmsResult {
   if (keyState !== undefined && keyState !== '' && !KEY_STATES.includes(keyState as KeyState)) {
     throw kmsError.invalidParam('key_state');
   }
-  // key_spec defaults to AES_256; "ALL" lists every spec (reference §9).
+  // key_spec defaults to AES_256; "ALL" lists every spec (docs/huawei-kms.md#listing-keys).
   const keySpec = optionalString(body, 'key_spec') || 'AES_256';
   if (keySpec !== 'ALL' && !KEY_SPECS.includes(keySpec)) throw kmsError.invalidParam('key_spec');
 
@@ -245,7 +245,7 @@ function createAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): 
   const key = existingKey(state, req, keyId, options);
   checkAliasable(key);
   if (state.findAlias(req.project.id, alias)) {
-    // Unique per account and region (reference §2); the code is undocumented (§3), see duplicateAliasCode.
+    // Unique per account and region (docs/huawei-kms.md#alias-rules); the code is undocumented (docs/huawei-kms.md#error-codes), see duplicateAliasCode.
     throw new HuaweiError(400, options.duplicateAliasCode, `The alias ${alias} already exists.`, 'nested');
   }
   checkAliasQuota(state, keyId, options);
@@ -254,12 +254,12 @@ function createAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): 
 
 function listAliases(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
   const keyId = req.query.get('key_id');
-  // Without key_id every alias of the project is listed (reference §1).
+  // Without key_id every alias of the project is listed (docs/huawei-kms.md#alias-api).
   const all =
     keyId && options.ignoreAliasKeyFilter !== true
       ? state.aliasesOfKey(existingKey(state, req, keyId, options).details.key_id)
       : state.aliasesIn(req.project.id);
-  // [I] No documented default or maximum for limit; 50 mirrors TF's page size.
+  // Unverified: No documented default or maximum for limit; 50 mirrors Terraform's page size.
   const limit = positiveInt(req.query.get('limit') ?? undefined, 'limit', 1000) ?? 50;
   // The marker is the last alias of the previous page; aliases are listed in name order, so a marker
   // stays valid when aliases are added or removed between pages.
@@ -284,7 +284,7 @@ function deleteAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions): 
   const key = existingKey(state, req, keyId, options);
   if (key.details.default_key_flag === '1') throw kmsError.defaultKey();
   for (const alias of aliases) {
-    // [I] Undocumented: deleting an alias that is not on this key is refused rather than ignored.
+    // Undocumented: deleting an alias that is not on this key is refused rather than ignored.
     if (state.findAlias(req.project.id, alias)?.key_id !== keyId) {
       throw new HuaweiError(400, 'KMS.0308', `Invalid aliases: ${alias} is not an alias of the key.`, 'nested');
     }
@@ -315,7 +315,7 @@ function scheduleKeyDeletion(req: KmsRequest, state: KmsState, options: KmsApiOp
 }
 
 /**
- * CancelKeyDeletion: `{key_id}` → 200 `{key_id, key_state}`. [I] The key comes back disabled
+ * CancelKeyDeletion: `{key_id}` → 200 `{key_id, key_state}`. (unverified) The key comes back disabled
  * ("3"), as the DEW user guide describes cancelling; refused unless pending deletion.
  */
 function cancelKeyDeletion(req: KmsRequest, state: KmsState, options: KmsApiOptions): KmsResult {
@@ -331,7 +331,7 @@ function associateAlias(req: KmsRequest, state: KmsState, options: KmsApiOptions
   const targetKeyId = checkKeyIdFormat(requiredString(body, 'target_key_id'));
   validateAliasName(alias, options);
   const existing = state.findAlias(req.project.id, alias);
-  // [I] Undocumented: associating an alias that does not exist is a 400 KMS.0308.
+  // Undocumented: associating an alias that does not exist is a 400 KMS.0308.
   if (!existing) throw new HuaweiError(400, 'KMS.0308', `Invalid alias: ${alias} is not found.`, 'nested');
   const key = existingKey(state, req, targetKeyId, options);
   checkAliasable(key);

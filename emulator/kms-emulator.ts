@@ -1,7 +1,7 @@
 // A local Huawei KMS + IAM + SMN + CTS emulator: one HTTP server that plays API Gateway (routing,
 // AK/SK and token authentication, throttling, fault injection) in front of the KMS alias/key API,
 // the IAM token endpoint, SMN topics/subscriptions (with signed deliveries) and CTS key event
-// notifications fed by KMS createKey. Contract: shared/reference/huawei-kms-api.md. Independent of lib/ on purpose, so a
+// notifications fed by KMS createKey. Contract: docs/huawei-kms.md. Independent of lib/ on purpose, so a
 // bug in the project's own signer or client cannot be mirrored here.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,13 +56,13 @@ export interface KmsEmulatorOptions {
   accounts?: readonly EmulatorAccount[];
   /** Emulator clock (epoch ms) for X-Sdk-Date skew, token expiry, key visibility and rate windows. */
   now?: () => number;
-  /** IAM token lifetime; default 24 h (reference §5a). */
+  /** IAM token lifetime; default 24 h (docs/huawei-kms.md#iam-tokens). */
   tokenTtlMs?: number;
-  /** Allowed X-Sdk-Date skew; default 15 min (reference §5b). */
+  /** Allowed X-Sdk-Date skew; default 15 min (docs/huawei-kms.md#aksk-signing). */
   maxClockSkewMs?: number;
-  /** Lock an AK after repeated auth failures (reference §3): `true` = 5 failures → 5 min. Default off. */
+  /** Lock an AK after repeated auth failures (docs/huawei-kms.md#error-codes): `true` = 5 failures → 5 min. Default off. */
   lockAfterAuthFailures?: boolean | Partial<LockoutPolicy>;
-  /** Per-principal requests per second (reference §4: KMS TPS is 20). Default: no limit. */
+  /** Per-principal requests per second (docs/huawei-kms.md#rate-limits: KMS TPS is 20). Default: no limit. */
   rateLimit?: RateLimitOptions;
   /** Extra delay before every KMS answer. */
   latencyMs?: number;
@@ -356,7 +356,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     try {
       body = await readBody(req);
       if (body === undefined) throw gatewayError.entityTooLarge();
-      // Gateway order: route (APIGW.0101), authenticate, throttle, then the backend (reference §3).
+      // Gateway order: route (APIGW.0101), authenticate, throttle, then the backend (docs/huawei-kms.md#error-codes).
       if (operation === 'unknown') throw gatewayError.apiNotFound();
 
       if (operation === 'iamToken') {

@@ -1,11 +1,11 @@
 // In-memory KMS data: keys (per project) and alias resources (unique per account + region,
-// reference §2). No validation of API input happens here; kms-api.ts does that. The seeding
+// docs/huawei-kms.md#alias-rules). No validation of API input happens here; kms-api.ts does that. The seeding
 // methods are deliberately lenient so tests can set up states the API would refuse.
 import type { AccountDirectory, ProjectRef } from './accounts.ts';
 import { newKeyId } from './ids.ts';
 import type { AliasEntity, KeyDetails, KeyState } from './types.ts';
 
-/** Symmetric specs; the rest are asymmetric (reference §7 key_spec list). */
+/** Symmetric specs; the rest are asymmetric (docs/huawei-kms.md#key-events key_spec list). */
 export const SYMMETRIC_KEY_SPECS: readonly string[] = ['AES_256', 'SM4'];
 export const KEY_SPECS: readonly string[] = [
   ...SYMMETRIC_KEY_SPECS,
@@ -47,7 +47,7 @@ interface StoredAlias {
   readonly projectId: string;
 }
 
-/** The ISO form the alias doc example uses (`2024-04-01T00:00:00Z`, reference §1). */
+/** The ISO form the alias doc example uses (`2024-04-01T00:00:00Z`, docs/huawei-kms.md#alias-api). */
 function aliasTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -56,7 +56,7 @@ export class KmsState {
   readonly #directory: AccountDirectory;
   readonly #now: () => number;
   readonly #keys = new Map<string, StoredKey>();
-  /** Keyed by `<domain_id>|<region>|<alias>`: aliases are unique per account and region (reference §2). */
+  /** Keyed by `<domain_id>|<region>|<alias>`: aliases are unique per account and region (docs/huawei-kms.md#alias-rules). */
   readonly #aliases = new Map<string, StoredAlias>();
   #keyCounter = 0;
 
@@ -90,14 +90,14 @@ export class KmsState {
       key_alias: input.key_alias ?? `emulator-key-${this.#keyCounter}`,
       realm: project.name,
       key_spec: keySpec,
-      // Huawei defaults: ENCRYPT_DECRYPT for symmetric keys, SIGN_VERIFY for asymmetric ones [I].
+      // Huawei defaults: ENCRYPT_DECRYPT for symmetric keys, SIGN_VERIFY for asymmetric ones (unverified).
       key_usage: input.key_usage ?? (symmetric ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY'),
       key_description: input.key_description ?? '',
       creation_date: String(now),
       scheduled_deletion_date: state === '4' ? String(now + PENDING_DELETION_MS) : '',
       key_state: state,
       default_key_flag: input.default_key_flag ?? '0',
-      // [I] "1" for symmetric and "2" for asymmetric keys; §9 lists key_type without its values.
+      // Unverified: "1" for symmetric and "2" for asymmetric keys; docs/huawei-kms.md#listing-keys lists key_type without its values.
       key_type: symmetric ? '1' : '2',
       expiration_time: '',
       origin,

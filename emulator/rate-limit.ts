@@ -1,7 +1,7 @@
 // Per-principal throttling like the gateway's "policy user over ratelimit,limit:20,time:1 second"
-// (reference §3 APIGW.0308, §4 "TPS ... is set to 20"). Counted in fixed 1-second windows of the
+// (docs/huawei-kms.md#error-codes APIGW.0308, docs/huawei-kms.md#rate-limits "TPS ... is set to 20"). Counted in fixed 1-second windows of the
 // emulator clock: the message's "time:1 second" suggests a per-second counter; whether the real
-// gateway uses fixed or sliding windows is not documented [I].
+// gateway uses fixed or sliding windows is not documented (unverified).
 
 export interface RateLimitOptions {
   readonly perSecond: number;

@@ -3,11 +3,11 @@
 // the source key's project; the replica is created in `replica_project_id` (a project of the same
 // account whose region is `replica_region`). The answer is flat, `{key_id, domain_id, region}`
 // (Python SDK ReplicateKeyResponse). The trace is recorded in the SOURCE project, as CTS records
-// a call where it is made [I].
+// a call where it is made (unverified).
 //
-// [I] Whether a replica keeps its primary's key id is unverified. This emulator keys its store
+// Unverified: Whether a replica keeps its primary's key id is unverified. This emulator keys its store
 // by key id, so it gives the replica its own id; the handler reads the answer's id either way.
-// [I] The replica is enabled at once: it takes its primary's material when it is created (DEW user
+// Unverified: The replica is enabled at once: it takes its primary's material when it is created (DEW user
 // guide, dew_01_0325 and the page on importing key material), even for an external-origin primary.
 import { randomUUID } from 'node:crypto';
 import type { AccountDirectory, EmulatorAccount, ProjectRef } from './accounts.ts';
@@ -58,7 +58,7 @@ export function replicateKey(
   if (!source) throw kmsError.keyNotFound(404);
   const sourceAccount = directory.project(req.project.id)?.account;
   const target = directory.project(replicaProjectId);
-  // [I] The codes of these refusals are undocumented; KMS.0308 (invalid parameter) is the closest.
+  // Unverified: The codes of these refusals are undocumented; KMS.0308 (invalid parameter) is the closest.
   if (!target || target.account !== sourceAccount) throw kmsError.invalidParam('replica_project_id');
   if (target.project.name !== replicaRegion) throw kmsError.invalidParam('replica_region');
   if (replicaRegion === req.project.name) {

@@ -1,7 +1,7 @@
-// Maps method + path to an operation. Paths are the KMS v1.0 ones of reference §1, §7, §9, the
-// IAM token path of §5a, SMN v2 and CTS v3 notification paths (docs/huawei-kms.md#smn-api,
+// Maps method + path to an operation. Paths are the KMS v1.0 ones of docs/huawei-kms.md#alias-api, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys, the
+// IAM token path of docs/huawei-kms.md#iam-tokens, SMN v2 and CTS v3 notification paths (docs/huawei-kms.md#smn-api,
 // #cts-notifications), and the unauthenticated SMN links this emulator puts in its messages.
-// Anything else is APIG's 404 APIGW.0101 (wrong host/path/method, §3).
+// Anything else is APIG's 404 APIGW.0101 (wrong host/path/method, docs/huawei-kms.md#smn-api).
 import type { Operation } from './types.ts';
 
 export interface Route {

@@ -1,6 +1,6 @@
 // A throwaway RSA key and a self-signed X.509 v3 certificate (sha256WithRSAEncryption), made at
 // emulator start to sign SMN messages. node:crypto makes keys and signatures but cannot issue a
-// certificate, so the few DER structures of RFC 5280 §4.1 are written here (no dependency).
+// certificate, so the few DER structures of RFC 5280 docs/huawei-kms.md#cts-notifications.1 are written here (no dependency).
 // The real SMN signing certificate is also sha256WithRSA (docs/huawei-kms.md#smn-signature).
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 
@@ -41,7 +41,7 @@ function positiveInteger(bytes: Buffer): Buffer {
 }
 
 function utcTime(date: Date): Buffer {
-  // YYMMDDHHMMSSZ, valid for 1950–2049 (RFC 5280 §4.1.2.5.1).
+  // YYMMDDHHMMSSZ, valid for 1950–2049 (RFC 5280 docs/huawei-kms.md#rate-limits.1.2.5.1).
   const iso = date.toISOString();
   const text = `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   return tlv(0x17, Buffer.from(text, 'ascii'));

@@ -1,7 +1,7 @@
 // Wire types shared by the emulator modules. Field names and string-typed values follow the
-// Huawei contract in shared/reference/huawei-kms-api.md (§1 alias object, §9 KeyDetails).
+// Huawei contract in docs/huawei-kms.md (docs/huawei-kms.md#alias-api alias object, docs/huawei-kms.md#listing-keys KeyDetails).
 
-/** The KMS operations the emulator serves (reference §1, §7, §9). */
+/** The KMS operations the emulator serves (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys). */
 export type KmsOperation =
   | 'createKey'
   | 'listKeys'
@@ -73,14 +73,14 @@ export function isKmsOperation(op: Operation): op is KmsOperation {
 }
 
 /**
- * list-keys `key_state` values (reference §9): "1" pending activation, "2" enabled, "3" disabled,
+ * list-keys `key_state` values (docs/huawei-kms.md#key-ids): "1" pending activation, "2" enabled, "3" disabled,
  * "4" pending deletion, "5" pending import.
  */
 export type KeyState = '1' | '2' | '3' | '4' | '5';
 
 export const KEY_STATES: readonly KeyState[] = ['1', '2', '3', '4', '5'];
 
-/** KeyDetails as describe-key and list-keys return it; every value is a string (reference §9). */
+/** KeyDetails as describe-key and list-keys return it; every value is a string (docs/huawei-kms.md#listing-keys). */
 export interface KeyDetails {
   key_id: string;
   domain_id: string;
@@ -101,7 +101,7 @@ export interface KeyDetails {
   keystore_id: string;
 }
 
-/** The alias object of create/associate/list (reference §1, DOC CreateAlias + NODE AliasEntity). */
+/** The alias object of create/associate/list (docs/huawei-kms.md#alias-api, Huawei doc CreateAlias + the Node.js SDK AliasEntity). */
 export interface AliasEntity {
   domain_id: string;
   key_id: string;

@@ -1,11 +1,11 @@
-// Gateway-side verification of `SDK-HMAC-SHA256` (reference §5b). Written from the algorithm text,
+// Gateway-side verification of `SDK-HMAC-SHA256` (docs/huawei-kms.md#aksk-signing). Written from the algorithm text,
 // not from any client signer: everything is rebuilt from the request as it ARRIVED (raw path and
 // query, received header values, raw body bytes), so a client that signs something other than what
 // it sends fails here exactly as it would on the real gateway.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
-/** X-Sdk-Date may differ from gateway time by at most 15 minutes (reference §5b step 1, §3 APIGW.0303). */
+/** X-Sdk-Date may differ from gateway time by at most 15 minutes (docs/huawei-kms.md#aksk-signing step 1, docs/huawei-kms.md#error-codes APIGW.0303). */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /** Request headers keyed by lower-case name, as node:http exposes them. */
@@ -31,7 +31,7 @@ export type VerifyResult =
   | { readonly ok: false; readonly code: 'APIGW.0301'; readonly detail: string }
   | { readonly ok: false; readonly code: 'APIGW.0303'; readonly signatureTime: string };
 
-/** Parses `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b>, Signature=<hex>` (reference §5b step 5). */
+/** Parses `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b>, Signature=<hex>` (docs/huawei-kms.md#aksk-signing step 5). */
 export function parseAuthorization(value: string | undefined): ParsedAuthorization | undefined {
   if (value === undefined || !value.startsWith(`${SIGNING_ALGORITHM} `)) return undefined;
   const fields = new Map<string, string>();
@@ -81,9 +81,9 @@ function safeDecode(value: string): string {
 }
 
 /**
- * CanonicalURI (reference §5b step 2): each segment of the received path is decoded, re-encoded
+ * CanonicalURI (docs/huawei-kms.md#aksk-signing step 2): each segment of the received path is decoded, re-encoded
  * with RFC 3986, the segments re-joined with `/`, and a `/` appended when missing. (Decoding first
- * follows GO's signer, which starts from the decoded path; KMS paths contain no escaped characters,
+ * follows the Go SDK's signer, which starts from the decoded path; KMS paths contain no escaped characters,
  * so the choice does not matter for this API.)
  */
 export function canonicalUri(rawPath: string): string {
@@ -95,7 +95,7 @@ export function canonicalUri(rawPath: string): string {
 }
 
 /**
- * CanonicalQueryString (reference §5b step 2), parsed from the received query: names sorted
+ * CanonicalQueryString (docs/huawei-kms.md#aksk-signing step 2), parsed from the received query: names sorted
  * (code-unit order; query names are ASCII here), repeated values sorted, each `encode(name)=encode(value)`,
  * joined with `&`; `a` with no value becomes `a=`. `+` is read as a space, as form-style encoders
  * (URLSearchParams, Go's url.Values) send it.
@@ -134,13 +134,13 @@ export function canonicalRequest(
   const rawPath = q < 0 ? req.rawUrl : req.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : req.rawUrl.slice(q + 1);
   let headerBlock = '';
-  // Built in the order the client declared (the gateway verifies "whatever list you declare", §5b).
+  // Built in the order the client declared (the gateway verifies "whatever list you declare", docs/huawei-kms.md#aksk-signing).
   for (const name of signedHeaders) {
     const value = headerValue(req.headers, name);
     if (value === undefined) return { ok: false, missingHeader: name };
     headerBlock += `${name}:${value}\n`;
   }
-  // X-Sdk-Content-Sha256 replaces the body hash when present (e.g. UNSIGNED-PAYLOAD), §5b step 2.
+  // X-Sdk-Content-Sha256 replaces the body hash when present (e.g. UNSIGNED-PAYLOAD), docs/huawei-kms.md#aksk-signing step 2.
   const payloadHash =
     headerValue(req.headers, 'x-sdk-content-sha256') ?? createHash('sha256').update(req.body).digest('hex');
   const text = [
@@ -154,7 +154,7 @@ export function canonicalRequest(
   return { ok: true, text };
 }
 
-/** Signature = hex(HMAC-SHA256(SK, "SDK-HMAC-SHA256\n<date>\n<hex sha256(CanonicalRequest)>")), §5b steps 3–4. */
+/** Signature = hex(HMAC-SHA256(SK, "SDK-HMAC-SHA256\n<date>\n<hex sha256(CanonicalRequest)>")), docs/huawei-kms.md#aksk-signing step 3–4. */
 export function signatureFor(canonical: string, sdkDate: string, secretKey: string): string {
   const stringToSign = `${SIGNING_ALGORITHM}\n${sdkDate}\n${createHash('sha256').update(canonical).digest('hex')}`;
   return createHmac('sha256', secretKey).update(stringToSign).digest('hex');

@@ -1,10 +1,10 @@
 /**
  * Independent checks of what the function sends out: the aliases it creates and the HTTP
- * requests it makes. Written from the rules (reference §1, §2), not by calling lib/naming or
+ * requests it makes. Written from the rules (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#alias-rules), not by calling lib/naming or
  * lib/huawei, so a bug there is not mirrored here. Shared by the fuzz run and the security tests.
  */
 
-/** Huawei's alias rules (reference §2): `alias/` prefix, `[a-zA-Z0-9:/_-]`, ≤255, no `//`, no trailing `/`, not `…/default`. */
+/** Huawei's alias rules (docs/huawei-kms.md#alias-rules): `alias/` prefix, `[a-zA-Z0-9:/_-]`, ≤255, no `//`, no trailing `/`, not `…/default`. */
 export function aliasRuleViolations(alias: unknown): string[] {
   if (typeof alias !== 'string') return [`alias is a ${typeof alias}, not a string`];
   const problems: string[] = [];

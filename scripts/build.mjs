@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync, mkdirSync, rmSync } from 'node:fs';
 
 // Without this banner an ESM bundle holding @aws-sdk/client-sqs loads, then fails on the first
-// send() with `Dynamic require of "node:https" is not supported` (toolchain.md).
+// send() with `Dynamic require of "node:https" is not supported`.
 const banner = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
 
 // Code splitting keeps what only the failure path needs (the SQS client, ~450 KB) in its own

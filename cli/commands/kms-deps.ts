@@ -6,9 +6,9 @@ import { buildRuntime } from '../../lib/runtime/build-runtime.ts';
 import type { CliIo } from '../cli-io.ts';
 import type { OperatorTarget } from '../load-operator-config.ts';
 
-/** Default KMS calls per second: half of KMS's 20 per user (reference §4), the rest for the live function. */
+/** Default KMS calls per second: half of KMS's 20 per user (docs/huawei-kms.md#rate-limits), the rest for the live function. */
 export const DEFAULT_CLI_RATE = 10;
-/** KMS's documented limit per user (reference §4). */
+/** KMS's documented limit per user (docs/huawei-kms.md#rate-limits). */
 export const KMS_TPS_LIMIT = 20;
 
 export interface CliKmsDeps {

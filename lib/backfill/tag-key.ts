@@ -1,5 +1,5 @@
 /**
- * The tag step of backfill (issue 12 §1): for a key that has (or would get) its alias, render its
+ * The tag step of backfill (issue 12 docs/huawei-kms.md#alias-api): for a key that has (or would get) its alias, render its
  * tags and ensure them. Keys met by backfill have a history, so the tags are always listed first
  * (`assumeNoExistingTags: false`): one call for a key in sync, two when tags are missing.
  */

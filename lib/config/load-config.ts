@@ -31,7 +31,7 @@ export type Credentials =
       user: string;
       password: string;
       domain: string;
-      /** When set, the user's token assumes this agency (IAM `assume_role`, reference §5a). */
+      /** When set, the user's token assumes this agency (IAM `assume_role`, docs/huawei-kms.md#iam-tokens). */
       agency?: { name: string; domain: string };
     }
   | {
@@ -66,13 +66,13 @@ export interface Config extends TaggingConfig {
    */
   onKeyDeletion: KeyDeletionMode;
   concurrency: number;
-  /** Client-side cap on KMS calls per second for this instance (KMS allows ~20/s per user, reference §4). */
+  /** Client-side cap on KMS calls per second for this instance (KMS allows ~20/s per user, docs/huawei-kms.md#rate-limits). */
   kmsRateLimit: number;
   requestTimeoutMs: number;
   maxRetries: number;
   retryMinDelayMs: number;
   retryMaxDelayMs: number;
-  /** Shortest wait after a 429: Huawei's advice is to come back after 2–5 s (reference §3). */
+  /** Shortest wait after a 429: Huawei's advice is to come back after 2–5 s (docs/huawei-kms.md#error-codes). */
   retryThrottleMinDelayMs: number;
   keyNotVisibleWindowMs: number;
   deadlineMarginMs: number;

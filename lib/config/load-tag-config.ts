@@ -1,5 +1,5 @@
 /**
- * The tagging part of the configuration (issue 12 §1): `TAG_TEMPLATE` and `TAG_OVERWRITE`, read
+ * The tagging part of the configuration (issue 12 docs/huawei-kms.md#alias-api): `TAG_TEMPLATE` and `TAG_OVERWRITE`, read
  * with the rest at cold start. Off unless `TAG_TEMPLATE` is set: then nothing about the alias
  * pipeline changes, and a new key still costs one call.
  */

@@ -5,7 +5,7 @@ export type ProjectMapResult = { ok: true; projects: ReadonlyMap<string, string>
 /**
  * Parses the project → region map. Accepts JSON (`{"<project_id>": "<region>"}`) or the
  * env-friendly `id=region,id=region`; a bare `id` takes `defaultRegion`. Huawei project ids are
- * per region (reference §2), so one id never maps to two regions.
+ * per region (docs/huawei-kms.md#key-ids), so one id never maps to two regions.
  */
 export function parseProjectMap(source: string, defaultRegion: string | undefined): ProjectMapResult {
   const pairs: Array<[string, string | undefined]> = [];

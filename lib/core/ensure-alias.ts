@@ -33,7 +33,7 @@ export interface AliasApi {
   listKeyAliases(target: AliasTarget, signal: AbortSignal): Promise<ListedAlias[]>;
   /**
    * One page of the project's aliases, from `marker` (no "get alias by name" exists, reference
-   * §1). One request per call, so that each page is retried on its own.
+   * docs/huawei-kms.md#listing-keys). One request per call, so that each page is retried on its own.
    */
   listProjectAliases(target: AliasTarget, marker: string | undefined, signal: AbortSignal): Promise<AliasPage>;
 }
@@ -63,7 +63,7 @@ export interface EnsureObservations {
   foreignAliasesListed?: number;
 }
 
-/** Huawei: at most 50 aliases per key (user guide dew_01_1022, reference §2). */
+/** Huawei: at most 50 aliases per key (user guide dew_01_1022, docs/huawei-kms.md#alias-rules). */
 export const MAX_ALIASES_PER_KEY = 50;
 
 /** Loop guard for the project listing: 50 aliases a page, so 50,000 aliases. */
@@ -72,7 +72,7 @@ export const MAX_PROJECT_ALIAS_PAGES = 1_000;
 /**
  * Creates the alias, or proves it is already there. The happy path is exactly one call:
  * CreateAlias. Only when CreateAlias is refused with a 4xx that may mean "exists" (Huawei
- * documents no alias-specific code, reference §3) does it look: the key's own aliases first
+ * documents no alias-specific code, docs/huawei-kms.md#error-codes) does it look: the key's own aliases first
  * (a duplicate event: success), then the project's, page by page until the alias turns up
  * (another key holds it: a conflict, never moved).
  *

@@ -1,5 +1,5 @@
 /**
- * Gives a key the tags its template renders (issue 12 §1), over a {@link TagApi} port, as
+ * Gives a key the tags its template renders (issue 12 docs/huawei-kms.md#alias-api), over a {@link TagApi} port, as
  * ensure-alias.ts does for the alias. Pure decisions from lib/tags; only the port does I/O.
  *
  * The happy path of a live createKey event is one call (`create` with every tag), so that a new

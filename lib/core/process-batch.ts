@@ -44,9 +44,9 @@ export interface BatchDeps {
   /** EMF namespace and Service dimension; no metrics when absent. */
   metrics?: { namespace: string; service: string };
   now?: () => number;
-  /** TAG_TEMPLATE on (issue 12 §1): each key gets its tags right after its alias. */
+  /** TAG_TEMPLATE on (issue 12 docs/huawei-kms.md#alias-api): each key gets its tags right after its alias. */
   tags?: BatchTagDeps;
-  /** ON_KEY_DELETION (issue 12 §2); absent: deletion traces are audited only. */
+  /** ON_KEY_DELETION (issue 12 docs/huawei-kms.md#alias-rules); absent: deletion traces are audited only. */
   keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate' | 'run'>;
 }
 

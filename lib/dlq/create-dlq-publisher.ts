@@ -13,7 +13,7 @@ export interface DlqPublisher {
 export interface DlqPublisherOptions {
   queueUrl: string;
   region: string;
-  /** Local SQS-compatible servers; fauxqs queue URLs name a host that does not resolve (toolchain.md). */
+  /** Local SQS-compatible servers; fauxqs queue URLs name a host that does not resolve. */
   endpoint?: string | undefined;
   /** Tests and the local runner may hand in a client; otherwise one is built on first use. */
   client?: SQSClient;

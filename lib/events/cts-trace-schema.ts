@@ -1,5 +1,5 @@
 /**
- * Schemas for a CTS trace of KMS `createKey` (reference §7). A trace is read in stages so that
+ * Schemas for a CTS trace of KMS `createKey` (docs/huawei-kms.md#key-events). A trace is read in stages so that
  * traces we do not care about are *skipped* before their other fields are judged:
  * {@link CtsTraceHeaderSchema} (which operation?) → {@link CtsCallStatusSchema} (did it
  * succeed?) → {@link CtsCreateKeyTraceSchema} plus the decoded `request`/`response` bodies.
@@ -25,14 +25,14 @@ function buildCtsTraceSchemas() {
   const CtsTraceHeaderSchema = objectSchema({
     service_type: CodeSchema,
     trace_name: CodeSchema,
-    // Absent in some producers' traces; when present it must be `cmk` (DEW table, §7).
+    // Absent in some producers' traces; when present it must be `cmk` (DEW table, docs/huawei-kms.md#key-events).
     resource_type: optionalField(CodeSchema),
   });
 
   /** The HTTP status of the recorded call. */
   const CtsCallStatusSchema = objectSchema({ code: HttpStatusSchema });
 
-  /** CTS `UserInfo` (§7). `type` is `User`, `AssumedAgency`, `ExternalUser`... (C7N). */
+  /** CTS `UserInfo` (docs/huawei-kms.md#key-events). `type` is `User`, `AssumedAgency`, `ExternalUser`... (Cloud Custodian). */
   const CtsUserSchema = objectSchema({
     name: optionalField(NameSchema),
     id: optionalField(IdentifierSchema),
@@ -48,7 +48,7 @@ function buildCtsTraceSchemas() {
   /** The trace fields that feed `KeyCreated`, other than `request`/`response`. */
   const CtsCreateKeyTraceSchema = objectSchema({
     project_id: optionalField(ProjectIdSchema),
-    // Not in the documented trace structure (§7); read when a producer adds it.
+    // Not in the documented trace structure (docs/huawei-kms.md#key-events); read when a producer adds it.
     region_id: optionalField(RegionIdSchema),
     resource_id: optionalField(ResourceIdSchema),
     resource_account_id: optionalField(IdentifierSchema),
@@ -58,7 +58,7 @@ function buildCtsTraceSchemas() {
   });
 
   /**
-   * The CreateKey request body (§7). Only the length and control-character bounds are enforced:
+   * The CreateKey request body (docs/huawei-kms.md#key-events). Only the length and control-character bounds are enforced:
    * KMS already accepted these values, and the naming layer validates what reaches an alias.
    */
   const CreateKeyRequestSchema = objectSchema({
@@ -70,7 +70,7 @@ function buildCtsTraceSchemas() {
     key_description: optionalField(DescriptionSchema),
   });
 
-  /** The CreateKey response body: `{"key_info": {key_id, domain_id, region_id}}` (§7, NODE `KeKInfo`). */
+  /** The CreateKey response body: `{"key_info": {key_id, domain_id, region_id}}` (docs/huawei-kms.md#key-events, the Node.js SDK `KeKInfo`). */
   const CreateKeyResponseSchema = objectSchema({
     key_info: optionalField(
       objectSchema({

@@ -18,11 +18,11 @@ export const MAX_DETAIL_LENGTH = 400;
 /** Longest ids (domain, user, trace, enterprise project) and short codes (`key_spec`...). */
 export const MAX_IDENTIFIER_LENGTH = 128;
 
-/** CreateKey limits `key_alias` to 255 characters (reference §7). */
+/** CreateKey limits `key_alias` to 255 characters (docs/huawei-kms.md#key-events). */
 export const MAX_NAME_LENGTH = 255;
 
-/** CreateKey allows 255 for `key_description` (§7); a margin covers multi-unit characters. */
+/** CreateKey allows 255 for `key_description` (docs/huawei-kms.md#key-events); a margin covers multi-unit characters. */
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
-/** `resource_id` may be a URN ending in the key id (reference §7, unverified), so it is longer than an id. */
+/** `resource_id` may be a URN ending in the key id (docs/huawei-kms.md#key-events, unverified), so it is longer than an id. */
 export const MAX_RESOURCE_ID_LENGTH = 512;

@@ -98,8 +98,7 @@ function buildFieldSchemas() {
     .string({ error: typeError('a KMS key id') })
     .max(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true })
     .regex(KEY_ID_PATTERN, {
-      error: (issue) =>
-        `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z], reference §2), got ${quoteInput(issue.input)}`,
+      error: (issue) => `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z]), got ${quoteInput(issue.input)}`,
     });
 
   /** IAM project id (32 characters of `[0-9a-zA-Z]`). */
@@ -107,7 +106,7 @@ function buildFieldSchemas() {
     .string({ error: typeError('a project id') })
     .max(64, { error: 'must be a project id (32 characters), got a longer string', abort: true })
     .regex(PROJECT_ID_PATTERN, {
-      error: (issue) => `must be 32 characters of [0-9a-zA-Z] (reference §2), got ${quoteInput(issue.input)}`,
+      error: (issue) => `must be 32 characters of [0-9a-zA-Z], got ${quoteInput(issue.input)}`,
     });
 
   /** Region id such as `cn-north-4`. */
@@ -142,7 +141,7 @@ function buildFieldSchemas() {
     'must not contain control characters',
   );
 
-  /** `resource_id`: a bare key id or a URN-like string ending with it (reference §7, unverified). */
+  /** `resource_id`: a bare key id or a URN-like string ending with it (docs/huawei-kms.md#key-events, unverified). */
   const ResourceIdSchema = boundedString(
     'a string',
     MAX_RESOURCE_ID_LENGTH,
@@ -172,7 +171,7 @@ function buildFieldSchemas() {
     return new Date(ms).toISOString();
   });
 
-  /** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, §7). */
+  /** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, docs/huawei-kms.md#key-events). */
   const HttpStatusSchema = z.unknown().transform((value, ctx) => {
     const status = typeof value === 'string' && HTTP_STATUS_TEXT.test(value) ? Number(value) : value;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {

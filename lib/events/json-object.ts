@@ -29,7 +29,7 @@ export type EmbeddedObjectResult =
 
 /**
  * Decodes a field that holds a JSON object either directly or as a JSON string: CTS stores
- * `request`/`response` as strings while the FunctionGraph trigger shows objects (reference §7),
+ * `request`/`response` as strings while the FunctionGraph trigger shows objects (docs/huawei-kms.md#key-events),
  * so both are accepted. `null`, `undefined` and `""` mean "no body".
  *
  * @param label the field's path, for the failure detail (`cts.request`).

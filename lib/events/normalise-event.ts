@@ -1,12 +1,12 @@
 /**
  * Entry point of event normalisation: one SQS message body in, one `NormaliseResult` out.
  *
- * Supported bodies (reference §7), each possibly wrapped in AWS SNS or Huawei SMN notifications
+ * Supported bodies (docs/huawei-kms.md#aksk-signing), each possibly wrapped in AWS SNS or Huawei SMN notifications
  * and/or EventBridge events (see `unwrapEnvelopes`):
  * - a bare CTS trace (`source: 'cts'`);
  * - the FunctionGraph CTS trigger payload `{"cts": trace}` (`'functiongraph-cts'`);
  * - an EventGrid CloudEvent 1.0 whose `data` is the trace (`'eventgrid'`). Its `source`/`type`
- *   strings for KMS are unverified (§7), so they are not checked: the trace inside decides;
+ *   strings for KMS are unverified (docs/huawei-kms.md#eventgrid), so they are not checked: the trace inside decides;
  * - the canonical `{"type": "kms.key.created", ...}` of custom producers (`'canonical'`).
  */
 import type { EventEnvelope, EventSource } from './key-created.ts';
@@ -119,7 +119,7 @@ function parseTrace(
   return parseCreateKeyTrace(trace, source, envelopes, path, context);
 }
 
-/** EventGrid delivery (§7): CloudEvents 1.0, `data` an object or (tolerated) a JSON string. */
+/** EventGrid delivery (docs/huawei-kms.md#eventgrid): CloudEvents 1.0, `data` an object or (tolerated) a JSON string. */
 function parseCloudEvent(
   event: JsonObject,
   envelopes: EventEnvelope[],

@@ -35,9 +35,9 @@ export const INVALID_REASONS = [
   'invalid_envelope',
   /** A CloudEvent with another `specversion`, or without usable `data`. */
   'invalid_cloudevent',
-  /** Key id missing, or not a KMS key id (reference §2). */
+  /** Key id missing, or not a KMS key id (docs/huawei-kms.md#key-ids). */
   'invalid_key_id',
-  /** Project id missing, or not 32 characters of `[0-9a-zA-Z]` (§2). */
+  /** Project id missing, or not 32 characters of `[0-9a-zA-Z]` (docs/huawei-kms.md#key-ids). */
   'invalid_project_id',
   /** Region present but not a plausible region id (`cn-north-4`). */
   'invalid_region',

@@ -13,7 +13,7 @@ import { IMPORT_KEY_MATERIAL_TRACE, REPLICATE_KEY_TRACE, isKeyCreatingTrace } fr
 
 /**
  * Names are compared case-insensitively: the DEW table gives `cmk`/`createKey`, but the
- * `service_type` value `KMS` is only inferred (reference §7), so spelling is not trusted.
+ * `service_type` value `KMS` is only inferred (docs/huawei-kms.md#key-events), so spelling is not trusted.
  */
 const KMS_SERVICE = 'kms';
 const CMK_RESOURCE = 'cmk';
@@ -26,7 +26,7 @@ const CMK_RESOURCE = 'cmk';
  * with `origin: external` (imported material) is a createKey like any other
  * (docs/huawei-kms.md#replicas-and-imported-keys).
  *
- * Where things come from (reference §7; the key id location is unverified there, hence the
+ * Where things come from (docs/huawei-kms.md#key-events; the key id location is unverified there, hence the
  * fallbacks):
  * - key id: `response.key_info.key_id`, else the key id that ends `resource_id`;
  * - project: `project_id`, else the `resource_id` URN;

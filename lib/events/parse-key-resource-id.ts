@@ -9,9 +9,9 @@ export interface KeyResourceId {
 
 /**
  * Reads a createKey trace's `resource_id`. Where the key id sits in the trace is unverified
- * (reference §7), so this tolerates a bare key id and any URN-like string ending with one
+ * (docs/huawei-kms.md#key-events), so this tolerates a bare key id and any URN-like string ending with one
  * (`…:<key_id>` or `…/<key_id>`). Only the FunctionGraph-style URN
- * `urn:<service>:<region>:<project_id>:<type>:<key_id>` (§7 example) also yields the region and
+ * `urn:<service>:<region>:<project_id>:<type>:<key_id>` (docs/huawei-kms.md#key-events example) also yields the region and
  * project; their segments are used only when they match the id patterns.
  *
  * @returns an empty object when the string does not end with a key id.

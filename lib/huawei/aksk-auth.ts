@@ -1,7 +1,7 @@
 /**
- * AK/SK authentication: every request signed with SDK-HMAC-SHA256 (huawei-kms-api.md §5b),
- * with `X-Project-Id` (BasicCredentials, §5b step 1) and, for temporary credentials,
- * `X-Security-Token` (§5c).
+ * AK/SK authentication: every request signed with SDK-HMAC-SHA256 (docs/huawei-kms.md#aksk-signing),
+ * with `X-Project-Id` (BasicCredentials, docs/huawei-kms.md#aksk-signing step 1) and, for temporary credentials,
+ * `X-Security-Token` (docs/huawei-kms.md#aksk-signing).
  */
 import { registerSecret } from '../audit/secret-registry.ts';
 import { type AkSkCredentials, signRequest } from './sign-request.ts';
@@ -9,14 +9,14 @@ import type { AuthProvider } from './types.ts';
 
 /** Options of {@link createAkSkAuth}: the credentials and an optional clock. */
 export interface AkSkAuthOptions extends AkSkCredentials {
-  /** Clock for `X-Sdk-Date`; it must be within 15 min of the gateway's (APIGW.0303, §3). */
+  /** Clock for `X-Sdk-Date`; it must be within 15 min of the gateway's (APIGW.0303, docs/huawei-kms.md#error-codes). */
   now?: () => Date;
 }
 
 /**
  * Creates an {@link AuthProvider} that signs each request with the given AK/SK.
  * It has no `onUnauthorized`: a 401 means wrong keys or a bad clock, which a retry cannot fix
- * (and 5+ failures in a row lock the AK for 5 minutes, §3 APIGW.0301).
+ * (and 5+ failures in a row lock the AK for 5 minutes, docs/huawei-kms.md#error-codes APIGW.0301).
  *
  * @throws Error when the AK or SK is empty (the message never includes either value).
  */

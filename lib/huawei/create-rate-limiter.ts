@@ -1,6 +1,6 @@
 /**
  * A strict sliding-window rate limiter: no more than `limit` starts in any span shorter than
- * `intervalMs`, so whatever way the gateway aligns its one-second windows (reference §4: about
+ * `intervalMs`, so whatever way the gateway aligns its one-second windows (docs/huawei-kms.md#rate-limits: about
  * 20 calls a second per user) this instance never puts more than its share in one.
  *
  * Written here rather than taken from p-throttle's strict mode, which was the first choice:

@@ -1,5 +1,5 @@
 /**
- * Endpoint rules for Huawei Cloud KMS and IAM (huawei-kms-api.md §5a, §6). Region ids are
+ * Endpoint rules for Huawei Cloud KMS and IAM (docs/huawei-kms.md#iam-tokens, docs/huawei-kms.md#endpoints). Region ids are
  * checked against a strict pattern before they are put into a host name, so a hostile or
  * mistyped region can never point the function (and its signatures or tokens) at another host.
  */
@@ -8,14 +8,14 @@ import { isRegionId, REGION_ID_PATTERN } from './id-patterns.ts';
 
 export { isRegionId, REGION_ID_PATTERN };
 
-/** Regions whose public endpoints are not under `myhuaweicloud.com` (§6: Europe/Dublin). */
+/** Regions whose public endpoints are not under `myhuaweicloud.com` (docs/huawei-kms.md#endpoints: Europe/Dublin). */
 const REGION_DOMAIN_OVERRIDES: Readonly<Record<string, string>> = {
   'eu-west-101': 'myhuaweicloud.eu',
 };
 
 const DEFAULT_DOMAIN = 'myhuaweicloud.com';
 
-/** The global IAM endpoint (§5a: NODE `Constants.DEFAULT_IAM_ENDPOINT`). */
+/** The global IAM endpoint (docs/huawei-kms.md#iam-tokens: the Node.js SDK `Constants.DEFAULT_IAM_ENDPOINT`). */
 export const GLOBAL_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com';
 
 function domainFor(region: string): string {
@@ -28,7 +28,7 @@ function domainFor(region: string): string {
 
 /**
  * The KMS endpoint of a region: `https://kms.{region}.myhuaweicloud.com`
- * (`.myhuaweicloud.eu` for `eu-west-101`), §6.
+ * (`.myhuaweicloud.eu` for `eu-west-101`), docs/huawei-kms.md#endpoints.
  *
  * @throws Error when `region` does not match {@link REGION_ID_PATTERN}.
  */
@@ -39,7 +39,7 @@ export function kmsEndpointFor(region: string): string {
 /**
  * The IAM endpoint of a region: `https://iam.{region}.myhuaweicloud.com`
  * (`.myhuaweicloud.eu` for `eu-west-101`), or the global {@link GLOBAL_IAM_ENDPOINT} when no
- * region is given (§5a).
+ * region is given (docs/huawei-kms.md#iam-tokens).
  *
  * @throws Error when `region` is given and does not match {@link REGION_ID_PATTERN}.
  */
@@ -59,8 +59,8 @@ function isLoopbackHost(hostname: string): boolean {
  * Checks an endpoint before anything is signed for it or sent to it, and returns it parsed.
  * Allowed: `https:`; `http:` only for a loopback host (127.0.0.0/8, `::1`, `localhost`), for the
  * local emulator. Rejected: other schemes, credentials in the URL, a query or fragment.
- * AK/SK signatures can be replayed for 15 minutes (§5b, APIGW.0303) and IAM tokens live 24 h
- * (§5a), so neither may travel in clear text.
+ * AK/SK signatures can be replayed for 15 minutes (docs/huawei-kms.md#aksk-signing, APIGW.0303) and IAM tokens live 24 h
+ * (docs/huawei-kms.md#iam-tokens), so neither may travel in clear text.
  *
  * @throws Error naming the problem (the config layer wraps it in a ConfigError).
  */

@@ -1,5 +1,5 @@
 /**
- * IAM token authentication (huawei-kms-api.md §5a): `POST /v3/auth/tokens` with a password or
+ * IAM token authentication (docs/huawei-kms.md#iam-tokens): `POST /v3/auth/tokens` with a password or
  * an agency (assume_role) identity, scoped to one project; the token comes back in the
  * `X-Subject-Token` header and is sent to KMS as `X-Auth-Token`.
  *
@@ -18,7 +18,7 @@ import type { AuthProvider } from './types.ts';
 
 const OPERATION = 'iam.token';
 
-/** Token by IAM user password (§5a password body). */
+/** Token by IAM user password (docs/huawei-kms.md#iam-tokens password body). */
 export interface IamPasswordMode {
   kind: 'password';
   /** IAM user name. */
@@ -28,7 +28,7 @@ export interface IamPasswordMode {
   domain: string;
 }
 
-/** Token by assuming an agency with the caller's own token (§5a assume_role body). */
+/** Token by assuming an agency with the caller's own token (docs/huawei-kms.md#iam-tokens assume_role body). */
 export interface IamAssumeRoleMode {
   kind: 'assume_role';
   agencyName: string;
@@ -36,10 +36,10 @@ export interface IamAssumeRoleMode {
   domainName?: string | undefined;
   domainId?: string | undefined;
   durationSeconds?: number | undefined;
-  /** The caller's own token, sent as X-Auth-Token to IAM (§5a agency body). */
+  /** The caller's own token, sent as X-Auth-Token to IAM (docs/huawei-kms.md#iam-tokens agency body). */
   callerToken: () => string | Promise<string>;
   /**
-   * IAM answered 401 to the caller token (revoked before its `expires_at`, §5a). Returns true when
+   * IAM answered 401 to the caller token (revoked before its `expires_at`, docs/huawei-kms.md#iam-tokens). Returns true when
    * the caller dropped it, so one more attempt with a fresh caller token can succeed.
    */
   onCallerRefused?: () => boolean;
@@ -52,7 +52,7 @@ export interface IamTokenAuthOptions {
   mode: IamPasswordMode | IamAssumeRoleMode;
   /**
    * Scope by project name instead of id (`cn-north-4`). When absent or returning undefined,
-   * the scope is `{"project":{"id": projectId}}` (§5a lists both forms).
+   * the scope is `{"project":{"id": projectId}}` (docs/huawei-kms.md#iam-tokens lists both forms).
    */
   projectNameFor?: (projectId: string) => string | undefined;
   fetch?: typeof fetch;
@@ -60,7 +60,7 @@ export interface IamTokenAuthOptions {
   now?: () => number;
   /** Refresh this long before `expires_at`. Default 5 min (capped at half the token's life). */
   refreshMarginMs?: number;
-  /** Token lifetime assumed when `expires_at` is missing or unreadable. Default 1 h (§5a says 24 h). */
+  /** Token lifetime assumed when `expires_at` is missing or unreadable. Default 1 h (docs/huawei-kms.md#iam-tokens says 24 h). */
   fallbackTtlMs?: number;
   /** Timeout of the token request. Default 8000 ms. */
   requestTimeoutMs?: number;
@@ -122,7 +122,7 @@ function iamFailure(message: string, status: number): IamError {
  * `authorize` rejects when no token can be had, with an `IamError` (IAM answered) or a
  * `TransportError` (no answer), both code `IAM_AUTH`:
  * retryable for 429, 5xx, timeouts and network errors; permanent for other statuses (a wrong
- * password is not retried: 5+ failures lock the account, §3). Messages never contain the
+ * password is not retried: 5+ failures lock the account, docs/huawei-kms.md#error-codes). Messages never contain the
  * password or any token.
  *
  * @throws Error when `iamEndpoint` is unsafe (see assertSafeEndpoint) or the mode is incomplete.
@@ -183,7 +183,7 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
         method: 'POST',
         headers: {
           ...headers,
-          // §5a: Content-Type: application/json;charset=utf8
+          // docs/huawei-kms.md#iam-tokens: Content-Type: application/json;charset=utf8
           'content-type': 'application/json;charset=utf8',
           'user-agent': options.userAgent ?? 'kms-auto-alias',
         },
@@ -225,7 +225,7 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
       parsed = undefined;
     }
     const fetchedAt = now();
-    // §5a: tokens live 24 h; when expires_at is unreadable assume a shorter life, to be safe.
+    // docs/huawei-kms.md#iam-tokens: tokens live 24 h; when expires_at is unreadable assume a shorter life, to be safe.
     const lifetime = tokenLifetimeMs(parsed, fetchedAt, fallbackTtlMs);
     if (lifetime > 0) {
       const margin = Math.min(refreshMarginMs, lifetime / 2);

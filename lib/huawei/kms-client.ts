@@ -1,5 +1,5 @@
 /**
- * The Huawei Cloud KMS HTTP client (huawei-kms-api.md §1, §7, §9). HTTP only: one request per
+ * The Huawei Cloud KMS HTTP client (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys). HTTP only: one request per
  * call (one per page for listAllAliases), no retries (callers compose `withRetry`), every
  * failure one of the typed errors of lib/errors/huawei-errors.ts, its retry class set here.
  * Authentication is delegated to an {@link AuthProvider}.
@@ -40,7 +40,7 @@ export interface KmsClientOptions {
   fetch?: HttpTransport;
   /**
    * Per-request timeout, started when the request is sent (after any wait for `rateLimiter`).
-   * Default 8000 ms (§4: 5–8 s, no long timeouts).
+   * Default 8000 ms (docs/huawei-kms.md#rate-limits: 5–8 s, no long timeouts).
    */
   requestTimeoutMs?: number;
   /**
@@ -49,7 +49,7 @@ export interface KmsClientOptions {
    * behind a low rate limit must not time out before it is sent.
    */
   rateLimiter?: { acquire(signal?: AbortSignal): Promise<void> };
-  /** Sent unsigned, after signing (as the SDKs do, §5b step 1). */
+  /** Sent unsigned, after signing (as the SDKs do, docs/huawei-kms.md#aksk-signing step 1). */
   userAgent?: string;
   /** Loop guard for listAllAliases. Default 100 pages. */
   maxPages?: number;
@@ -157,7 +157,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     }
     const base = endpointOf(operation, target.region);
     const url = new URL(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
-    // The string signed is the string sent (§5b: the hash covers the exact body bytes).
+    // The string signed is the string sent (docs/huawei-kms.md#aksk-signing: the hash covers the exact body bytes).
     const body = spec.payload === undefined ? undefined : JSON.stringify(compact(spec.payload));
     if (options.rateLimiter !== undefined) await waitForSlot(options.rateLimiter, operation, callerSignal);
     // Started only now: the wait above is not part of the request.
@@ -189,7 +189,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
 
     let headers: Record<string, string>;
     try {
-      // §5b step 1: NODE sends content-type application/json on every request, GET included.
+      // docs/huawei-kms.md#aksk-signing step 1: the Node.js SDK sends content-type application/json on every request, GET included.
       headers = await auth.authorize(
         { method: spec.method, url, headers: { 'content-type': 'application/json' }, body },
         target.projectId,
@@ -207,7 +207,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     try {
       response = await fetchImpl(url, {
         method: spec.method,
-        // Added after signing, unsigned (§5b step 1: the SDKs do the same).
+        // Added after signing, unsigned (docs/huawei-kms.md#aksk-signing step 1: the SDKs do the same).
         headers: { ...headers, 'user-agent': userAgent, accept: 'application/json' },
         ...(body === undefined ? {} : { body }),
         signal,
@@ -305,7 +305,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
           method: 'POST',
           path: 'aliases',
           payload: { key_id: input.keyId, alias: input.alias },
-          // §1: 201 is the success signal; the alias object is informative. A body of another
+          // docs/huawei-kms.md#alias-api: 201 is the success signal; the alias object is informative. A body of another
           // shape must not turn a created alias into an error (a retry would then conflict).
           parse: (json) => {
             const alias = parseAliasBody(json);
@@ -371,7 +371,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     async listKeys(input, signal) {
       const operation = 'listKeys';
       checkLimit(operation, input.limit);
-      // §9: POST with a JSON body whose fields are all strings.
+      // docs/huawei-kms.md#listing-keys: POST with a JSON body whose fields are all strings.
       return send(
         {
           operation,

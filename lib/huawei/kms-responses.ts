@@ -1,7 +1,7 @@
 /**
- * Schemas of KMS success bodies (huawei-kms-api.md §1, §7, §9) and pure parsers over them.
- * Tolerant where the reference is: extra fields are ignored, `null` counts as absent, ids and
- * times that arrive as numbers are kept as strings (§1: "treat them as opaque").
+ * Schemas of KMS success bodies (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys) and pure parsers over them.
+ * Tolerant where Huawei’s documentation is: extra fields are ignored, `null` counts as absent, ids and
+ * times that arrive as numbers are kept as strings (docs/huawei-kms.md#alias-api: "treat them as opaque").
  */
 import * as z from 'zod';
 import type { AliasEntity, KeyDetails } from './types.ts';
@@ -38,7 +38,7 @@ export const AliasEntitySchema = lazy(() =>
 );
 
 /**
- * §1: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
+ * docs/huawei-kms.md#alias-api: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
  * an array of such objects. Both are accepted (unverified which one every region sends).
  */
 const ListAliasesResponseSchema = lazy(() => {
@@ -72,7 +72,7 @@ const KeyDetailsSchema = lazy(() =>
 );
 
 const ListKeysResponseSchema = lazy(() => {
-  /** §9: `truncated` is the string "true"/"false"; a boolean is accepted too. */
+  /** docs/huawei-kms.md#listing-keys: `truncated` is the string "true"/"false"; a boolean is accepted too. */
   const truncatedFlag = z.preprocess((v) => {
     if (v === 'true' || v === true) return true;
     if (v === 'false' || v === false || v === null || v === undefined) return false;
@@ -124,12 +124,12 @@ export function parseListAliasesBody(
   };
 }
 
-/** Parses a CreateAlias / AssociateAlias body (the alias object, §1). */
+/** Parses a CreateAlias / AssociateAlias body (the alias object, docs/huawei-kms.md#alias-api). */
 export function parseAliasBody(json: unknown): ParseResult<AliasEntity> {
   return parseWithSchema(AliasEntitySchema(), json);
 }
 
-/** Parses a ListKeys body (§9). */
+/** Parses a ListKeys body (docs/huawei-kms.md#listing-keys). */
 export function parseListKeysBody(json: unknown): ParseResult<{
   keys: string[];
   keyDetails: KeyDetails[];
@@ -146,7 +146,7 @@ export function parseListKeysBody(json: unknown): ParseResult<{
   };
 }
 
-/** Parses a DescribeKey body `{key_info}` (§9). */
+/** Parses a DescribeKey body `{key_info}` (docs/huawei-kms.md#listing-keys). */
 export function parseDescribeKeyBody(json: unknown): ParseResult<KeyDetails> {
   const parsed = parseWithSchema(DescribeKeyResponseSchema(), json);
   return parsed.ok ? { ok: true, value: parsed.value.key_info } : parsed;

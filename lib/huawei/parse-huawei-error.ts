@@ -1,12 +1,12 @@
 /**
  * Turns a failed Huawei API response into a {@link KmsApiError} (KMS, API Gateway) or an
  * {@link IamError} (IAM), with its retry class set here, once (classify-huawei-failure.ts).
- * Pure. Accepts every error body shape of huawei-kms-api.md §3:
+ * Pure. Accepts every error body shape of docs/huawei-kms.md#error-bodies:
  *  1. KMS nested      `{"error":{"error_code":"KMS.0207","error_msg":"..."}}`
  *  2. Gateway flat    `{"error_code":"APIGW.0308","error_msg":"...","request_id":"..."}`
  *  3. code/message    `{"error":{"code":"...","message":"..."}}`, and IAM keystone
  *                     `{"error":{"code":401,"message":"...","title":"Unauthorized"}}`
- * like the PY SDK does (search the top level, then nested objects), and tolerates empty,
+ * like the Python SDK does (search the top level, then nested objects), and tolerates empty,
  * non-JSON and huge bodies.
  */
 import type { ErrorCode } from '../errors/app-error.ts';
@@ -21,7 +21,7 @@ const MAX_PARSED_BODY_CHARS = 1_000_000;
 
 const MAX_BODY_DEPTH = 4;
 
-/** Huawei codes with a specific project code (§3). Everything else falls back to the status. */
+/** Huawei codes with a specific project code (docs/huawei-kms.md#error-codes). Everything else falls back to the status. */
 export const HUAWEI_CODE_MAP: Readonly<Record<string, ErrorCode>> = {
   'APIGW.0308': 'KMS_THROTTLED',
   'APIG.0308': 'KMS_THROTTLED',
@@ -92,7 +92,7 @@ interface Found {
 
 function findErrorFields(value: unknown, depth: number): Found | undefined {
   if (depth > MAX_BODY_DEPTH) return undefined;
-  // §1 shows SDK models wrapping objects in arrays; look at the first element.
+  // docs/huawei-kms.md#alias-api shows SDK models wrapping objects in arrays; look at the first element.
   if (Array.isArray(value)) return findErrorFields(value[0], depth + 1);
   if (!isRecord(value)) return undefined;
   // `code` may be a number (keystone: the HTTP status again); only a string is a Huawei code.
@@ -118,7 +118,7 @@ function findErrorFields(value: unknown, depth: number): Found | undefined {
 }
 
 /**
- * Extracts code, message and request id from an error body of any §3 shape. Never throws.
+ * Extracts code, message and request id from an error body of any docs/huawei-kms.md#error-bodies shape. Never throws.
  */
 export function parseErrorBody(bodyText: string | undefined): ParsedErrorBody {
   const text = bodyText?.trim() ?? '';
@@ -181,7 +181,7 @@ export function mapToErrorCode(
  * Builds the error for a failed response: an {@link IamError} for IAM, else a {@link KmsApiError}.
  * Never throws.
  *
- * - `requestId`: the `X-Request-Id` header, else the body's `request_id` (§3).
+ * - `requestId`: the `X-Request-Id` header, else the body's `request_id` (docs/huawei-kms.md#error-bodies).
  * - `code`: from {@link HUAWEI_CODE_MAP}, else from the status (429 → KMS_THROTTLED,
  *   5xx → KMS_UNAVAILABLE, 401 → KMS_AUTH, 403 → KMS_FORBIDDEN, else KMS_REJECTED); IAM_AUTH
  *   for every IAM failure.

@@ -1,9 +1,9 @@
 /**
- * Huawei Cloud API Gateway request signing, algorithm `SDK-HMAC-SHA256` (huawei-kms-api.md §5b).
+ * Huawei Cloud API Gateway request signing, algorithm `SDK-HMAC-SHA256` (docs/huawei-kms.md#aksk-signing).
  *
  * Pure: the clock is a parameter and only node:crypto is used. The canonical form follows the
  * server side (the gateway re-derives it from the request it receives), which is also what the
- * GO signer does: path segments are percent-decoded once and re-encoded with RFC 3986, and the
+ * Go SDK signer does: path segments are percent-decoded once and re-encoded with RFC 3986, and the
  * query is read the way a server parses it. The official Node SDK signer agrees on every request
  * this project sends (property-tested against it in test/unit/huawei/sign-request.test.ts).
  */
@@ -17,13 +17,13 @@ const nodeCrypto = (): typeof import('node:crypto') => {
   return crypto;
 };
 
-/** The algorithm name in `Authorization` and the string-to-sign (§5b steps 3, 5). */
+/** The algorithm name in `Authorization` and the string-to-sign (docs/huawei-kms.md#aksk-signing step 3, 5). */
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
-/** SHA-256 of the empty body, which GET/DELETE-without-body requests sign (§5b step 2). */
+/** SHA-256 of the empty body, which GET/DELETE-without-body requests sign (docs/huawei-kms.md#aksk-signing step 2). */
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** An AK/SK pair; `securityToken` is set for temporary credentials (§5c: must be sent and signed). */
+/** An AK/SK pair; `securityToken` is set for temporary credentials (docs/huawei-kms.md#aksk-signing: must be sent and signed). */
 export interface AkSkCredentials {
   ak: string;
   sk: string;
@@ -36,12 +36,12 @@ export interface RequestToSign {
   url: URL | string;
   /** Headers to send and sign. Names are case-insensitive; values are trimmed before signing. */
   headers: Record<string, string>;
-  /** The exact body that will be sent; the signature covers these bytes (§5b step 2). */
+  /** The exact body that will be sent; the signature covers these bytes (docs/huawei-kms.md#aksk-signing step 2). */
   body: string | Uint8Array | undefined;
 }
 
 export interface CanonicalRequest {
-  /** The full canonical request text (§5b step 2). */
+  /** The full canonical request text (docs/huawei-kms.md#aksk-signing step 2). */
   text: string;
   /** Lower-case header names joined with `;`, as they go into `Authorization`. */
   signedHeaders: string;
@@ -53,7 +53,7 @@ const textEncoder = new TextEncoder();
 
 /**
  * RFC 3986 percent-encoding as the gateway expects it: unreserved `A-Z a-z 0-9 - _ . ~` stay,
- * every other UTF-8 byte becomes `%XX` upper-case (§5b: space → `%20`, `/` → `%2F`).
+ * every other UTF-8 byte becomes `%XX` upper-case (docs/huawei-kms.md#aksk-signing: space → `%20`, `/` → `%2F`).
  *
  * @throws Error when the string holds a lone UTF-16 surrogate (it has no UTF-8 form).
  */
@@ -69,7 +69,7 @@ export function encodeRfc3986(value: string): string {
 }
 
 /**
- * Formats a clock reading as the `X-Sdk-Date` value `YYYYMMDDTHHMMSSZ` (UTC, §5b step 1).
+ * Formats a clock reading as the `X-Sdk-Date` value `YYYYMMDDTHHMMSSZ` (UTC, docs/huawei-kms.md#aksk-signing step 1).
  *
  * @throws Error when `now` is an invalid Date.
  */
@@ -115,7 +115,7 @@ function codePointCompareSlow(a: string, b: string): number {
 }
 
 function codePointCompare(a: string, b: string): number {
-  // Plain code-point order (§5b: "Sort with plain code-point order"); UTF-16 `<` differs only
+  // Plain code-point order (docs/huawei-kms.md#aksk-signing: "Sort with plain code-point order"); UTF-16 `<` differs only
   // for astral characters versus U+E000–U+FFFF, so where the first difference involves a code
   // unit from U+D800 up, compare via code points. Header and query names are ASCII: no copies.
   const n = Math.min(a.length, b.length);
@@ -128,7 +128,7 @@ function codePointCompare(a: string, b: string): number {
 }
 
 function canonicalUri(pathname: string): string {
-  // §5b: split on "/", encode each segment, re-join, always end in "/". URL.pathname is the
+  // docs/huawei-kms.md#aksk-signing: split on "/", encode each segment, re-join, always end in "/". URL.pathname is the
   // on-the-wire (already percent-encoded) form, so decode each segment once first: the gateway
   // signs the decoded path re-encoded, and this keeps "%20" from becoming "%2520".
   const segments = pathname.split('/').map((segment) => {
@@ -145,7 +145,7 @@ function canonicalUri(pathname: string): string {
 }
 
 function canonicalQuery(search: URLSearchParams): string {
-  // §5b: sort by name, repeated names keep every value sorted, "name=" kept for empty values.
+  // docs/huawei-kms.md#aksk-signing: sort by name, repeated names keep every value sorted, "name=" kept for empty values.
   const byName = new Map<string, string[]>();
   for (const [name, value] of search) {
     const values = byName.get(name);
@@ -161,7 +161,7 @@ function canonicalQuery(search: URLSearchParams): string {
 }
 
 /**
- * Normalises a header map: lower-case names, trimmed values (§5b: "send trimmed values").
+ * Normalises a header map: lower-case names, trimmed values (docs/huawei-kms.md#aksk-signing: "send trimmed values").
  *
  * @throws Error on two names that differ only in case, or a value containing CR/LF.
  */
@@ -179,7 +179,7 @@ function normaliseHeaders(headers: Record<string, string>): Map<string, string> 
 /**
  * Builds the canonical request over exactly the headers given (nothing is added: no host, no
  * date). Use {@link signRequest} for real requests; this exists for the published vectors that
- * sign only `x-sdk-date` (the GO SDK's tests, §5b).
+ * sign only `x-sdk-date` (the Go SDK's tests, docs/huawei-kms.md#aksk-signing).
  *
  * The payload hash is the value of an `X-Sdk-Content-Sha256` header when one is given (as both
  * SDKs do), else the SHA-256 of the exact body bytes.
@@ -217,7 +217,7 @@ export function computeAuthorization(request: RequestToSign, credentials: AkSkCr
   const date = normaliseHeaders(request.headers).get('x-sdk-date');
   if (date === undefined || date === '') throw new Error('X-Sdk-Date header is required to sign');
   const canonical = buildCanonicalRequest(request);
-  // §5b step 3: no credential scope and no key derivation, unlike AWS SigV4.
+  // docs/huawei-kms.md#aksk-signing step 3: no credential scope and no key derivation, unlike AWS SigV4.
   const stringToSign = `${SIGNING_ALGORITHM}\n${date}\n${canonical.hash}`;
   const signature = hmacSha256Hex(credentials.sk, stringToSign);
   return `${SIGNING_ALGORITHM} Access=${credentials.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`;
@@ -226,7 +226,7 @@ export function computeAuthorization(request: RequestToSign, credentials: AkSkCr
 const REPLACED_HEADERS = new Set(['host', 'x-sdk-date', 'authorization']);
 
 /**
- * Signs a request with AK/SK (§5b) and returns the complete header map to send: the given
+ * Signs a request with AK/SK (docs/huawei-kms.md#aksk-signing) and returns the complete header map to send: the given
  * headers (trimmed), `host` (from the URL, port only when non-default), `X-Sdk-Date` (from
  * `now`), `X-Security-Token` when the credentials carry one, and `Authorization`. Every header
  * in the result except `Authorization` is signed; add unsigned headers (User-Agent) afterwards.
@@ -256,7 +256,7 @@ export function signRequest(request: RequestToSign, credentials: AkSkCredentials
   headers.host = url.host;
   headers['X-Sdk-Date'] = formatSdkDate(now);
   if (credentials.securityToken !== undefined) {
-    // §5c: temporary AK/SK are only accepted with the token, and it must be signed.
+    // docs/huawei-kms.md#aksk-signing: temporary AK/SK are only accepted with the token, and it must be signed.
     headers['X-Security-Token'] = credentials.securityToken.trim();
   }
   const authorization = computeAuthorization({ method: request.method, url, headers, body: request.body }, credentials);

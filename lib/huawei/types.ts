@@ -1,6 +1,6 @@
 /**
  * Ports and data types of the Huawei KMS layer. Field names of server data keep Huawei's
- * snake_case (huawei-kms-api.md §1, §9), like `KeyCreated` does, so nothing is renamed twice.
+ * snake_case (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#listing-keys), like `KeyCreated` does, so nothing is renamed twice.
  */
 
 /** A request as the auth layer sees it: what will be sent, before authentication headers. */
@@ -28,7 +28,7 @@ export interface AuthProvider {
   onUnauthorized?(projectId: string): boolean;
 }
 
-/** An alias resource (§1 "Alias object"). Times are opaque strings (ISO or epoch ms, §1). */
+/** An alias resource (docs/huawei-kms.md#alias-api "The alias object"). Times are opaque strings (ISO or epoch ms, docs/huawei-kms.md#alias-api). */
 export interface AliasEntity {
   alias: string;
   key_id: string;
@@ -38,11 +38,11 @@ export interface AliasEntity {
   update_time?: string | undefined;
 }
 
-/** KeyDetails (§9); every field is a string on the wire. */
+/** KeyDetails (docs/huawei-kms.md#listing-keys); every field is a string on the wire. */
 export interface KeyDetails {
   key_id: string;
   domain_id?: string | undefined;
-  /** The key's display name, not an alias resource (§7). */
+  /** The key's display name, not an alias resource (docs/huawei-kms.md#key-events). */
   key_alias?: string | undefined;
   realm?: string | undefined;
   key_spec?: string | undefined;
@@ -62,10 +62,10 @@ export interface KeyDetails {
   keystore_id?: string | undefined;
 }
 
-/** Where a call goes: the region selects the endpoint, the project the path (§1). */
+/** Where a call goes: the region selects the endpoint, the project the path (docs/huawei-kms.md#alias-api). */
 export interface KmsTarget {
   region: string;
-  /** 32-character IAM project id of the region (§2). */
+  /** 32-character IAM project id of the region (docs/huawei-kms.md#key-ids). */
   projectId: string;
 }
 
@@ -76,7 +76,7 @@ export interface CreateAliasInput extends KmsTarget {
 
 export interface ListAliasesInput extends KmsTarget {
   keyId?: string | undefined;
-  /** Page size; TF uses 50 (§1). */
+  /** Page size; Terraform uses 50 (docs/huawei-kms.md#listing-keys). */
   limit?: number | undefined;
   marker?: string | undefined;
 }
@@ -91,7 +91,7 @@ export interface ListKeysInput extends KmsTarget {
   limit?: number | undefined;
   marker?: string | undefined;
   keyState?: string | undefined;
-  /** Defaults to AES_256 on the server; pass "ALL" for every spec (§9). */
+  /** Defaults to AES_256 on the server; pass "ALL" for every spec (docs/huawei-kms.md#listing-keys). */
   keySpec?: string | undefined;
   enterpriseProjectId?: string | undefined;
 }
@@ -125,7 +125,7 @@ export interface ListKeysResult extends WithRequestId {
   keys: string[];
   keyDetails: KeyDetails[];
   nextMarker: string | undefined;
-  /** Parsed from the string "true"/"false" (§9). */
+  /** Parsed from the string "true"/"false" (docs/huawei-kms.md#listing-keys). */
   truncated: boolean;
   total: number | undefined;
 }

@@ -11,7 +11,7 @@ export interface KeyScope {
 const EPOCH_MS_THRESHOLD = 1e12;
 
 /**
- * `creation_date` is an epoch timestamp as a string (reference §9), in milliseconds in every
+ * `creation_date` is an epoch timestamp as a string (docs/huawei-kms.md#listing-keys), in milliseconds in every
  * example; seconds are accepted too. Anything else gives `undefined`.
  *
  * @example toIsoDate('1764374400000') // '2025-11-29T00:00:00.000Z'

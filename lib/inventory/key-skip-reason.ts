@@ -1,6 +1,6 @@
 import type { KeyDetails } from '../huawei/types.ts';
 
-/** `key_state` values of KeyDetails (huawei-kms-api.md §9). */
+/** `key_state` values of KeyDetails (docs/huawei-kms.md#key-ids). */
 export const KEY_STATE = {
   pendingActivation: '1',
   enabled: '2',
@@ -11,7 +11,7 @@ export const KEY_STATE = {
 
 /** Why a listed key gets no alias from backfill (and is not checked by reconcile). */
 export const KEY_SKIP_REASONS = [
-  /** A service default key (`default_key_flag` "1"): its aliases cannot be modified (reference §2). */
+  /** A service default key (`default_key_flag` "1"): its aliases cannot be modified (docs/huawei-kms.md#alias-rules). */
   'default_key',
   /** `key_state` "4": the key is going away. */
   'pending_deletion',
@@ -23,7 +23,7 @@ export const KEY_SKIP_REASONS = [
   'pending_activation',
   /** `key_state` absent or not one of "1".."5". */
   'unknown_state',
-  /** `keystore_id` other than "0": a dedicated keystore (Cloud Custodian skips these too, reference §9). */
+  /** `keystore_id` other than "0": a dedicated keystore (Cloud Custodian skips these too, docs/huawei-kms.md#listing-keys). */
   'dedicated_keystore',
 ] as const;
 export type KeySkipReason = (typeof KEY_SKIP_REASONS)[number];

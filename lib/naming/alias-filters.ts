@@ -18,7 +18,7 @@ export interface AliasFilter {
   readonly apply: (value: string) => string;
 }
 
-/** `short` keeps this many characters: the first group of a key id (reference §2). */
+/** `short` keeps this many characters: the first group of a key id (docs/huawei-kms.md#key-ids). */
 export const SHORT_LENGTH = 8;
 
 const NOT_SLUG_CHARS = /[^a-z0-9_-]+/g;

@@ -1,5 +1,5 @@
 /**
- * The rules every alias this function sends must satisfy (reference §2). They are checked on
+ * The rules every alias this function sends must satisfy (docs/huawei-kms.md#alias-rules). They are checked on
  * the final string, whatever template and event produced it, so no field value can smuggle an
  * illegal alias through.
  */
@@ -7,20 +7,20 @@
 /**
  * Always send `alias/<name>`: the docs' examples use bare names, but Terraform and Cloud
  * Custodian (both tested against the live API) create `alias/…`; whether a bare name is
- * accepted is unverified (reference §2, "Alias prefix: the contradiction").
+ * accepted is unverified (docs/huawei-kms.md#alias-rules, "The alias/ prefix").
  */
 export const ALIAS_PREFIX = 'alias/';
 
 /**
  * No limit is documented for alias resources; CreateKey's `key_alias` allows 1–255, and the
- * same is assumed for aliases (reference §2, unverified).
+ * same is assumed for aliases (docs/huawei-kms.md#alias-rules, unverified).
  */
 export const ALIAS_MAX_LENGTH = 255;
 
-/** Service default keys end in `/default`; such names are reserved (reference §2). */
+/** Service default keys end in `/default`; such names are reserved (docs/huawei-kms.md#alias-rules). */
 export const RESERVED_ALIAS_SUFFIX = '/default';
 
-/** The console's alias character set (reference §2): letters, digits, `_`, `-`, `:`, `/`. */
+/** The console's alias character set (docs/huawei-kms.md#alias-rules): letters, digits, `_`, `-`, `:`, `/`. */
 export const ALIAS_CHARSET_DESCRIPTION = '[a-zA-Z0-9:/_-]';
 
 const MAX_LISTED_CHARS = 5;
@@ -79,7 +79,7 @@ export function describeIllegalChars(text: string): string[] {
 export function checkAlias(alias: string): string[] {
   const violations: string[] = [];
   if (!alias.startsWith(ALIAS_PREFIX)) {
-    violations.push(`must start with "${ALIAS_PREFIX}" (reference §2: the prefixed form is the one known to work)`);
+    violations.push(`must start with "${ALIAS_PREFIX}" (the prefixed form is the one known to work)`);
   }
   if (findIllegalChar(alias) !== -1) {
     violations.push(
@@ -87,12 +87,12 @@ export function checkAlias(alias: string): string[] {
     );
   }
   if (alias.length > ALIAS_MAX_LENGTH) {
-    violations.push(`is ${alias.length} characters long; at most ${ALIAS_MAX_LENGTH} are allowed (reference §2)`);
+    violations.push(`is ${alias.length} characters long; at most ${ALIAS_MAX_LENGTH} are allowed`);
   }
   if (alias.includes('//')) violations.push('contains an empty path segment ("//")');
   if (alias.endsWith('/')) violations.push('must not end with "/"');
   if (alias.slice(-RESERVED_ALIAS_SUFFIX.length).toLowerCase() === RESERVED_ALIAS_SUFFIX) {
-    violations.push(`must not end with "${RESERVED_ALIAS_SUFFIX}" (reserved for service default keys, reference §2)`);
+    violations.push(`must not end with "${RESERVED_ALIAS_SUFFIX}" (reserved for service default keys)`);
   }
   return violations;
 }

@@ -239,15 +239,13 @@ function checkFixedText(segments: readonly TemplateSegment[], errors: string[]):
   const trailing = runs.at(-1) ?? '';
   if (!leading.startsWith(ALIAS_PREFIX)) {
     errors.push(
-      `the template must start with the fixed text "${ALIAS_PREFIX}" (reference §2: the prefixed form is the one known to work); it starts with ${leading === '' ? 'a placeholder' : JSON.stringify(leading.slice(0, 20))}`,
+      `the template must start with the fixed text "${ALIAS_PREFIX}" (the prefixed form is the one known to work); it starts with ${leading === '' ? 'a placeholder' : JSON.stringify(leading.slice(0, 20))}`,
     );
   }
   if (runs.some((run) => run.includes('//'))) errors.push('the fixed text contains "//", an empty path segment');
   if (trailing.endsWith('/')) errors.push('the template ends with "/"; an alias must not');
   if (trailing.slice(-RESERVED_ALIAS_SUFFIX.length).toLowerCase() === RESERVED_ALIAS_SUFFIX) {
-    errors.push(
-      `the template ends with "${RESERVED_ALIAS_SUFFIX}", which is reserved for service default keys (reference §2)`,
-    );
+    errors.push(`the template ends with "${RESERVED_ALIAS_SUFFIX}", which is reserved for service default keys`);
   }
   const fixedLength = runs.reduce((sum, run) => sum + run.length, 0);
   if (fixedLength + fieldCount > ALIAS_MAX_LENGTH) {

@@ -1,5 +1,5 @@
 /**
- * Tag drift of one key (issue 12 §1, TAG_TEMPLATE on), pure: compares what the tag template
+ * Tag drift of one key (issue 12 docs/huawei-kms.md#alias-api, TAG_TEMPLATE on), pure: compares what the tag template
  * renders for the key with the tags it carries. Only the template's own keys are managed; every
  * other tag of the key is none of our business and never reported.
  */

@@ -114,7 +114,7 @@ function classifyChain(err: unknown, seen: Set<unknown>, depth: number): ErrorCl
     const inner = classifyChain(err.cause, seen, depth + 1);
     if (inner.kind !== 'unknown') return inner;
   }
-  // An unknown failure counts as retryable (house style): it is bounded by the retry budget
+  // An unknown failure counts as retryable: it is bounded by the retry budget
   // in-process and by the queue's maxReceiveCount across invocations.
   return { retryable: true, kind };
 }

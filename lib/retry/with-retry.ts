@@ -51,17 +51,17 @@ export interface RetryEvent {
 
 /** Options of {@link withRetry}; every field has a default. */
 export interface WithRetryOptions {
-  /** Retries after the first attempt. Huawei advises 3–5 (huawei-kms-api.md §4). Default 4. */
+  /** Retries after the first attempt. Huawei advises 3–5 (docs/huawei-kms.md#rate-limits). Default 4. */
   retries?: number;
   /** Backoff base: the cap of the first wait. Default 200 ms. */
   minDelayMs?: number;
-  /** Largest wait. Default 5000 ms (§3: Huawei suggests 2–5 s after throttling). */
+  /** Largest wait. Default 5000 ms (docs/huawei-kms.md#error-codes: Huawei suggests 2–5 s after throttling). */
   maxDelayMs?: number;
   /** Growth of the backoff cap per retry. Default 2. */
   factor?: number;
-  /** Smallest wait after a throttling error (§3 advice: retry after about 2–5 s). Default 1000 ms. */
+  /** Smallest wait after a throttling error (docs/huawei-kms.md#error-codes advice: retry after about 2–5 s). Default 1000 ms. */
   throttleMinDelayMs?: number;
-  /** Per-attempt timeout; the attempt gets min(this, remainingMs()). Default 8000 ms (§4: 5–8 s). */
+  /** Per-attempt timeout; the attempt gets min(this, remainingMs()). Default 8000 ms (docs/huawei-kms.md#rate-limits: 5–8 s). */
   attemptTimeoutMs?: number;
   /**
    * Budget left, e.g. `() => context.getRemainingTimeInMillis() - safetyMarginMs`.

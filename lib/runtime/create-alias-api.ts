@@ -1,7 +1,7 @@
 import type { KmsClient } from '../huawei/types.ts';
 import type { AliasApi } from '../core/ensure-alias.ts';
 
-/** Page size of the project listing; TF lists aliases 50 at a time (reference §1). */
+/** Page size of the project listing; Terraform lists aliases 50 at a time (docs/huawei-kms.md#listing-keys). */
 export const PROJECT_ALIAS_PAGE_SIZE = 50;
 
 /** Adapts the HTTP client to the operations the idempotent create needs. */

@@ -30,7 +30,7 @@ export function endpointResolver(override: string | undefined, standard: (region
 
 /** Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI). */
 export function createKmsFromConfig(config: Config, options: KmsFromConfigOptions = {}): KmsClient {
-  // KMS allows about 20 calls a second per user (reference §4). A strict sliding window keeps
+  // KMS allows about 20 calls a second per user (docs/huawei-kms.md#rate-limits). A strict sliding window keeps
   // this instance under its share in any one-second span, so the gateway's windows never see
   // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
   const limiter = createRateLimiter(options.rateLimit ?? config.kmsRateLimit, 1_000);
@@ -133,7 +133,7 @@ function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): Au
   // failing call was for (else a revoked user token stays cached and every other project's
   // assume_role fails with it).
   const userScope = config.projects.keys().next().value ?? '';
-  // assume_role: the user's own token asks IAM for a token of the agency (reference §5a).
+  // assume_role: the user's own token asks IAM for a token of the agency (docs/huawei-kms.md#iam-tokens).
   const agencyAuth = createIamTokenAuth({
     ...base,
     mode: {
@@ -147,13 +147,13 @@ function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): Au
         );
         return headers['X-Auth-Token'] ?? '';
       },
-      // IAM refused the caller token (revoked early, §5a): a fresh one is needed.
+      // IAM refused the caller token (revoked early, docs/huawei-kms.md#iam-tokens): a fresh one is needed.
       onCallerRefused: () => user.onUnauthorized?.(userScope) ?? false,
     },
   });
   return {
     authorize: (request, projectId, signal) => agencyAuth.authorize(request, projectId, signal),
-    // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, §5a):
+    // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, docs/huawei-kms.md#iam-tokens):
     // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
     onUnauthorized: (projectId) => {
       user.onUnauthorized?.(userScope);

@@ -1,4 +1,4 @@
-// Test client for the emulator: signs with Huawei's OFFICIAL Node signer (reference §8) and sends
+// Test client for the emulator: signs with Huawei's OFFICIAL Node signer (docs/huawei-kms.md#aksk-signing) and sends
 // with fetch, so the emulator's verifier is checked against an implementation it did not come from.
 import { createRequire } from 'node:module';
 

@@ -1,4 +1,4 @@
-// KMS alias and key API over real HTTP: bodies, pagination, rules and error codes (reference §1–§3, §7, §9).
+// KMS alias and key API over real HTTP: bodies, pagination, rules and error codes (docs/huawei-kms.md#alias-api, docs/huawei-kms.md#alias-rules, docs/huawei-kms.md#error-codes, docs/huawei-kms.md#key-events, docs/huawei-kms.md#listing-keys).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_EMULATOR_ACCOUNT as ACC,
@@ -156,7 +156,7 @@ describe('aliases', () => {
   });
 
   it('answers KMS.0202 for a body that is not a JSON object', async () => {
-    // Broken JSON, sent with a signed X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD (§5b) so the signature holds.
+    // Broken JSON, sent with a signed X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD (docs/huawei-kms.md#aksk-signing) so the signature holds.
     const broken = await send(emu, {
       method: 'POST',
       path: kms('aliases'),
@@ -239,7 +239,7 @@ describe('keys', () => {
       region_id: 'cn-north-4',
     });
     expect(emu.calls.at(-1)).toMatchObject({ operation: 'createKey', keyId: info.key_id, status: 200 });
-    expect(emu.state.aliasesOf(info.key_id)).toEqual([]); // key_alias is not an alias resource (§7)
+    expect(emu.state.aliasesOf(info.key_id)).toEqual([]); // key_alias is not an alias resource (docs/huawei-kms.md#key-events)
     expectKmsError(await post('create-key', { key_alias: 'orders-key' }), 400, 'KMS.1104');
     expectKmsError(await post('create-key', { key_alias: 'x', key_spec: 'AES_128' }), 400, 'KMS.0308');
     expectKmsError(

@@ -1,4 +1,4 @@
-// The emulator's gateway-side verifier against the published / re-computed vectors of reference §5b.
+// The emulator's gateway-side verifier against the published / re-computed vectors of docs/huawei-kms.md#aksk-signing.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import {
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-describe('verifySignature: reference §5b vectors', () => {
+describe('verifySignature: docs/huawei-kms.md#aksk-signing vectors', () => {
   it('accepts the official Huawei doc vector and reproduces its canonical-request hash', () => {
     const req: ReceivedRequest = {
       method: 'GET',
@@ -40,7 +40,7 @@ describe('verifySignature: reference §5b vectors', () => {
     expect(verifySignature(req, auth, 'wrong-sk', now)).toMatchObject({ ok: false, code: 'APIGW.0301' });
   });
 
-  it('reproduces the GO signer vectors (only x-sdk-date signed; body with trailing newline)', () => {
+  it('reproduces the Go SDK signer vectors (only x-sdk-date signed; body with trailing newline)', () => {
     const get: ReceivedRequest = {
       method: 'GET',
       rawUrl: '/path?limit=1',

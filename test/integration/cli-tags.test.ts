@@ -6,7 +6,7 @@ import type { DriftReport } from '../../lib/reconcile/find-drift.ts';
 import { LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
 
-// backfill and reconcile with TAG_TEMPLATE set, against the KMS emulator (issue 12 §1).
+// backfill and reconcile with TAG_TEMPLATE set, against the KMS emulator (issue 12 docs/huawei-kms.md#alias-api).
 
 let emulator: KmsEmulator;
 let env: Record<string, string>;

@@ -10,7 +10,7 @@ import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
 import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
-// Issue 12 §2 through the real handler: the emulator schedules and cancels deletions over HTTP and
+// Issue 12 docs/huawei-kms.md#alias-rules through the real handler: the emulator schedules and cancels deletions over HTTP and
 // records their CTS traces; those traces (in a FunctionGraph trigger envelope) go to the handler,
 // which deletes or re-creates aliases over signed HTTP; fauxqs takes what goes to the DLQ.
 

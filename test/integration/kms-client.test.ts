@@ -137,7 +137,7 @@ describe('KMS client against the emulator', () => {
     expect(emulator.calls.map((c) => c.status)).toEqual([200, 200, 200]);
   });
 
-  it('reads the array-wrapped list shape the docs describe (§1)', async () => {
+  it('reads the array-wrapped list shape the docs describe (docs/huawei-kms.md#alias-api)', async () => {
     const arrayEmulator = await startKmsEmulator({ listAliasesShape: 'array' });
     try {
       const client = clientWith(akSk(), 2_000, arrayEmulator.url);

@@ -8,7 +8,7 @@ import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
 import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
 
-// Issue 12 §1 through the real handler: the HTTP client signs the tag calls, the emulator applies
+// Issue 12 docs/huawei-kms.md#alias-api through the real handler: the HTTP client signs the tag calls, the emulator applies
 // Huawei's tag rules and errors (emulator/kms-tags.ts), fauxqs takes what goes to the DLQ.
 
 let stack: Stack;

@@ -80,7 +80,7 @@ describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
 
     it('holds no CreateKey, and DeleteAlias only where ON_KEY_DELETION needs it', () => {
       // CreateKey lives in test/support/kms-test-client.ts: no deployed function can create a key.
-      // DeleteAlias is production code since ON_KEY_DELETION=release (issue 12 §2); it ships with
+      // DeleteAlias is production code since ON_KEY_DELETION=release (issue 12 docs/huawei-kms.md#alias-rules); it ships with
       // the KMS client of the functions that use it, and IAM (kms:alias:delete, granted only for
       // `release`) is what bounds it (docs/operations.md section 11).
       const texts = outputs().map((file) => readFileSync(file, 'utf8'));

@@ -133,7 +133,7 @@ export interface PatternLeak {
 
 /**
  * What a credential looks like when it is logged by accident, independent of its value:
- * an AK/SK `Authorization` header (replayable for 15 minutes, reference §5b), an
+ * an AK/SK `Authorization` header (replayable for 15 minutes, docs/huawei-kms.md#aksk-signing), an
  * `X-Auth-Token`/`X-Security-Token` header with a value, an emulator-issued IAM token.
  */
 export const CREDENTIAL_PATTERNS: ReadonlyArray<{ name: string; pattern: RegExp }> = [

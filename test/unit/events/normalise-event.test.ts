@@ -684,7 +684,7 @@ describe('normaliseEvent()', () => {
     });
   });
 
-  describe('tolerated variations (reference §7, unverified points)', () => {
+  describe('tolerated variations (docs/huawei-kms.md#key-events, unverified points)', () => {
     it('falls back to the key id at the end of a URN resource_id, with its project and region', () => {
       const trace = mutatedTrace((t) => {
         t['response'] = '';

@@ -8,7 +8,7 @@ const body = '{"key_id":"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e","alias":"alias/km
 const request = { method: 'POST', url, headers: { 'content-type': 'application/json' }, body };
 
 describe('createAkSkAuth()', () => {
-  it('adds X-Project-Id and signs it (matches the derived KMS vector, §5b)', async () => {
+  it('adds X-Project-Id and signs it (matches the derived KMS vector, docs/huawei-kms.md#aksk-signing)', async () => {
     const auth = createAkSkAuth({ ak: 'AKEXAMPLE', sk: 'SKEXAMPLE', now: () => new Date('2024-04-01T00:00:00Z') });
     const headers = await auth.authorize(request, PROJECT);
     expect(headers['X-Project-Id']).toBe(PROJECT);
@@ -18,7 +18,7 @@ describe('createAkSkAuth()', () => {
     expect(auth.onUnauthorized).toBeUndefined();
   });
 
-  it('sends and signs X-Security-Token for temporary credentials (§5c)', async () => {
+  it('sends and signs X-Security-Token for temporary credentials (docs/huawei-kms.md#aksk-signing)', async () => {
     const auth = createAkSkAuth({
       ak: 'AK',
       sk: 'SK',

@@ -7,7 +7,7 @@ import {
   kmsEndpointFor,
 } from '../../../lib/huawei/endpoints.ts';
 
-// §6: every region id of KmsRegion 3.1.209, plus eu-west-0 from IamRegion.
+// docs/huawei-kms.md#endpoints: every region id of KmsRegion 3.1.209, plus eu-west-0 from IamRegion.
 const KNOWN_REGIONS =
   'eu-west-101 cn-north-4 cn-north-1 cn-north-2 cn-east-2 cn-east-3 cn-south-1 cn-south-2 af-south-1 cn-southwest-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 la-south-2 sa-brazil-1 na-mexico-1 la-north-2 cn-north-9 ap-southeast-4 tr-west-1 ae-ad-1 my-kualalumpur-1 ru-moscow-1 cn-east-5 cn-east-4 me-east-1 ap-southeast-5 cn-south-4 cn-north-12 cn-north-11 af-north-1 cn-southwest-3 eu-west-0'.split(
     ' ',
@@ -18,7 +18,7 @@ describe('kmsEndpointFor() / iamEndpointFor()', () => {
     expect(isRegionId(region)).toBe(true);
   });
 
-  it('builds the .com endpoints, and .eu for eu-west-101 (§5a, §6)', () => {
+  it('builds the .com endpoints, and .eu for eu-west-101 (docs/huawei-kms.md#iam-tokens, docs/huawei-kms.md#endpoints)', () => {
     expect(kmsEndpointFor('cn-north-4')).toBe('https://kms.cn-north-4.myhuaweicloud.com');
     expect(kmsEndpointFor('eu-west-101')).toBe('https://kms.eu-west-101.myhuaweicloud.eu');
     expect(iamEndpointFor('ap-southeast-1')).toBe('https://iam.ap-southeast-1.myhuaweicloud.com');

@@ -47,7 +47,7 @@ function auth(options: Partial<IamTokenAuthOptions> & Pick<IamTokenAuthOptions, 
 }
 
 describe('createIamTokenAuth()', () => {
-  it('fetches a project-scoped token with the password body of §5a and sends it as X-Auth-Token', async () => {
+  it('fetches a project-scoped token with the password body of docs/huawei-kms.md#iam-tokens and sends it as X-Auth-Token', async () => {
     const iam = fakeIam();
     const headers = await auth({ fetch: iam.fetch }).authorize(request, PROJECT);
     expect(headers).toEqual({ 'content-type': 'application/json', 'X-Auth-Token': 'token-1' });

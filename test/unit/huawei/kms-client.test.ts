@@ -88,7 +88,7 @@ describe('createKmsClient() — requests', () => {
     expect(request?.redirect).toBe('manual');
   });
 
-  it('createAlias trusts the 201 even when the body is not an alias object (§1)', async () => {
+  it('createAlias trusts the 201 even when the body is not an alias object (docs/huawei-kms.md#alias-api)', async () => {
     const { client } = setup([() => new Response('', { status: 201 })]);
     const result = await client.createAlias({ ...target, keyId: KEY, alias: 'alias/a' });
     expect(result.alias).toEqual({ alias: 'alias/a', key_id: KEY });
@@ -105,7 +105,7 @@ describe('createKmsClient() — requests', () => {
     expect(page).toMatchObject({ nextMarker: 'alias/a', aliases: [{ alias: 'alias/a' }] });
   });
 
-  it('listAliases reads the array-wrapped shape too (§1)', async () => {
+  it('listAliases reads the array-wrapped shape too (docs/huawei-kms.md#alias-api)', async () => {
     const { client } = setup([
       () => json(200, [{ aliases: [aliasEntity('alias/b')], page_info: { next_marker: '' } }]),
     ]);
@@ -173,7 +173,7 @@ describe('createKmsClient() — requests', () => {
     expect(result.keyInfo).toEqual({ key_id: KEY, domain_id: 'd' });
   });
 
-  it('listKeys sends strings and parses truncated "true"/"false" (§9)', async () => {
+  it('listKeys sends strings and parses truncated "true"/"false" (docs/huawei-kms.md#listing-keys)', async () => {
     const { client, sent } = setup([
       () =>
         json(200, {

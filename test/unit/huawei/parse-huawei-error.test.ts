@@ -6,7 +6,7 @@ import { MAX_KEPT_MESSAGE_CHARS, parseErrorBody, parseHuaweiError } from '../../
 const parse = (status: number, bodyText: string | undefined, headers: Record<string, string> = {}) =>
   parseHuaweiError({ status, bodyText, headers, operation: 'createAlias' });
 
-describe('parseErrorBody() — the three body shapes of §3', () => {
+describe('parseErrorBody() — the three body shapes of docs/huawei-kms.md#error-bodies', () => {
   it('reads the KMS nested shape', () => {
     expect(parseErrorBody('{"error":{"error_code":"KMS.0207","error_msg":"key not exist."}}')).toEqual({
       json: true,

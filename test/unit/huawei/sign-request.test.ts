@@ -11,7 +11,7 @@ import {
   signRequest,
 } from '../../../lib/huawei/sign-request.ts';
 
-// The official Node SDK signer, used only as a test oracle (huawei-kms-api.md §8).
+// The official Node SDK signer, used only as a test oracle (docs/huawei-kms.md#aksk-signing).
 interface OracleRequest {
   endpoint: string;
   method: string;
@@ -26,7 +26,7 @@ const { AKSKSigner } = createRequire(import.meta.url)('@huaweicloud/huaweicloud-
   AKSKSigner: OracleSigner;
 };
 
-describe('signRequest() — published vectors (huawei-kms-api.md §5b)', () => {
+describe('signRequest() — published vectors (docs/huawei-kms.md#aksk-signing)', () => {
   it('reproduces the official Huawei doc vector (devg-apisign 002–005)', () => {
     const url =
       'https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0';
@@ -69,7 +69,7 @@ describe('signRequest() — published vectors (huawei-kms-api.md §5b)', () => {
   const go = { ak: 'AccessKey', sk: 'SecretKey' };
   const goDate = { 'X-Sdk-Date': '20060102T150405Z' };
 
-  it('reproduces GO signer_test.go test1 (GET, only x-sdk-date signed)', () => {
+  it('reproduces Go SDK signer_test.go test1 (GET, only x-sdk-date signed)', () => {
     expect(
       computeAuthorization(
         { method: 'GET', url: 'https://example.huaweicloud.com/path?limit=1', headers: goDate, body: undefined },
@@ -80,7 +80,7 @@ describe('signRequest() — published vectors (huawei-kms-api.md §5b)', () => {
     );
   });
 
-  it('reproduces GO signer_test.go test2 (POST, body with the json.Encoder trailing newline)', () => {
+  it('reproduces Go SDK signer_test.go test2 (POST, body with the json.Encoder trailing newline)', () => {
     expect(
       computeAuthorization(
         {
@@ -248,7 +248,7 @@ describe('signRequest() — canonical form rules', () => {
   });
 });
 
-describe('signRequest() — property: agrees with the official Node SDK signer (§8)', () => {
+describe('signRequest() — property: agrees with the official Node SDK signer (docs/huawei-kms.md#aksk-signing)', () => {
   // Path segments: characters the legacy url.parse inside the oracle leaves alone (it would
   // escape spaces, quotes, braces... before its own encoding and so double-encode them, which is
   // an oracle quirk, not the gateway's rule). "." and ".." are excluded: URL normalises them away.

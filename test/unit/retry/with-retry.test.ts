@@ -125,14 +125,14 @@ describe('withRetry()', () => {
     expect(fn).toHaveBeenCalledTimes(3);
   });
 
-  it('defaults to 4 retries (Huawei: 3–5, §4)', async () => {
+  it('defaults to 4 retries (Huawei: 3–5, docs/huawei-kms.md#rate-limits)', async () => {
     const time = fakeTime();
     const { fn } = failing(...Array.from({ length: 10 }, () => kms(500, 'KMS_UNAVAILABLE')));
     const err = await rejectionOf(withRetry(fn, time.options));
     expect(retryReportOf(err)?.attempts).toBe(5);
   });
 
-  it('waits at least throttleMinDelayMs after throttling (§3: retry after ~2–5 s)', async () => {
+  it('waits at least throttleMinDelayMs after throttling (docs/huawei-kms.md#error-codes: retry after ~2–5 s)', async () => {
     const time = fakeTime();
     const { fn } = failing(kms(429, 'KMS_THROTTLED', 'APIGW.0308'), kms(429, 'KMS_THROTTLED'));
     await withRetry(fn, { ...time.options, random: () => 0, throttleMinDelayMs: 1500, maxDelayMs: 5000 });
@@ -291,7 +291,7 @@ describe('withRetry()', () => {
     expect(retryReportOf(err)).toEqual({ attempts: 1, stopReason: 'permanent' });
   });
 
-  it('retries an unknown error (house style: unknown non-AppError is retryable)', async () => {
+  it('retries an unknown error (unknown non-AppError is retryable)', async () => {
     const time = fakeTime();
     const { fn } = failing(new Error('who knows'));
     await expect(withRetry(fn, time.options)).resolves.toEqual({ value: 'ok', attempts: 2 });
