@@ -2,12 +2,13 @@ import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
-import { decodeEmbeddedObject, isJsonObject } from './json-object.ts';
+import { isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
 import { readCreationTime } from './read-creation-time.ts';
 import type { NormaliseContext } from './normalise-context.ts';
 import { parseReplicateKeyTrace } from './parse-replicate-key-trace.ts';
+import { readTraceBodies } from './read-trace-bodies.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 import { IMPORT_KEY_MATERIAL_TRACE, REPLICATE_KEY_TRACE, isKeyCreatingTrace } from './key-trace-names.ts';
 
@@ -49,13 +50,8 @@ export function parseCreateKeyTrace(
       `${path.slice(0, -1) || 'body'} must be a CTS trace object, got ${describeType(trace)}`,
     );
   }
-  const {
-    CtsTraceHeaderSchema,
-    CtsCallStatusSchema,
-    CtsCreateKeyTraceSchema,
-    CreateKeyRequestSchema,
-    CreateKeyResponseSchema,
-  } = ctsTraceSchemas();
+  const { CtsTraceHeaderSchema, CtsCallStatusSchema, CreateKeyRequestSchema, CreateKeyResponseSchema } =
+    ctsTraceSchemas();
   const header = CtsTraceHeaderSchema.safeParse(trace);
   if (!header.success) return invalidFromZodError(header.error, path);
   const { service_type, trace_name, resource_type } = header.data;
@@ -87,19 +83,10 @@ export function parseCreateKeyTrace(
   }
   if (name === REPLICATE_KEY_TRACE) return parseReplicateKeyTrace(trace, source, envelopes, path, context);
 
-  const fields = CtsCreateKeyTraceSchema.safeParse(trace);
-  if (!fields.success) return invalidFromZodError(fields.error, path);
-  const requestBody = decodeEmbeddedObject(trace['request'], `${path}request`);
-  if (!requestBody.ok) return invalid(requestBody.reason, requestBody.detail);
-  const responseBody = decodeEmbeddedObject(trace['response'], `${path}response`);
-  if (!responseBody.ok) return invalid(responseBody.reason, responseBody.detail);
-  const request = CreateKeyRequestSchema.safeParse(requestBody.value ?? {});
-  if (!request.success) return invalidFromZodError(request.error, `${path}request.`);
-  const response = CreateKeyResponseSchema.safeParse(responseBody.value ?? {});
-  if (!response.success) return invalidFromZodError(response.error, `${path}response.`);
-
-  const t = fields.data;
-  const keyInfo = response.data.key_info;
+  const read = readTraceBodies(trace, path, CreateKeyRequestSchema, CreateKeyResponseSchema);
+  if (!read.ok) return read.result;
+  const { fields: t, request, response } = read;
+  const keyInfo = response.key_info;
   const fromResourceId = t.resource_id === undefined ? {} : parseKeyResourceId(t.resource_id);
   const keyId = keyInfo?.key_id ?? fromResourceId.key_id;
   if (keyId === undefined) {
@@ -132,12 +119,12 @@ export function parseCreateKeyTrace(
             ? undefined
             : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
         created_at: created.iso,
-        key_alias: request.data.key_alias,
-        key_spec: request.data.key_spec,
-        key_usage: request.data.key_usage,
-        origin: request.data.origin,
-        enterprise_project_id: request.data.enterprise_project_id,
-        key_description: request.data.key_description,
+        key_alias: request.key_alias,
+        key_spec: request.key_spec,
+        key_usage: request.key_usage,
+        origin: request.origin,
+        enterprise_project_id: request.enterprise_project_id,
+        key_description: request.key_description,
         trace_id: t.trace_id,
         notes: created.notes,
       },

@@ -1,12 +1,12 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
-import { invalidFromZodError } from './format-zod-issues.ts';
-import { type JsonObject, decodeEmbeddedObject } from './json-object.ts';
+import type { JsonObject } from './json-object.ts';
 import { type NormaliseContext, resolveProjectOfRegion } from './normalise-context.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
 import { readCreationTime } from './read-creation-time.ts';
+import { readTraceBodies } from './read-trace-bodies.ts';
 
 /**
  * Turns a successful replicateKey trace into a `KeyCreated` for the NEW key, placed where that
@@ -32,23 +32,13 @@ export function parseReplicateKeyTrace(
   path: string,
   context: NormaliseContext,
 ): NormaliseResult {
-  const { CtsCreateKeyTraceSchema, ReplicateKeyRequestSchema, ReplicateKeyResponseSchema } = ctsTraceSchemas();
-  const fields = CtsCreateKeyTraceSchema.safeParse(trace);
-  if (!fields.success) return invalidFromZodError(fields.error, path);
-  const requestBody = decodeEmbeddedObject(trace['request'], `${path}request`);
-  if (!requestBody.ok) return invalid(requestBody.reason, requestBody.detail);
-  const responseBody = decodeEmbeddedObject(trace['response'], `${path}response`);
-  if (!responseBody.ok) return invalid(responseBody.reason, responseBody.detail);
-  const request = ReplicateKeyRequestSchema.safeParse(requestBody.value ?? {});
-  if (!request.success) return invalidFromZodError(request.error, `${path}request.`);
-  const response = ReplicateKeyResponseSchema.safeParse(responseBody.value ?? {});
-  if (!response.success) return invalidFromZodError(response.error, `${path}response.`);
-
-  const t = fields.data;
-  const answer = response.data;
+  const { ReplicateKeyRequestSchema, ReplicateKeyResponseSchema } = ctsTraceSchemas();
+  const read = readTraceBodies(trace, path, ReplicateKeyRequestSchema, ReplicateKeyResponseSchema);
+  if (!read.ok) return read.result;
+  const { fields: t, request, response: answer } = read;
   const notes: string[] = [];
   const sourceKeyId =
-    request.data.key_id ?? (t.resource_id === undefined ? undefined : parseKeyResourceId(t.resource_id).key_id);
+    request.key_id ?? (t.resource_id === undefined ? undefined : parseKeyResourceId(t.resource_id).key_id);
   let keyId = answer.key_id ?? answer.key_info?.key_id;
   if (keyId === undefined) {
     if (sourceKeyId === undefined) {
@@ -64,7 +54,7 @@ export function parseReplicateKeyTrace(
   }
 
   const answeredRegion = answer.region ?? answer.region_id ?? answer.key_info?.region ?? answer.key_info?.region_id;
-  const requestedRegion = request.data.replica_region;
+  const requestedRegion = request.replica_region;
   if (requestedRegion !== undefined && answeredRegion !== undefined && requestedRegion !== answeredRegion) {
     return invalid(
       'invalid_region',
@@ -79,7 +69,7 @@ export function parseReplicateKeyTrace(
     );
   }
 
-  let projectId = request.data.replica_project_id;
+  let projectId = request.replica_project_id;
   if (projectId === undefined) {
     const resolved = resolveProjectOfRegion(region, context.projects);
     if (!resolved.ok) {
@@ -113,12 +103,12 @@ export function parseReplicateKeyTrace(
             ? undefined
             : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
         created_at: created.iso,
-        key_alias: request.data.key_alias,
+        key_alias: request.key_alias,
         key_spec: undefined,
         key_usage: undefined,
         origin: undefined,
-        enterprise_project_id: request.data.enterprise_project_id,
-        key_description: request.data.key_description,
+        enterprise_project_id: request.enterprise_project_id,
+        key_description: request.key_description,
         trace_id: t.trace_id,
         notes: [...notes, ...created.notes],
       },

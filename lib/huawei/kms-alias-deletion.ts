@@ -7,28 +7,11 @@
  * (docs/huawei-kms.md#key-deletion). Built on the same signed sender as every KMS operation:
  * one request per call, no retries, failures classified where they are born.
  */
-import type { ParseResult } from './kms-responses.ts';
-import type { DeleteAliasInput, KmsAliasDeletion, KmsTarget } from './types.ts';
-
-/** The part of kms-client.ts's `KmsRequestSender` this call uses (restated: no import loop). */
-export interface AliasDeletionSender {
-  send<T>(
-    spec: {
-      operation: string;
-      target: KmsTarget;
-      method: 'DELETE';
-      path: string;
-      payload?: Record<string, unknown>;
-      parse: (json: unknown) => ParseResult<T>;
-    },
-    signal: AbortSignal | undefined,
-  ): Promise<T & { requestId: string | undefined }>;
-  checkKeyId(operation: string, keyId: string): void;
-  refuse(operation: string, reason: string): Error;
-}
+import type { KmsOperationSender } from './kms-operation-sender.ts';
+import type { DeleteAliasInput, KmsAliasDeletion } from './types.ts';
 
 /** The DeleteAlias operation over `sender` (the client spreads it into itself). */
-export function createKmsAliasDeletion(sender: AliasDeletionSender): KmsAliasDeletion {
+export function createKmsAliasDeletion(sender: KmsOperationSender): KmsAliasDeletion {
   const { send, checkKeyId, refuse } = sender;
   return {
     async deleteAlias(input: DeleteAliasInput, signal?: AbortSignal) {

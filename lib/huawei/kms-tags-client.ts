@@ -9,31 +9,12 @@
  * - `listTags`: `GET /v1.0/{project_id}/kms/{key_id}/tags`, 200 `{tags, existTagsNum}`.
  *   https://support.huaweicloud.com/intl/en-us/api-dew/ShowKmsTags.html
  */
+import type { KmsOperationSender } from './kms-operation-sender.ts';
 import type { ParseResult } from './kms-responses.ts';
-import type { KeyTag, KmsTagOperations, KmsTarget, ListTagsResult } from './types.ts';
-
-/**
- * The part of kms-client.ts's `KmsRequestSender` the tag calls use, restated here so that the
- * client can spread these operations into itself without an import loop.
- */
-export interface TagRequestSender {
-  send<T>(
-    spec: {
-      operation: string;
-      target: KmsTarget;
-      method: 'GET' | 'POST';
-      path: string;
-      payload?: Record<string, unknown>;
-      parse: (json: unknown) => ParseResult<T>;
-    },
-    signal: AbortSignal | undefined,
-  ): Promise<T & { requestId: string | undefined }>;
-  checkKeyId(operation: string, keyId: string): void;
-  refuse(operation: string, reason: string): Error;
-}
+import type { KeyTag, KmsTagOperations, ListTagsResult } from './types.ts';
 
 /** The tag operations over `sender` (the client spreads them into itself). */
-export function createKmsTagOperations(sender: TagRequestSender): KmsTagOperations {
+export function createKmsTagOperations(sender: KmsOperationSender): KmsTagOperations {
   const { send, checkKeyId, refuse } = sender;
   return {
     async createTags(input, signal) {
