@@ -1,5 +1,6 @@
 import type { Config } from '../../lib/config/load-config.ts';
 import type { KeyDeletionApi } from '../../lib/core/handle-key-deletion.ts';
+import { projectAccountsOf } from '../../lib/core/place-event.ts';
 import type { BatchDeps } from '../../lib/core/process-batch.ts';
 import { aliasPatternOf, conformsTo } from '../../lib/reconcile/alias-pattern.ts';
 import { buildRuntime, type RuntimeOptions } from '../../lib/runtime/build-runtime.ts';
@@ -13,6 +14,7 @@ export function buildDeps(config: Config, overrides: BuildOverrides = {}): Batch
   const runtime = buildRuntime(config, overrides);
   return {
     projects: config.projects,
+    accounts: projectAccountsOf(config.accounts),
     template: config.aliasTemplate,
     templateSource: config.aliasTemplateSource,
     dryRun: config.dryRun,

@@ -26,6 +26,8 @@ export function buildAuditRecord(message: SettledMessage, settings: AuditSetting
     project_id: event?.project_id,
     region: target?.region ?? event?.region,
     domain_id: event?.domain_id,
+    // With several accounts (HUAWEICLOUD_ACCOUNTS): the configured account the project belongs to.
+    account: target?.account,
     created_by: event?.created_by,
     key_created_at: event?.created_at,
     key_alias: event?.key_alias,

@@ -17,7 +17,10 @@ import {
 } from './env-fields.ts';
 import { PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { loadTagConfig, TAG_ENV_SPEC, type TaggingConfig } from './load-tag-config.ts';
+import { type AccountConfig, parseAccounts } from './parse-accounts.ts';
 import { parseProjectMap } from './parse-project-map.ts';
+
+export type { AccountAccess, AccountConfig } from './parse-accounts.ts';
 
 /**
  * Configuration, read once at cold start (Powertools style) so that a bad value fails the
@@ -39,13 +42,23 @@ export type Credentials =
       kind: 'aws-secret';
       source: 'secretsmanager' | 'ssm';
       id: string;
+    }
+  | {
+      /** HUAWEICLOUD_ACCOUNTS where every account has its own secret: no central identity. */
+      kind: 'none';
     };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Config extends TaggingConfig {
-  /** Project id → region id. An event for a project outside this map is skipped. */
+  /** Project id → region id, every account's. An event for a project outside this map is skipped. */
   projects: ReadonlyMap<string, string>;
+  /**
+   * The accounts served and how each is reached (HUAWEICLOUD_ACCOUNTS); without it, one account
+   * with no domain id, the projects above and the central credentials.
+   */
+  accounts: readonly AccountConfig[];
+  /** The central identity: the credentials of the `central` account, and the IAM user agencies are assumed with. */
   credentials: Credentials;
   /** Override for tests and private endpoints; `{region}` is replaced when present. */
   kmsEndpoint: string | undefined;
@@ -108,6 +121,7 @@ const ENV_SPEC = {
   HUAWEICLOUD_REGION: optionalMatching(REGION_ID_PATTERN, 'must be a region id such as cn-north-4'),
   HUAWEICLOUD_PROJECT_ID: optionalMatching(PROJECT_ID_PATTERN, 'must be a 32-character project id'),
   HUAWEICLOUD_PROJECTS: optionalText,
+  HUAWEICLOUD_ACCOUNTS: optionalText,
   HUAWEICLOUD_SDK_AK: optionalText,
   HUAWEICLOUD_SDK_SK: optionalText,
   HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalText,
@@ -184,8 +198,7 @@ export function loadConfig(
   const parsed = readEnvFields(cleaned, options.requireDlqUrl === false ? OPERATOR_ENV_SPEC : ENV_SPEC);
   if (!parsed.ok) throw configErrorOf(parsed.issues);
   const e: Env = parsed.values;
-  const projects = loadProjects(e);
-  const credentials = loadCredentials(e);
+  const { projects, accounts, credentials } = loadAccounts(e);
   const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
   const iamEndpoint = checkEndpoint('IAM_ENDPOINT', e.IAM_ENDPOINT);
   const aliasConstants = loadConstants(cleaned);
@@ -196,6 +209,7 @@ export function loadConfig(
   }
   return Object.freeze({
     projects,
+    accounts,
     credentials,
     kmsEndpoint,
     iamEndpoint,
@@ -276,6 +290,57 @@ export function configErrorOf(issues: readonly string[]): ConfigError {
   return new ConfigError(`invalid configuration: ${issues.join('; ')}`);
 }
 
+/** The accounts, every project of them, and the central credentials. */
+function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentials'> {
+  if (e.HUAWEICLOUD_ACCOUNTS === undefined) {
+    const projects = loadProjects(e);
+    const credentials = loadCredentials(e) ?? missingCredentials();
+    return {
+      projects,
+      credentials,
+      accounts: [{ domainId: undefined, name: 'default', projects, access: { kind: 'central' } }],
+    };
+  }
+  for (const name of ['HUAWEICLOUD_PROJECT_ID', 'HUAWEICLOUD_PROJECTS', 'HUAWEICLOUD_IAM_AGENCY'] as const) {
+    if (e[name] !== undefined) {
+      throw new ConfigError(
+        `${name}: not used with HUAWEICLOUD_ACCOUNTS, which lists every account's projects${name === 'HUAWEICLOUD_IAM_AGENCY' ? ' and agency' : ''}; set one or the other`,
+      );
+    }
+  }
+  const parsed = parseAccounts(e.HUAWEICLOUD_ACCOUNTS, e.HUAWEICLOUD_REGION);
+  if (!parsed.ok) throw new ConfigError(`HUAWEICLOUD_ACCOUNTS: ${parsed.reason}`);
+  const accounts = parsed.accounts;
+  const credentials = loadCredentials(e);
+  const central = accounts.find((a) => a.access.kind === 'central');
+  const agency = accounts.find((a) => a.access.kind === 'agency');
+  if (agency !== undefined && credentials?.kind !== 'password') {
+    throw new ConfigError(
+      `HUAWEICLOUD_ACCOUNTS: account ${agency.name} is reached through an agency, which the central IAM user assumes; set HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN`,
+    );
+  }
+  if (central !== undefined && credentials === undefined) {
+    throw new ConfigError(
+      `HUAWEICLOUD_ACCOUNTS: account ${central.name} has no "secret", "ssm" or "agency", so it uses the central credentials, and none are set`,
+    );
+  }
+  if (central === undefined && agency === undefined && credentials !== undefined) {
+    // Credentials nobody uses are a secret in the environment for nothing, or a mistake.
+    throw new ConfigError(
+      'HUAWEICLOUD_ACCOUNTS: every account has its own "secret" or "ssm", so the central credentials set here are unused; remove them',
+    );
+  }
+  const projects = new Map<string, string>();
+  for (const account of accounts) for (const [id, region] of account.projects) projects.set(id, region);
+  return { projects, accounts, credentials: credentials ?? { kind: 'none' } };
+}
+
+function missingCredentials(): never {
+  throw new ConfigError(
+    'HUAWEICLOUD_SDK_AK: no credentials; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN, or HUAWEICLOUD_CREDENTIALS_SECRET_ID / HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER',
+  );
+}
+
 function loadProjects(e: Env): ReadonlyMap<string, string> {
   if (e.HUAWEICLOUD_PROJECTS !== undefined) {
     const map = parseProjectMap(e.HUAWEICLOUD_PROJECTS, e.HUAWEICLOUD_REGION);
@@ -294,7 +359,8 @@ function loadProjects(e: Env): ReadonlyMap<string, string> {
   return new Map([[e.HUAWEICLOUD_PROJECT_ID, e.HUAWEICLOUD_REGION]]);
 }
 
-function loadCredentials(e: Env): Credentials {
+/** The central credentials, or undefined when none are set. */
+function loadCredentials(e: Env): Credentials | undefined {
   const ak = e.HUAWEICLOUD_SDK_AK ?? e.CLOUD_SDK_AK;
   const sk = e.HUAWEICLOUD_SDK_SK ?? e.CLOUD_SDK_SK;
   const modes = [
@@ -303,11 +369,7 @@ function loadCredentials(e: Env): Credentials {
     e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SECRET_ID' : undefined,
     e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER' : undefined,
   ].filter((m) => m !== undefined);
-  if (modes.length === 0) {
-    throw new ConfigError(
-      'HUAWEICLOUD_SDK_AK: no credentials; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN, or HUAWEICLOUD_CREDENTIALS_SECRET_ID / HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER',
-    );
-  }
+  if (modes.length === 0) return undefined;
   if (modes.length > 1) {
     throw new ConfigError(`credentials: set exactly one kind, found ${modes.join(' and ')}`);
   }

@@ -1,3 +1,4 @@
+import { placeEvent, type ProjectAccount } from './place-event.ts';
 import type { KeyDeletionMode } from '../config/load-config.ts';
 import { KmsApiError } from '../errors/huawei-errors.ts';
 import type { KeyCreated } from '../events/key-created.ts';
@@ -31,6 +32,8 @@ export interface KeyDeletionDeps {
   mode: KeyDeletionMode;
   dryRun: boolean;
   projects: ReadonlyMap<string, string>;
+  /** Project id → account (HUAWEICLOUD_ACCOUNTS); absent with one account. */
+  accounts?: ReadonlyMap<string, ProjectAccount> | undefined;
   /** True when an alias could have come from ALIAS_TEMPLATE (lib/reconcile/alias-pattern.ts). */
   conforms: (alias: string) => boolean;
   api: KeyDeletionApi;
@@ -57,29 +60,11 @@ export async function handleKeyDeletion(
   event: KeyDeletion,
   deps: KeyDeletionDeps,
 ): Promise<MessageResult> {
-  // The region comes from configuration, never from the event (as for a new key).
-  const region = deps.projects.get(event.project_id);
+  // The region and the account come from configuration, never from the event (as for a new key).
   const base = { event };
-  if (region === undefined) {
-    return {
-      ...base,
-      outcome: {
-        kind: 'skipped',
-        reason: 'project_not_configured',
-        detail: `project ${event.project_id} is not in the configured project map`,
-      },
-    };
-  }
-  if (event.region !== undefined && event.region !== region) {
-    return {
-      ...base,
-      outcome: {
-        kind: 'invalid',
-        reason: 'region_mismatch',
-        detail: `event says region ${event.region} but project ${event.project_id} is configured for ${region}`,
-      },
-    };
-  }
+  const placed = placeEvent(event, deps);
+  if (!placed.ok) return { ...base, outcome: placed.outcome };
+  const { region } = placed;
   const what = kind === 'key_deletion_scheduled' ? 'scheduled for deletion' : 'deletion cancelled';
   if (deps.mode === 'keep') {
     return {

@@ -1,3 +1,4 @@
+import type { ProjectAccount } from './place-event.ts';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { buildAuditRecord } from '../audit/build-audit-record.ts';
@@ -29,6 +30,8 @@ import type { TagCreateSemantics } from '../tags/plan-tags.ts';
 
 export interface BatchDeps {
   projects: ReadonlyMap<string, string>;
+  /** Project id → account (HUAWEICLOUD_ACCOUNTS, place-event.ts); absent with one account. */
+  accounts?: ReadonlyMap<string, ProjectAccount> | undefined;
   template: CompiledTemplate;
   templateSource: string;
   dryRun: boolean;
@@ -47,7 +50,7 @@ export interface BatchDeps {
   /** TAG_TEMPLATE on (issue 12 docs/huawei-kms.md#alias-api): each key gets its tags right after its alias. */
   tags?: BatchTagDeps;
   /** ON_KEY_DELETION (issue 12 docs/huawei-kms.md#alias-rules); absent: deletion traces are audited only. */
-  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate' | 'run'>;
+  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'accounts' | 'recreate' | 'run'>;
 }
 
 export interface BatchTagDeps {
@@ -89,6 +92,7 @@ export async function processBatch(
       const run = deps.createRun(meter, remainingMs);
       result = await processMessage(typeof record.body === 'string' ? record.body : '', {
         projects: deps.projects,
+        accounts: deps.accounts,
         template: deps.template,
         dryRun: deps.dryRun,
         ensure: (target: AliasTarget) => {

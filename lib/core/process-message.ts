@@ -12,12 +12,15 @@ import { emptyTagReport, type EnsureTagsResult } from './ensure-tags.ts';
 import { handleKeyDeletion, type KeyDeletionDeps } from './handle-key-deletion.ts';
 import type { MessageResult } from './message-result.ts';
 import { outcomeOfError } from './outcome-of-error.ts';
+import { placeEvent, type ProjectAccount } from './place-event.ts';
 
 export type { MessageResult } from './message-result.ts';
 export { outcomeOfError } from './outcome-of-error.ts';
 
 export interface MessageDeps {
   projects: ReadonlyMap<string, string>;
+  /** Project id → account (HUAWEICLOUD_ACCOUNTS); absent with one account: no account check. */
+  accounts?: ReadonlyMap<string, ProjectAccount> | undefined;
   template: CompiledTemplate;
   dryRun: boolean;
   /** The idempotent create, already bound to the API, the retry policy and this message's meter. */
@@ -25,7 +28,7 @@ export interface MessageDeps {
   /** TAG_TEMPLATE on: the key gets its tags right after its alias, in the same message. */
   tags?: MessageTagDeps;
   /** What a key deletion trace does (ON_KEY_DELETION); absent: such traces are only audited. */
-  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate'>;
+  keyDeletion?: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'accounts' | 'recreate'>;
 }
 
 export interface MessageTagDeps {
@@ -59,6 +62,7 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
       ...keyDeletion,
       dryRun: deps.dryRun,
       projects: deps.projects,
+      accounts: deps.accounts,
       recreate,
     });
   }
@@ -66,7 +70,7 @@ export async function processMessage(body: string, deps: MessageDeps): Promise<M
 }
 
 /** No deletion wiring: `keep`, which makes no call, so the port is never used. */
-const KEEP_WITHOUT_CALLS: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreate'> = {
+const KEEP_WITHOUT_CALLS: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'accounts' | 'recreate'> = {
   mode: 'keep',
   conforms: () => false,
   api: {
@@ -79,29 +83,11 @@ const KEEP_WITHOUT_CALLS: Omit<KeyDeletionDeps, 'dryRun' | 'projects' | 'recreat
 
 /** A new key (or, on a cancelled deletion, a key named again): check the project → derive the alias → ensure it. */
 export async function processKeyCreated(event: KeyCreated, deps: MessageDeps): Promise<MessageResult> {
-  // The region comes from configuration, never from the event: no field of an event may choose
-  // the endpoint the credentials are sent to.
-  const region = deps.projects.get(event.project_id);
-  if (region === undefined) {
-    return {
-      event,
-      outcome: {
-        kind: 'skipped',
-        reason: 'project_not_configured',
-        detail: `project ${event.project_id} is not in the configured project map`,
-      },
-    };
-  }
-  if (event.region !== undefined && event.region !== region) {
-    return {
-      event,
-      outcome: {
-        kind: 'invalid',
-        reason: 'region_mismatch',
-        detail: `event says region ${event.region} but project ${event.project_id} is configured for ${region}`,
-      },
-    };
-  }
+  // The region and the account come from configuration, never from the event: no field of an
+  // event may choose the endpoint or the credentials (place-event.ts).
+  const placed = placeEvent(event, deps);
+  if (!placed.ok) return { event, outcome: placed.outcome };
+  const { region, account } = placed;
   const derived = deriveAlias(deps.template, event);
   if (!derived.ok) {
     return {
@@ -116,7 +102,13 @@ export async function processKeyCreated(event: KeyCreated, deps: MessageDeps): P
       },
     };
   }
-  const target: AliasTarget = { region, projectId: event.project_id, keyId: event.key_id, alias: derived.alias };
+  const target: AliasTarget = {
+    region,
+    projectId: event.project_id,
+    keyId: event.key_id,
+    alias: derived.alias,
+    ...(account === undefined ? {} : { account: account.name }),
+  };
   const base = { event, target, parts: derived.parts };
   // Pure, so decided before any call; applied only once the alias is in place (tags never block it).
   const rendered = deps.tags === undefined ? undefined : renderTags(deps.tags.template, event, derived.alias);

@@ -11,6 +11,8 @@ export interface KeyDeletion {
   project_id: string;
   /** Region id, when the trace says; the configured project map decides all the same. */
   region?: string;
+  /** Account (domain) id: the caller's (`user.domain.id`), else `resource_account_id`. */
+  domain_id?: string;
   /** ISO-8601 time of the call (`time`, else `record_time`), when readable. */
   time?: string;
   trace_id?: string;

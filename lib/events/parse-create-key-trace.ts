@@ -32,7 +32,9 @@ const CMK_RESOURCE = 'cmk';
  * - key id: `response.key_info.key_id`, else the key id that ends `resource_id`;
  * - project: `project_id`, else the `resource_id` URN;
  * - region: `response.key_info.region_id`, else the trace's `region_id`, else the URN;
- * - domain: `response.key_info.domain_id`, else `user.domain.id`, else `resource_account_id`.
+ * - domain: `response.key_info.domain_id`, else `resource_account_id` (both the key's owner),
+ *   else `user.domain.id` (the caller's; under an agency, which account CTS reports is not
+ *   documented, so owner fields come first: HUAWEICLOUD_ACCOUNTS checks this against the project).
  *
  * @param path where the trace sits in the body (`cts.`, `Message.data.`...), for details.
  * @param context the configured projects, which place a replica whose trace lacks its project.
@@ -113,7 +115,7 @@ export function parseCreateKeyTrace(
         key_id: keyId,
         project_id: projectId,
         region: keyInfo?.region_id ?? t.region_id ?? fromResourceId.region,
-        domain_id: keyInfo?.domain_id ?? user?.domain?.id ?? t.resource_account_id,
+        domain_id: keyInfo?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
         created_by:
           user === undefined
             ? undefined

@@ -91,6 +91,10 @@ export function parseKeyDeletionTrace(
   const time = readTime(trace, path);
   if (time !== undefined) event.time = time;
   if (t.trace_id !== undefined) event.trace_id = t.trace_id;
+  // The account that owns the key, else the caller's (whose account an agency caller reports is
+  // not documented): only checked against the project's account (HUAWEICLOUD_ACCOUNTS).
+  const domainId = t.resource_account_id ?? t.user?.domain?.id;
+  if (domainId !== undefined) event.domain_id = domainId;
   // Spelled out so that the result narrows to one member of the union.
   return kind === 'key_deletion_scheduled'
     ? { kind: 'key_deletion_scheduled', event }

@@ -97,7 +97,7 @@ export function parseReplicateKeyTrace(
         key_id: keyId,
         project_id: projectId,
         region,
-        domain_id: answer.domain_id ?? answer.key_info?.domain_id ?? user?.domain?.id ?? t.resource_account_id,
+        domain_id: answer.domain_id ?? answer.key_info?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
         created_by:
           user === undefined
             ? undefined

@@ -6,7 +6,11 @@ import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/en
 import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
 import { createKmsClient } from '../huawei/kms-client.ts';
 import { createNodeHttpTransport, type HttpTransport } from '../huawei/node-http-transport.ts';
+import { isRegionId } from '../huawei/id-patterns.ts';
 import type { AuthProvider, KmsClient } from '../huawei/types.ts';
+import type { AccountConfig } from '../config/parse-accounts.ts';
+import { ConfigError } from '../errors/app-error.ts';
+import { routeAuthByProject, routeKmsByProject } from './route-by-project.ts';
 import { createSecretStoreAuth } from './create-secret-store-auth.ts';
 
 export interface KmsFromConfigOptions {
@@ -28,24 +32,40 @@ export function endpointResolver(override: string | undefined, standard: (region
   };
 }
 
-/** Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI). */
+/**
+ * Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI).
+ * With several accounts (HUAWEICLOUD_ACCOUNTS), one client per account, each with its own auth
+ * and its own rate limiter (KMS limits each identity, docs/huawei-kms.md#rate-limits), behind one
+ * client that picks by the call's project: the project decides the account, never the event.
+ */
 export function createKmsFromConfig(config: Config, options: KmsFromConfigOptions = {}): KmsClient {
-  // KMS allows about 20 calls a second per user (docs/huawei-kms.md#rate-limits). A strict sliding window keeps
-  // this instance under its share in any one-second span, so the gateway's windows never see
-  // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
-  const limiter = createRateLimiter(options.rateLimit ?? config.kmsRateLimit, 1_000);
   // KMS calls go through node:http (about a third of fetch's CPU per request, docs/performance.md);
-  // a fetch given in the options (tests, the CLI) is used as is.
+  // a fetch given in the options (tests, the CLI) is used as is. One transport, so one pool of
+  // kept-alive sockets, whatever the account.
   const transport: HttpTransport = options.fetch ?? createNodeHttpTransport();
-  return createKmsClient({
-    endpointFor: endpointResolver(config.kmsEndpoint, kmsEndpointFor),
-    auth: createAuthFromConfig(config, options),
-    requestTimeoutMs: config.requestTimeoutMs,
-    // The client waits for the limiter before it starts the request timeout.
-    rateLimiter: limiter,
-    fetch: transport,
-    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
-  });
+  const endpointFor = endpointResolver(config.kmsEndpoint, kmsEndpointFor);
+  const clientFor = (auth: AuthProvider): KmsClient =>
+    createKmsClient({
+      endpointFor,
+      auth,
+      requestTimeoutMs: config.requestTimeoutMs,
+      // KMS allows about 20 calls a second per user (docs/huawei-kms.md#rate-limits). A strict sliding window keeps
+      // this instance under its share in any one-second span, so the gateway's windows never see
+      // a burst above it; the fleet's share is bounded by the event source's maximumConcurrency.
+      // The client waits for the limiter before it starts the request timeout.
+      rateLimiter: createRateLimiter(options.rateLimit ?? config.kmsRateLimit, 1_000),
+      fetch: transport,
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    });
+  const auths = createAccountAuths(config, options);
+  const [only] = auths.values();
+  if (auths.size === 1 && only !== undefined) return clientFor(only);
+  const byProject = new Map<string, KmsClient>();
+  for (const [account, auth] of auths) {
+    const client = clientFor(auth);
+    for (const projectId of account.projects.keys()) byProject.set(projectId, client);
+  }
+  return routeKmsByProject(byProject);
 }
 
 /** The values the logger must mask, whatever the credential kind (registered at once, too). */
@@ -89,66 +109,147 @@ function scrubbedError(err: unknown): unknown {
   return secretRegistry.scrubText(text) === text ? err : secretRegistry.scrubError(err);
 }
 
+/**
+ * The auth of every call the configuration allows: the account of the call's project decides
+ * (with one account, that account's auth itself). Used by `wire` for SMN and CTS.
+ */
 export function createAuthFromConfig(config: Config, options: KmsFromConfigOptions = {}): AuthProvider {
-  secretsOf(config);
-  return scrubbing(createUnscrubbedAuth(config, options));
+  const auths = createAccountAuths(config, options);
+  const [only] = auths.values();
+  if (auths.size === 1 && only !== undefined) return only;
+  const byProject = new Map<string, AuthProvider>();
+  for (const [account, auth] of auths) for (const projectId of account.projects.keys()) byProject.set(projectId, auth);
+  return routeAuthByProject(byProject);
 }
 
-function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): AuthProvider {
+/** One auth per account, each scrubbing what it throws; agency accounts share the central IAM user's token. */
+export function createAccountAuths(
+  config: Config,
+  options: KmsFromConfigOptions = {},
+): ReadonlyMap<AccountConfig, AuthProvider> {
+  secretsOf(config);
+  const iamEndpoint = endpointResolver(config.iamEndpoint, iamEndpointFor)(firstRegion(config));
+  // Built on first need: a deployment of secret-only accounts has no central identity.
+  let user: CentralUser | undefined;
+  const centralUser = (): CentralUser => {
+    user ??= createCentralUser(config, iamEndpoint, options);
+    return user;
+  };
+  const auths = new Map<AccountConfig, AuthProvider>();
+  for (const account of config.accounts) {
+    const access = account.access;
+    const auth =
+      access.kind === 'aws-secret'
+        ? createSecretAuth(access, config, options)
+        : access.kind === 'agency'
+          ? createAgencyAuth(
+              centralUser(),
+              { agencyName: access.agencyName, domainId: account.domainId },
+              iamEndpoint,
+              options,
+            )
+          : createCentralAuth(config, iamEndpoint, centralUser, options);
+    auths.set(account, scrubbing(auth));
+  }
+  return auths;
+}
+
+function firstRegion(config: Config): string {
+  return config.projects.values().next().value ?? 'cn-north-4';
+}
+
+/** The central credentials, used as they are: AK/SK, the credentials secret, or the IAM user (with HUAWEICLOUD_IAM_AGENCY, its agency). */
+function createCentralAuth(
+  config: Config,
+  iamEndpoint: string,
+  centralUser: () => CentralUser,
+  options: KmsFromConfigOptions,
+): AuthProvider {
   const c = config.credentials;
   if (c.kind === 'aksk') return createAkSkAuth(c);
-  if (c.kind === 'aws-secret') {
-    return createSecretStoreAuth({
-      // The reader is imported on the first read: its zod schema would otherwise be built at every
-      // cold start, also where the credentials come from the environment.
-      read: () =>
-        import('../config/fetch-aws-secret.ts').then(({ fetchAwsSecret }) =>
-          fetchAwsSecret({
-            source: c.source,
-            id: c.id,
-            // Part of a KMS request, so no longer than one; the extension answers from its cache in
-            // milliseconds, a miss costs one Secrets Manager call.
-            timeoutMs: Math.min(config.requestTimeoutMs, 5_000),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-          }),
-        ),
-      ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
-    });
-  }
-  const firstRegion = config.projects.values().next().value;
-  const iamEndpoint = endpointResolver(config.iamEndpoint, iamEndpointFor)(firstRegion ?? 'cn-north-4');
-  const base = {
+  if (c.kind === 'aws-secret') return createSecretAuth(c, config, options);
+  if (c.kind === 'none') throw new ConfigError('no central credentials are configured');
+  const user = centralUser();
+  if (c.agency === undefined) return user.auth;
+  return createAgencyAuth(user, { agencyName: c.agency.name, domainName: c.agency.domain }, iamEndpoint, options);
+}
+
+/** AK/SK JSON read from Secrets Manager or SSM, re-read after a TTL and after a 401. */
+function createSecretAuth(
+  source: { source: 'secretsmanager' | 'ssm'; id: string },
+  config: Config,
+  options: KmsFromConfigOptions,
+): AuthProvider {
+  return createSecretStoreAuth({
+    // The reader is imported on the first read: its zod schema would otherwise be built at every
+    // cold start, also where the credentials come from the environment.
+    read: () =>
+      import('../config/fetch-aws-secret.ts').then(({ fetchAwsSecret }) =>
+        fetchAwsSecret({
+          source: source.source,
+          id: source.id,
+          // Part of a KMS request, so no longer than one; the extension answers from its cache in
+          // milliseconds, a miss costs one Secrets Manager call.
+          timeoutMs: Math.min(config.requestTimeoutMs, 5_000),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+      ),
+    ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
+  });
+}
+
+/** The central IAM user's own token, and the scope it is asked for. */
+interface CentralUser {
+  auth: AuthProvider;
+  /** The token's cache key: a region name (see below). */
+  scope: string;
+}
+
+function createCentralUser(config: Config, iamEndpoint: string, options: KmsFromConfigOptions): CentralUser {
+  const c = config.credentials;
+  if (c.kind !== 'password') throw new ConfigError('an agency needs the central IAM user (HUAWEICLOUD_IAM_USER)');
+  const auth = createIamTokenAuth({
     iamEndpoint,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-  };
-  const user = createIamTokenAuth({
-    ...base,
     mode: { kind: 'password', user: c.user, password: c.password, domain: c.domain },
+    // As a caller token for assume_role, scoped by project *name*, a region id (IAM accepts a name
+    // or an id, docs/huawei-kms.md#iam-tokens): the user's own project of that region, whatever
+    // account the agency is in; a project id of the map names the delegating account's project,
+    // which the user cannot scope to. As the token of its own account's KMS calls, by project id.
+    // Region ids and project ids never look alike (lib/huawei/id-patterns.ts).
+    projectNameFor: (scope) => (isRegionId(scope) ? scope : undefined),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.iamRefusalMemoryMs === undefined ? {} : { refusalMemoryMs: options.iamRefusalMemoryMs }),
   });
-  if (c.agency === undefined) return user;
-  const agency = c.agency;
-  // The user's own token is only a caller token for assume_role: one token, cached under one
-  // scope (the first project's), which is also the one dropped after a 401, whatever project the
-  // failing call was for (else a revoked user token stays cached and every other project's
-  // assume_role fails with it).
-  const userScope = config.projects.keys().next().value ?? '';
-  // assume_role: the user's own token asks IAM for a token of the agency (docs/huawei-kms.md#iam-tokens).
+  // As a caller token: one token, cached under one scope, which is also the one dropped after a
+  // 401, whatever project the failing call was for (else a revoked user token stays cached and
+  // every other project's assume_role fails with it).
+  return { auth, scope: firstRegion(config) };
+}
+
+/** assume_role: the central user's token asks IAM for a token of the agency (docs/huawei-kms.md#iam-tokens). */
+function createAgencyAuth(
+  user: CentralUser,
+  agency: { agencyName: string; domainId?: string | undefined; domainName?: string | undefined },
+  iamEndpoint: string,
+  options: KmsFromConfigOptions,
+): AuthProvider {
   const agencyAuth = createIamTokenAuth({
-    ...base,
+    iamEndpoint,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     mode: {
       kind: 'assume_role',
-      agencyName: agency.name,
-      domainName: agency.domain,
+      agencyName: agency.agencyName,
+      // The account's id when the map names it (HUAWEICLOUD_ACCOUNTS), else its name (HUAWEICLOUD_IAM_AGENCY_DOMAIN).
+      ...(agency.domainId === undefined ? { domainName: agency.domainName } : { domainId: agency.domainId }),
       callerToken: async () => {
-        const headers = await user.authorize(
+        const headers = await user.auth.authorize(
           { method: 'POST', url: new URL(iamEndpoint), headers: {}, body: undefined },
-          userScope,
+          user.scope,
         );
         return headers['X-Auth-Token'] ?? '';
       },
       // IAM refused the caller token (revoked early, docs/huawei-kms.md#iam-tokens): a fresh one is needed.
-      onCallerRefused: () => user.onUnauthorized?.(userScope) ?? false,
+      onCallerRefused: () => user.auth.onUnauthorized?.(user.scope) ?? false,
     },
   });
   return {
@@ -156,7 +257,7 @@ function createUnscrubbedAuth(config: Config, options: KmsFromConfigOptions): Au
     // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, docs/huawei-kms.md#iam-tokens):
     // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
     onUnauthorized: (projectId) => {
-      user.onUnauthorized?.(userScope);
+      user.auth.onUnauthorized?.(user.scope);
       return agencyAuth.onUnauthorized?.(projectId) ?? false;
     },
   };
