@@ -66,7 +66,7 @@ Exit codes:
   2    bad usage, or a template that does not compile
 `;
 
-export const BACKFILL_HELP = `Usage: kms-auto-alias backfill [--project ID] [--region R] [--dry-run] [--rate N] [--resume FILE] [--json]
+export const BACKFILL_HELP = `Usage: kms-auto-alias backfill [--project ID] [--region R] [--account A] [--dry-run] [--rate N] [--resume FILE] [--json]
 
 Gives every enabled customer key of a project the alias the convention asks for, with the
 handler's own idempotent create (one CreateAlias per key; an alias held by another key is a
@@ -76,13 +76,16 @@ Skipped, each with its reason: default keys (default_key), disabled, pending del
 import and pending activation keys, and keys in a dedicated keystore (keystore_id not "0").
 
 Options:
-  --project ID     the project (default: the only configured one)
+  --project ID     only this project (default: every configured project, one after another)
   --region R       its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --account A      with HUAWEICLOUD_ACCOUNTS: only this account's projects (its id or name);
+                   each account is called with its own credentials or agency, and its own limit
   --dry-run        change nothing: list keys and aliases, and report what would be created
   --rate N         KMS calls per second (default KMS_RATE_LIMIT if set, else 10; KMS allows 20
                    per user, shared with the live function)
   --resume FILE    keep a journal in FILE and continue from it: run the same command again after
-                   an interruption or failures; done keys are not redone (not with --dry-run)
+                   an interruption or failures; done keys are not redone (not with --dry-run;
+                   one project only)
   --page-size N    keys per list-keys page (default 100)
   --template T, --var NAME=VALUE   override ALIAS_TEMPLATE / ALIAS_VAR_<NAME>
   --json           print a JSON document instead of tables
@@ -93,6 +96,7 @@ ${KMS_ENV}
 Examples:
   kms-auto-alias backfill --project 0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c --region cn-north-4 --dry-run
   kms-auto-alias backfill --resume backfill-cn-north-4.jsonl --rate 5
+  kms-auto-alias backfill --account payments --dry-run
 
 Exit codes:
   0    every key settled: created, already present or skipped
@@ -102,9 +106,9 @@ Exit codes:
   130  interrupted; run the same command to continue
 `;
 
-export const RECONCILE_HELP = `Usage: kms-auto-alias reconcile [--project ID] [--region R] [--json]
+export const RECONCILE_HELP = `Usage: kms-auto-alias reconcile [--project ID] [--region R] [--account A] [--json]
 
-Read-only drift report for one project, key by key. Checks the keys backfill would alias
+Read-only drift report for each configured project (or one), key by key. Checks the keys backfill would alias
 (enabled customer keys in the default keystore) for:
   missing         the key lacks its alias and no key holds it (backfill would create it)
   conflict        another key holds the key's alias
@@ -114,11 +118,12 @@ Read-only drift report for one project, key by key. Checks the keys backfill wou
   naming_failed   the template cannot name the key (a missing field, a broken rule)
 
 Options:
-  --project ID     the project (default: the only configured one)
+  --project ID     only this project (default: every configured project, one after another)
   --region R       its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --account A      with HUAWEICLOUD_ACCOUNTS: only this account's projects (its id or name)
   --rate N         KMS calls per second (default KMS_RATE_LIMIT if set, else 10)
   --template T, --var NAME=VALUE   check against another template
-  --json           print the DriftReport as JSON
+  --json           print the DriftReport as JSON ({"projects": [...]} when several)
   -h, --help       this help
 
 ${KMS_ENV}

@@ -12,13 +12,17 @@ export interface NamingFlags {
 export interface TargetFlags extends NamingFlags {
   project?: string;
   region?: string;
+  /** HUAWEICLOUD_ACCOUNTS: only this account's projects (its domain id or name). */
+  account?: string;
 }
 
-/** The one project (and region) a command works on, with the configuration to reach it. */
+/** One project (and region) a command works on, with the configuration to reach it. */
 export interface OperatorTarget {
   config: Config;
   projectId: string;
   region: string;
+  /** The account's name, with HUAWEICLOUD_ACCOUNTS. */
+  account?: string;
 }
 
 /** `--template` and `--var` written over ALIAS_TEMPLATE and ALIAS_VAR_*: flags override the environment. */
@@ -37,6 +41,8 @@ export function withNamingFlags(env: Env, flags: NamingFlags): Record<string, st
  */
 export function operatorEnv(env: Env, flags: TargetFlags): Record<string, string | undefined> {
   const out = withNamingFlags(env, flags);
+  // HUAWEICLOUD_ACCOUNTS lists every project with its region and account: --project picks from it.
+  if (env['HUAWEICLOUD_ACCOUNTS']?.trim()) return out;
   if (flags.project !== undefined) {
     const listed = env['HUAWEICLOUD_PROJECTS']?.trim()
       ? parseProjectMap(env['HUAWEICLOUD_PROJECTS'], env['HUAWEICLOUD_REGION'])
@@ -59,20 +65,44 @@ export function operatorEnv(env: Env, flags: TargetFlags): Record<string, string
 
 /**
  * Loads the Lambda's configuration (DLQ_URL not required) with the flags over it, and picks the
- * one project to work on.
- * @throws ConfigError for a bad variable; UsageError when several projects are configured and
- *   `--project` does not pick one.
+ * projects to work on: `--project`, else every configured project (of `--account`, with
+ * HUAWEICLOUD_ACCOUNTS), in the order configured.
+ * @throws ConfigError for a bad variable; UsageError for a project or account the configuration
+ *   does not have, or `--account` without HUAWEICLOUD_ACCOUNTS.
  */
-export function loadOperatorTarget(env: Env, flags: TargetFlags): OperatorTarget {
+export function loadOperatorTargets(env: Env, flags: TargetFlags): OperatorTarget[] {
   const config = loadConfig(operatorEnv(env, flags), { requireDlqUrl: false });
-  if (config.projects.size !== 1) {
+  const named = config.accounts.some((a) => a.domainId !== undefined);
+  if (!named) {
+    if (flags.account !== undefined) {
+      throw new UsageError('--account picks one of HUAWEICLOUD_ACCOUNTS, which is not set');
+    }
+    return [...config.projects].map(([projectId, region]) => ({ config, projectId, region }));
+  }
+  const accounts =
+    flags.account === undefined
+      ? config.accounts
+      : config.accounts.filter((a) => a.domainId === flags.account || a.name === flags.account);
+  if (accounts.length === 0) {
     throw new UsageError(
-      `${config.projects.size} projects are configured (${[...config.projects.keys()].join(', ')}): choose one with --project`,
+      `no account ${flags.account} in HUAWEICLOUD_ACCOUNTS (${config.accounts.map((a) => `${a.name} ${a.domainId ?? ''}`.trim()).join(', ')})`,
     );
   }
-  const [entry] = config.projects;
-  if (entry === undefined) throw new UsageError('no project configured: pass --project');
-  return { config, projectId: entry[0], region: entry[1] };
+  const targets = accounts.flatMap((a) =>
+    [...a.projects].map(([projectId, region]) => ({ config, projectId, region, account: a.name })),
+  );
+  if (flags.project === undefined) return targets;
+  const picked = targets.filter((t) => t.projectId === flags.project);
+  const [target] = picked;
+  if (target === undefined) {
+    throw new UsageError(
+      `project ${flags.project} is in no ${flags.account === undefined ? 'configured account' : `project of account ${flags.account}`} (HUAWEICLOUD_ACCOUNTS)`,
+    );
+  }
+  if (flags.region !== undefined && flags.region !== target.region) {
+    throw new UsageError(`--region: project ${target.projectId} is configured for ${target.region}`);
+  }
+  return picked;
 }
 
 /** ALIAS_TEMPLATE and ALIAS_VAR_* with the flags over them. @throws ConfigError */

@@ -6,6 +6,7 @@ interface KmsFlags {
   json: boolean;
   project?: string;
   region?: string;
+  account?: string;
   rate?: number;
   pageSize?: number;
   template?: string;
@@ -75,6 +76,7 @@ const NAMING = {
 const TARGET = {
   project: { type: 'string' },
   region: { type: 'string' },
+  account: { type: 'string' },
   rate: { type: 'string' },
   'page-size': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
@@ -213,6 +215,7 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
         json: values.json === true,
         ...optional('project', nonEmpty('project', values.project)),
         ...optional('region', nonEmpty('region', values.region)),
+        ...optional('account', nonEmpty('account', values.account)),
         ...optional('rate', integer('rate', values.rate, 1, 1000)),
         ...optional('pageSize', integer('page-size', values['page-size'], 1, 1000)),
         ...optional('template', nonEmpty('template', values.template)),

@@ -56,6 +56,61 @@ function regionOf(secretId: string): string | undefined {
 }
 
 /**
+ * Reads and checks one AK/SK secret with the AWS SDK, registering its values with the secret
+ * registry. `variable` names where the secret id came from, for the error message.
+ * @throws ConfigError (the secret named, never its value); SecretUnavailableError.
+ */
+export async function readCredentialsSecret(
+  secretId: string,
+  variable: string,
+  client?: SecretClient,
+): Promise<{ ak: string; sk: string; securityToken?: string }> {
+  let text: string | undefined;
+  try {
+    text = await (client ?? (await createSdkSecretClient())).getSecretString(secretId, regionOf(secretId));
+  } catch (err) {
+    const name = (err as { name?: unknown }).name;
+    const why = `${typeof name === 'string' ? name : 'Error'}: ${(err as Error).message}`;
+    if (typeof name === 'string' && CONFIG_ERRORS.has(name)) {
+      throw new ConfigError(`${variable}: cannot read secret ${secretId} (${why})`);
+    }
+    throw new SecretUnavailableError(`cannot read secret ${secretId} from Secrets Manager (${why})`, { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = CredentialsSecretSchema.safeParse(value);
+  if (!parsed.success) {
+    if (text !== undefined) registerSecret(text);
+    throw new ConfigError(
+      `${variable}: secret ${secretId} must hold JSON {"ak": "...", "sk": "...", "security_token"?: "..."}`,
+    );
+  }
+  const { ak, sk, security_token: token } = parsed.data;
+  for (const secret of [ak, sk, token]) registerSecret(secret);
+  return token === undefined ? { ak, sk } : { ak, sk, securityToken: token };
+}
+
+/**
+ * The reader of an account's own secret (HUAWEICLOUD_ACCOUNTS `"secret"`) off Lambda: the AWS
+ * SDK, as for HUAWEICLOUD_CREDENTIALS_SECRET_ID. An SSM parameter is read through the Lambda
+ * extension only, so it is refused here, naming the account's setting.
+ */
+export function readAccountSecretOffLambda(source: { source: 'secretsmanager' | 'ssm'; id: string }) {
+  if (source.source === 'ssm') {
+    return Promise.reject(
+      new ConfigError(
+        `HUAWEICLOUD_ACCOUNTS: the "ssm" parameter ${source.id} is read through the Lambda extension, inside Lambda only; use "secret" to run the CLI`,
+      ),
+    );
+  }
+  return readCredentialsSecret(source.id, 'HUAWEICLOUD_ACCOUNTS');
+}
+
+/**
  * The environment with the credentials secret resolved: when HUAWEICLOUD_CREDENTIALS_SECRET_ID is
  * set and this is not a Lambda, the secret is read, its values registered with the secret registry
  * (so no log line, error or table prints them), and handed on as HUAWEICLOUD_SDK_AK/SK(/SECURITY_TOKEN)
@@ -72,32 +127,11 @@ export async function resolveCredentialsSecret(env: Env, client?: SecretClient):
   }
   const secretId = env.HUAWEICLOUD_CREDENTIALS_SECRET_ID?.trim();
   if (!secretId) return env;
-  let text: string | undefined;
-  try {
-    text = await (client ?? (await createSdkSecretClient())).getSecretString(secretId, regionOf(secretId));
-  } catch (err) {
-    const name = (err as { name?: unknown }).name;
-    const why = `${typeof name === 'string' ? name : 'Error'}: ${(err as Error).message}`;
-    if (typeof name === 'string' && CONFIG_ERRORS.has(name)) {
-      throw new ConfigError(`HUAWEICLOUD_CREDENTIALS_SECRET_ID: cannot read secret ${secretId} (${why})`);
-    }
-    throw new SecretUnavailableError(`cannot read secret ${secretId} from Secrets Manager (${why})`, { cause: err });
-  }
-  let value: unknown;
-  try {
-    value = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const parsed = CredentialsSecretSchema.safeParse(value);
-  if (!parsed.success) {
-    if (text !== undefined) registerSecret(text);
-    throw new ConfigError(
-      `HUAWEICLOUD_CREDENTIALS_SECRET_ID: secret ${secretId} must hold JSON {"ak": "...", "sk": "...", "security_token"?: "..."}`,
-    );
-  }
-  const { ak, sk, security_token: token } = parsed.data;
-  for (const secret of [ak, sk, token]) registerSecret(secret);
+  const {
+    ak,
+    sk,
+    securityToken: token,
+  } = await readCredentialsSecret(secretId, 'HUAWEICLOUD_CREDENTIALS_SECRET_ID', client);
   const out: Record<string, string | undefined> = { ...env, HUAWEICLOUD_SDK_AK: ak, HUAWEICLOUD_SDK_SK: sk };
   if (token !== undefined) out.HUAWEICLOUD_SDK_SECURITY_TOKEN = token;
   delete out.HUAWEICLOUD_CREDENTIALS_SECRET_ID;

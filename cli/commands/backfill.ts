@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { openJournal } from '../../lib/backfill/backfill-journal.ts';
 import type { BackfillSummary, KeyResult } from '../../lib/backfill/backfill-result.ts';
 import { type BackfillReport, runBackfill } from '../../lib/backfill/run-backfill.ts';
-import { type CliIo, EXIT, type ExitCode } from '../cli-io.ts';
+import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
 import { humanise, renderTable } from '../format-table.ts';
-import { loadOperatorTarget } from '../load-operator-config.ts';
+import { loadOperatorTargets, type OperatorTarget } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
 import { createProgress } from '../progress.ts';
-import { createCliKmsDeps } from './kms-deps.ts';
+import { type CliKmsDeps, createCliKmsDeps } from './kms-deps.ts';
 import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 
 type BackfillCommand = Extract<Command, { name: 'backfill' }>;
@@ -21,21 +21,78 @@ export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 's
   return report.summary.conflict + report.summary.failed + tagFindings > 0 ? EXIT.findings : EXIT.ok;
 }
 
+/**
+ * `backfill`: the projects of `--project`, else every configured one (of `--account`), one after
+ * another through one runtime, so each account is called with its own credentials and limit.
+ */
 export async function runBackfillCommand(command: BackfillCommand, io: CliIo): Promise<ExitCode> {
-  const target = loadOperatorTarget(io.env, command);
+  const targets = loadOperatorTargets(io.env, command);
+  const [first] = targets;
+  if (first === undefined) throw new UsageError('no project configured: pass --project');
+  if (command.resume !== undefined && targets.length > 1) {
+    throw new UsageError(
+      `--resume keeps one project's progress, and ${targets.length} projects are configured: pick one with --project`,
+    );
+  }
   const journal =
     command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
-  const deps = createCliKmsDeps(target, io, command.rate);
-  const progress = createProgress(io.stderr, command.dryRun ? 'backfill (dry run)' : 'backfill');
+  const deps = createCliKmsDeps(first, io, command.rate);
+  const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
+  for (const target of targets) {
+    if (io.signal?.aborted === true && reports.length > 0) break;
+    const before = deps.meter.apiCalls;
+    const report = await backfillProject(target, command, deps, journal, io);
+    reports.push({ target, report, calls: deps.meter.apiCalls - before });
+    if (report.interrupted) break;
+  }
+  const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
+  if (command.json) {
+    const totals = { kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate };
+    const body =
+      only !== undefined
+        ? { ...only.report, ...totals }
+        : { projects: reports.map((r) => ({ ...r.report, account: r.target.account })), ...totals };
+    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
+    if (only === undefined) {
+      io.stdout.write(
+        `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
+      );
+    }
+  }
+  const interrupted = reports.find((r) => r.report.interrupted);
+  const last = reports.at(-1)?.report;
+  if (interrupted !== undefined) {
+    io.stderr.write(
+      command.resume === undefined
+        ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
+        : `interrupted: run the same command again to continue from ${command.resume}\n`,
+    );
+  } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
+    io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
+  }
+  const codes = reports.map((r) => backfillExitCode(r.report));
+  return codes.includes(EXIT.interrupted) ? EXIT.interrupted : codes.includes(EXIT.findings) ? EXIT.findings : EXIT.ok;
+}
+
+async function backfillProject(
+  target: OperatorTarget,
+  command: BackfillCommand,
+  deps: CliKmsDeps,
+  journal: ReturnType<typeof openJournal> | undefined,
+  io: CliIo,
+): Promise<BackfillReport> {
+  const where = target.account === undefined ? '' : ` ${target.account}/${target.projectId}`;
+  const progress = createProgress(io.stderr, `${command.dryRun ? 'backfill (dry run)' : 'backfill'}${where}`);
   if (journal?.previous !== undefined) {
     const p = journal.previous;
     progress.step(
       `resuming ${command.resume}: ${keys(p.results.size)} recorded over ${p.runs} ${p.runs === 1 ? 'run' : 'runs'}${p.complete ? ', complete' : ''}`,
     );
   }
-  let report: BackfillReport;
   try {
-    report = await runBackfill(
+    return await runBackfill(
       {
         projectId: target.projectId,
         region: target.region,
@@ -69,24 +126,6 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
   } finally {
     progress.done();
   }
-
-  if (command.json) {
-    io.stdout.write(
-      `${JSON.stringify({ ...report, kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate }, null, 2)}\n`,
-    );
-  } else {
-    io.stdout.write(renderBackfill(report, deps.meter.apiCalls, deps.rate));
-  }
-  if (report.interrupted) {
-    io.stderr.write(
-      command.resume === undefined
-        ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
-        : `interrupted: run the same command again to continue from ${command.resume}\n`,
-    );
-  } else if (!report.complete && command.resume !== undefined && report.summary.failed > 0) {
-    io.stderr.write(`${keys(report.summary.failed)} failed: run the same command again to retry them\n`);
-  }
-  return backfillExitCode(report);
 }
 
 function keys(n: number): string {
@@ -134,10 +173,11 @@ export function summaryRows(summary: BackfillSummary, dryRun: boolean): string[]
   return rows;
 }
 
-function renderBackfill(report: BackfillReport, calls: number, rate: number): string {
+function renderBackfill(report: BackfillReport, calls: number, rate: number, account: string | undefined): string {
   const out: string[] = [];
   const what = report.dry_run ? 'Backfill dry run' : 'Backfill';
-  out.push(`${what}: project ${report.project_id} (${report.region}), template ${report.template}\n`);
+  const of = account === undefined ? '' : `account ${account}, `;
+  out.push(`${what}: ${of}project ${report.project_id} (${report.region}), template ${report.template}\n`);
   if (report.results.length > 0) {
     out.push(
       renderTable(

@@ -36,7 +36,17 @@ export function createCliKmsDeps(target: OperatorTarget, io: CliIo, rateFlag: nu
   }
   const runtime = buildRuntime(config, {
     write: (line) => io.stderr.write(`${line}\n`),
-    kms: { rateLimit: rate, userAgent: 'kms-auto-alias-cli' },
+    kms: {
+      rateLimit: rate,
+      userAgent: 'kms-auto-alias-cli',
+      // Off Lambda there is no extension: an account's own secret is read with the AWS SDK.
+      ...(io.env['AWS_LAMBDA_FUNCTION_NAME'] === undefined
+        ? {
+            readSecret: (source) =>
+              import('../read-credentials-secret.ts').then((m) => m.readAccountSecretOffLambda(source)),
+          }
+        : {}),
+    },
   });
   const meter: CallMeter = { apiCalls: 0, retries: 0 };
   const run = runtime.createRun(meter, () => Number.POSITIVE_INFINITY);

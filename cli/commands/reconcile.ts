@@ -1,40 +1,56 @@
 import type { DriftItem, DriftReport } from '../../lib/reconcile/find-drift.ts';
 import { runReconcile } from '../../lib/reconcile/run-reconcile.ts';
-import { type CliIo, EXIT, type ExitCode } from '../cli-io.ts';
+import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
 import { humanise, renderTable } from '../format-table.ts';
-import { loadOperatorTarget } from '../load-operator-config.ts';
+import { loadOperatorTargets } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
 import { createProgress } from '../progress.ts';
 import { createCliKmsDeps } from './kms-deps.ts';
 
 type ReconcileCommand = Extract<Command, { name: 'reconcile' }>;
 
+/** `reconcile`: the projects of `--project`, else every configured one (of `--account`), read-only. */
 export async function runReconcileCommand(command: ReconcileCommand, io: CliIo): Promise<ExitCode> {
-  const target = loadOperatorTarget(io.env, command);
-  const deps = createCliKmsDeps(target, io, command.rate);
-  const progress = createProgress(io.stderr, 'reconcile');
-  let report: DriftReport;
-  try {
-    report = await runReconcile(
-      {
-        projectId: target.projectId,
-        region: target.region,
-        template: target.config.aliasTemplate,
-        ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
-        tagTemplate: target.config.tagTemplate,
-      },
-      {
-        kms: deps.kms,
-        run: deps.run,
-        tagApi: deps.tagApi,
-        onProgress: (p) => progress.step(`${p.listed} ${p.stage === 'tags' ? 'keys with tags' : p.stage} listed`),
-      },
-    );
-  } finally {
-    progress.done();
+  const targets = loadOperatorTargets(io.env, command);
+  const [first] = targets;
+  if (first === undefined) throw new UsageError('no project configured: pass --project');
+  const deps = createCliKmsDeps(first, io, command.rate);
+  const reports: Array<{ report: DriftReport; account: string | undefined }> = [];
+  for (const target of targets) {
+    const where = target.account === undefined ? '' : ` ${target.account}/${target.projectId}`;
+    const progress = createProgress(io.stderr, `reconcile${where}`);
+    try {
+      const report = await runReconcile(
+        {
+          projectId: target.projectId,
+          region: target.region,
+          template: target.config.aliasTemplate,
+          ...(command.pageSize === undefined ? {} : { pageSize: command.pageSize }),
+          tagTemplate: target.config.tagTemplate,
+        },
+        {
+          kms: deps.kms,
+          run: deps.run,
+          tagApi: deps.tagApi,
+          onProgress: (p) => progress.step(`${p.listed} ${p.stage === 'tags' ? 'keys with tags' : p.stage} listed`),
+        },
+      );
+      reports.push({ report, account: target.account });
+    } finally {
+      progress.done();
+    }
   }
-  io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrift(report));
-  return report.has_drift ? EXIT.findings : EXIT.ok;
+  const [only] = reports;
+  if (command.json) {
+    const body =
+      reports.length === 1 && only !== undefined
+        ? only.report
+        : { projects: reports.map((r) => ({ ...r.report, account: r.account })) };
+    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    for (const r of reports) io.stdout.write(renderDrift(r.report, r.account));
+  }
+  return reports.some((r) => r.report.has_drift) ? EXIT.findings : EXIT.ok;
 }
 
 function driftRow(d: DriftItem): string[] {
@@ -65,8 +81,9 @@ function driftRow(d: DriftItem): string[] {
   }
 }
 
-function renderDrift(r: DriftReport): string {
-  const out: string[] = [`Reconcile: project ${r.project_id} (${r.region}), template ${r.template}\n`];
+function renderDrift(r: DriftReport, account: string | undefined): string {
+  const of = account === undefined ? '' : `account ${account}, `;
+  const out: string[] = [`Reconcile: ${of}project ${r.project_id} (${r.region}), template ${r.template}\n`];
   out.push(
     r.drift.length === 0
       ? 'No drift.\n'

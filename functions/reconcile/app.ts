@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import type { InvocationContext, Logger } from '../../lib/audit/create-logger.ts';
 import { driftMetricsDocument } from '../../lib/audit/drift-metrics.ts';
 import type { RunOperation } from '../../lib/core/ensure-alias.ts';
+import type { ProjectAccount } from '../../lib/core/place-event.ts';
 import { toErrorSummary } from '../../lib/errors/app-error.ts';
 import type { KmsClient } from '../../lib/huawei/types.ts';
 import type { CompiledTemplate } from '../../lib/naming/compile-alias-template.ts';
@@ -10,6 +11,8 @@ import { runReconcile } from '../../lib/reconcile/run-reconcile.ts';
 
 export interface ReconcileFunctionDeps {
   projects: ReadonlyMap<string, string>;
+  /** Project id → account (HUAWEICLOUD_ACCOUNTS), named in the log lines; absent with one account. */
+  accounts?: ReadonlyMap<string, ProjectAccount> | undefined;
   template: CompiledTemplate;
   kms: KmsClient;
   /** The retry policy, bound to the invocation's remaining time. */
@@ -21,7 +24,13 @@ export interface ReconcileFunctionDeps {
 }
 
 export interface ReconcileFunctionResult {
-  projects: Array<{ project_id: string; region: string; drift: number; counts: Record<DriftKind, number> }>;
+  projects: Array<{
+    project_id: string;
+    region: string;
+    account?: string;
+    drift: number;
+    counts: Record<DriftKind, number>;
+  }>;
 }
 
 /**
@@ -48,17 +57,20 @@ export function createReconcileHandler(deps: ReconcileFunctionDeps) {
     const result: ReconcileFunctionResult = { projects: [] };
     const failed: string[] = [];
     for (const [projectId, region] of deps.projects) {
+      const name = deps.accounts?.get(projectId)?.name;
+      const account = name === undefined ? {} : { account: name };
       try {
         const report = await runReconcile({ projectId, region, template: deps.template }, { kms: deps.kms, run });
         const { drift, ...summary } = report;
-        deps.logger.info('reconcile report', { log_type: 'reconcile', ...summary });
+        deps.logger.info('reconcile report', { log_type: 'reconcile', ...account, ...summary });
         for (const item of drift)
-          deps.logger.warn('drift', { log_type: 'drift', project_id: projectId, region, ...item });
+          deps.logger.warn('drift', { log_type: 'drift', ...account, project_id: projectId, region, ...item });
         writeMetrics(projectId, region, report.counts);
-        result.projects.push({ project_id: projectId, region, drift: drift.length, counts: report.counts });
+        result.projects.push({ project_id: projectId, region, ...account, drift: drift.length, counts: report.counts });
       } catch (err) {
         deps.logger.error('reconcile failed', {
           log_type: 'reconcile',
+          ...account,
           project_id: projectId,
           region,
           error: toErrorSummary(err),

@@ -1,4 +1,5 @@
 import type { Config } from '../../lib/config/load-config.ts';
+import { projectAccountsOf } from '../../lib/core/place-event.ts';
 import { buildRuntime } from '../../lib/runtime/build-runtime.ts';
 import type { ReconcileFunctionDeps } from './app.ts';
 
@@ -10,6 +11,7 @@ export function buildReconcileDeps(
   const runtime = buildRuntime(config, overrides);
   return {
     projects: config.projects,
+    accounts: projectAccountsOf(config.accounts),
     template: config.aliasTemplate,
     kms: runtime.kms,
     createRun: (remainingMs) => runtime.createRun({ apiCalls: 0, retries: 0 }, remainingMs),

@@ -1,4 +1,5 @@
 import { registerSecret, secretRegistry } from '../audit/secret-registry.ts';
+import type { AkSkSecret } from '../config/fetch-aws-secret.ts';
 import type { Config } from '../config/load-config.ts';
 import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
@@ -22,6 +23,12 @@ export interface KmsFromConfigOptions {
   credentialsTtlMs?: number;
   /** How long an IAM 401 to the password is remembered instead of asked again (default 5 min). */
   iamRefusalMemoryMs?: number;
+  /**
+   * Reads an AK/SK secret (HUAWEICLOUD_CREDENTIALS_SECRET_ID, an account's `secret`/`ssm`);
+   * default the Lambda extension (lib/config/fetch-aws-secret.ts). The CLI, off Lambda, reads
+   * with the AWS SDK instead.
+   */
+  readSecret?: (source: { source: 'secretsmanager' | 'ssm'; id: string }) => Promise<AkSkSecret>;
 }
 
 /** The endpoint of a region: the override when configured (`{region}` substituted), else Huawei's. */
@@ -180,6 +187,13 @@ function createSecretAuth(
   config: Config,
   options: KmsFromConfigOptions,
 ): AuthProvider {
+  const { readSecret } = options;
+  if (readSecret !== undefined) {
+    return createSecretStoreAuth({
+      read: () => readSecret(source),
+      ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
+    });
+  }
   return createSecretStoreAuth({
     // The reader is imported on the first read: its zod schema would otherwise be built at every
     // cold start, also where the credentials come from the environment.

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
+import { createReconcileHandler } from '../../functions/reconcile/app.ts';
+import { buildReconcileDeps } from '../../functions/reconcile/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
 import { RateLimitWaitError } from '../../lib/errors/huawei-errors.ts';
@@ -16,6 +18,7 @@ import {
   PAYMENTS_EMULATOR_ACCOUNT,
 } from '../support/local-account.ts';
 import { rejectionOf } from '../support/rejection-of.ts';
+import { runCli } from '../unit/cli/run-cli.ts';
 import { type SecretsExtension, startSecretsExtension } from '../support/secrets-extension.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
 import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
@@ -81,7 +84,7 @@ function newKey(projectId: string, domainId: string, create = true): { keyId: st
 }
 
 describe('one deployment for several accounts', () => {
-  it('aliases each account\'s key with that account\'s own identity, one call each', async () => {
+  it("aliases each account's key with that account's own identity, one call each", async () => {
     const security = newKey(LOCAL_ACCOUNT.projectId, LOCAL_ACCOUNT.domainId);
     const payments = newKey(PAYMENTS_ACCOUNT.projectId, PAYMENTS_ACCOUNT.domainId);
     const data = newKey(DATA_ACCOUNT.projectId, DATA_ACCOUNT.domainId);
@@ -106,7 +109,7 @@ describe('one deployment for several accounts', () => {
     expect(lines.join('\n')).not.toContain(DATA_ACCOUNT.sk);
   });
 
-  it('skips an event of an account outside the map, and refuses one naming another account\'s project', async () => {
+  it("skips an event of an account outside the map, and refuses one naming another account's project", async () => {
     const stranger = newKey('9'.repeat(32), 'f'.repeat(32), false);
     // The event claims the payments project but the security account: it cannot pick credentials.
     const forged = newKey(PAYMENTS_ACCOUNT.projectId, LOCAL_ACCOUNT.domainId);
@@ -137,5 +140,51 @@ describe('one deployment for several accounts', () => {
       kms.listAliases({ projectId: DATA_ACCOUNT.projectId, region: DATA_ACCOUNT.region }, AbortSignal.timeout(200)),
     );
     expect(again).toBeInstanceOf(RateLimitWaitError);
+  });
+});
+
+describe('backfill and reconcile over several accounts', () => {
+  it('backfill --account walks only that account, with its own identity; the scheduled reconcile walks them all', async () => {
+    const keys = [
+      [LOCAL_ACCOUNT.projectId, 'security-db'],
+      [PAYMENTS_ACCOUNT.projectId, 'payments-db'],
+      [DATA_ACCOUNT.projectId, 'data-lake'],
+    ] as const;
+    const ids = keys.map(([projectId, name]) => stack.emulator.state.createKey(projectId, { key_alias: name }).key_id);
+    const env = organisationEnv();
+
+    const backfill = await runCli(['backfill', '--account', 'payments', '--json'], { env });
+    expect(backfill.code).toBe(0);
+    const report = JSON.parse(backfill.stdout) as { project_id: string; summary: { created: number } };
+    expect(report).toMatchObject({ project_id: PAYMENTS_ACCOUNT.projectId, summary: { created: 1 } });
+    expect(ids.map((id) => stack.emulator.state.aliasesOf(id).length)).toEqual([0, 1, 0]);
+    const writers = new Set(stack.emulator.calls.filter((c) => c.operation === 'createAlias').map((c) => c.principal));
+    expect([...writers]).toEqual([`${PAYMENTS_ACCOUNT.domainName}/${PAYMENTS_ACCOUNT.agency}`]);
+
+    // The CLI reads an account's own secret with the AWS SDK (no extension off Lambda): this
+    // run reconciles the two accounts reached through the central IAM user.
+    const reconcile = await runCli(['reconcile', '--account', 'security', '--json'], { env });
+    expect(reconcile.code).toBe(1); // drift: the security key lacks its alias
+    expect(JSON.parse(reconcile.stdout)).toMatchObject({
+      project_id: LOCAL_ACCOUNT.projectId,
+      drift: [{ kind: 'missing', key_id: ids[0] }],
+    });
+
+    // The scheduled reconcile function walks every account, each with its own identity.
+    const lines: string[] = [];
+    const handler = createReconcileHandler(buildReconcileDeps(loadConfig(env), { write: (l) => lines.push(l) }));
+    const walked = await handler({}, createLambdaContext());
+    expect(walked.projects.map((p) => [p.account, p.project_id, p.drift])).toEqual([
+      ['security', LOCAL_ACCOUNT.projectId, 1],
+      ['payments', PAYMENTS_ACCOUNT.projectId, 0],
+      ['data', DATA_ACCOUNT.projectId, 1],
+    ]);
+    const drift = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.log_type === 'drift');
+    expect(drift.map((d) => [d.account, d.key_id])).toEqual([
+      ['security', ids[0]],
+      ['data', ids[2]],
+    ]);
+    expect(lines.join('\n')).not.toContain(DATA_ACCOUNT.sk);
+    expect(reconcile.stderr + backfill.stderr).not.toContain(DATA_ACCOUNT.sk);
   });
 });

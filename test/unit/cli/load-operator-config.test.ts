@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../cli/cli-io.ts';
-import { loadOperatorNaming, loadOperatorTarget, operatorEnv } from '../../../cli/load-operator-config.ts';
+import { loadOperatorNaming, loadOperatorTargets, operatorEnv } from '../../../cli/load-operator-config.ts';
 import { loadConfig, loadSqsConfig } from '../../../lib/config/load-config.ts';
 import { ConfigError } from '../../../lib/errors/app-error.ts';
 
@@ -42,26 +42,73 @@ describe('operatorEnv()', () => {
   });
 });
 
-describe('loadOperatorTarget()', () => {
+describe('loadOperatorTargets()', () => {
   it('loads the Lambda configuration without DLQ_URL, for the one project', () => {
-    const target = loadOperatorTarget(
+    const [target, ...rest] = loadOperatorTargets(
       { ...BASE, HUAWEICLOUD_PROJECT_ID: P1, HUAWEICLOUD_REGION: 'cn-north-4' },
       { vars: {} },
     );
+    expect(rest).toEqual([]);
     expect(target).toMatchObject({ projectId: P1, region: 'cn-north-4' });
-    expect(target.config.dlqUrl).toBe('');
+    expect(target?.config.dlqUrl).toBe('');
   });
 
   it('still validates every variable', () => {
     expect(() =>
-      loadOperatorTarget({ ...BASE, HUAWEICLOUD_PROJECT_ID: 'short', HUAWEICLOUD_REGION: 'cn-north-4' }, { vars: {} }),
+      loadOperatorTargets({ ...BASE, HUAWEICLOUD_PROJECT_ID: 'short', HUAWEICLOUD_REGION: 'cn-north-4' }, { vars: {} }),
     ).toThrow(/HUAWEICLOUD_PROJECT_ID/);
   });
 
-  it('wants --project when several are configured', () => {
+  it('walks every configured project without --project, in the order configured', () => {
+    const targets = loadOperatorTargets(
+      { ...BASE, HUAWEICLOUD_PROJECTS: `${P1}=cn-north-4,${P2}=ap-southeast-1` },
+      { vars: {} },
+    );
+    expect(targets.map((t) => [t.projectId, t.region])).toEqual([
+      [P1, 'cn-north-4'],
+      [P2, 'ap-southeast-1'],
+    ]);
     expect(() =>
-      loadOperatorTarget({ ...BASE, HUAWEICLOUD_PROJECTS: `${P1}=cn-north-4,${P2}=ap-southeast-1` }, { vars: {} }),
+      loadOperatorTargets({ ...BASE, HUAWEICLOUD_PROJECTS: `${P1}=cn-north-4` }, { vars: {}, account: 'payments' }),
     ).toThrow(UsageError);
+  });
+
+  describe('with HUAWEICLOUD_ACCOUNTS', () => {
+    const A = '3bab8e245e854f68af5967c00dd43127';
+    const B = '6c1f0e2d3b4a49588776a5b4c3d2e1f0';
+    const env = {
+      HUAWEICLOUD_IAM_USER: 'bot',
+      HUAWEICLOUD_IAM_PASSWORD: 'Passw0rd#x',
+      HUAWEICLOUD_IAM_DOMAIN: 'org',
+      HUAWEICLOUD_ACCOUNTS: JSON.stringify({
+        [A]: { name: 'security', projects: { [P1]: 'cn-north-4' } },
+        [B]: { name: 'payments', projects: { [P2]: 'ap-southeast-1' }, agency: 'kms_auto_alias' },
+      }),
+    };
+
+    it('walks every account, or the one --account names (by name or id)', () => {
+      const all = loadOperatorTargets(env, { vars: {} });
+      expect(all.map((t) => [t.account, t.projectId])).toEqual([
+        ['security', P1],
+        ['payments', P2],
+      ]);
+      for (const account of ['payments', B]) {
+        expect(loadOperatorTargets(env, { vars: {}, account }).map((t) => t.projectId)).toEqual([P2]);
+      }
+    });
+
+    it('takes --project from the map, and refuses what the map does not have', () => {
+      expect(loadOperatorTargets(env, { vars: {}, project: P2 })).toMatchObject([
+        { projectId: P2, region: 'ap-southeast-1', account: 'payments' },
+      ]);
+      expect(() => loadOperatorTargets(env, { vars: {}, account: 'nobody' })).toThrow(/no account nobody/);
+      expect(() => loadOperatorTargets(env, { vars: {}, project: P2, account: 'security' })).toThrow(
+        /is in no project of account security/,
+      );
+      expect(() => loadOperatorTargets(env, { vars: {}, project: P2, region: 'cn-north-4' })).toThrow(
+        /configured for ap-southeast-1/,
+      );
+    });
   });
 });
 

@@ -57,16 +57,16 @@ describe('main()', () => {
     expect(run.stderr).toMatch(/kms-auto-alias reconcile: could not run: KMS_NETWORK/);
   });
 
-  it('exits 2 when several projects are configured and --project picks none', async () => {
+  it('exits 2 when several projects are configured and --resume would keep them in one file', async () => {
     const env = {
       ...KMS_ENV,
       HUAWEICLOUD_PROJECT_ID: undefined,
       HUAWEICLOUD_PROJECTS:
         '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c=cn-north-4,9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b=ap-southeast-1',
     };
-    const run = await runCli(['backfill', '--dry-run'], { env });
+    const run = await runCli(['backfill', '--resume', 'backfill.json'], { env });
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain('2 projects are configured');
+    expect(run.stderr).toContain("--resume keeps one project's progress, and 2 projects are configured");
   });
 
   it('exits 2 when --project has no known region', async () => {
