@@ -98,6 +98,8 @@ export interface ProjectMatch {
 export class AccountDirectory {
   readonly accounts: readonly EmulatorAccount[];
   readonly #byAk = new Map<string, CredentialMatch>();
+  /** Temporary credentials (STS AssumeAgency): when each stops being accepted. */
+  readonly #expiresAt = new Map<string, number>();
   readonly #byProject = new Map<string, ProjectMatch>();
 
   constructor(accounts: readonly EmulatorAccount[]) {
@@ -126,8 +128,22 @@ export class AccountDirectory {
     this.#byAk.set(next.ak, { account: match.account, credential: next });
   }
 
-  credential(ak: string): CredentialMatch | undefined {
+  /** The credential of `ak`; a temporary one only until it expires (when `nowMs` is given). */
+  credential(ak: string, nowMs?: number): CredentialMatch | undefined {
+    const expiresAt = this.#expiresAt.get(ak);
+    if (expiresAt !== undefined && nowMs !== undefined && nowMs >= expiresAt) return undefined;
     return this.#byAk.get(ak);
+  }
+
+  /** Issues a temporary AK/SK of `account` (an assumed agency), accepted until `expiresAt`. */
+  addTemporary(account: EmulatorAccount, credential: Required<AkSkCredential>, expiresAt: number): void {
+    this.#byAk.set(credential.ak, { account, credential });
+    this.#expiresAt.set(credential.ak, expiresAt);
+  }
+
+  /** Ends every temporary credential at `nowMs` (as `expireAllTokens` does for IAM tokens). */
+  expireTemporary(nowMs: number): void {
+    for (const [ak, at] of this.#expiresAt) this.#expiresAt.set(ak, Math.min(at, nowMs));
   }
 
   project(projectId: string): ProjectMatch | undefined {

@@ -1,7 +1,7 @@
 // Authenticates a KMS request the way API Gateway does before KMS sees it (docs/huawei-kms.md#aksk-signing):
 // AK/SK (`Authorization: SDK-HMAC-SHA256 ...`, docs/huawei-kms.md#aksk-signing) or an IAM token (`X-Auth-Token`, docs/huawei-kms.md#iam-tokens), then
 // checks that the path project belongs to the caller.
-import type { AccountDirectory, EmulatorAccount } from './accounts.ts';
+import type { AccountDirectory, CredentialMatch, EmulatorAccount } from './accounts.ts';
 import type { AuthLockout } from './auth-lockout.ts';
 import { gatewayError, type HuaweiError } from './error-bodies.ts';
 import type { TokenStore } from './iam.ts';
@@ -49,15 +49,17 @@ function checkProject(identityAccount: EmulatorAccount, pathProjectId: string, d
   }
 }
 
-function authenticateAkSk(
+/**
+ * Verifies an AK/SK signature as the gateway does, for any API (KMS, or STS, which has no
+ * project). Returns the credential's account, or throws the gateway's HuaweiError.
+ */
+export function authenticateSignature(
   req: ReceivedRequest,
-  authorization: string,
-  pathProjectId: string,
   ctx: AuthContext,
-): Identity {
-  const auth = parseAuthorization(authorization);
+): { match: CredentialMatch; auth: NonNullable<ReturnType<typeof parseAuthorization>> } {
+  const auth = parseAuthorization(header(req.headers, 'authorization'));
   if (!auth) throw gatewayError.authFailed('invalid Authorization header');
-  const match = ctx.directory.credential(auth.access);
+  const match = ctx.directory.credential(auth.access, ctx.nowMs);
   if (!match) throw gatewayError.authFailed(`ak ${auth.access} not found`);
   if (ctx.lockout?.isLocked(auth.access, ctx.nowMs)) {
     throw gatewayError.authFailed('the AK is locked for 5 minutes after repeated authentication failures');
@@ -84,7 +86,11 @@ function authenticateAkSk(
       fail(gatewayError.authFailed('invalid security token'));
   }
   ctx.lockout?.recordSuccess(auth.access);
+  return { match, auth };
+}
 
+function authenticateAkSk(req: ReceivedRequest, pathProjectId: string, ctx: AuthContext): Identity {
+  const { match, auth } = authenticateSignature(req, ctx);
   checkProject(match.account, pathProjectId, ctx.directory);
   // BasicCredentials sign X-Project-Id (docs/huawei-kms.md#aksk-signing step 1); a signed one must name the path project.
   if (auth.signedHeaders.includes('x-project-id') && header(req.headers, 'x-project-id') !== pathProjectId) {
@@ -97,7 +103,7 @@ function authenticateAkSk(
 export function authenticateKmsRequest(req: ReceivedRequest, pathProjectId: string, ctx: AuthContext): Identity {
   const authorization = header(req.headers, 'authorization');
   if (authorization?.startsWith(`${SIGNING_ALGORITHM} `)) {
-    return authenticateAkSk(req, authorization, pathProjectId, ctx);
+    return authenticateAkSk(req, pathProjectId, ctx);
   }
   const tokenValue = header(req.headers, 'x-auth-token');
   if (tokenValue !== undefined) {

@@ -23,6 +23,7 @@ import { errorBody, gatewayError, HuaweiError, kmsError } from './error-bodies.t
 import { describeFault, FaultInjector } from './faults.ts';
 import { readBody, sendResponse } from './http-io.ts';
 import { DEFAULT_TOKEN_TTL_MS, iamPrincipalHint, issueToken, TokenStore } from './iam.ts';
+import { assumeAgency } from './sts.ts';
 import { newRequestId } from './ids.ts';
 import { callTarget, DEFAULT_KMS_API_OPTIONS, handleKmsRequest, type KmsApiOptions } from './kms-api.ts';
 import { DEFAULT_KEY_TAG_OPTIONS, KeyTagStore, type KeyTagOptions, type TagWrite } from './kms-tags.ts';
@@ -374,6 +375,18 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         return;
       }
 
+      if (operation === 'stsAssumeAgency') {
+        record.principal = claimedPrincipal(req.headers, tokens);
+        if (!(await applyFault(operation, record, req))) return;
+        const result = assumeAgency(
+          { method, rawUrl, headers: req.headers, body },
+          { directory, tokens, lockout, nowMs: now(), maxSkewMs },
+        );
+        record.principal = result.principal;
+        respond(result.status, result.body);
+        return;
+      }
+
       if (operation === 'smnConfirm' || operation === 'smnUnsubscribe' || operation === 'smnCertificate') {
         record.status = handleSmnLink(operation, query, res, requestId);
         return;
@@ -533,7 +546,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       calls.length = 0;
     },
     faults,
-    expireAllTokens: () => tokens.expireAll(now()),
+    expireAllTokens: () => {
+      tokens.expireAll(now());
+      directory.expireTemporary(now());
+    },
     rotateCredential: (oldAk, next) => directory.rotateCredential(oldAk, next),
     reset: () => {
       state.reset();

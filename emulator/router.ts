@@ -81,6 +81,7 @@ const KMS_REPLICATE_PATH = /^\/v2\/([^/]+)\/kms\/keys\/[^/]+\/replicate$/;
 
 export function route(method: string, pathname: string): Route {
   if (method === 'POST' && pathname === '/v3/auth/tokens') return { operation: 'iamToken' };
+  if (method === 'POST' && pathname === '/v5/agencies/assume') return { operation: 'stsAssumeAgency' };
   const replicate = method === 'POST' ? KMS_REPLICATE_PATH.exec(pathname) : null;
   if (replicate?.[1] !== undefined) return { operation: 'replicateKey', projectId: replicate[1] };
   const tags = KMS_TAGS.exec(pathname);

@@ -40,6 +40,7 @@ export type Operation =
   | CtsApiOperation
   | SmnPublicOperation
   | 'iamToken'
+  | 'stsAssumeAgency'
   | 'unknown';
 
 export function isSmnOperation(op: Operation): op is SmnOperation {

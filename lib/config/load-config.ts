@@ -63,6 +63,8 @@ export interface Config extends TaggingConfig {
   /** Override for tests and private endpoints; `{region}` is replaced when present. */
   kmsEndpoint: string | undefined;
   iamEndpoint: string | undefined;
+  /** STS (AssumeAgency) override, for an account's agency assumed with the central AK/SK. */
+  stsEndpoint: string | undefined;
   aliasTemplateSource: string;
   aliasTemplate: CompiledTemplate;
   aliasConstants: Readonly<Record<string, string>>;
@@ -136,6 +138,7 @@ const ENV_SPEC = {
   HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER: optionalText,
   KMS_ENDPOINT: optionalText,
   IAM_ENDPOINT: optionalText,
+  STS_ENDPOINT: optionalText,
   ALIAS_TEMPLATE: textOr('alias/{key_alias|slug|default:key}-{key_id|short}'),
   DLQ_URL: required(optionalDlqUrl),
   SQS_ENDPOINT: optionalHttpUrl('must be an http(s) URL', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
@@ -201,6 +204,7 @@ export function loadConfig(
   const { projects, accounts, credentials } = loadAccounts(e);
   const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
   const iamEndpoint = checkEndpoint('IAM_ENDPOINT', e.IAM_ENDPOINT);
+  const stsEndpoint = checkEndpoint('STS_ENDPOINT', e.STS_ENDPOINT);
   const aliasConstants = loadConstants(cleaned);
   const compiled = compileAliasTemplate(e.ALIAS_TEMPLATE, aliasConstants);
   if (!compiled.ok) throw new ConfigError(`ALIAS_TEMPLATE: ${compiled.reason}`);
@@ -213,6 +217,7 @@ export function loadConfig(
     credentials,
     kmsEndpoint,
     iamEndpoint,
+    stsEndpoint,
     aliasTemplateSource: e.ALIAS_TEMPLATE,
     aliasTemplate: compiled.template,
     aliasConstants,
@@ -314,9 +319,9 @@ function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentia
   const credentials = loadCredentials(e);
   const central = accounts.find((a) => a.access.kind === 'central');
   const agency = accounts.find((a) => a.access.kind === 'agency');
-  if (agency !== undefined && credentials?.kind !== 'password') {
+  if (agency !== undefined && credentials === undefined) {
     throw new ConfigError(
-      `HUAWEICLOUD_ACCOUNTS: account ${agency.name} is reached through an agency, which the central IAM user assumes; set HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN`,
+      `HUAWEICLOUD_ACCOUNTS: account ${agency.name} is reached through an agency, which the central identity assumes; set the central credentials (HUAWEICLOUD_CREDENTIALS_SECRET_ID, HUAWEICLOUD_SDK_AK/SK, or HUAWEICLOUD_IAM_USER/PASSWORD/DOMAIN)`,
     );
   }
   if (central !== undefined && credentials === undefined) {

@@ -7,8 +7,9 @@ import { parseProjectMap } from './parse-project-map.ts';
  * - `central`: the deployment's own credentials (HUAWEICLOUD_SDK_AK/SK, IAM password or the
  *   credentials secret) belong to this account;
  * - `aws-secret`: the account's own AK/SK JSON, in Secrets Manager or SSM;
- * - `agency`: an agency of this account that the central IAM user assumes (IAM `assume_role`
- *   with the account's domain id, docs/huawei-kms.md#iam-tokens).
+ * - `agency`: an agency of this account that the central identity assumes: with an IAM user,
+ *   IAM `assume_role` by the account's id (docs/huawei-kms.md#iam-tokens); with AK/SK, STS
+ *   AssumeAgency (docs/huawei-kms.md#sts-agency).
  */
 export type AccountAccess =
   | { kind: 'central' }
@@ -84,7 +85,7 @@ export function parseAccounts(source: string, defaultRegion: string | undefined)
       }
       owner.set(projectId, domainId);
     }
-    const access = readAccess(fields);
+    const access = readAccess(fields, domainId);
     if (!access.ok) return { ok: false, reason: `${at}: ${access.reason}` };
     accounts.push({ domainId, name, projects: projects.projects, access: access.access });
   }
@@ -107,8 +108,14 @@ function readProjects(value: unknown, defaultRegion: string | undefined) {
   return { ok: false as const, reason: 'is required: {"<project_id>": "<region>"} or "id=region,id=region"' };
 }
 
+/** An agency's URN, `iam::<account id>:agency:<name>` (docs/huawei-kms.md#sts-agency). */
+const AGENCY_URN = /^iam::([0-9a-zA-Z]{32}):agency:(.+)$/;
+/** IAM agency names: letters, digits, spaces and `-_.`, up to 64 (kept without spaces here). */
+const AGENCY_NAME = /^[\w.-]{1,64}$/;
+
 function readAccess(
   fields: Record<string, unknown>,
+  domainId: string,
 ): { ok: true; access: AccountAccess } | { ok: false; reason: string } {
   const given = (['secret', 'ssm', 'agency'] as const).filter((f) => fields[f] !== undefined);
   if (given.length > 1)
@@ -118,7 +125,18 @@ function readAccess(
   const value = fields[field];
   if (typeof value !== 'string' || value.trim() === '')
     return { ok: false, reason: `"${field}" must be a non-empty string` };
-  if (field === 'agency') return { ok: true, access: { kind: 'agency', agencyName: value.trim() } };
+  if (field === 'agency') {
+    // A name, or the agency's URN (as the console shows it), which must be this account's.
+    const urn = AGENCY_URN.exec(value.trim());
+    if (urn !== null && urn[1] !== domainId) {
+      return { ok: false, reason: `"agency" URN names account ${urn[1]}, not this one` };
+    }
+    const name = urn === null ? value.trim() : (urn[2] ?? '');
+    if (!AGENCY_NAME.test(name)) {
+      return { ok: false, reason: '"agency" must be an agency name (letters, digits, "-", "_", ".") or its URN' };
+    }
+    return { ok: true, access: { kind: 'agency', agencyName: name } };
+  }
   return {
     ok: true,
     access: { kind: 'aws-secret', source: field === 'secret' ? 'secretsmanager' : 'ssm', id: value.trim() },

@@ -38,7 +38,8 @@ export function createAkSkAuth(options: AkSkAuthOptions): AuthProvider {
         {
           method: request.method,
           url: request.url,
-          headers: { ...request.headers, 'X-Project-Id': projectId },
+          // No project for a global service (STS AssumeAgency, sts-agency-auth.ts).
+          headers: projectId === '' ? request.headers : { ...request.headers, 'X-Project-Id': projectId },
           body: request.body,
         },
         credentials,

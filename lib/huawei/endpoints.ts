@@ -48,6 +48,16 @@ export function iamEndpointFor(region?: string): string {
   return `https://iam.${region}.${domainFor(region)}`;
 }
 
+/**
+ * The STS endpoint of a region, `https://sts.{region}.myhuaweicloud.com` (docs/huawei-kms.md#sts-agency;
+ * the host Cloud Custodian's Huawei provider calls AssumeAgency on).
+ *
+ * @throws Error when `region` does not match {@link REGION_ID_PATTERN}.
+ */
+export function stsEndpointFor(region: string): string {
+  return `https://sts.${region}.${domainFor(region)}`;
+}
+
 function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised IPv4 shorthands (127.1 → 127.0.0.1) and lower-cased names.
   if (hostname === 'localhost' || hostname === '[::1]') return true;

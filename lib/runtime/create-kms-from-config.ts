@@ -3,7 +3,8 @@ import type { AkSkSecret } from '../config/fetch-aws-secret.ts';
 import type { Config } from '../config/load-config.ts';
 import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { createAkSkAuth } from '../huawei/aksk-auth.ts';
-import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor } from '../huawei/endpoints.ts';
+import { assertSafeEndpoint, iamEndpointFor, kmsEndpointFor, stsEndpointFor } from '../huawei/endpoints.ts';
+import { createStsAgencyAuth } from '../huawei/sts-agency-auth.ts';
 import { createIamTokenAuth } from '../huawei/iam-token-auth.ts';
 import { createKmsClient } from '../huawei/kms-client.ts';
 import { createNodeHttpTransport, type HttpTransport } from '../huawei/node-http-transport.ts';
@@ -129,18 +130,40 @@ export function createAuthFromConfig(config: Config, options: KmsFromConfigOptio
   return routeAuthByProject(byProject);
 }
 
-/** One auth per account, each scrubbing what it throws; agency accounts share the central IAM user's token. */
+/**
+ * One auth per account, each scrubbing what it throws. The central identity is built once and
+ * shared: by its own account, and as the caller of every agency (IAM assume_role with the IAM
+ * user's token; STS AssumeAgency signed with the central AK/SK otherwise).
+ */
 export function createAccountAuths(
   config: Config,
   options: KmsFromConfigOptions = {},
 ): ReadonlyMap<AccountConfig, AuthProvider> {
   secretsOf(config);
-  const iamEndpoint = endpointResolver(config.iamEndpoint, iamEndpointFor)(firstRegion(config));
+  const region = firstRegion(config);
+  const iamEndpoint = endpointResolver(config.iamEndpoint, iamEndpointFor)(region);
   // Built on first need: a deployment of secret-only accounts has no central identity.
   let user: CentralUser | undefined;
   const centralUser = (): CentralUser => {
     user ??= createCentralUser(config, iamEndpoint, options);
     return user;
+  };
+  let central: AuthProvider | undefined;
+  const centralAuth = (): AuthProvider => {
+    central ??= createCentralAuth(config, iamEndpoint, centralUser, options);
+    return central;
+  };
+  const agencyAuth = (account: AccountConfig, agencyName: string): AuthProvider => {
+    if (config.credentials.kind === 'password') {
+      return createAgencyAuth(centralUser(), { agencyName, domainId: account.domainId }, iamEndpoint, options);
+    }
+    return createStsAgencyAuth({
+      stsEndpoint: endpointResolver(config.stsEndpoint, stsEndpointFor)(region),
+      agencyUrn: agencyUrnOf(account.domainId ?? '', agencyName),
+      caller: centralAuth(),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    });
   };
   const auths = new Map<AccountConfig, AuthProvider>();
   for (const account of config.accounts) {
@@ -149,16 +172,16 @@ export function createAccountAuths(
       access.kind === 'aws-secret'
         ? createSecretAuth(access, config, options)
         : access.kind === 'agency'
-          ? createAgencyAuth(
-              centralUser(),
-              { agencyName: access.agencyName, domainId: account.domainId },
-              iamEndpoint,
-              options,
-            )
-          : createCentralAuth(config, iamEndpoint, centralUser, options);
+          ? agencyAuth(account, access.agencyName)
+          : centralAuth();
     auths.set(account, scrubbing(auth));
   }
   return auths;
+}
+
+/** The URN STS AssumeAgency names an agency by (docs/huawei-kms.md#sts-agency; the spelling is unverified). */
+export function agencyUrnOf(domainId: string, agencyName: string): string {
+  return `iam::${domainId}:agency:${agencyName}`;
 }
 
 function firstRegion(config: Config): string {

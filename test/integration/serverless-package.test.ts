@@ -57,6 +57,8 @@ const execFileAsync = promisify(execFile);
 let work: string;
 let secret: Packaged;
 let ssm: Packaged;
+const ACCOUNT_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:huawei-data-Ab12Cd';
+const ACCOUNT_PARAMETER_ARN = 'arn:aws:ssm:eu-west-1:123456789012:parameter/huawei/payments';
 /** A string planted in the sources of the `secret` copy: its zip must hold it (built from source). */
 const MARKER = `fresh-build-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 /** A bundle planted in the `ssm` copy's dist/ before packaging: its zip must not hold it. */
@@ -94,6 +96,7 @@ beforeAll(async () => {
       [
         `huaweiProjects=${LOCAL_ACCOUNT.projectId}=cn-north-4,${LOCAL_ACCOUNT.secondProjectId}=ap-southeast-1`,
         `credentialsSsmParameter=${SSM_PARAMETER}`,
+        `accountCredentialArns=${ACCOUNT_SECRET_ARN},${ACCOUNT_PARAMETER_ARN}`,
         `secretsExtensionLayerArn=${LAYER_ARN}`,
         `ingestTopicUrns=${INGEST_TOPIC}`,
       ],
@@ -468,6 +471,7 @@ describe('serverless.yml packaged by osls', () => {
       HasCredentialsSecret: false,
       HasCredentialsParameter: true,
       HasCredentialsKmsKey: false,
+      HasAccountCredentials: true,
     });
     const read = roleStatements(ssm, 'IamRoleLambdaExecution').filter((s) =>
       asList(s.Action).some((a: string) => /^(secretsmanager|ssm|kms):/.test(a)),
@@ -479,6 +483,12 @@ describe('serverless.yml packaged by osls', () => {
         Resource: {
           'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${SSM_PARAMETER}`,
         },
+      },
+      // The accounts' own secrets (HUAWEICLOUD_ACCOUNTS), these and no other.
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameter'],
+        Resource: { 'Fn::Split': [',', `${ACCOUNT_SECRET_ARN},${ACCOUNT_PARAMETER_ARN}`] },
       },
     ]);
     expect(ssm.decide(fn(ssm, 'CreateKeyAliasLambdaFunction')).Layers).toEqual([LAYER_ARN]);

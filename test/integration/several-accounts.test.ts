@@ -143,6 +143,78 @@ describe('one deployment for several accounts', () => {
   });
 });
 
+describe('an agency assumed with the central AK/SK (STS AssumeAgency)', () => {
+  function akskEnv(): Record<string, string> {
+    const {
+      HUAWEICLOUD_IAM_USER: _u,
+      HUAWEICLOUD_IAM_PASSWORD: _p,
+      HUAWEICLOUD_IAM_DOMAIN: _d,
+      ...env
+    } = organisationEnv();
+    return {
+      ...env,
+      HUAWEICLOUD_SDK_AK: LOCAL_ACCOUNT.ak,
+      HUAWEICLOUD_SDK_SK: LOCAL_ACCOUNT.sk,
+      STS_ENDPOINT: stack.emulator.url,
+    };
+  }
+
+  it("aliases the agency account's keys with temporary credentials, assumed once and again after they expire", async () => {
+    const run = createHandler(
+      buildDeps(loadConfig(akskEnv()), { write: (l) => lines.push(l), sqsClient: stack.sqs.client }),
+    );
+    const first = [
+      newKey(PAYMENTS_ACCOUNT.projectId, PAYMENTS_ACCOUNT.domainId),
+      newKey(PAYMENTS_ACCOUNT.projectId, PAYMENTS_ACCOUNT.domainId),
+    ];
+    const security = newKey(LOCAL_ACCOUNT.projectId, LOCAL_ACCOUNT.domainId);
+    const records = [...first, security].map(({ body }) => toSqsRecord({ body }));
+    expect(failedIds(await run({ Records: records }, createLambdaContext()))).toEqual([]);
+
+    const assumes = () => stack.emulator.calls.filter((c) => c.operation === 'stsAssumeAgency');
+    expect(assumes()).toHaveLength(1);
+    expect(assumes()[0]).toMatchObject({ status: 201, principal: LOCAL_ACCOUNT.ak });
+    const creates = stack.emulator.calls.filter((c) => c.operation === 'createAlias');
+    const principalOf = (keyId: string) => creates.find((c) => c.keyId === keyId)?.principal;
+    for (const { keyId } of first) {
+      expect(stack.emulator.state.aliasesOf(keyId)).toHaveLength(1);
+      expect(principalOf(keyId)).toMatch(/^EMUSTS/);
+    }
+    expect(principalOf(security.keyId)).toBe(LOCAL_ACCOUNT.ak);
+
+    // The temporary credentials expire (or are revoked): the 401 drops them and the retry assumes again.
+    stack.emulator.expireAllTokens();
+    const later = newKey(PAYMENTS_ACCOUNT.projectId, PAYMENTS_ACCOUNT.domainId);
+    expect(failedIds(await run({ Records: [toSqsRecord({ body: later.body })] }, createLambdaContext()))).toEqual([]);
+    expect(stack.emulator.state.aliasesOf(later.keyId)).toHaveLength(1);
+    expect(assumes()).toHaveLength(2);
+    const text = lines.join('\n');
+    expect(text).not.toContain(LOCAL_ACCOUNT.sk);
+    expect(text).not.toMatch(/emu-sts-/);
+  });
+
+  it('refuses an agency that does not trust the central account, as a failure to the DLQ, not a crash', async () => {
+    const env = akskEnv();
+    const untrusted = JSON.parse(env.HUAWEICLOUD_ACCOUNTS ?? '{}') as Record<string, { agency?: string }>;
+    const payments = untrusted[PAYMENTS_ACCOUNT.domainId];
+    if (payments !== undefined) payments.agency = 'no_such_agency';
+    const run = createHandler(
+      buildDeps(loadConfig({ ...env, HUAWEICLOUD_ACCOUNTS: JSON.stringify(untrusted) }), {
+        write: (l) => lines.push(l),
+        sqsClient: stack.sqs.client,
+      }),
+    );
+    const key = newKey(PAYMENTS_ACCOUNT.projectId, PAYMENTS_ACCOUNT.domainId);
+    expect(
+      failedIds(await run({ Records: [toSqsRecord({ body: key.body, receiveCount: 5 })] }, createLambdaContext())),
+    ).toEqual([]);
+    const [record] = auditRecords(lines);
+    expect(record).toMatchObject({ outcome: 'failed', error_code: 'IAM_AUTH', account: 'payments' });
+    const dead = await stack.sqs.drainDlq();
+    expect(dead).toHaveLength(1);
+  });
+});
+
 describe('backfill and reconcile over several accounts', () => {
   it('backfill --account walks only that account, with its own identity; the scheduled reconcile walks them all', async () => {
     const keys = [

@@ -52,6 +52,17 @@ describe('parseAccounts()', () => {
     ]);
   });
 
+  it('reads an agency given by its URN as its name', () => {
+    const parsed = parseAccounts(
+      JSON.stringify({ [B]: { projects: PB, agency: `iam::${B}:agency:kms_auto_alias` } }),
+      'cn-north-4',
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      accounts: [{ access: { kind: 'agency', agencyName: 'kms_auto_alias' } }],
+    });
+  });
+
   it('names an account by its id when it has no name, and reads "ssm"', () => {
     const parsed = parseAccounts(JSON.stringify({ [C]: { projects: PC, ssm: '/huawei/data' } }), 'cn-north-4');
     expect(parsed).toMatchObject({ ok: true, accounts: [{ name: C, access: { kind: 'aws-secret', source: 'ssm' } }] });
@@ -67,6 +78,12 @@ describe('parseAccounts()', () => {
     ['a typo', JSON.stringify({ [A]: { projects: PA, agnecy: 'x' } }), 'unknown field "agnecy"'],
     ['two ways in', JSON.stringify({ [A]: { projects: PA, secret: 's', agency: 'a' } }), 'not secret and agency'],
     ['an empty secret', JSON.stringify({ [A]: { projects: PA, secret: ' ' } }), '"secret" must be a non-empty string'],
+    [
+      "another account's agency URN",
+      JSON.stringify({ [A]: { projects: PA, agency: `iam::${B}:agency:kms` } }),
+      `"agency" URN names account ${B}, not this one`,
+    ],
+    ['a bad agency name', JSON.stringify({ [A]: { projects: PA, agency: 'a/b' } }), '"agency" must be an agency name'],
     [
       'one project in two accounts',
       JSON.stringify({ [A]: { projects: PA }, [B]: { projects: PA, agency: 'a' } }),
@@ -97,6 +114,17 @@ describe('loadConfig() with HUAWEICLOUD_ACCOUNTS', () => {
     expect(config.credentials).toMatchObject({ kind: 'password', user: 'kms-alias-bot' });
   });
 
+  it('assumes agencies with a central AK/SK as well as with an IAM user', () => {
+    const config = loadConfig({
+      ...base,
+      HUAWEICLOUD_SDK_AK: 'AK',
+      HUAWEICLOUD_SDK_SK: 'SK',
+      HUAWEICLOUD_ACCOUNTS: three,
+    });
+    expect(config.credentials.kind).toBe('aksk');
+    expect(config.accounts[1]?.access).toEqual({ kind: 'agency', agencyName: 'kms_auto_alias' });
+  });
+
   it('needs no central credentials when every account has its own secret, and refuses unused ones', () => {
     const own = JSON.stringify({ [C]: { projects: PC, secret: 'huawei/data' }, [B]: { projects: PB, ssm: '/b' } });
     expect(loadConfig({ ...base, HUAWEICLOUD_ACCOUNTS: own }).credentials).toEqual({ kind: 'none' });
@@ -107,11 +135,10 @@ describe('loadConfig() with HUAWEICLOUD_ACCOUNTS', () => {
 
   it('names the variable at fault', () => {
     expect(errorOf({ ...base, ...password, HUAWEICLOUD_ACCOUNTS: '{' })).toMatch(/^HUAWEICLOUD_ACCOUNTS: /);
-    expect(
-      errorOf({ ...base, HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK', HUAWEICLOUD_ACCOUNTS: three }),
-    ).toContain('account payments is reached through an agency, which the central IAM user assumes');
     const agencyOnly = JSON.stringify({ [B]: { projects: PB, agency: 'a' } });
-    expect(errorOf({ ...base, HUAWEICLOUD_ACCOUNTS: agencyOnly })).toContain('set HUAWEICLOUD_IAM_USER');
+    expect(errorOf({ ...base, HUAWEICLOUD_ACCOUNTS: agencyOnly })).toContain(
+      'account 6c1f0e2d3b4a49588776a5b4c3d2e1f0 is reached through an agency, which the central identity assumes',
+    );
     const centralOnly = JSON.stringify({ [A]: { projects: PA } });
     expect(errorOf({ ...base, HUAWEICLOUD_ACCOUNTS: centralOnly })).toContain(
       'uses the central credentials, and none are set',
