@@ -167,7 +167,7 @@ Exit codes:
   130  interrupted; messages received and not moved stay in the DLQ
 `;
 
-export const WIRE_HELP = `Usage: kms-auto-alias wire --ingest-url URL [--dry-run | --check] [--project ID] [--region R] [--json]
+export const WIRE_HELP = `Usage: kms-auto-alias wire --ingest-url URL [--dry-run | --check] [--project ID] [--region R] [--account A] [--json]
 
 Sets up the Huawei side of the route CTS key event notification -> SMN topic -> HTTPS
 subscription -> the ingest function, in every configured project (or --project):
@@ -185,6 +185,7 @@ Options:
                       answers (a GET without the token; any 2xx or 4xx counts as answering)
   --project ID        only this project (default: every configured project)
   --region R          its region (default: from HUAWEICLOUD_PROJECTS or HUAWEICLOUD_REGION)
+  --account A         with HUAWEICLOUD_ACCOUNTS: only this account's projects (its id or name)
   --topic NAME        topic name (default kms-auto-alias-key-events)
   --notification N    CTS notification name (default kms_auto_alias_key_events)
   --confirm-wait S    after subscribing, wait up to S seconds for the confirmation (default 5)

@@ -43,6 +43,7 @@ export type Command =
       ingestUrl?: string;
       project?: string;
       region?: string;
+      account?: string;
       topic?: string;
       notification?: string;
       confirmWait?: number;
@@ -99,6 +100,7 @@ const OPTIONS = {
     'ingest-url': { type: 'string' },
     project: { type: 'string' },
     region: { type: 'string' },
+    account: { type: 'string' },
     topic: { type: 'string' },
     notification: { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -281,6 +283,7 @@ function parseCommand(name: CommandName, args: readonly string[], help: string):
           ...optional('ingestUrl', nonEmpty('ingest-url', values['ingest-url'])),
           ...optional('project', nonEmpty('project', values.project)),
           ...optional('region', nonEmpty('region', values.region)),
+          ...optional('account', nonEmpty('account', values.account)),
           ...optional('topic', topic),
           ...optional('notification', notification),
           ...optional('confirmWait', integer('confirm-wait', values['confirm-wait'], 0, 120)),

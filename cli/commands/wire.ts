@@ -10,7 +10,6 @@ import { createIngestProbe } from '../../lib/bridge/probe-ingest-url.ts';
 import { type ComponentReport, runWire, type WireMode, type WireReport } from '../../lib/bridge/run-wire.ts';
 import { createSignedJsonCall } from '../../lib/bridge/signed-json-call.ts';
 import { createSmnClient } from '../../lib/bridge/smn-client.ts';
-import { loadConfig } from '../../lib/config/load-config.ts';
 import { createAuthFromConfig, endpointResolver } from '../../lib/runtime/create-kms-from-config.ts';
 import { huaweiStatusOf } from '../../lib/bridge/signed-json-call.ts';
 import { createRateLimiter } from '../../lib/huawei/create-rate-limiter.ts';
@@ -18,7 +17,7 @@ import { assertSafeEndpoint } from '../../lib/huawei/endpoints.ts';
 import type { HttpTransport } from '../../lib/huawei/node-http-transport.ts';
 import { type CliIo, EXIT, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
-import { operatorEnv } from '../load-operator-config.ts';
+import { loadOperatorTargets } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
 
 type WireCommand = Extract<Command, { name: 'wire' }>;
@@ -59,14 +58,16 @@ function couldNotRun(err: unknown): boolean {
 
 export async function runWireCommand(command: WireCommand, io: CliIo): Promise<number> {
   const ingestUrl = ingestUrlOf(command, io.env);
-  const config = loadConfig(
-    operatorEnv(io.env, {
-      vars: {},
-      ...(command.project === undefined ? {} : { project: command.project }),
-      ...(command.region === undefined ? {} : { region: command.region }),
-    }),
-    { requireDlqUrl: false },
-  );
+  // --project / --account pick from the configuration; without them every project is wired.
+  const targets = loadOperatorTargets(io.env, {
+    vars: {},
+    ...(command.project === undefined ? {} : { project: command.project }),
+    ...(command.region === undefined ? {} : { region: command.region }),
+    ...(command.account === undefined ? {} : { account: command.account }),
+  });
+  const [first] = targets;
+  if (first === undefined) throw new UsageError('no project configured: pass --project');
+  const { config } = first;
   const token = io.env['INGEST_TOKEN']?.trim();
   const mode: WireMode = command.check ? 'check' : command.dryRun ? 'dry-run' : 'apply';
   let smnEndpoint: (region: string) => string;
@@ -78,7 +79,15 @@ export async function runWireCommand(command: WireCommand, io: CliIo): Promise<n
     throw new UsageError(`SMN_ENDPOINT/CTS_ENDPOINT: ${err instanceof Error ? err.message : String(err)}`);
   }
   // The same auth as the Lambda and the other commands (secrets registered, refreshed, scrubbed).
-  const auth = createAuthFromConfig(config);
+  const auth = createAuthFromConfig(config, {
+    // Off Lambda there is no extension: an account's own secret is read with the AWS SDK.
+    ...(io.env['AWS_LAMBDA_FUNCTION_NAME'] === undefined
+      ? {
+          readSecret: (source) =>
+            import('../read-credentials-secret.ts').then((m) => m.readAccountSecretOffLambda(source)),
+        }
+      : {}),
+  });
   // SMN and CTS API rate limits are not documented: stay at a modest pace, shared by both clients.
   const limiter = createRateLimiter(WIRE_CALLS_PER_SECOND, 1_000);
   const fetchPaced: HttpTransport = async (url, init) => {
@@ -108,7 +117,7 @@ export async function runWireCommand(command: WireCommand, io: CliIo): Promise<n
     report = await runWire(
       {
         mode,
-        projects: [...config.projects].map(([projectId, region]) => ({ projectId, region })),
+        projects: targets.map((t) => ({ projectId: t.projectId, region: t.region })),
         ingestUrl,
         ingestToken: token === undefined || token === '' ? undefined : token,
         topicName: command.topic ?? DEFAULT_TOPIC_NAME,

@@ -28,7 +28,8 @@ export type Placement =
 
 /**
  * Places an event in the configuration: its region and account come from the project map, never
- * from the event, so no field of an event can choose the endpoint or the credentials a call uses.
+ * from the event, so no field of an event can choose the endpoint or the credentials a call uses
+ * (docs/huawei-kms.md#several-accounts).
  * What the event says is only checked against the map:
  * - a project outside the map is skipped (`account_not_configured` when the event's account is
  *   not in the map either, which says more than the project);

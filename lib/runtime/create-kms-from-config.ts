@@ -43,7 +43,7 @@ export function endpointResolver(override: string | undefined, standard: (region
 /**
  * Builds the real KMS client and its auth from configuration (shared by the Lambda and the CLI).
  * With several accounts (HUAWEICLOUD_ACCOUNTS), one client per account, each with its own auth
- * and its own rate limiter (KMS limits each identity, docs/huawei-kms.md#rate-limits), behind one
+ * and its own rate limiter (KMS limits each identity, docs/huawei-kms.md#several-accounts), behind one
  * client that picks by the call's project: the project decides the account, never the event.
  */
 export function createKmsFromConfig(config: Config, options: KmsFromConfigOptions = {}): KmsClient {

@@ -258,5 +258,16 @@ describe('backfill and reconcile over several accounts', () => {
     ]);
     expect(lines.join('\n')).not.toContain(DATA_ACCOUNT.sk);
     expect(reconcile.stderr + backfill.stderr).not.toContain(DATA_ACCOUNT.sk);
+
+    // wire: one account's projects, reached through its agency (a plan: nothing changes).
+    const wire = await runCli(
+      ['wire', '--ingest-url', 'https://ingest.example.com/hook', '--account', 'payments', '--dry-run', '--json'],
+      { env: { ...env, SMN_ENDPOINT: stack.emulator.url, CTS_ENDPOINT: stack.emulator.url } },
+    );
+    expect(wire.code).toBe(0);
+    const plan = JSON.parse(wire.stdout) as { projects: Array<{ project_id: string; topic: { state: string } }> };
+    expect(plan.projects).toMatchObject([{ project_id: PAYMENTS_ACCOUNT.projectId, topic: { state: 'would_create' } }]);
+    const listed = stack.emulator.calls.filter((c) => c.operation === 'smnListTopics');
+    expect(listed.map((c) => c.principal)).toEqual([`${PAYMENTS_ACCOUNT.domainName}/${PAYMENTS_ACCOUNT.agency}`]);
   });
 });

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { parseAccounts } from '../../../lib/config/parse-accounts.ts';
 import { ConfigError } from '../../../lib/errors/app-error.ts';
 
-// HUAWEICLOUD_ACCOUNTS: one deployment, several Huawei accounts (issue 12 §3).
+// HUAWEICLOUD_ACCOUNTS: one deployment, several Huawei accounts (one deployment for many accounts).
 
 const A = '3bab8e245e854f68af5967c00dd43127';
 const B = '6c1f0e2d3b4a49588776a5b4c3d2e1f0';
