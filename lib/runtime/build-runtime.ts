@@ -19,7 +19,8 @@ import type { KmsClient } from '../huawei/types.ts';
 import { createAliasApi } from './create-alias-api.ts';
 import { createKeyDeletionApi } from './create-key-deletion-api.ts';
 import { createTagApi } from './create-tag-api.ts';
-import { createKmsFromConfig, type KmsFromConfigOptions, secretsOf } from './create-kms-from-config.ts';
+import { secretsOf } from './create-account-auths.ts';
+import { createKmsFromConfig, type KmsFromConfigOptions } from './create-kms-from-config.ts';
 import { createServiceLogger } from './create-service-logger.ts';
 import { createRunOperationFactory, type RunOperationFactory } from './create-run-operation.ts';
 
