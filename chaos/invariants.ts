@@ -7,6 +7,7 @@ import { findCredentialPatterns, findSecretLeaks } from '../test/security/find-s
 import { BENIGN_FRAGMENTS } from '../test/security/known-secrets.ts';
 import type { ChaosDlqEntry, ChaosRun } from './run-chaos.ts';
 import type { ChaosMessage } from './scenario.ts';
+import { checkDeletionsSettled, checkNoForeignAliasDeleted } from './deletion-invariants.ts';
 import { checkNoTagOverwritten } from './tag-invariant.ts';
 
 export interface InvariantCheck {
@@ -186,13 +187,20 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         }
       } else if (m.expect === 'skipped') {
         if (a.outcome !== 'skipped') failures.push(`#${m.index}: skipped trace acked as ${String(a.outcome)}`);
+      } else if (m.expect === 'released') {
+        // The alias released, or none left to release (a duplicate, or a redelivery, got there first).
+        if (a.outcome !== 'released' || a.key_id !== m.keyId || (a.alias !== undefined && a.alias !== m.alias)) {
+          failures.push(
+            `#${m.index}: deletion acked as ${String(a.outcome)} ${String(a.alias)}, expected released ${m.alias}`,
+          );
+        }
       } else {
         failures.push(`#${m.index} (${m.expect}) was acknowledged as ${String(a.outcome)} instead of going to the DLQ`);
       }
     }
     checks.push(
       check(
-        'acknowledged messages got the right decision (alias for new keys, skipped for other traces)',
+        'acknowledged messages got the right decision (alias for new keys and cancelled deletions, released for scheduled ones, skipped for other traces)',
         failures,
         `${n} ack decisions`,
       ),
@@ -214,7 +222,7 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       if (e.body !== m.body) failures.push(`#${m.index}: DLQ body differs from the message body`);
       // The queue moved it without the function: no reason to check (counted in the table).
       if (e.reason === 'redrive') continue;
-      if (m.expect === 'alias' || m.expect === 'skipped') {
+      if (m.expect === 'alias' || m.expect === 'skipped' || m.expect === 'released') {
         if (!isExhausted(e, maxRC)) {
           failures.push(
             `#${m.index} (${m.expect}) in the DLQ as ${e.reason} (receive ${String(e.detail.receive_count)}) before retries ran out`,
@@ -279,6 +287,14 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     );
   }
 
+  /** Every message of the key ran out of retries into the DLQ: nothing was decided for it. */
+  const keyExhausted = (keyId: string): boolean =>
+    [...(keyMessages.get(keyId) ?? [])].every(
+      (id) =>
+        !(auditsById.get(id) ?? []).some((a) => a.disposition === 'ack') &&
+        (dlqById.get(id) ?? []).every((e) => isExhausted(e, maxRC)),
+    );
+
   // 6 + 7. Aliases in the emulator.
   const seeded = new Map<string, string[]>();
   for (const k of run.scenario.keys) seeded.set(k.keyId, [...k.seededAliases].sort());
@@ -287,21 +303,23 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     const failures: string[] = [];
     for (const [keyId, alias] of run.scenario.expectedAliases) {
       const held = run.aliases.get(keyId) ?? [];
-      if (held.length === 1 && held[0] === alias) continue;
+      // Besides its template alias, a key keeps what another actor planted on it.
+      const want = [alias, ...(seeded.get(keyId) ?? [])].sort();
+      if (JSON.stringify([...held].sort()) === JSON.stringify(want)) continue;
       const ids = [...(keyMessages.get(keyId) ?? [])];
       const allExhausted =
-        held.length === 0 &&
+        !held.includes(alias) &&
         ids.every(
           (id) =>
             !(auditsById.get(id) ?? []).some((a) => a.disposition === 'ack') &&
             (dlqById.get(id) ?? []).every((e) => isExhausted(e, maxRC)),
         );
       if (allExhausted) exhaustedKeys.push(keyId);
-      else failures.push(`key ${short(keyId)} holds [${held.join(', ')}], expected exactly ${alias}`);
+      else failures.push(`key ${short(keyId)} holds [${held.join(', ')}], expected exactly [${want.join(', ')}]`);
     }
     checks.push(
       check(
-        'every valid new key holds exactly the alias the template gives (a key whose every message ran out of retries into the DLQ may hold none; listed)',
+        'every valid new key (and every key whose deletion was cancelled) holds exactly the alias the template gives, besides planted ones (a key whose every message ran out of retries into the DLQ may hold none; listed)',
         failures,
         `${run.scenario.expectedAliases.size} keys, ${exhaustedKeys.length} without alias because every message of theirs ran out of retries`,
       ),
@@ -313,14 +331,17 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     for (const [keyId, held] of run.aliases) {
       if (run.scenario.expectedAliases.has(keyId)) continue;
       others += 1;
-      const want = seeded.get(keyId) ?? [];
+      // A key scheduled for deletion gives its template alias back (unless every message of it ran out of retries).
+      const released = run.scenario.releasedAliases.get(keyId);
+      const all = seeded.get(keyId) ?? [];
+      const want = released === undefined || keyExhausted(keyId) ? all : all.filter((a) => a !== released);
       if (JSON.stringify([...held].sort()) !== JSON.stringify(want)) {
         failures.push(`key ${short(keyId)} holds [${held.join(', ')}], expected [${want.join(', ')}]`);
       }
     }
     checks.push(
       check(
-        'no other alias was created: invalid, conflicting, disabled and pending-deletion keys hold none, conflict holders keep theirs',
+        'no other alias was created: invalid, conflicting, disabled and pending-deletion keys hold none, conflict holders keep theirs, keys scheduled for deletion keep all but their template alias',
         failures,
         `${others} other keys checked`,
       ),
@@ -486,6 +507,17 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       ),
     );
   }
+
+  // Key deletions (ON_KEY_DELETION=release): no foreign alias deleted, each deletion settled.
+  checks.push(checkNoForeignAliasDeleted(run.scenario, run.calls, run.aliases));
+  const sameBody = groupBy(messages, (m) => m.body);
+  const conflictHolderOf = (index: number): string | undefined => {
+    const m = messages[index];
+    const all = m === undefined ? [] : (sameBody.get(m.body) ?? []);
+    const entries = all.flatMap((x) => dlqById.get(idOf(x)) ?? []);
+    return str(entries.find((e) => e.reason === 'conflict')?.detail.existing_key_id);
+  };
+  checks.push(checkDeletionsSettled(run.scenario, run.aliases, conflictHolderOf, keyExhausted));
 
   checks.push(checkNoTagOverwritten(run.tagWrites, /^(true|1|yes|on)$/i.test(run.options.env.TAG_OVERWRITE ?? '')));
 

@@ -183,6 +183,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     messages: o.messages,
     template: template.template,
     projectId: LOCAL_ACCOUNT.projectId,
+    domainId: LOCAL_ACCOUNT.domainId,
     otherRegion: 'ap-southeast-1',
     eventsDir: options.eventsDir ?? join(import.meta.dirname, '..', 'events'),
   });
@@ -275,6 +276,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       ALIAS_TEMPLATE,
       ALIAS_VAR_ENV: ALIAS_CONSTANTS.env,
       TAG_TEMPLATE: CHAOS_TAG_TEMPLATE,
+      // Deletion traces release the convention's aliases; cancellations re-create them.
+      ON_KEY_DELETION: 'release',
       MAX_RECEIVE_COUNT: String(o.maxReceiveCount),
       ...o.env,
     };

@@ -13,7 +13,8 @@ const HELP = `Usage: npm run chaos -- [options]
 
 Drives the built bundle through the local Lambda-like event source with a seeded workload (new
 keys in all six event shapes, duplicates, invalid bodies, alias conflicts, disabled and
-pending-deletion keys, keys visible only after a delay) and seeded faults (KMS 429/5xx, resets
+pending-deletion keys, keys visible only after a delay, key deletions scheduled and cancelled with
+ON_KEY_DELETION=release) and seeded faults (KMS 429/5xx, resets
 and hangs, DLQ sends failing, instances killed part way, token expiry), then checks that
 nothing was lost. Prints a table and exits 1 when an invariant fails.
 

@@ -8,6 +8,7 @@ import type { KeyCreated } from '../lib/events/key-created.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
 import type { CompiledTemplate } from '../lib/naming/compile-alias-template.ts';
 import { deriveAlias } from '../lib/naming/derive-alias.ts';
+import { buildDeletionBody, DELETION_ENVELOPES, type DeletionTraceName } from './deletion-events.ts';
 
 /** What the function must do with a message. */
 export type ChaosExpect =
@@ -20,7 +21,12 @@ export type ChaosExpect =
   /** DLQ with `conflict`: another key holds the alias; it is never moved. */
   | 'conflict'
   /** DLQ with `failed:kms_key_disabled` / `failed:kms_key_pending_deletion`: permanent. */
-  | 'permanent';
+  | 'permanent'
+  /**
+   * A key scheduled for deletion (ON_KEY_DELETION=release): acknowledged as `released`; the key
+   * ends without its template alias and keeps every alias another actor gave it.
+   */
+  | 'released';
 
 export interface ChaosMessage {
   /** Position in the send order. */
@@ -34,6 +40,8 @@ export interface ChaosMessage {
   keyId?: string;
   /** The template alias of the key (for `alias`, `conflict` and `permanent`). */
   alias?: string;
+  /** A deletion trace (`scheduleKeyDeletion`, `cancelKeyDeletion`); undefined for a creation. */
+  traceName?: DeletionTraceName;
   /** For a conflict: the key that holds the alias. */
   holderKeyId?: string;
   /** Index of the message this one repeats (same body), and where it was placed. */
@@ -48,16 +56,23 @@ export interface ChaosKey {
   state: '2' | '3' | '4';
   /** The key answers KMS.0207 until this long after the function first asks for it. */
   visibleAfterMs?: number;
-  /** Aliases seeded on this key before the run (conflict holders). */
+  /** Aliases seeded on this key before the run (conflict holders, keys pending deletion, planted ones). */
   seededAliases: string[];
+  /** Of `seededAliases`: made by another actor, in a shape the template never makes; must survive. */
+  plantedAliases: string[];
 }
 
 export interface ChaosScenario {
   seed: string;
   messages: ChaosMessage[];
   keys: ChaosKey[];
-  /** Key id → template alias, for every key that must end with exactly that alias. */
+  /**
+   * Key id → template alias, for every key that must end with exactly that alias (besides the
+   * aliases planted on it).
+   */
   expectedAliases: Map<string, string>;
+  /** Key id → template alias a scheduled deletion must release (the key must end without it). */
+  releasedAliases: Map<string, string>;
   /** Counts by kind, as generated. */
   composition: Record<string, number>;
 }
@@ -67,6 +82,8 @@ export interface ScenarioOptions {
   messages: number;
   template: CompiledTemplate;
   projectId: string;
+  /** The account (domain id) of the project, for deletion traces. */
+  domainId: string;
   /** A configured region other than the project's, for region-mismatch bodies. */
   otherRegion: string;
   eventsDir: string;
@@ -80,6 +97,14 @@ export const WORKLOAD = {
   disabled: 0.015,
   pendingDeletion: 0.015,
   skipped: 0.01,
+  /** Keys scheduled for deletion: their template alias released (ON_KEY_DELETION=release). */
+  deletionScheduled: 0.03,
+  /** Deletions cancelled (the key enabled again): the template alias re-created. */
+  deletionCancelled: 0.02,
+  /** Deletions cancelled after another key took the name: a conflict. */
+  deletionCancelledNameTaken: 0.01,
+  /** Of the keys with a deletion event: another actor gave them an alias of their own. */
+  planted: 0.5,
   /** Of the keys that must get an alias. */
   delayedVisibility: 0.06,
 } as const;
@@ -156,7 +181,8 @@ function shuffle<T>(random: Random, items: T[]): T[] {
  * Builds the workload: new keys in every sample shape, duplicates (same body again, right behind
  * the original so they share a batch, or later), invalid bodies, aliases already held by another
  * key, keys that are disabled or pending deletion, keys that become visible only after a delay,
- * and a few traces the function skips. Throws when a generated body does not normalise as
+ * a few traces the function skips, and key deletions scheduled and cancelled (some keys with
+ * an alias another actor made). Throws when a generated body does not normalise as
  * intended (a generator bug must not pass as a function bug).
  */
 export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
@@ -166,12 +192,25 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
   const count = (share: number) => Math.round(total * share);
   const duplicates = count(WORKLOAD.duplicates);
   const originals = total - duplicates;
-  const kinds: Array<'invalid' | 'conflict' | 'disabled' | 'pending' | 'skipped' | 'alias'> = [
+  const kinds: Array<
+    | 'invalid'
+    | 'conflict'
+    | 'disabled'
+    | 'pending'
+    | 'skipped'
+    | 'alias'
+    | 'scheduled'
+    | 'cancelled'
+    | 'cancelled-taken'
+  > = [
     ...Array<'invalid'>(count(WORKLOAD.invalid)).fill('invalid'),
     ...Array<'conflict'>(count(WORKLOAD.conflicts)).fill('conflict'),
     ...Array<'disabled'>(count(WORKLOAD.disabled)).fill('disabled'),
     ...Array<'pending'>(count(WORKLOAD.pendingDeletion)).fill('pending'),
     ...Array<'skipped'>(count(WORKLOAD.skipped)).fill('skipped'),
+    ...Array<'scheduled'>(count(WORKLOAD.deletionScheduled)).fill('scheduled'),
+    ...Array<'cancelled'>(count(WORKLOAD.deletionCancelled)).fill('cancelled'),
+    ...Array<'cancelled-taken'>(count(WORKLOAD.deletionCancelledNameTaken)).fill('cancelled-taken'),
   ];
   if (kinds.length > originals) throw new Error(`${total} messages are too few for the workload`);
   while (kinds.length < originals) kinds.push('alias');
@@ -192,6 +231,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
 
   const keys: ChaosKey[] = [];
   const expectedAliases = new Map<string, string>();
+  const releasedAliases = new Map<string, string>();
   const composition: Record<string, number> = {};
   const bump = (name: string) => (composition[name] = (composition[name] ?? 0) + 1);
   const originalsList: Array<Omit<ChaosMessage, 'index'>> = [];
@@ -214,6 +254,66 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     const derived = deriveAlias(options.template, event);
     if (!derived.ok) throw new Error(`generator bug: template gives no alias for ${event.key_id}: ${derived.reason}`);
     return derived.alias;
+  };
+
+  /**
+   * A key that existed before the run (its template alias made then), and the trace of its
+   * deletion scheduled or cancelled. Scheduled: the key is pending deletion and holds its
+   * alias. Cancelled: the key is enabled again (a cancelled key comes back disabled, and the
+   * team enables it) and its alias was released when the deletion was scheduled; when the name
+   * was taken meanwhile, a holder key has it.
+   */
+  const deletionMessage = (
+    kind: 'scheduled' | 'cancelled' | 'cancelled-taken',
+    n: number,
+  ): Omit<ChaosMessage, 'index'> => {
+    const { event } = keyEvent(n);
+    const alias = aliasOf(event);
+    const keyAlias = event.key_alias ?? '';
+    const planted =
+      random() < WORKLOAD.planted ? [`alias/by-hand/${keyAlias.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`] : [];
+    const traceName: DeletionTraceName = kind === 'scheduled' ? 'scheduleKeyDeletion' : 'cancelKeyDeletion';
+    keys.push({
+      keyId: event.key_id,
+      keyAlias,
+      keySpec: event.key_spec ?? 'AES_256',
+      state: kind === 'scheduled' ? '4' : '2',
+      seededAliases: kind === 'scheduled' ? [alias, ...planted] : [...planted],
+      plantedAliases: planted,
+    });
+    const envelope = pick(random, DELETION_ENVELOPES);
+    const body = buildDeletionBody({
+      traceName,
+      keyId: event.key_id,
+      keyAlias,
+      projectId: options.projectId,
+      domainId: options.domainId,
+      traceId: newTraceId(),
+      atMs: Date.UTC(2026, 10, 3) + n * 1_000,
+      envelope,
+    });
+    const base = { body, shape: `${traceName} (${envelope})`, keyId: event.key_id, alias, traceName };
+    if (kind === 'scheduled') {
+      releasedAliases.set(event.key_id, alias);
+      bump('key scheduled for deletion (alias released)');
+      return { ...base, expect: 'released' };
+    }
+    if (kind === 'cancelled') {
+      expectedAliases.set(event.key_id, alias);
+      bump('deletion cancelled (alias re-created)');
+      return { ...base, expect: 'alias' };
+    }
+    const holder: ChaosKey = {
+      keyId: newKeyId(),
+      keyAlias: `replacement-${n}`,
+      keySpec: 'AES_256',
+      state: '2',
+      seededAliases: [alias],
+      plantedAliases: [],
+    };
+    keys.push(holder);
+    bump('deletion cancelled, name taken meanwhile (conflict)');
+    return { ...base, expect: 'conflict', dlqReason: 'conflict', holderKeyId: holder.keyId };
   };
 
   for (let n = 0; n < originals; n++) {
@@ -269,6 +369,10 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       bump(`skipped (${spec.shape})`);
       continue;
     }
+    if (kind === 'scheduled' || kind === 'cancelled' || kind === 'cancelled-taken') {
+      originalsList.push(deletionMessage(kind, n));
+      continue;
+    }
     const { body, event, shape } = keyEvent(n);
     const alias = aliasOf(event);
     const key: ChaosKey = {
@@ -277,6 +381,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       keySpec: event.key_spec ?? 'AES_256',
       state: '2',
       seededAliases: [],
+      plantedAliases: [],
     };
     keys.push(key);
     if (kind === 'conflict') {
@@ -286,6 +391,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
         keySpec: 'AES_256',
         state: '2',
         seededAliases: [alias],
+        plantedAliases: [],
       };
       keys.push(holder);
       originalsList.push({
@@ -341,5 +447,5 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     if (m.duplicateOf !== undefined) m.duplicateOf = positionOfOriginal.get(m.duplicateOf) ?? m.duplicateOf;
     return m;
   });
-  return { seed: options.seed, messages, keys, expectedAliases, composition };
+  return { seed: options.seed, messages, keys, expectedAliases, releasedAliases, composition };
 }

@@ -1,13 +1,16 @@
+import { creationOf } from './check-path.ts';
 import { formatTable } from './format-summary.ts';
-import type { KeyHops, PathRunResult } from './run-path.ts';
+import type { KeyHops } from './path-hops.ts';
+import type { PathRunResult } from './run-path.ts';
 
 const short = (id: string | undefined) => (id === undefined ? '-' : id.slice(0, 8));
+const keyIdOf = (k: KeyHops) => (k.call.ok ? k.call.keyId : undefined);
 
 function hopCells(k: KeyHops): string[] {
-  if (!k.created.ok) {
+  if (!k.call.ok) {
     return [
       '-',
-      `refused ${k.created.status} ${k.created.code}`,
+      `refused ${k.call.status} ${k.call.code}`,
       k.traceCode === undefined ? 'no trace' : `no (trace code ${k.traceCode})`,
       '-',
       '-',
@@ -17,28 +20,101 @@ function hopCells(k: KeyHops): string[] {
   }
   const attempts = `${k.deliveryAttempts} attempt${k.deliveryAttempts === 1 ? '' : 's'}`;
   return [
-    short(k.created.keyId),
-    'yes',
+    short(k.call.keyId),
+    'ok',
     k.smnMessageId === undefined ? (k.traceCode === undefined ? 'no trace' : 'NO') : `yes ${short(k.smnMessageId)}`,
     k.deliveryStatus === undefined ? 'NO' : `${k.deliveryStatus} (${attempts})`,
     k.ingestReason ?? 'NO',
     k.outcome ?? 'NO',
-    k.aliases.join(', ') || '(none)',
+    k.aliasesAfter.join(', ') || '(none)',
   ];
 }
 
-/** The whole-path run: each key's hops, the ingest's requests, then the usual decisions and checks. */
+const pairs = (tags: ReadonlyArray<{ key: string; value: string }>) =>
+  tags.map((t) => `${t.key}=${t.value}`).join(', ');
+
+/** Tags the handler found holding another value and kept (TAG_OVERWRITE off), in words. */
+function keptTags(k: KeyHops): string {
+  const conflicts = k.audit?.tag_conflicts;
+  if (!Array.isArray(conflicts) || conflicts.length === 0) return '';
+  const held = conflicts
+    .map((c: Record<string, unknown>) => `${String(c.existingKey ?? c.key)}=${String(c.existing)}`)
+    .join(', ');
+  return `; tags kept as they were: ${held} (TAG_OVERWRITE off)`;
+}
+
+/** The convention's work in plain words: tags, released names, a name reused, a deletion cancelled. */
+function conventionLines(r: PathRunResult): string[] {
+  const out: string[] = [];
+  const created = r.events.filter((k) => k.action.kind === 'createKey' && k.call.ok);
+  const template = r.config.tagTemplate === undefined ? 'TAG_TEMPLATE unset: tags off' : 'TAG_TEMPLATE';
+  out.push(`Tags of the new keys (${template})`);
+  if (r.config.tagTemplate !== undefined) {
+    out.push(
+      formatTable(
+        ['key name', 'key id', 'tags on the key'],
+        created.map((k) => [k.keyAlias, short(keyIdOf(k)), pairs(k.tagsAfter) || '(none)']),
+      ),
+    );
+  }
+  out.push('');
+  if (!r.deletionPhases) {
+    out.push('Deleted keys (ON_KEY_DELETION=keep): not shown; with release, deleted keys give their names back.', '');
+    return out;
+  }
+  out.push('Deleted keys give their names back (ON_KEY_DELETION=release)');
+  for (const k of r.events) {
+    const own = creationOf(r.events, k.keyAlias)?.expectedAlias ?? '?';
+    if (k.action.kind === 'scheduleKeyDeletion') {
+      const kept = k.aliasesAfter.length === 0 ? '' : `; kept ${k.aliasesAfter.join(', ')} (not the convention's)`;
+      out.push(
+        k.outcome === 'released' && k.alias !== undefined
+          ? `  released ${k.alias} from key ${short(keyIdOf(k))} (${k.keyAlias}, scheduled for deletion)${kept}`
+          : `  NOT released: ${k.keyAlias} (${short(keyIdOf(k))}) scheduled for deletion, decided ${k.outcome ?? 'nothing'}`,
+      );
+    } else if (k.action.kind === 'createKey' && k.action.replaces !== undefined) {
+      const old = creationOf(r.events, k.action.replaces);
+      const reused = k.expectedAlias !== undefined && k.expectedAlias === old?.expectedAlias;
+      const holds = k.expectedAlias !== undefined && k.aliasesAfter.includes(k.expectedAlias);
+      out.push(
+        holds
+          ? `  ${k.expectedAlias} now on new key ${short(keyIdOf(k))} (${k.keyAlias})` +
+              (reused
+                ? `, the name ${k.action.replaces} (${short(old === undefined ? undefined : keyIdOf(old))}) gave back`
+                : ' (the template gives it a name of its own)')
+          : `  NOT reused: new key ${k.keyAlias} (${short(keyIdOf(k))}) decided ${k.outcome ?? 'nothing'}, holds ${k.aliasesAfter.join(', ') || 'no alias'}`,
+      );
+    } else if (k.action.kind === 'cancelKeyDeletion') {
+      const back = k.aliasesAfter.includes(own) && (k.outcome === 'created' || k.outcome === 'already_present');
+      out.push(
+        back
+          ? `  deletion of ${k.keyAlias} cancelled: ${own} ${k.outcome === 'created' ? 're-created' : 'still'} on key ${short(keyIdOf(k))}${keptTags(k)}`
+          : `  NOT restored: deletion of ${k.keyAlias} (${short(keyIdOf(k))}) cancelled, decided ${k.outcome ?? 'nothing'}`,
+      );
+    }
+  }
+  out.push('');
+  return out;
+}
+
+/** The whole-path run: each call's hops, the convention's work, the ingest's requests, the decisions and checks. */
 export function formatPathSummary(r: PathRunResult): string {
   const out: string[] = [''];
   out.push(
-    'Keys created in the emulated Huawei account, hop by hop',
-    '(created: KMS createKey; notified: CTS published the trace to the SMN topic; delivered: SMN → ingest URL;',
-    ' enqueued: the ingest verified it and sent it to the queue; decided: the queue handler)',
+    'KMS calls in the emulated Huawei account, hop by hop',
+    '(KMS: the API call; notified: CTS published its trace to the SMN topic; delivered: SMN → ingest URL;',
+    ' enqueued: the ingest verified it and sent it to the queue; decided: the queue handler;',
+    ' aliases: what the key holds once its phase was drained)',
     formatTable(
-      ['key name', 'key id', 'created', 'notified', 'delivered', 'enqueued', 'decided', 'aliases'],
-      r.keys.map((k) => [k.keyAlias, ...hopCells(k)]),
+      ['phase', 'call', 'key name', 'key id', 'KMS', 'notified', 'delivered', 'enqueued', 'decided', 'aliases'],
+      r.events.map((k) => [String(k.phase), k.action.kind, k.keyAlias, ...hopCells(k)]),
+    ),
+    ...r.handMade.map(
+      (h) =>
+        `By hand (not through the path): ${h.alias} given to ${h.keyAlias} (${short(h.keyId)})${h.ok ? '' : ', REFUSED'}`,
     ),
     '',
+    ...conventionLines(r),
   );
   const byKind = new Map<string, number>();
   for (const q of r.ingestRequests) {
@@ -75,7 +151,8 @@ export function formatPathSummary(r: PathRunResult): string {
   const s = r.runner;
   out.push(
     `Event source: ${s.invocations} invocations (${s.coldStarts} cold starts), ${s.received} receives, ${s.deleted} deleted, ` +
-      `${s.reportedFailures} reported in batchItemFailures, ${s.timeouts} timeouts, ${(s.durationMs / 1000).toFixed(1)} s`,
+      `${s.reportedFailures} reported in batchItemFailures, ${s.timeouts} timeouts, ${(s.durationMs / 1000).toFixed(1)} s ` +
+      `(${r.phases.length} drains, one per phase)`,
     '',
     'Checks',
     ...r.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name} (${c.detail})`),

@@ -11,43 +11,35 @@ import { randomBytes } from 'node:crypto';
 import { main } from '../cli/main.ts';
 import { startKmsEmulator, type KmsEmulator } from '../emulator/kms-emulator.ts';
 import { DEFAULT_TOPIC_NAME } from '../lib/bridge/desired-wiring.ts';
-import { loadConfig, type Config } from '../lib/config/load-config.ts';
+import { loadConfig } from '../lib/config/load-config.ts';
 import { readDlqRecord } from '../lib/dlq/read-dlq-record.ts';
-import { normaliseEvent } from '../lib/events/normalise-event.ts';
 import { KmsApiError } from '../lib/errors/huawei-errors.ts';
 import { createAkSkAuth } from '../lib/huawei/aksk-auth.ts';
-import { deriveAlias } from '../lib/naming/derive-alias.ts';
-import { createKmsTestClient } from '../test/support/kms-test-client.ts';
+import { createKmsTestClient, type KmsTestClient } from '../test/support/kms-test-client.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
 import { drainQueue } from './drain-queue.ts';
 import { runEventSource, type RunnerStats } from './event-source-runner.ts';
-import { type IngestRequestSeen, startLocalIngest } from './ingest-server.ts';
-import { startLocalQueues } from './local-queues.ts';
+import { startLocalIngest } from './ingest-server.ts';
+import { type LocalQueues, startLocalQueues } from './local-queues.ts';
+import { checkPath, type HandMadeAlias, type PathCheck, type PathEvidence, type WireStep } from './check-path.ts';
+import { type CallResult, hopsOf, type KeyHops, type MadeCall } from './path-hops.ts';
+import { DEFAULT_PATH_PHASES, type PathAction, type PathPhase, withPathDefaults } from './path-scenario.ts';
 import { type DlqEntry, functionEnv, parseJson } from './run-local.ts';
 
-/** A key the run creates through the KMS API. */
-export interface PathKeyRequest {
-  keyAlias: string;
-  keySpec: string;
-}
-
-/** Keys `npm start` creates: a few specs, and one call KMS refuses (CTS records it; the notification's filter drops it). */
-export const DEFAULT_PATH_KEYS: readonly PathKeyRequest[] = [
-  { keyAlias: 'payments-db', keySpec: 'AES_256' },
-  { keyAlias: 'orders-api', keySpec: 'RSA_2048' },
-  { keyAlias: 'audit-signing', keySpec: 'EC_P256' },
-  { keyAlias: 'reporting/etl', keySpec: 'SM4' },
-  { keyAlias: 'refused-by-kms', keySpec: 'AES_999' },
-];
+export type { KeyHops } from './path-hops.ts';
+export type { WireStep } from './check-path.ts';
 
 export interface PathRunOptions {
   /** The built create-key-alias bundle. */
   handlerPath: string;
   /** The built ingest bundle. */
   ingestHandlerPath: string;
-  /** The user's environment (ALIAS_TEMPLATE, ...); the emulator's account replaces any Huawei settings. */
+  /**
+   * The user's environment (ALIAS_TEMPLATE, ...) over the run's embedded default
+   * (local/path-scenario.ts); the emulator's account replaces any Huawei settings.
+   */
   env: Record<string, string | undefined>;
-  keys?: readonly PathKeyRequest[];
+  phases?: readonly PathPhase[];
   batchSize: number;
   maxConcurrency: number;
   timeoutMs: number;
@@ -61,51 +53,17 @@ export interface PathRunOptions {
   onStep?: (text: string) => void;
 }
 
-/** One key's way through the path. */
-export interface KeyHops {
-  keyAlias: string;
-  keySpec: string;
-  /** The key id, or the error code when KMS refused the call. */
-  created: { ok: true; keyId: string } | { ok: false; status: number; code: string };
-  /** CTS recorded a trace for the call (with its `code`). */
-  traceCode: string | undefined;
-  /** The SMN message that carried the trace (CTS notification → topic), if any. */
-  smnMessageId: string | undefined;
-  /** SMN's delivery attempts to the ingest URL and the last status. */
-  deliveryAttempts: number;
-  deliveryStatus: number | undefined;
-  /** The ingest's answer (`enqueued`, `duplicate`, ...). */
-  ingestReason: string | undefined;
-  /** The queue handler's final audit record for the key. */
-  outcome: string | undefined;
-  alias: string | undefined;
-  /** What the alias template gives the key's trace; undefined when no alias is expected. */
-  expectedAlias: string | undefined;
-  /** Aliases the key holds at the end. */
-  aliases: string[];
-}
-
-export interface WireStep {
-  argv: string[];
-  exitCode: number;
-  output: string;
-}
-
-export interface PathRunResult {
-  keys: KeyHops[];
-  wire: WireStep[];
-  ingestRequests: readonly IngestRequestSeen[];
+export interface PathRunResult extends PathEvidence {
+  /** The titles of the phases that ran. */
+  phases: string[];
   ingestInitMs: number;
   ingestUrl: string;
   topicUrn: string;
   audits: Array<Record<string, unknown>>;
   dlq: DlqEntry[];
   runner: RunnerStats;
-  emulator: KmsEmulator;
-  config: Config;
-  smn: { queued: number; delivered: number; dropped: number; attempts: number };
   cts: { traces: number; notified: number; published: number; missingTopic: number };
-  checks: Array<{ name: string; pass: boolean; detail: string }>;
+  checks: PathCheck[];
   stop(): Promise<void>;
 }
 
@@ -128,7 +86,7 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
     });
     stops.push(() => queues.stop());
     const env = functionEnv(
-      { env: options.env },
+      { env: withPathDefaults(options.env) },
       {
         emulator,
         dlqUrl: queues.dlqUrl,
@@ -186,180 +144,177 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
       step(`\n$ kms-auto-alias ${argv.join(' ')}\n${wire.at(-1)?.output.trimEnd()}\n(exit code ${exitCode})\n`);
     }
 
-    // Keys created by a user of the account: KMS createKey with the project's AK/SK signer.
+    // Calls made by a user of the account, with the project's AK/SK signer.
     const kms = createKmsTestClient({
       endpointFor: () => emulator.url,
       auth: createAkSkAuth({ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk }),
     });
-    const requested = options.keys ?? DEFAULT_PATH_KEYS;
-    const created: Array<KeyHops['created']> = [];
-    for (const key of requested) {
-      try {
-        const result = await kms.createKey({ region, projectId, keyAlias: key.keyAlias, keySpec: key.keySpec });
-        created.push({ ok: true, keyId: result.keyInfo.key_id });
-      } catch (err) {
-        if (!(err instanceof KmsApiError)) throw err;
-        created.push({ ok: false, status: err.status, code: err.huaweiCode ?? err.code });
-      }
-    }
-    step(`created ${created.filter((c) => c.ok).length} keys (${created.filter((c) => !c.ok).length} refused)`);
-    await emulator.cts.idle();
-    step(`CTS → SMN → ingest settled: ${ingest.requests.length} requests to the ingest`);
-
     const audits: Array<Record<string, unknown>> = [];
-    const runner = await runEventSource({
-      sqs: queues.sqs,
-      queueUrl: queues.queueUrl,
-      queueArn: queues.queueArn,
-      handlerPath: options.handlerPath,
-      env,
-      batchSize: options.batchSize,
-      maxConcurrency: options.maxConcurrency,
-      timeoutMs: options.timeoutMs,
-      idleMs: 1_000,
-      onLog: (line) => {
-        options.onLog?.(line);
-        const record = parseJson(line);
-        if (record?.log_type === 'audit') {
-          audits.push(record);
-          options.onAudit?.(record);
+    const runners: RunnerStats[] = [];
+    const events: KeyHops[] = [];
+    const handMade: HandMadeAlias[] = [];
+    const keyIds = new Map<string, string>();
+    // With `keep`, a deletion only writes an audit record: the later phases would show nothing.
+    const deletionPhases = config.onKeyDeletion === 'release';
+    const all = options.phases ?? DEFAULT_PATH_PHASES;
+    const phases = deletionPhases ? all : all.slice(0, 1);
+    if (!deletionPhases) step('ON_KEY_DELETION=keep: only the first phase runs (a deletion would only be audited)');
+    for (const [i, phase] of phases.entries()) {
+      step(`\nphase ${i + 1}: ${phase.title}`);
+      const made: MadeCall[] = [];
+      for (const action of phase.actions) {
+        const call = await perform(kms, action, keyIds, emulator);
+        step(`  ${describeCall(action, call)}`);
+        if (action.kind === 'createAlias') {
+          handMade.push({
+            keyAlias: action.keyAlias,
+            keyId: keyIds.get(action.keyAlias),
+            alias: action.alias,
+            ok: call.ok,
+          });
+        } else {
+          made.push({ phase: i + 1, action, call });
         }
-      },
-    });
+      }
+      await emulator.cts.idle();
+      step(`  CTS → SMN → ingest settled: ${ingest.requests.length} requests to the ingest so far`);
+      runners.push(await drain(options, queues, env, audits));
+      for (const m of made) events.push(hopsOf(m, emulator, ingest.requests, audits, config));
+    }
     const dlq = (await drainQueue(queues.sqs, queues.dlqUrl)).map(readDlqRecord);
-    const keys = hopsOf(requested, created, emulator, ingest.requests, audits, config);
-    const result: Omit<PathRunResult, 'checks'> = {
-      keys,
+    const evidence: PathEvidence = {
+      events,
+      handMade,
+      deletionPhases,
       wire,
       ingestRequests: ingest.requests,
+      audits,
+      dlq,
+      emulator,
+      config,
+      smn: { ...emulator.smn.deliveries },
+    };
+    return {
+      ...evidence,
+      phases: phases.map((p) => p.title),
       ingestInitMs: ingest.initMs,
       ingestUrl: ingest.url,
       topicUrn,
       audits,
       dlq,
-      runner,
-      emulator,
-      config,
-      smn: { ...emulator.smn.deliveries },
+      runner: sumRunners(runners),
       cts: { ...emulator.cts.stats },
+      checks: checkPath(evidence),
       stop,
     };
-    return { ...result, checks: checkPath(result) };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-/** The key a Notification carries, read from its `message` (the trace). */
-function keyIdOfDelivery(body: string): string | undefined {
-  const envelope = parseJson(body);
-  const message = typeof envelope?.message === 'string' ? parseJson(envelope.message) : undefined;
-  return typeof message?.resource_id === 'string' ? message.resource_id : undefined;
-}
-
-function hopsOf(
-  requested: readonly PathKeyRequest[],
-  created: ReadonlyArray<KeyHops['created']>,
+/** One action through the KMS API; a refusal is a result (the run shows it), anything else throws. */
+async function perform(
+  kms: KmsTestClient,
+  action: PathAction,
+  keyIds: Map<string, string>,
   emulator: KmsEmulator,
-  requests: readonly IngestRequestSeen[],
-  audits: ReadonlyArray<Record<string, unknown>>,
-  config: Config,
-): KeyHops[] {
-  return requested.map((key, i) => {
-    const made = created[i] ?? { ok: false, status: 0, code: 'not attempted' };
-    const keyId = made.ok ? made.keyId : undefined;
-    const trace = emulator.cts.traces.find((t) =>
-      keyId === undefined
-        ? t.resource_id === undefined && String(t.request).includes(JSON.stringify(key.keyAlias))
-        : t.resource_id === keyId,
-    );
-    const notifications = requests.filter(
-      (r) => r.smnType === 'Notification' && keyId !== undefined && keyIdOfDelivery(r.body) === keyId,
-    );
-    const last = notifications.at(-1);
-    const attempts = emulator.smn.deliveryLog.filter((d) => d.messageId === last?.smnMessageId);
-    const audit = [...audits].reverse().find((a) => a.key_id === keyId && a.disposition !== 'retry');
-    let expectedAlias: string | undefined;
-    if (made.ok && trace !== undefined) {
-      const event = normaliseEvent(JSON.stringify(trace));
-      if (event.kind === 'key_created') {
-        const derived = deriveAlias(config.aliasTemplate, event.event);
-        if (derived.ok) expectedAlias = derived.alias;
+): Promise<CallResult> {
+  const { region, projectId } = LOCAL_ACCOUNT;
+  const keyIdOf = (name: string): string => {
+    const id = keyIds.get(name);
+    if (id === undefined) throw new Error(`the run's scenario names key ${name} before creating it`);
+    return id;
+  };
+  try {
+    switch (action.kind) {
+      case 'createKey': {
+        const made = await kms.createKey({ region, projectId, keyAlias: action.keyAlias, keySpec: action.keySpec });
+        keyIds.set(action.keyAlias, made.keyInfo.key_id);
+        return { ok: true, keyId: made.keyInfo.key_id };
+      }
+      case 'createAlias': {
+        const keyId = keyIdOf(action.keyAlias);
+        await kms.createAlias({ region, projectId, keyId, alias: action.alias });
+        return { ok: true, keyId };
+      }
+      case 'scheduleKeyDeletion': {
+        const keyId = keyIdOf(action.keyAlias);
+        await kms.scheduleKeyDeletion({ region, projectId, keyId, pendingDays: 7 });
+        return { ok: true, keyId };
+      }
+      case 'cancelKeyDeletion': {
+        const keyId = keyIdOf(action.keyAlias);
+        await kms.cancelKeyDeletion({ region, projectId, keyId });
+        // The team enables the key again (the console's "Enable"): the emulator serves no
+        // EnableKey call, so its state is set directly.
+        emulator.state.setKeyState(keyId, '2');
+        return { ok: true, keyId };
       }
     }
-    return {
-      keyAlias: key.keyAlias,
-      keySpec: key.keySpec,
-      created: made,
-      traceCode: trace === undefined ? undefined : String(trace.code),
-      smnMessageId: last?.smnMessageId,
-      deliveryAttempts: attempts.length,
-      deliveryStatus: attempts.at(-1)?.status,
-      ingestReason: last?.reason,
-      outcome: typeof audit?.outcome === 'string' ? audit.outcome : undefined,
-      alias: typeof audit?.alias === 'string' ? audit.alias : undefined,
-      expectedAlias,
-      aliases: keyId === undefined ? [] : emulator.state.aliasesOf(keyId),
-    };
+  } catch (err) {
+    if (!(err instanceof KmsApiError)) throw err;
+    return { ok: false, status: err.status, code: err.huaweiCode ?? err.code };
+  }
+}
+
+function describeCall(action: PathAction, call: CallResult): string {
+  const result = call.ok ? `key ${call.keyId.slice(0, 8)}` : `refused ${call.status} ${call.code}`;
+  switch (action.kind) {
+    case 'createKey':
+      return `createKey ${action.keyAlias} (${action.keySpec}): ${result}`;
+    case 'createAlias':
+      return `createAlias ${action.alias} on ${action.keyAlias}, by hand: ${call.ok ? 'done' : result}`;
+    case 'scheduleKeyDeletion':
+      return `scheduleKeyDeletion ${action.keyAlias} (7 days): ${result}`;
+    case 'cancelKeyDeletion':
+      return `cancelKeyDeletion ${action.keyAlias}, then enabled it again: ${result}`;
+  }
+}
+
+/** Drains the key-events queue through the built bundle, as Lambda's SQS event source does. */
+async function drain(
+  options: PathRunOptions,
+  queues: LocalQueues,
+  env: Record<string, string>,
+  audits: Array<Record<string, unknown>>,
+): Promise<RunnerStats> {
+  return runEventSource({
+    sqs: queues.sqs,
+    queueUrl: queues.queueUrl,
+    queueArn: queues.queueArn,
+    handlerPath: options.handlerPath,
+    env,
+    batchSize: options.batchSize,
+    maxConcurrency: options.maxConcurrency,
+    timeoutMs: options.timeoutMs,
+    idleMs: 1_000,
+    onLog: (line) => {
+      options.onLog?.(line);
+      const record = parseJson(line);
+      if (record?.log_type === 'audit') {
+        audits.push(record);
+        options.onAudit?.(record);
+      }
+    },
   });
 }
 
-/** What the whole path promises: every created key got its alias through it, and nothing was lost. */
-function checkPath(r: Omit<PathRunResult, 'checks'>): PathRunResult['checks'] {
-  const checks: PathRunResult['checks'] = [];
-  const [apply, check] = r.wire;
-  checks.push({
-    name: 'wire set up topic, subscription and notification; wire --check is healthy',
-    pass: apply?.exitCode === 0 && check?.exitCode === 0 && (check?.output.includes('Healthy.') ?? false),
-    detail: `exit ${apply?.exitCode} then ${check?.exitCode}`,
-  });
-  const confirmed = r.ingestRequests.filter(
-    (q) => q.smnType === 'SubscriptionConfirmation' && q.reason === 'subscription_confirmed',
-  );
-  checks.push({
-    name: "the ingest confirmed SMN's subscription (signed SubscriptionConfirmation)",
-    pass: confirmed.length >= 1,
-    detail: `${confirmed.length} confirmed`,
-  });
-  const made = r.keys.filter((k) => k.created.ok);
-  const viaPath = made.filter(
-    (k) =>
-      k.smnMessageId !== undefined &&
-      k.ingestReason === 'enqueued' &&
-      k.outcome === 'created' &&
-      k.expectedAlias !== undefined &&
-      k.alias === k.expectedAlias &&
-      k.aliases.length === 1 &&
-      k.aliases[0] === k.expectedAlias,
-  );
-  checks.push({
-    name: 'every created key got its alias via CTS → SMN → ingest → queue → handler',
-    pass: made.length > 0 && viaPath.length === made.length,
-    detail: `${viaPath.length} of ${made.length} keys`,
-  });
-  const refused = r.keys.filter((k) => !k.created.ok);
-  checks.push({
-    name: 'a refused createKey is traced but not notified (filter code = 200)',
-    pass: refused.every((k) => k.traceCode !== undefined && k.traceCode !== '200' && k.smnMessageId === undefined),
-    detail: `${refused.length} refused`,
-  });
-  checks.push({
-    name: 'every SMN delivery landed, none dropped',
-    pass: r.smn.dropped === 0 && r.smn.delivered === r.smn.queued,
-    detail: `${r.smn.delivered} delivered of ${r.smn.queued}, ${r.smn.attempts} attempts`,
-  });
-  const enqueued = r.ingestRequests.filter((q) => q.reason === 'enqueued').length;
-  const final = r.audits.filter((a) => a.disposition !== 'retry');
-  checks.push({
-    name: 'one final decision per enqueued message',
-    pass: final.length === enqueued,
-    detail: `${final.length} decisions for ${enqueued} messages`,
-  });
-  checks.push({
-    name: 'nothing in the DLQ',
-    pass: r.dlq.length === 0,
-    detail: `${r.dlq.length} messages`,
-  });
-  return checks;
+/** The event source's figures over every drain of the run. */
+function sumRunners(runs: readonly RunnerStats[]): RunnerStats {
+  const receives = new Map<string, number>();
+  for (const r of runs) for (const [id, n] of r.receives) receives.set(id, (receives.get(id) ?? 0) + n);
+  const sum = (pick: (r: RunnerStats) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  return {
+    invocations: sum((r) => r.invocations),
+    coldStarts: sum((r) => r.coldStarts),
+    timeouts: sum((r) => r.timeouts),
+    killed: sum((r) => r.killed),
+    errors: sum((r) => r.errors),
+    received: sum((r) => r.received),
+    deleted: sum((r) => r.deleted),
+    reportedFailures: sum((r) => r.reportedFailures),
+    receives,
+    durationMs: sum((r) => r.durationMs),
+  };
 }

@@ -9,6 +9,7 @@ import { formatAuditLine, formatSummary } from './format-summary.ts';
 import { runLocal } from './run-local.ts';
 import { runPath } from './run-path.ts';
 import { parsePositiveInt } from './parse-positive-int.ts';
+import { PATH_DEFAULT_ENV } from './path-scenario.ts';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -17,7 +18,13 @@ account (KMS, CTS, SMN) is wired with \`kms-auto-alias wire\` to the built inges
 local HTTP server; keys are created through the KMS API; CTS records each trace and its key event
 notification publishes it to the SMN topic; SMN delivers it, signed, to the ingest, which verifies
 it and sends it to the key-events queue (fauxqs, in-process); the built create-key-alias bundle
-drains the queue the way Lambda's SQS event source does and creates the aliases.
+drains the queue the way Lambda's SQS event source does, creates the aliases and tags the keys.
+Then two keys are scheduled for deletion (their names are released), a new key takes a released
+name, and one deletion is cancelled (its alias comes back). Unless the environment sets them,
+the run uses:
+${Object.entries(PATH_DEFAULT_ENV)
+  .map(([name, value]) => `  ${name}='${value}'`)
+  .join('\n')}
 
 With --direct, the sample events are sent straight to the key-events queue instead (every
 event shape, plus a duplicate, a conflict and an invalid body).

@@ -18,3 +18,14 @@ const KEY_CREATING_TRACES: ReadonlySet<string> = new Set([CREATE_KEY_TRACE, REPL
 export function isKeyCreatingTrace(traceName: string): boolean {
   return KEY_CREATING_TRACES.has(traceName.toLowerCase());
 }
+
+/**
+ * The traces of a key's deletion being scheduled or cancelled (ON_KEY_DELETION,
+ * docs/huawei-kms.md#key-deletion): the queue handler decides what they do, so the ingest lets them through.
+ */
+const KEY_DELETION_TRACES: ReadonlySet<string> = new Set(['schedulekeydeletion', 'cancelkeydeletion']);
+
+/** True for a trace name (any case) the queue handler acts on: a new key, or a key's deletion scheduled or cancelled. */
+export function isKeyEventTrace(traceName: string): boolean {
+  return isKeyCreatingTrace(traceName) || KEY_DELETION_TRACES.has(traceName.toLowerCase());
+}

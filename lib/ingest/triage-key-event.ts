@@ -1,13 +1,13 @@
 /**
  * Is this body a KMS key event worth a place on the queue? Only what is *clearly* something
  * else is dropped: a CTS trace (bare, `{"cts": …}`, a CloudEvent's `data`, or an SNS-style
- * `Message`) whose `service_type` is not KMS or whose `trace_name` announces no new key
- * (createKey, replicateKey). What CTS puts in an SMN notification's `message` is UNVERIFIED
+ * `Message`) whose `service_type` is not KMS or whose `trace_name` the queue handler does not act
+ * on (createKey, replicateKey, scheduleKeyDeletion, cancelKeyDeletion). What CTS puts in an SMN notification's `message` is UNVERIFIED
  * (likely the trace as a JSON string), so
  * anything unrecognised is enqueued: the queue handler has the authoritative validator and a DLQ
  * that says what was wrong. Names are compared case-insensitively, as the queue handler does.
  */
-import { isKeyCreatingTrace } from '../events/key-trace-names.ts';
+import { isKeyEventTrace } from '../events/key-trace-names.ts';
 
 export type TriageResult =
   | { kind: 'enqueue' }
@@ -52,7 +52,7 @@ function judgeTrace(trace: Record<string, unknown>): TriageResult {
   if (typeof service === 'string' && service.toLowerCase() !== 'kms') {
     return { kind: 'drop', reason: 'not_kms', serviceType: service.slice(0, MAX_CODE), traceName: name };
   }
-  if (typeof service === 'string' && name !== undefined && !isKeyCreatingTrace(name)) {
+  if (typeof service === 'string' && name !== undefined && !isKeyEventTrace(name)) {
     return { kind: 'drop', reason: 'not_create_key', serviceType: service.slice(0, MAX_CODE), traceName: name };
   }
   return { kind: 'enqueue' };

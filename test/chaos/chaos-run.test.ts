@@ -45,7 +45,10 @@ function expectEveryInvariant({ run, analysis }: Result): void {
   const failed = analysis.checks.filter((c) => !c.pass);
   // On failure the message is the whole table: seed, workload, faults and what broke.
   expect(failed, formatChaosReport(run, analysis)).toEqual([]);
-  expect(analysis.checks.length).toBeGreaterThanOrEqual(12);
+  expect(analysis.checks.length).toBeGreaterThanOrEqual(15);
+  const names = analysis.checks.map((c) => c.name).join('\n');
+  expect(names).toContain('no alias deleted that the convention did not make');
+  expect(names).toContain('no tag overwritten unless asked');
 }
 
 describe('chaos run, 150 messages', () => {
@@ -85,11 +88,31 @@ describe('chaos run, 150 messages', () => {
     for (const r of ['conflict', 'failed:kms_key_disabled', 'failed:kms_key_pending_deletion'])
       expect(reasons).toContain(r);
     expect([...reasons].some((r) => r.startsWith('invalid:'))).toBe(true);
-    expect(new Set(run.scenario.messages.filter((m) => m.expect === 'alias').map((m) => m.shape)).size).toBe(
-      SAMPLE_EVENT_NAMES.length,
-    );
+    expect(
+      new Set(
+        run.scenario.messages.filter((m) => m.expect === 'alias' && m.traceName === undefined).map((m) => m.shape),
+      ).size,
+    ).toBe(SAMPLE_EVENT_NAMES.length);
     expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'same_batch')).toBe(true);
     expect(run.scenario.messages.some((m) => m.duplicatePlacement === 'later')).toBe(true);
+  });
+
+  it('mixed key deletions and cancellations into the workload, with aliases planted by another actor', () => {
+    for (const { run } of [aksk, token]) {
+      const of = (expect: string, trace: string) =>
+        run.scenario.messages.filter((m) => m.expect === expect && m.traceName === trace);
+      expect(of('released', 'scheduleKeyDeletion').length).toBeGreaterThanOrEqual(3);
+      expect(of('alias', 'cancelKeyDeletion').length).toBeGreaterThanOrEqual(2);
+      expect(of('conflict', 'cancelKeyDeletion').length).toBeGreaterThanOrEqual(1);
+      expect(run.scenario.keys.some((k) => k.plantedAliases.length > 0 && k.state === '4')).toBe(true);
+      // The function really released names and re-created them, through the faults.
+      expect(run.calls.some((c) => c.operation === 'deleteAlias' && c.status === 204)).toBe(true);
+      expect(run.audits.some((a) => a.outcome === 'released' && a.alias !== undefined)).toBe(true);
+      const cancelledKeys = new Set(of('alias', 'cancelKeyDeletion').map((m) => m.keyId));
+      expect(run.audits.some((a) => a.outcome === 'created' && cancelledKeys.has(String(a.key_id)))).toBe(true);
+      const takenNames = new Set(of('conflict', 'cancelKeyDeletion').map((m) => m.body));
+      expect(run.dlq.some((e) => e.reason === 'conflict' && takenNames.has(e.body))).toBe(true);
+    }
   });
 
   it('generates the same workload from the same seed', () => {
@@ -101,6 +124,7 @@ describe('chaos run, 150 messages', () => {
         messages: 300,
         template: template.template,
         projectId: LOCAL_ACCOUNT.projectId,
+        domainId: LOCAL_ACCOUNT.domainId,
         otherRegion: 'ap-southeast-1',
         eventsDir: 'events',
       }).messages.map((m) => m.body);

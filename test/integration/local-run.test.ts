@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromStructuredResult, toPayloadV2Event } from '../../local/payload-v2-event.ts';
 import { runLocal, type LocalRunResult } from '../../local/run-local.ts';
-import { DEFAULT_PATH_KEYS, runPath, type PathRunResult } from '../../local/run-path.ts';
+import { formatPathSummary } from '../../local/format-path-summary.ts';
+import { DEFAULT_PATH_PHASES } from '../../local/path-scenario.ts';
+import { runPath, type PathRunResult } from '../../local/run-path.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler, buildIngestHandler } from '../../scripts/build.mjs';
 import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
@@ -43,10 +45,21 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => result?.stop());
 
+const FIRST = DEFAULT_PATH_PHASES[0]?.actions ?? [];
+const created = () => path.events.filter((k) => k.action.kind === 'createKey' && k.call.ok);
+const eventOf = (kind: string, keyAlias: string) =>
+  path.events.find((e) => e.action.kind === kind && e.keyAlias === keyAlias);
+const keyIdOf = (kind: string, keyAlias: string) => {
+  const call = eventOf(kind, keyAlias)?.call;
+  return call?.ok ? call.keyId : undefined;
+};
+
 describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle → queue → handler)', () => {
-  it('passes every check it prints', () => {
+  it('passes every check it prints, and prints each of them', () => {
     expect(path.checks.filter((c) => !c.pass)).toEqual([]);
-    expect(path.checks.length).toBeGreaterThanOrEqual(7);
+    expect(path.checks.length).toBeGreaterThanOrEqual(11);
+    const summary = formatPathSummary(path);
+    for (const c of path.checks) expect(summary).toContain(`PASS  ${c.name}`);
   });
 
   it('wires the emulated account with the real wire command, and wire --check finds it healthy', () => {
@@ -61,36 +74,103 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
   });
 
   it('gives every created key the alias of its trace, one hop after the other, and nothing else', () => {
-    const created = path.keys.filter((k) => k.created.ok);
-    expect(created.length).toBe(DEFAULT_PATH_KEYS.length - 1);
-    for (const k of created) {
+    // The four keys of the first phase, and the replacement of the third.
+    expect(created().length).toBe(FIRST.length);
+    for (const k of created()) {
       expect(k.traceCode).toBe('200');
       expect(k.smnMessageId).toBeDefined();
       expect(k.deliveryStatus).toBe(200);
       expect(k.ingestReason).toBe('enqueued');
       expect(k.outcome).toBe('created');
       expect(k.expectedAlias).toMatch(/^alias\/path\/[a-z0-9-]+-[a-z0-9_]+$/);
-      expect(k.aliases).toEqual([k.expectedAlias]);
+      expect(k.aliasesAfter).toEqual([k.expectedAlias]);
     }
-    expect(path.audits).toHaveLength(created.length);
     expect(path.dlq).toEqual([]);
   });
 
+  it('tags every new key in the same message as its alias (the embedded TAG_TEMPLATE)', () => {
+    for (const k of created()) {
+      const keyId = k.call.ok ? k.call.keyId : '';
+      expect(k.audit?.tags_status).toBe('applied');
+      expect(path.emulator.tags.tagsOf(keyId)).toEqual(
+        expect.arrayContaining([
+          { key: 'created_by', value: 'kms-alias-bot' },
+          { key: 'alias', value: k.expectedAlias },
+        ]),
+      );
+    }
+  });
+
+  it('releases the names of keys scheduled for deletion, and only the names the convention made', () => {
+    const payments = eventOf('scheduleKeyDeletion', 'payments-db');
+    const orders = eventOf('scheduleKeyDeletion', 'orders-api');
+    expect(payments).toMatchObject({
+      ingestReason: 'enqueued',
+      outcome: 'released',
+      alias: 'alias/path/payments-db-aes_256',
+    });
+    expect(orders).toMatchObject({
+      ingestReason: 'enqueued',
+      outcome: 'released',
+      alias: 'alias/path/orders-api-rsa_2048',
+    });
+    // The alias a person gave payments-db is not the convention's: it stays.
+    expect(payments?.aliasesAfter).toEqual(['alias/team/payments-db']);
+    const deleted = path.emulator.calls.filter((c) => c.operation === 'deleteAlias' && c.status === 204);
+    expect(deleted.map((c) => [c.keyId, c.aliases])).toEqual([
+      [keyIdOf('createKey', 'payments-db'), ['alias/path/payments-db-aes_256']],
+      [keyIdOf('createKey', 'orders-api'), ['alias/path/orders-api-rsa_2048']],
+    ]);
+  });
+
+  it('gives a released name to the new key that the convention names the same', () => {
+    const replacement = eventOf('createKey', 'Payments-DB');
+    const newKey = keyIdOf('createKey', 'Payments-DB');
+    expect(replacement).toMatchObject({ outcome: 'created', alias: 'alias/path/payments-db-aes_256' });
+    expect(path.emulator.state.aliasesOf(newKey ?? '')).toEqual(['alias/path/payments-db-aes_256']);
+    expect(path.emulator.state.aliasesOf(keyIdOf('createKey', 'payments-db') ?? '')).toEqual([
+      'alias/team/payments-db',
+    ]);
+    const summary = formatPathSummary(path);
+    expect(summary).toContain(
+      `released alias/path/payments-db-aes_256 from key ${keyIdOf('createKey', 'payments-db')?.slice(0, 8)}`,
+    );
+    expect(summary).toContain(`alias/path/payments-db-aes_256 now on new key ${newKey?.slice(0, 8)} (Payments-DB)`);
+  });
+
+  it('re-creates the alias of a key whose deletion was cancelled, keeping the tags it has', () => {
+    const cancelled = eventOf('cancelKeyDeletion', 'orders-api');
+    expect(cancelled).toMatchObject({
+      ingestReason: 'enqueued',
+      outcome: 'created',
+      alias: 'alias/path/orders-api-rsa_2048',
+    });
+    expect(cancelled?.aliasesAfter).toEqual(['alias/path/orders-api-rsa_2048']);
+    // Its details name no creator: the rendered created_by=unknown is kept out (TAG_OVERWRITE off).
+    expect(path.emulator.tags.tagsOf(keyIdOf('createKey', 'orders-api') ?? '')).toContainEqual({
+      key: 'created_by',
+      value: 'kms-alias-bot',
+    });
+    expect(formatPathSummary(path)).toContain(
+      'deletion of orders-api cancelled: alias/path/orders-api-rsa_2048 re-created',
+    );
+  });
+
   it('does not notify a createKey that KMS refused (the notification filters code = 200)', () => {
-    const refused = path.keys.filter((k) => !k.created.ok);
+    const refused = path.events.filter((k) => !k.call.ok);
     expect(refused).toHaveLength(1);
     expect(refused[0]?.traceCode).toBe('400');
     expect(refused[0]?.smnMessageId).toBeUndefined();
-    expect(path.cts).toMatchObject({ traces: DEFAULT_PATH_KEYS.length, published: DEFAULT_PATH_KEYS.length - 1 });
+    expect(path.cts).toMatchObject({ traces: path.events.length, published: path.events.length - 1 });
   });
 
   it('verified every SMN delivery in the ingest bundle: the confirmation and each notification', () => {
     const smn = path.ingestRequests.filter((q) => q.smnType !== undefined);
     expect(smn.map((q) => `${q.smnType} ${q.status} ${q.reason}`).sort()).toEqual([
-      ...Array(DEFAULT_PATH_KEYS.length - 1).fill('Notification 200 enqueued'),
+      ...Array(path.events.length - 1).fill('Notification 200 enqueued'),
       'SubscriptionConfirmation 200 subscription_confirmed',
     ]);
-    expect(path.smn).toMatchObject({ dropped: 0, delivered: DEFAULT_PATH_KEYS.length });
+    expect(path.smn).toMatchObject({ dropped: 0, delivered: path.events.length });
   });
 });
 

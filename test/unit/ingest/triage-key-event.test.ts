@@ -54,6 +54,12 @@ describe('triageKeyEvent()', () => {
     });
   });
 
+  it('enqueues the traces of a deletion scheduled or cancelled (ON_KEY_DELETION decides what they do)', () => {
+    for (const name of ['scheduleKeyDeletion', 'cancelKeyDeletion', 'SCHEDULEKEYDELETION']) {
+      expect(triageKeyEvent(JSON.stringify(trace({ trace_name: name }))), name).toEqual({ kind: 'enqueue' });
+    }
+  });
+
   it('enqueues whatever it is unsure of: not JSON, unknown shapes, a trace without service_type', () => {
     for (const body of ['plain text from CTS?', '[1,2]', '{"foo":1}', '{"trace_name":"deleteKey"}', '{"cts":"x"}']) {
       expect(triageKeyEvent(body), body).toEqual({ kind: 'enqueue' });
