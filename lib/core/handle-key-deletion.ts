@@ -1,4 +1,5 @@
 import { placeEvent, type ProjectAccount } from './place-event.ts';
+import { KEY_STATE } from '../inventory/key-skip-reason.ts';
 import type { KeyDeletionMode } from '../config/load-config.ts';
 import { KmsApiError } from '../errors/huawei-errors.ts';
 import type { KeyCreated } from '../events/key-created.ts';
@@ -89,6 +90,13 @@ async function release(key: KeyRef, event: KeyDeletion, deps: KeyDeletionDeps): 
     return { event, outcome: failureOf(err) };
   }
   const kept = plan.keep.length === 0 ? '' : `; kept ${plan.keep.join(', ')}`;
+  if (plan.release.length > 0) {
+    // Deliveries are unordered: a schedule retried after throttling may arrive after the cancel
+    // that followed it. Only a key still pending deletion gives its names back (one DescribeKey,
+    // and only when there is something to delete).
+    const stale = await staleSchedule(key, event, deps);
+    if (stale !== undefined) return stale;
+  }
   if (plan.release.length === 0) {
     return {
       event,
@@ -163,9 +171,46 @@ async function restore(key: KeyRef, event: KeyDeletion, region: string, deps: Ke
   } catch (err) {
     return { event, outcome: failureOf(err) };
   }
+  if (details.key_state === KEY_STATE.pendingDeletion) {
+    // A cancel delivered after a later schedule of the same key: that schedule settles it.
+    return {
+      event,
+      outcome: {
+        kind: 'skipped',
+        reason: 'key_pending_deletion',
+        detail: `deletion of key ${key.keyId} cancelled, but the key is pending deletion again: its alias is not re-created`,
+      },
+    };
+  }
   const fromDetails = keyCreatedFromDetails(details, { projectId: key.projectId, region });
   if (event.trace_id !== undefined) fromDetails.trace_id = event.trace_id;
   return deps.recreate(fromDetails);
+}
+
+/**
+ * The skip of a schedule whose key is no longer pending deletion (the deletion was cancelled
+ * since), or the failure to find out; undefined when the key is pending deletion.
+ */
+async function staleSchedule(
+  key: KeyRef,
+  event: KeyDeletion,
+  deps: KeyDeletionDeps,
+): Promise<MessageResult | undefined> {
+  let details: KeyDetails;
+  try {
+    details = await deps.run('describeKey', (signal) => deps.api.describeKey(key, signal));
+  } catch (err) {
+    return { event, outcome: failureOf(err) };
+  }
+  if (details.key_state === KEY_STATE.pendingDeletion) return undefined;
+  return {
+    event,
+    outcome: {
+      kind: 'skipped',
+      reason: 'key_not_pending_deletion',
+      detail: `key ${key.keyId} was scheduled for deletion but is not pending deletion now (key_state ${JSON.stringify(details.key_state ?? null)}): its aliases are kept`,
+    },
+  };
 }
 
 /** A failed read (listing, DescribeKey): no alias is involved yet. */

@@ -89,10 +89,11 @@ describe('deleted keys give their names back (ON_KEY_DELETION)', () => {
     seed();
     const { response, operations, audit } = await deliver(await schedule(), { ON_KEY_DELETION: 'release' });
     expect(failedIds(response)).toEqual([]);
-    expect(operations).toEqual(['listAliases', 'deleteAlias']);
+    // DescribeKey: only a key still pending deletion gives its names back.
+    expect(operations).toEqual(['listAliases', 'describeKey', 'deleteAlias']);
     expect(stack.emulator.state.aliasesOf(OLD)).toEqual([HAND_MADE]);
     expect(stack.emulator.state.aliasesOf(OTHER)).toEqual([OTHERS_ALIAS]);
-    expect(audit).toMatchObject({ outcome: 'released', alias: NAME, key_id: OLD, api_calls: 2 });
+    expect(audit).toMatchObject({ outcome: 'released', alias: NAME, key_id: OLD, api_calls: 3 });
     expect(audit?.request_id).toEqual(expect.any(String));
 
     stack.emulator.state.createKey(project, { key_id: REPLACEMENT, key_alias: 'payments-db', key_spec: 'AES_256' });
@@ -108,10 +109,21 @@ describe('deleted keys give their names back (ON_KEY_DELETION)', () => {
     expect(stack.emulator.state.aliasesOf(REPLACEMENT)).toEqual([NAME]);
   });
 
+  it('release: a schedule delivered after the cancel that followed it releases nothing', async () => {
+    seed();
+    const scheduled = await schedule();
+    // The deletion is cancelled before the (retried, late) schedule message is processed.
+    stack.emulator.state.setKeyState(OLD, '2');
+    const { operations, audit } = await deliver(scheduled, { ON_KEY_DELETION: 'release' });
+    expect(operations).toEqual(['listAliases', 'describeKey']);
+    expect(audit).toMatchObject({ outcome: 'skipped', reason: 'key_not_pending_deletion', key_id: OLD });
+    expect(stack.emulator.state.aliasesOf(OLD)).toEqual([HAND_MADE, NAME]);
+  });
+
   it('release, dry run: reads the aliases, says what it would release, writes nothing', async () => {
     seed();
     const { operations, audit } = await deliver(await schedule(), { ON_KEY_DELETION: 'release', DRY_RUN: 'true' });
-    expect(operations).toEqual(['listAliases']);
+    expect(operations).toEqual(['listAliases', 'describeKey']);
     expect(audit).toMatchObject({ outcome: 'skipped', reason: 'dry_run', alias: NAME, dry_run: true });
     expect(stack.emulator.state.aliasesOf(OLD)).toEqual([HAND_MADE, NAME]);
   });

@@ -49,7 +49,9 @@ function setup(options: {
   mode: 'keep' | 'release';
   dryRun?: boolean;
   listed?: ListedAlias[];
+  /** DescribeKey's answer; `key_state` defaults to "4" (pending deletion) for a schedule, "3" (disabled) for a cancel. */
   details?: Partial<KeyDetails>;
+  kind?: 'key_deletion_scheduled' | 'key_deletion_cancelled';
 }) {
   const calls: Calls = { list: 0, deleted: [], described: 0, recreated: [] };
   const api: KeyDeletionApi = {
@@ -63,7 +65,8 @@ function setup(options: {
     },
     describeKey: async () => {
       calls.described += 1;
-      return { key_id: KEY, key_alias: 'payments-db', key_state: '2', ...options.details } as KeyDetails;
+      const state = options.kind === 'key_deletion_cancelled' ? '3' : '4';
+      return { key_id: KEY, key_alias: 'payments-db', key_state: state, ...options.details } as KeyDetails;
     },
   };
   const run: RunOperation = (_operation, fn) => fn(new AbortController().signal);
@@ -128,8 +131,25 @@ describe('handleKeyDeletion()', () => {
     expect(result.outcome).toMatchObject({ kind: 'skipped', reason: 'dry_run', alias: 'alias/prod/payments-db' });
   });
 
+  it('release, scheduled: a key no longer pending deletion (cancelled since) keeps its aliases', async () => {
+    for (const key_state of ['2', '3']) {
+      const { calls, deps } = setup({ mode: 'release', listed, details: { key_state } });
+      const result = await handleKeyDeletion('key_deletion_scheduled', event, deps);
+      expect(calls.described).toBe(1);
+      expect(calls.deleted).toEqual([]);
+      expect(result.outcome).toMatchObject({ kind: 'skipped', reason: 'key_not_pending_deletion' });
+    }
+  });
+
+  it('release, cancelled: a key pending deletion again (a later schedule) is not named again', async () => {
+    const { calls, deps } = setup({ mode: 'release', kind: 'key_deletion_cancelled', details: { key_state: '4' } });
+    const result = await handleKeyDeletion('key_deletion_cancelled', event, deps);
+    expect(calls.recreated).toEqual([]);
+    expect(result.outcome).toMatchObject({ kind: 'skipped', reason: 'key_pending_deletion' });
+  });
+
   it('release, cancelled: names the key again from its details, through the create path', async () => {
-    const { calls, deps } = setup({ mode: 'release' });
+    const { calls, deps } = setup({ mode: 'release', kind: 'key_deletion_cancelled' });
     const result = await handleKeyDeletion('key_deletion_cancelled', event, deps);
     expect(calls.described).toBe(1);
     expect(calls.recreated).toHaveLength(1);
