@@ -150,6 +150,20 @@ export class AccountDirectory {
     return this.#byProject.get(projectId);
   }
 
+  /**
+   * Whether a caller of `caller` may assume `agencyName` of `target`: the agency exists and
+   * trusts the caller's account (its own account always does). IAM assume_role and STS
+   * AssumeAgency check the same.
+   */
+  mayAssume(caller: EmulatorAccount, target: EmulatorAccount | undefined, agencyName: string): boolean {
+    const agency = target?.agencies?.find((a) => a.name === agencyName);
+    return (
+      target !== undefined &&
+      agency !== undefined &&
+      (caller === target || (agency.trustedDomainIds ?? []).includes(caller.domainId))
+    );
+  }
+
   /** An account by `domain.name` or `domain.id`, as IAM bodies name it (docs/huawei-kms.md#iam-tokens). */
   account(ref: { readonly id?: string | undefined; readonly name?: string | undefined }): EmulatorAccount | undefined {
     return this.accounts.find((a) => (ref.id !== undefined ? a.domainId === ref.id : a.domainName === ref.name));

@@ -178,12 +178,9 @@ export function issueToken(
       throw iamError.badRequest('The request body is invalid: assume_role.agency_name and domain_name are required.');
     }
     const target = ctx.directory.account({ id: domainId, name: domainName });
-    const agency = target?.agencies?.find((a) => a.name === agencyName);
-    const trusted =
-      target !== undefined &&
-      agency !== undefined &&
-      (caller.account === target || (agency.trustedDomainIds ?? []).includes(caller.account.domainId));
-    if (!target || !trusted) throw iamError.agencyForbidden(agencyName);
+    if (!target || !ctx.directory.mayAssume(caller.account, target, agencyName)) {
+      throw iamError.agencyForbidden(agencyName);
+    }
     const duration = assume?.['duration_seconds'];
     if (duration !== undefined) {
       if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 900 || duration > 86_400) {

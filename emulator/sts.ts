@@ -8,7 +8,7 @@
 import type { AccountDirectory } from './accounts.ts';
 import { authenticateSignature, type AuthContext } from './auth.ts';
 import { HuaweiError } from './error-bodies.ts';
-import { asObject, asString, parseJsonObject } from './json.ts';
+import { asString, parseJsonObject } from './json.ts';
 import type { ReceivedRequest } from './verify-signature.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -51,12 +51,7 @@ export function assumeAgency(
     throw stsError.badRequest(`duration_seconds must be a whole number from 900 to ${max}.`);
   }
   const target = ctx.directory.account({ id: domainId });
-  const agency = target?.agencies?.find((a) => a.name === agencyName);
-  const trusted =
-    target !== undefined &&
-    agency !== undefined &&
-    (match.account === target || (agency.trustedDomainIds ?? []).includes(match.account.domainId));
-  if (!target || !trusted) throw stsError.forbidden(agencyName);
+  if (!target || !ctx.directory.mayAssume(match.account, target, agencyName)) throw stsError.forbidden(agencyName);
   const expiresAt = ctx.nowMs + duration * 1000;
   const credential = {
     ak: `EMUSTS${randomBytes(7).toString('hex').toUpperCase()}`,
@@ -79,7 +74,7 @@ export function assumeAgency(
         agency_session_id: `${agencyName}:${session}`,
         trust_agency_urn: urn,
       },
-      source_identity: asString(asObject(body)?.['source_identity']),
+      source_identity: asString(body['source_identity']),
     },
   };
 }

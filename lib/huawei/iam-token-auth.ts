@@ -12,8 +12,7 @@ import { registerSecret } from '../audit/secret-registry.ts';
 import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
-import { parseHuaweiError } from './parse-huawei-error.ts';
-import { toTransportError } from './transport-error.ts';
+import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
 const OPERATION = 'iam.token';
@@ -175,12 +174,10 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
     const scope = { project: name === undefined ? { id: projectId } : { name } };
     const { identity, headers } = await identityFor();
     const body = JSON.stringify({ auth: { identity, scope } });
-    const timeoutSignal = AbortSignal.timeout(requestTimeoutMs);
-    let response: Response;
-    let text: string;
+    let response: CredentialsAnswer;
     try {
-      response = await fetchImpl(tokenUrl, {
-        method: 'POST',
+      response = await postCredentialsRequest({
+        url: tokenUrl,
         headers: {
           ...headers,
           // docs/huawei-kms.md#iam-tokens: Content-Type: application/json;charset=utf8
@@ -188,31 +185,15 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
           'user-agent': options.userAgent ?? 'kms-auto-alias',
         },
         body,
-        signal: timeoutSignal,
-        // Never follow a redirect with credentials in the body.
-        redirect: 'manual',
-      });
-      text = await response.text();
-    } catch (err) {
-      throw toTransportError(err, {
         operation: OPERATION,
-        service: 'iam',
         timeoutMs: requestTimeoutMs,
-        timeoutSignal,
-        callerSignal: undefined,
+        fetch: fetchImpl,
       });
+    } catch (err) {
+      if (err instanceof IamError && err.status === 401) throw refused(err);
+      throw err;
     }
-    if (response.status < 200 || response.status >= 300) {
-      const error = parseHuaweiError({
-        status: response.status,
-        bodyText: text,
-        headers: response.headers,
-        operation: OPERATION,
-        service: 'iam',
-      });
-      if (response.status === 401) throw refused(error);
-      throw error;
-    }
+    const text = response.text;
     const token = response.headers.get('x-subject-token')?.trim() ?? '';
     registerSecret(token);
     if (token === '' || /[\r\n]/.test(token)) {

@@ -16,8 +16,7 @@ import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { createAkSkAuth } from './aksk-auth.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
-import { parseHuaweiError } from './parse-huawei-error.ts';
-import { toTransportError } from './transport-error.ts';
+import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
 const OPERATION = 'sts.assume_agency';
@@ -120,41 +119,29 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
       },
       '',
     );
-    const timeoutSignal = AbortSignal.timeout(requestTimeoutMs);
-    let response: Response;
-    let text: string;
+    let answer: CredentialsAnswer;
     try {
-      // Never follow a redirect with a signature.
-      response = await fetchImpl(url, { method: 'POST', headers, body, signal: timeoutSignal, redirect: 'manual' });
-      text = await response.text();
-    } catch (err) {
-      throw toTransportError(err, {
+      answer = await postCredentialsRequest({
+        url,
+        headers,
+        body,
         operation: OPERATION,
-        service: 'iam',
         timeoutMs: requestTimeoutMs,
-        timeoutSignal,
-        callerSignal: undefined,
+        fetch: fetchImpl,
       });
-    }
-    if (response.status < 200 || response.status >= 300) {
-      const error = parseHuaweiError({
-        status: response.status,
-        bodyText: text,
-        headers: response.headers,
-        operation: OPERATION,
-        service: 'iam',
-      });
+    } catch (err) {
       // The central credentials were refused: a secret-store caller re-reads them (rotation).
-      if (response.status === 401 && options.caller.onUnauthorized?.('') === true) {
+      if (err instanceof IamError && err.status === 401 && options.caller.onUnauthorized?.('') === true) {
         throw new IamError(`${OPERATION} failed: STS refused the central credentials (401)`, {
           status: 401,
           operation: OPERATION,
-          cause: error,
+          cause: err,
           retry: 'auth-refresh',
         });
       }
-      throw error;
+      throw err;
     }
+    const text = answer.text;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -164,7 +151,7 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
     const credentials = readAssumedCredentials(parsed);
     if (credentials === undefined) {
       throw new IamError(`${OPERATION} failed: the answer holds no credentials`, {
-        status: response.status,
+        status: answer.status,
         operation: OPERATION,
         retry: false,
       });

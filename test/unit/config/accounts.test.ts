@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { parseAccounts } from '../../../lib/config/parse-accounts.ts';
-import { ConfigError } from '../../../lib/errors/app-error.ts';
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 // HUAWEICLOUD_ACCOUNTS: one deployment, several Huawei accounts (one deployment for many accounts).
 
@@ -26,15 +26,7 @@ const three = JSON.stringify({
   [C]: { name: 'data', projects: { [PC]: 'cn-north-4' }, secret: 'huawei/data-account' },
 });
 
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('parseAccounts()', () => {
   it('reads each account, its projects in both notations and how it is reached', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
-import { ConfigError } from '../../../lib/errors/app-error.ts';
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 const PROJECT = '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c';
 const AK = 'QTWAOYTTINDUT2QVKYUC';
@@ -13,15 +13,7 @@ const base = {
   DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/kms-key-events-dlq',
 };
 
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('loadConfig()', () => {
   it('applies defaults that work', () => {
