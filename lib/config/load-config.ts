@@ -91,6 +91,10 @@ export interface Config extends TaggingConfig {
   retryThrottleMinDelayMs: number;
   keyNotVisibleWindowMs: number;
   deadlineMarginMs: number;
+  /** Credentials read from Secrets Manager / SSM are read again after this long (at most 5 min). */
+  credentialsTtlMs: number;
+  /** An IAM 401 to the password is answered from memory this long, clear of IAM's lockout. */
+  iamRefusalMemoryMs: number;
   logLevel: LogLevel;
   /** `Service` dimension of the metrics and `service` key of the logs; set per stage. */
   serviceName: string;
@@ -155,6 +159,8 @@ const ENV_SPEC = {
   RETRY_THROTTLE_MIN_DELAY_MS: integerOr(0, 60_000, 1_000),
   KEY_NOT_VISIBLE_WINDOW_MS: integerOr(0, 600_000, 20_000),
   DEADLINE_MARGIN_MS: integerOr(0, 60_000, 2_000),
+  CREDENTIALS_TTL_MS: integerOr(1_000, 300_000, 300_000),
+  IAM_REFUSAL_MEMORY_MS: integerOr(0, 3_600_000, 300_000),
   SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
   METRICS_NAMESPACE: matchingOr(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace', 'KmsAutoAlias'),
   LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
@@ -236,6 +242,8 @@ export function loadConfig(
     retryThrottleMinDelayMs: e.RETRY_THROTTLE_MIN_DELAY_MS,
     keyNotVisibleWindowMs: e.KEY_NOT_VISIBLE_WINDOW_MS,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,
+    credentialsTtlMs: e.CREDENTIALS_TTL_MS,
+    iamRefusalMemoryMs: e.IAM_REFUSAL_MEMORY_MS,
     logLevel: e.LOG_LEVEL,
     serviceName: e.SERVICE_NAME,
     metricsNamespace: e.METRICS_NAMESPACE,

@@ -173,7 +173,7 @@ function createSecretAuth(
   if (readSecret !== undefined) {
     return createSecretStoreAuth({
       read: () => readSecret(source),
-      ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
+      ttlMs: options.credentialsTtlMs ?? config.credentialsTtlMs,
     });
   }
   return createSecretStoreAuth({
@@ -190,7 +190,7 @@ function createSecretAuth(
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),
       ),
-    ...(options.credentialsTtlMs === undefined ? {} : { ttlMs: options.credentialsTtlMs }),
+    ttlMs: options.credentialsTtlMs ?? config.credentialsTtlMs,
   });
 }
 
@@ -214,7 +214,7 @@ function createCentralUser(config: Config, iamEndpoint: string, options: Account
     // Region ids and project ids never look alike (lib/huawei/id-patterns.ts).
     projectNameFor: (scope) => (isRegionId(scope) ? scope : undefined),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    ...(options.iamRefusalMemoryMs === undefined ? {} : { refusalMemoryMs: options.iamRefusalMemoryMs }),
+    refusalMemoryMs: options.iamRefusalMemoryMs ?? config.iamRefusalMemoryMs,
   });
   // As a caller token: one token, cached under one scope, which is also the one dropped after a
   // 401, whatever project the failing call was for (else a revoked user token stays cached and

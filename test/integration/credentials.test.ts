@@ -70,10 +70,10 @@ describe('a wrong IAM password', () => {
     }
   });
 
-  it('is asked again once the memory has passed', async () => {
-    const kms = createKmsFromConfig(loadConfig(passwordEnv({ HUAWEICLOUD_IAM_PASSWORD: 'Wrong#Passw0rd#Again' })), {
-      iamRefusalMemoryMs: 1,
-    });
+  it('is asked again once the memory has passed (IAM_REFUSAL_MEMORY_MS)', async () => {
+    const kms = createKmsFromConfig(
+      loadConfig(passwordEnv({ HUAWEICLOUD_IAM_PASSWORD: 'Wrong#Passw0rd#Again', IAM_REFUSAL_MEMORY_MS: '1' })),
+    );
     await rejectionOf(kms.listAllAliases(FIRST));
     await new Promise((resolve) => setTimeout(resolve, 5));
     await rejectionOf(kms.listAllAliases(FIRST));

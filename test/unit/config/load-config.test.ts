@@ -16,6 +16,16 @@ const base = {
 const errorOf = configErrorOf;
 
 describe('loadConfig()', () => {
+  it('reads how long credentials and an IAM refusal are kept, within bounds', () => {
+    expect(loadConfig(base)).toMatchObject({ credentialsTtlMs: 300_000, iamRefusalMemoryMs: 300_000 });
+    expect(loadConfig({ ...base, CREDENTIALS_TTL_MS: '60000', IAM_REFUSAL_MEMORY_MS: '0' })).toMatchObject({
+      credentialsTtlMs: 60_000,
+      iamRefusalMemoryMs: 0,
+    });
+    // Above 5 minutes a rotated secret would be used too long after its revocation.
+    expect(errorOf({ ...base, CREDENTIALS_TTL_MS: '600000' })).toContain('CREDENTIALS_TTL_MS');
+  });
+
   it('applies defaults that work', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
