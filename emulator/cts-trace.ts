@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorAccount, ProjectRef } from './accounts.ts';
 import type { CtsTrace } from './cts-notifications.ts';
 
-export interface CreateKeyCall {
+/** One KMS call, as CTS records it. */
+export interface KmsCall {
   readonly project: ProjectRef;
   readonly account: EmulatorAccount;
   /** AK, IAM user name or `<domain>/<agency>`. */
@@ -14,21 +15,31 @@ export interface CreateKeyCall {
   readonly status: number;
   readonly requestBody: string;
   readonly responseBody: unknown;
-  readonly keyId?: string;
-  readonly keyAlias?: string;
   readonly atMs: number;
 }
 
-export function createKeyTrace(call: CreateKeyCall): CtsTrace {
+export interface CreateKeyCall extends KmsCall {
+  readonly keyId?: string;
+  readonly keyAlias?: string;
+}
+
+/**
+ * The trace of any KMS call: every KMS trace has this structure; the operation's name, its API
+ * version and the resource it names differ (createKey names the new key, replicateKey its source).
+ */
+export function kmsTrace(
+  call: KmsCall,
+  what: { traceName: string; apiVersion: string; resourceId?: string | undefined; resourceName?: string | undefined },
+): CtsTrace {
   const user = call.account.users[0]?.name ?? call.principal;
   const userId = `${call.account.domainId.slice(0, 16)}${'0'.repeat(16)}`;
   return {
     trace_id: randomUUID(),
     code: String(call.status),
-    trace_name: 'createKey',
+    trace_name: what.traceName,
     resource_type: 'cmk',
     trace_rating: call.status < 400 ? 'normal' : 'warning',
-    api_version: 'v1.0',
+    api_version: what.apiVersion,
     source_ip: '127.0.0.1',
     trace_type: 'ApiCall',
     service_type: 'KMS',
@@ -36,8 +47,8 @@ export function createKeyTrace(call: CreateKeyCall): CtsTrace {
     project_id: call.project.id,
     request: call.requestBody,
     response: JSON.stringify(call.responseBody ?? {}),
-    ...(call.keyId === undefined ? {} : { resource_id: call.keyId }),
-    ...(call.keyAlias === undefined ? {} : { resource_name: call.keyAlias }),
+    ...(what.resourceId === undefined ? {} : { resource_id: what.resourceId }),
+    ...(what.resourceName === undefined ? {} : { resource_name: what.resourceName }),
     resource_account_id: call.account.domainId,
     tracker_name: 'system',
     time: call.atMs,
@@ -50,6 +61,15 @@ export function createKeyTrace(call: CreateKeyCall): CtsTrace {
       principal_id: userId,
     },
   };
+}
+
+export function createKeyTrace(call: CreateKeyCall): CtsTrace {
+  return kmsTrace(call, {
+    traceName: 'createKey',
+    apiVersion: 'v1.0',
+    resourceId: call.keyId,
+    resourceName: call.keyAlias,
+  });
 }
 
 /**

@@ -9,8 +9,8 @@
 // by key id, so it gives the replica its own id; the handler reads the answer's id either way.
 // Unverified: The replica is enabled at once: it takes its primary's material when it is created (DEW user
 // guide, dew_01_0325 and the page on importing key material), even for an external-origin primary.
-import { randomUUID } from 'node:crypto';
-import type { AccountDirectory, EmulatorAccount, ProjectRef } from './accounts.ts';
+import type { AccountDirectory, ProjectRef } from './accounts.ts';
+import { type KmsCall, kmsTrace } from './cts-trace.ts';
 import type { CtsTrace } from './cts-notifications.ts';
 import { HuaweiError, kmsError } from './error-bodies.ts';
 import { asString, parseJsonObject } from './json.ts';
@@ -83,47 +83,12 @@ export function replicateKey(
   };
 }
 
-export interface ReplicateKeyCall {
-  /** The project the call was made in (the source key's). */
-  readonly project: ProjectRef;
-  readonly account: EmulatorAccount;
-  readonly principal: string;
-  readonly status: number;
-  readonly requestBody: string;
-  readonly responseBody: unknown;
+export interface ReplicateKeyCall extends KmsCall {
+  /** The source key; the call is made in its project. */
   readonly sourceKeyId?: string;
-  readonly atMs: number;
 }
 
-/** The CTS trace of a replicateKey call, shaped like createKey's (cts-trace.ts). */
+/** The CTS trace of a replicateKey call, shaped like every KMS trace (cts-trace.ts). */
 export function replicateKeyTrace(call: ReplicateKeyCall): CtsTrace {
-  const user = call.account.users[0]?.name ?? call.principal;
-  const userId = `${call.account.domainId.slice(0, 16)}${'0'.repeat(16)}`;
-  return {
-    trace_id: randomUUID(),
-    code: String(call.status),
-    trace_name: 'replicateKey',
-    resource_type: 'cmk',
-    trace_rating: call.status < 400 ? 'normal' : 'warning',
-    api_version: 'v2',
-    source_ip: '127.0.0.1',
-    trace_type: 'ApiCall',
-    service_type: 'KMS',
-    event_type: 'system',
-    project_id: call.project.id,
-    request: call.requestBody,
-    response: JSON.stringify(call.responseBody ?? {}),
-    ...(call.sourceKeyId === undefined ? {} : { resource_id: call.sourceKeyId }),
-    resource_account_id: call.account.domainId,
-    tracker_name: 'system',
-    time: call.atMs,
-    record_time: call.atMs + 1,
-    user: {
-      domain: { name: call.account.domainName, id: call.account.domainId },
-      name: user,
-      id: userId,
-      type: 'User',
-      principal_id: userId,
-    },
-  };
+  return kmsTrace(call, { traceName: 'replicateKey', apiVersion: 'v2', resourceId: call.sourceKeyId });
 }
