@@ -254,7 +254,8 @@ function nearMiss(value: string, how: number, n: number): string {
     case 9:
       return `${value}/../../x`;
     case 10:
-      return encodeURIComponent(`/${value}`);
+      // A lone surrogate cannot be percent-encoded (URIError): encode its well-formed twin.
+      return encodeURIComponent(`/${value}`.toWellFormed());
     case 11:
       return value.toUpperCase();
     case 12:

@@ -3,10 +3,12 @@ import { formatSummary, groupViolations, runFuzz } from '../../fuzz/fuzz.ts';
 
 // A small version of `npm run fuzz` (which runs 10,000+ bodies): a few hundred generated and
 // mutated bodies through the normaliser and the naming layer, random templates, and batches of
-// 10 through the real handler against the emulator and fauxqs. A new seed every run, printed on
-// failure; rerun it with `FUZZ_SEED=<seed> npx vitest run test/fuzz` or `npm run fuzz -- --seed <seed>`.
+// 10 through the real handler against the emulator and fauxqs. A fixed seed, so that CI decides
+// on the code alone (a random seed once failed a run on a bug of the generator itself);
+// exploring is `npm run fuzz`'s job, a new seed every run. Another seed here:
+// `FUZZ_SEED=<seed> npx vitest run test/fuzz`.
 
-const seed = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
+const seed = process.env.FUZZ_SEED === undefined ? 873_682_516 : Number(process.env.FUZZ_SEED);
 
 function failures(summary: Awaited<ReturnType<typeof runFuzz>>): string {
   return groupViolations(summary.violations)
