@@ -71,8 +71,10 @@ export function startHttpRecorder(): HttpRecorder {
 
   const onCreated = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
+    // Where it is going, as the request says; replaced by the socket's address once connected (a
+    // request that never connects, given up by its deadline, keeps this one).
     const record: RecordedRequest = {
-      url: '',
+      url: `${request.protocol}//${String(request.getHeader('host') ?? request.host)}${request.path}`,
       method: request.method,
       headers: lowerCaseHeaders(request.getHeaders()),
       body: undefined,
@@ -90,6 +92,9 @@ export function startHttpRecorder(): HttpRecorder {
       },
       end: (chunk?: unknown, ...rest: unknown[]) => {
         if (typeof chunk !== 'function') p.chunks.push(text(chunk));
+        // Recorded now too: a request that never connects never reaches `finish`.
+        const body = p.chunks.join('');
+        p.record.body = body === '' ? undefined : body;
         return end(chunk, ...rest);
       },
     });

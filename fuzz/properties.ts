@@ -3,6 +3,7 @@
  * returns the violations it found (empty when all hold) instead of throwing, so that a run
  * counts every failure rather than stopping at the first.
  */
+import type { KeyDeletion } from '../lib/events/key-deletion.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeyCreated } from '../lib/events/key-created.ts';
 import { normaliseEvent, type NormaliseResult } from '../lib/events/normalise-event.ts';
@@ -67,6 +68,10 @@ export function checkNormalised(body: string): { result: NormaliseResult | undef
     case 'key_created':
       violations.push(...checkEvent(result.event));
       break;
+    case 'key_deletion_scheduled':
+    case 'key_deletion_cancelled':
+      violations.push(...checkDeletion(result.event, body));
+      break;
     default:
       violations.push(`unknown result kind ${(result as { kind: unknown }).kind}`);
   }
@@ -78,6 +83,37 @@ function checkDetail(detail: unknown): string[] {
   const problems: string[] = [];
   if (detail.length > 400) problems.push(`detail is ${detail.length} characters (max 400)`);
   if (C0.test(detail)) problems.push('detail holds a raw C0 control character');
+  return problems;
+}
+
+const DELETION_KEYS = new Set([
+  'key_id',
+  'project_id',
+  'region',
+  'domain_id',
+  'time',
+  'trace_id',
+  'source',
+  'envelopes',
+]);
+
+/** A deletion event: only its identifying fields, clean; and only from a deletion trace's name. */
+function checkDeletion(event: KeyDeletion, body: string): string[] {
+  const problems: string[] = [];
+  if (Object.getPrototypeOf(event) !== Object.prototype) problems.push('deletion event does not have Object.prototype');
+  for (const key of Reflect.ownKeys(event)) {
+    if (typeof key !== 'string' || !DELETION_KEYS.has(key))
+      problems.push(`deletion event has unexpected key ${String(key)}`);
+  }
+  if (!KEY_ID.test(event.key_id)) problems.push('deletion key_id is not a key id');
+  if (!PROJECT_ID.test(event.project_id)) problems.push('deletion project_id is not a project id');
+  if (event.region !== undefined && !REGION.test(event.region)) problems.push('deletion region is not a region id');
+  if (!SOURCES.has(event.source)) problems.push(`unknown source ${event.source}`);
+  // The trace must name a deletion operation (any case); a name like `__proto__` is not one.
+  // (The body may hold the trace as an escaped JSON string, inside an envelope.)
+  if (!/trace_name\\*"\s*:\s*\\*"(schedulekeydeletion|cancelkeydeletion)\\*"/i.test(body)) {
+    problems.push('a deletion event from a body that names no deletion trace');
+  }
   return problems;
 }
 

@@ -16,10 +16,10 @@ import { quoteInput } from './quote-input.ts';
  * "Scheduling CMK deletion" / "Canceling the scheduled deletion of a CMK" on resource type `cmk`.
  * The exact spelling is compared case-insensitively (docs/huawei-kms.md#key-deletion).
  */
-const DELETION_TRACES: Readonly<Record<string, KeyDeletionKind>> = {
-  schedulekeydeletion: 'key_deletion_scheduled',
-  cancelkeydeletion: 'key_deletion_cancelled',
-};
+const DELETION_TRACES: ReadonlyMap<string, KeyDeletionKind> = new Map([
+  ['schedulekeydeletion', 'key_deletion_scheduled'],
+  ['cancelkeydeletion', 'key_deletion_cancelled'],
+]);
 
 /** Which deletion event a trace is, or undefined when it is not one (or not a KMS trace). */
 export function keyDeletionKindOf(trace: unknown): KeyDeletionKind | undefined {
@@ -27,7 +27,8 @@ export function keyDeletionKindOf(trace: unknown): KeyDeletionKind | undefined {
   const service = trace['service_type'];
   const name = trace['trace_name'];
   if (typeof service !== 'string' || typeof name !== 'string' || service.toLowerCase() !== 'kms') return undefined;
-  return DELETION_TRACES[name.toLowerCase()];
+  // A Map, not an object: a trace named `__proto__` or `constructor` must not find Object's members.
+  return DELETION_TRACES.get(name.toLowerCase());
 }
 
 /**

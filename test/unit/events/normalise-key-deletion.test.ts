@@ -54,6 +54,30 @@ describe('normaliseEvent() on key deletion traces', () => {
     expect(result.event.trace_id).toBe('b7e1c2d3-0000-11f1-9c2e-fa163e4b7d21');
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'takes a trace named %s for no deletion (found by the fuzz run: an object lookup found its prototype)',
+    (name) => {
+      const result = normalise(deletionTrace(name));
+      expect(result.kind).toBe('skipped');
+    },
+  );
+
+  it("reads the account that owns the key, else the caller's", () => {
+    const owned = normalise(
+      deletionTrace('scheduleKeyDeletion', {
+        resource_account_id: '6c1f0e2d3b4a49588776a5b4c3d2e1f0',
+        user: { domain: { id: '3bab8e245e854f68af5967c00dd43127', name: 'org' }, name: 'bot' },
+      }),
+    );
+    expect(owned).toMatchObject({ event: { domain_id: '6c1f0e2d3b4a49588776a5b4c3d2e1f0' } });
+    const caller = normalise(
+      deletionTrace('scheduleKeyDeletion', {
+        user: { domain: { id: '3bab8e245e854f68af5967c00dd43127' }, name: 'bot' },
+      }),
+    );
+    expect(caller).toMatchObject({ event: { domain_id: '3bab8e245e854f68af5967c00dd43127' } });
+  });
+
   it.each(envelopes)('reads cancelKeyDeletion in %s', (_name, wrap) => {
     expect(normalise(wrap(deletionTrace('cancelKeyDeletion')))).toMatchObject({
       kind: 'key_deletion_cancelled',
