@@ -1,5 +1,6 @@
 import { formatTable } from '../local/format-summary.ts';
 import type { ChaosAnalysis } from './invariants.ts';
+import { projectOfCall } from './account-invariant.ts';
 import type { ChaosRun } from './run-chaos.ts';
 
 const count = <T>(items: readonly T[], key: (item: T) => string): Array<[string, number]> => {
@@ -19,6 +20,35 @@ export function reproduceCommand(run: ChaosRun): string {
   return `npm run chaos -- --seed ${run.options.seed} --messages ${run.options.messages}${run.options.tokenMode ? ' --token-mode' : ''}`;
 }
 
+/** Messages, KMS calls and faults per account (HUAWEICLOUD_ACCOUNTS), and how the second one was reached. */
+function accountLines(run: ChaosRun): string[] {
+  const messages = run.scenario.messages;
+  const kms = run.calls.filter((c) => c.operation !== 'iamToken' && c.operation !== 'stsAssumeAgency');
+  const byAccount = run.accounts.map((a) => {
+    const mine = messages.filter((m) => (m.account ?? (m.keyId === undefined ? undefined : 'security')) === a.name);
+    const calls = kms.filter((c) => projectOfCall(c) === a.projectId);
+    return [
+      a.name,
+      `${mine.length} (${((100 * mine.length) / Math.max(1, messages.length)).toFixed(1)}%)`,
+      String(calls.length),
+      String(calls.filter((c) => c.fault !== undefined).length),
+      String(calls.filter((c) => c.status === 401).length),
+    ];
+  });
+  const noKey = messages.filter((m) => m.account === undefined && m.keyId === undefined).length;
+  const assumed = run.calls.filter((c) => c.operation === 'stsAssumeAgency');
+  const iam = run.calls.filter((c) => c.operation === 'iamToken');
+  const second = run.accounts.find((a) => a.name === 'payments');
+  return [
+    'Accounts (HUAWEICLOUD_ACCOUNTS: security central; payments by agency; outside not in the map)',
+    formatTable(['account', 'messages', 'KMS calls', 'faulted', '401'], byAccount),
+    `  ${noKey} messages name no key (broken bodies); ` +
+      (second?.viaSts === true
+        ? `payments reached by STS AssumeAgency with the central AK/SK: ${assumed.filter((c) => c.status === 201).length} of ${assumed.length} calls issued a temporary AK/SK`
+        : `payments reached by IAM assume_role with the central IAM user: ${iam.filter((c) => c.principal === second?.principals[0] && c.status === 201).length} agency tokens issued of ${iam.length} token calls`),
+  ];
+}
+
 /** The table the chaos run prints. */
 export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): string {
   const o = run.options;
@@ -36,6 +66,8 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
     formatTable(['kind', 'messages'], rows(Object.entries(run.scenario.composition).sort((a, b) => b[1] - a[1]))),
     '',
   );
+
+  out.push(...accountLines(run), '');
 
   out.push(
     'Decisions (every audit record: outcome → disposition)',
@@ -118,7 +150,7 @@ export function formatChaosReport(run: ChaosRun, analysis: ChaosAnalysis): strin
       (o.tokenMode
         ? `; IAM tokens: ${run.issuedTokens.length} issued, all expired ${run.tokenExpiries.length}× mid-run`
         : `; AK/SK rotated ${run.rotations.length}× mid-run (old AK revoked at once, the extension serving it from cache a while), ` +
-          `then an extension outage of ${run.extensionOutage === undefined ? 0 : run.extensionOutage.to - run.extensionOutage.from} ms (500s, hangs, refused connections) that ${run.extensionOutage?.failedReads ?? 0} reads met`),
+          `then an extension outage of ${run.extensionOutage === undefined ? 0 : run.extensionOutage.to - run.extensionOutage.from} ms (500s, hangs, refused connections) that ${run.extensionOutage?.failedReads ?? 0} reads met; the agency's STS credentials expired ${run.tokenExpiries.length}× mid-run`),
     '',
   );
 

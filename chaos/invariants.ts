@@ -9,6 +9,7 @@ import type { ChaosDlqEntry, ChaosRun } from './run-chaos.ts';
 import type { ChaosMessage } from './scenario.ts';
 import { checkDeletionsSettled, checkNoForeignAliasDeleted } from './deletion-invariants.ts';
 import { checkNoTagOverwritten } from './tag-invariant.ts';
+import { checkWritesByAccountIdentity } from './account-invariant.ts';
 
 export interface InvariantCheck {
   name: string;
@@ -187,6 +188,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         }
       } else if (m.expect === 'skipped') {
         if (a.outcome !== 'skipped') failures.push(`#${m.index}: skipped trace acked as ${String(a.outcome)}`);
+        else if (m.skipReason !== undefined && a.reason !== m.skipReason)
+          failures.push(`#${m.index}: skipped as ${String(a.reason)}, expected ${m.skipReason}`);
       } else if (m.expect === 'released') {
         // The alias released, or none left to release (a duplicate, or a redelivery, got there first).
         if (a.outcome !== 'released' || a.key_id !== m.keyId || (a.alias !== undefined && a.alias !== m.alias)) {
@@ -200,7 +203,7 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
     }
     checks.push(
       check(
-        'acknowledged messages got the right decision (alias for new keys and cancelled deletions, released for scheduled ones, skipped for other traces)',
+        'acknowledged messages got the right decision (alias for new keys and cancelled deletions, released for scheduled ones, skipped for other traces and for accounts outside the map)',
         failures,
         `${n} ack decisions`,
       ),
@@ -465,6 +468,8 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         (l) => `${l.length} characters of secret #${l.secret} (${l.form}) in ${where(l.line)}`,
       ),
       ...findCredentialPatterns(lines).map((p) => `${p.pattern} in ${where(p.line)}`),
+      // The agency's temporary security tokens (STS) are not known to the run: their emulator prefix is.
+      ...lines.flatMap((line, i) => (line.includes('emu-sts-') ? [`an STS security token in ${where(i)}`] : [])),
     ];
     checks.push(
       check(
@@ -495,6 +500,7 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       const rotated = run.rotations[0] ?? Number.POSITIVE_INFINITY;
       if (!run.calls.some((c) => c.at >= rotated && c.status === 401)) failures.push('no 401 after the rotation');
       if ((run.extensionOutage?.failedReads ?? 0) === 0) failures.push('no read met the extension outage');
+      if (run.tokenExpiries.length === 0) failures.push("the agency's STS credentials never expired");
     }
     checks.push(
       check(
@@ -503,7 +509,7 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
         `KMS ${faulted} of ${kms.length} calls (${((100 * faulted) / Math.max(1, kms.length)).toFixed(1)}%), DLQ ${dlqFailed} of ${run.dlqFaults.publishes} publishes, ${died} instances killed or timed out` +
           (run.options.tokenMode
             ? `, tokens expired ${run.tokenExpiries.length}×`
-            : `, AK/SK rotated ${run.rotations.length}×, ${run.extensionOutage?.failedReads ?? 0} reads in the extension outage`),
+            : `, AK/SK rotated ${run.rotations.length}×, ${run.extensionOutage?.failedReads ?? 0} reads in the extension outage, STS credentials expired ${run.tokenExpiries.length}×`),
       ),
     );
   }
@@ -520,6 +526,9 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
   checks.push(checkDeletionsSettled(run.scenario, run.aliases, conflictHolderOf, keyExhausted));
 
   checks.push(checkNoTagOverwritten(run.tagWrites, /^(true|1|yes|on)$/i.test(run.options.env.TAG_OVERWRITE ?? '')));
+
+  // Several accounts (HUAWEICLOUD_ACCOUNTS): each write by its project's account's identity.
+  checks.push(checkWritesByAccountIdentity(run.accounts, run.calls));
 
   return {
     checks,

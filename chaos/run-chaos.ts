@@ -19,7 +19,14 @@ import { readDlqRecord, REDRIVE_REASON } from '../lib/dlq/read-dlq-record.ts';
 import { drainQueue } from '../local/drain-queue.ts';
 import { compileAliasTemplate } from '../lib/naming/compile-alias-template.ts';
 import { runEventSource, type InvocationReport, type RunnerStats } from '../local/event-source-runner.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
+import {
+  DATA_ACCOUNT,
+  DATA_EMULATOR_ACCOUNT,
+  LOCAL_ACCOUNT,
+  LOCAL_EMULATOR_ACCOUNT,
+  PAYMENTS_ACCOUNT,
+  PAYMENTS_EMULATOR_ACCOUNT,
+} from '../test/support/local-account.ts';
 import {
   type ExtensionOutage,
   type SecretsExtension,
@@ -27,7 +34,7 @@ import {
 } from '../test/support/secrets-extension.ts';
 import { createDlqFaults, type DlqFaultStats } from './dlq-faults.ts';
 import { startHttpProxy, type HttpProxy } from './http-proxy.ts';
-import { buildChaosScenario, type ChaosScenario } from './scenario.ts';
+import { buildChaosScenario, type ChaosAccountName, type ChaosScenario } from './scenario.ts';
 
 export interface ChaosOptions {
   seed: string;
@@ -67,6 +74,19 @@ export interface ChaosDlqEntry {
   sourceMessageId: string;
 }
 
+/**
+ * Who may write in an account's project: fixed principals (the central AK before and after its
+ * rotation, the IAM user, the agency as IAM names it), and with `viaSts` any temporary AK that
+ * STS issued to one of `stsCallers` (AssumeAgency with the central AK/SK).
+ */
+export interface ChaosAccountIdentity {
+  name: ChaosAccountName;
+  projectId: string;
+  principals: string[];
+  viaSts: boolean;
+  stsCallers: string[];
+}
+
 export interface ChaosRun {
   options: Required<Omit<ChaosOptions, 'onProgress' | 'env' | 'eventsDir'>> & { env: Record<string, string> };
   scenario: ChaosScenario;
@@ -83,7 +103,7 @@ export interface ChaosRun {
   /** Key id → aliases at the end. */
   aliases: Map<string, string[]>;
   dlqFaults: DlqFaultStats;
-  /** Epoch ms of each expireAllTokens() (token mode). */
+  /** Epoch ms of each expireAllTokens(): IAM tokens (token mode), STS temporary AK/SKs (AK/SK mode). */
   tokenExpiries: number[];
   /**
    * AK/SK mode: the credentials come from Secrets Manager (the extension stand-in) and are rotated
@@ -101,6 +121,8 @@ export interface ChaosRun {
   /** Delayed keys that answered KMS.0207 at least once. */
   delayedKeysSeenInvisible: number;
   durationMs: number;
+  /** The accounts of the run and the identities allowed to write in each (chaos/account-invariant.ts). */
+  accounts: ChaosAccountIdentity[];
   /** Every tag value the function wrote (emulator/kms-tags.ts), for "no tag overwritten unless asked". */
   tagWrites?: readonly TagWrite[];
 }
@@ -113,6 +135,43 @@ export const DROPPED_HANG_EXTRA_MS = 50;
 const MIN_KILLS = 2;
 /** A key that is "not visible yet" stays hidden until the function first asks for it. */
 const HIDDEN_MS = 24 * 60 * 60 * 1000;
+
+/** The second account of HUAWEICLOUD_ACCOUNTS (an agency trusting the central account). */
+export const CHAOS_SECOND_ACCOUNT = { projectId: PAYMENTS_ACCOUNT.projectId, domainId: PAYMENTS_ACCOUNT.domainId };
+/** An account the deployment does not serve: its keys exist, its events are skipped. */
+export const CHAOS_OUTSIDE_ACCOUNT = { projectId: DATA_ACCOUNT.projectId, domainId: DATA_ACCOUNT.domainId };
+
+const CHAOS_ACCOUNTS_JSON = JSON.stringify({
+  [LOCAL_ACCOUNT.domainId]: { name: 'security', projects: { [LOCAL_ACCOUNT.projectId]: LOCAL_ACCOUNT.region } },
+  [PAYMENTS_ACCOUNT.domainId]: {
+    name: 'payments',
+    projects: { [PAYMENTS_ACCOUNT.projectId]: PAYMENTS_ACCOUNT.region },
+    agency: PAYMENTS_ACCOUNT.agency,
+  },
+});
+
+/** The identities allowed to write in each account's project (nobody in the outside one). */
+function identitiesOf(tokenMode: boolean): ChaosAccountIdentity[] {
+  const centralAks = [LOCAL_ACCOUNT.ak, ROTATED.ak];
+  return [
+    {
+      name: 'security',
+      projectId: LOCAL_ACCOUNT.projectId,
+      principals: tokenMode ? [LOCAL_ACCOUNT.user] : centralAks,
+      viaSts: false,
+      stsCallers: [],
+    },
+    {
+      name: 'payments',
+      projectId: PAYMENTS_ACCOUNT.projectId,
+      // The emulator names an assumed agency `<domain name>/<agency>` (IAM assume_role).
+      principals: tokenMode ? [`${PAYMENTS_EMULATOR_ACCOUNT.domainName}/${PAYMENTS_ACCOUNT.agency}`] : [],
+      viaSts: !tokenMode,
+      stsCallers: tokenMode ? [] : centralAks,
+    },
+    { name: 'outside', projectId: DATA_ACCOUNT.projectId, principals: [], viaSts: false, stsCallers: [] },
+  ];
+}
 
 /** The credentials secret of AK/SK mode, and what it is rotated to. */
 const SECRET_ID = 'chaos/huawei-kms';
@@ -184,6 +243,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     template: template.template,
     projectId: LOCAL_ACCOUNT.projectId,
     domainId: LOCAL_ACCOUNT.domainId,
+    second: CHAOS_SECOND_ACCOUNT,
+    outside: CHAOS_OUTSIDE_ACCOUNT,
     otherRegion: 'ap-southeast-1',
     eventsDir: options.eventsDir ?? join(import.meta.dirname, '..', 'events'),
   });
@@ -193,9 +254,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     for (const stop of stoppers.reverse()) await stop();
   };
   try {
-    const emulator = await startKmsEmulator({ accounts: [LOCAL_EMULATOR_ACCOUNT], seed: `${o.seed}:emulator` });
+    const emulator = await startKmsEmulator({
+      accounts: [LOCAL_EMULATOR_ACCOUNT, PAYMENTS_EMULATOR_ACCOUNT, DATA_EMULATOR_ACCOUNT],
+      seed: `${o.seed}:emulator`,
+    });
     stoppers.push(() => emulator.stop());
     const delayed = seedKeys(emulator, scenario);
+    const projectOfKey = new Map(scenario.keys.map((k) => [k.keyId, k.projectId]));
     seedConflictingTags(emulator, scenario);
 
     const fauxqs = await startFauxqs({ port: 0, logger: false });
@@ -264,10 +329,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
         };
     const env: Record<string, string> = {
       HUAWEICLOUD_REGION: LOCAL_ACCOUNT.region,
-      HUAWEICLOUD_PROJECT_ID: LOCAL_ACCOUNT.projectId,
+      // Two accounts: the central one, and payments through its agency (STS AssumeAgency with the
+      // central AK/SK; in token mode IAM assume_role with the central IAM user).
+      HUAWEICLOUD_ACCOUNTS: CHAOS_ACCOUNTS_JSON,
       ...credentials,
       KMS_ENDPOINT: emulator.url,
       IAM_ENDPOINT: iamProxy?.url ?? emulator.url,
+      ...(o.tokenMode ? {} : { STS_ENDPOINT: emulator.url }),
       DLQ_URL: dlqUrl,
       SQS_ENDPOINT: sqsProxy.url,
       AWS_REGION: 'us-east-1',
@@ -322,9 +390,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     let seenCalls = 0;
     const revealed = new Set<string>();
     const tokenExpiries: number[] = [];
+    // Token mode: every IAM token, twice. AK/SK mode: the agency's temporary AK/SK from STS, once
+    // after the rotation, so that the next AssumeAgency is signed with the rotated AK/SK.
     const expiryAt = o.tokenMode
       ? [Math.floor(scenario.messages.length / 3), Math.floor((2 * scenario.messages.length) / 3)]
-      : [];
+      : [Math.floor((3 * scenario.messages.length) / 4)];
     let audits = 0;
     // AK/SK mode: the rotation after 40% of the messages, the outage right behind it.
     const rotations: number[] = [];
@@ -363,7 +433,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
         const key = emulator.state.getKey(keyId);
         if (key === undefined) continue;
         emulator.state.deleteKey(keyId);
-        emulator.state.createKey(LOCAL_ACCOUNT.projectId, {
+        emulator.state.createKey(projectOfKey.get(keyId) ?? LOCAL_ACCOUNT.projectId, {
           key_id: keyId,
           key_alias: key.key_alias,
           key_spec: key.key_spec,
@@ -374,7 +444,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
         expiryAt.shift();
         emulator.expireAllTokens();
         tokenExpiries.push(Date.now());
-        progress(`expired every IAM token after ${audits} audit records`);
+        progress(
+          `expired every ${o.tokenMode ? 'IAM token' : 'temporary AK/SK from STS'} after ${audits} audit records`,
+        );
       }
     }, 20);
     stoppers.push(() => clearInterval(watcher));
@@ -458,6 +530,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       hangFaults: { applied: `hang ${hangMs}ms`, dropped: `hang ${hangMs + DROPPED_HANG_EXTRA_MS}ms` },
       delayedKeysSeenInvisible: revealed.size,
       durationMs: Date.now() - started,
+      accounts: identitiesOf(o.tokenMode),
       tagWrites: [...emulator.tags.writes],
     };
   } finally {
@@ -483,7 +556,7 @@ function seedConflictingTags(emulator: KmsEmulator, scenario: ChaosScenario): vo
 function seedKeys(emulator: KmsEmulator, scenario: ChaosScenario): Map<string, number> {
   const delayed = new Map<string, number>();
   for (const key of scenario.keys) {
-    emulator.state.createKey(LOCAL_ACCOUNT.projectId, {
+    emulator.state.createKey(key.projectId, {
       key_id: key.keyId,
       key_alias: key.keyAlias,
       key_spec: key.keySpec,
@@ -491,7 +564,7 @@ function seedKeys(emulator: KmsEmulator, scenario: ChaosScenario): Map<string, n
       ...(key.visibleAfterMs === undefined ? {} : { visibleAfterMs: HIDDEN_MS }),
     });
     if (key.visibleAfterMs !== undefined) delayed.set(key.keyId, key.visibleAfterMs);
-    for (const alias of key.seededAliases) emulator.state.putAlias(LOCAL_ACCOUNT.projectId, key.keyId, alias);
+    for (const alias of key.seededAliases) emulator.state.putAlias(key.projectId, key.keyId, alias);
   }
   return delayed;
 }

@@ -44,6 +44,14 @@ export interface ChaosMessage {
   traceName?: DeletionTraceName;
   /** For a conflict: the key that holds the alias. */
   holderKeyId?: string;
+  /**
+   * The account the body names (HUAWEICLOUD_ACCOUNTS): `security` (the central one), `payments`
+   * (reached by an agency), `outside` (not in the map). A forged body names a payments project and
+   * the security account: `payments` here, the project's account.
+   */
+  account?: ChaosAccountName;
+  /** For `skipped`: the audit's reason the function must give (`account_not_configured`). */
+  skipReason?: string;
   /** Index of the message this one repeats (same body), and where it was placed. */
   duplicateOf?: number;
   duplicatePlacement?: 'same_batch' | 'later';
@@ -51,6 +59,8 @@ export interface ChaosMessage {
 
 export interface ChaosKey {
   keyId: string;
+  /** The project the key lives in (its account's). */
+  projectId: string;
   keyAlias: string;
   keySpec: string;
   state: '2' | '3' | '4';
@@ -77,13 +87,27 @@ export interface ChaosScenario {
   composition: Record<string, number>;
 }
 
+/** The accounts of a chaos run: two the deployment serves, one it does not. */
+export type ChaosAccountName = 'security' | 'payments' | 'outside';
+
+export interface ChaosAccountRef {
+  projectId: string;
+  /** The account (domain id) of the project. */
+  domainId: string;
+}
+
 export interface ScenarioOptions {
   seed: string;
   messages: number;
   template: CompiledTemplate;
+  /** The central account's project (the sample events' project and account). */
   projectId: string;
   /** The account (domain id) of the project, for deletion traces. */
   domainId: string;
+  /** The second account of HUAWEICLOUD_ACCOUNTS, reached through an agency. */
+  second: ChaosAccountRef;
+  /** An account outside HUAWEICLOUD_ACCOUNTS. */
+  outside: ChaosAccountRef;
   /** A configured region other than the project's, for region-mismatch bodies. */
   otherRegion: string;
   eventsDir: string;
@@ -107,6 +131,12 @@ export const WORKLOAD = {
   planted: 0.5,
   /** Of the keys that must get an alias. */
   delayedVisibility: 0.06,
+  /** Of the messages of a key (new, conflicting, disabled, deleted...): the key lives in the second account. */
+  secondAccount: 0.2,
+  /** Key events of an account outside the map: skipped (`account_not_configured`). */
+  outsideAccount: 0.005,
+  /** A second-account project with the central account's id: DLQ `invalid:account_mismatch`. */
+  forgedAccount: 0.005,
 } as const;
 
 interface SampleShape {
@@ -202,6 +232,8 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     | 'scheduled'
     | 'cancelled'
     | 'cancelled-taken'
+    | 'outside'
+    | 'forged'
   > = [
     ...Array<'invalid'>(count(WORKLOAD.invalid)).fill('invalid'),
     ...Array<'conflict'>(count(WORKLOAD.conflicts)).fill('conflict'),
@@ -211,6 +243,8 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     ...Array<'scheduled'>(count(WORKLOAD.deletionScheduled)).fill('scheduled'),
     ...Array<'cancelled'>(count(WORKLOAD.deletionCancelled)).fill('cancelled'),
     ...Array<'cancelled-taken'>(count(WORKLOAD.deletionCancelledNameTaken)).fill('cancelled-taken'),
+    ...Array<'outside'>(Math.max(1, count(WORKLOAD.outsideAccount))).fill('outside'),
+    ...Array<'forged'>(Math.max(1, count(WORKLOAD.forgedAccount))).fill('forged'),
   ];
   if (kinds.length > originals) throw new Error(`${total} messages are too few for the workload`);
   while (kinds.length < originals) kinds.push('alias');
@@ -236,16 +270,39 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
   const bump = (name: string) => (composition[name] = (composition[name] ?? 0) + 1);
   const originalsList: Array<Omit<ChaosMessage, 'index'>> = [];
 
-  /** A new key-created body in a random sample shape, and the event it normalises to. */
-  const keyEvent = (n: number): { body: string; event: KeyCreated; shape: string } => {
+  const central: ChaosAccountRef = { projectId: options.projectId, domainId: options.domainId };
+  const refOf = (account: ChaosAccountName): ChaosAccountRef =>
+    account === 'security' ? central : account === 'payments' ? options.second : options.outside;
+  /** The account a key-bearing message lives in: the second one for a share of them. */
+  const drawAccount = (): 'security' | 'payments' => (random() < WORKLOAD.secondAccount ? 'payments' : 'security');
+
+  /**
+   * A new key-created body in a random sample shape, moved to `account` (its project and account
+   * ids replaced), and the event it normalises to.
+   */
+  const keyEvent = (
+    n: number,
+    account: ChaosAccountName = 'security',
+  ): { body: string; event: KeyCreated; shape: string } => {
     const sample = pick(random, samples);
     const keyId = newKeyId();
     const baseAlias = sample.event.key_alias ?? 'key';
     const keyAlias = `${baseAlias}-${n}`;
-    let body = sample.body.replaceAll(sample.event.key_id, keyId).replaceAll(baseAlias, keyAlias);
+    const to = refOf(account);
+    let body = sample.body
+      .replaceAll(sample.event.key_id, keyId)
+      .replaceAll(baseAlias, keyAlias)
+      .replaceAll(sample.event.project_id, to.projectId);
+    if (sample.event.domain_id !== undefined) body = body.replaceAll(sample.event.domain_id, to.domainId);
     if (sample.event.trace_id !== undefined) body = body.replaceAll(sample.event.trace_id, newTraceId());
     const result = normaliseEvent(body);
-    if (result.kind !== 'key_created' || result.event.key_id !== keyId || result.event.key_alias !== keyAlias) {
+    if (
+      result.kind !== 'key_created' ||
+      result.event.key_id !== keyId ||
+      result.event.key_alias !== keyAlias ||
+      result.event.project_id !== to.projectId ||
+      (result.event.domain_id !== undefined && result.event.domain_id !== to.domainId)
+    ) {
       throw new Error(`generator bug: a ${sample.name} body for key ${keyId} did not normalise to it`);
     }
     return { body, event: result.event, shape: sample.name };
@@ -267,7 +324,9 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     kind: 'scheduled' | 'cancelled' | 'cancelled-taken',
     n: number,
   ): Omit<ChaosMessage, 'index'> => {
-    const { event } = keyEvent(n);
+    const account = drawAccount();
+    const { projectId, domainId } = refOf(account);
+    const { event } = keyEvent(n, account);
     const alias = aliasOf(event);
     const keyAlias = event.key_alias ?? '';
     const planted =
@@ -275,6 +334,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     const traceName: DeletionTraceName = kind === 'scheduled' ? 'scheduleKeyDeletion' : 'cancelKeyDeletion';
     keys.push({
       keyId: event.key_id,
+      projectId,
       keyAlias,
       keySpec: event.key_spec ?? 'AES_256',
       state: kind === 'scheduled' ? '4' : '2',
@@ -286,13 +346,13 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       traceName,
       keyId: event.key_id,
       keyAlias,
-      projectId: options.projectId,
-      domainId: options.domainId,
+      projectId,
+      domainId,
       traceId: newTraceId(),
       atMs: Date.UTC(2026, 10, 3) + n * 1_000,
       envelope,
     });
-    const base = { body, shape: `${traceName} (${envelope})`, keyId: event.key_id, alias, traceName };
+    const base = { body, shape: `${traceName} (${envelope})`, keyId: event.key_id, alias, traceName, account };
     if (kind === 'scheduled') {
       releasedAliases.set(event.key_id, alias);
       bump('key scheduled for deletion (alias released)');
@@ -305,6 +365,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     }
     const holder: ChaosKey = {
       keyId: newKeyId(),
+      projectId,
       keyAlias: `replacement-${n}`,
       keySpec: 'AES_256',
       state: '2',
@@ -314,6 +375,37 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     keys.push(holder);
     bump('deletion cancelled, name taken meanwhile (conflict)');
     return { ...base, expect: 'conflict', dlqReason: 'conflict', holderKeyId: holder.keyId };
+  };
+
+  /** A second-account key event whose account ids were rewritten to the central account's. */
+  const forgedEvent = (n: number): { body: string; keyId: string; keyAlias: string; shape: string } => {
+    const { body, event, shape } = keyEvent(n, 'payments');
+    const claimed =
+      event.domain_id === undefined ? undefined : body.replaceAll(options.second.domainId, options.domainId);
+    // A shape that names no account cannot claim one: the canonical shape says it outright.
+    const forged =
+      claimed ??
+      JSON.stringify({
+        type: 'kms.key.created',
+        key_id: event.key_id,
+        project_id: options.second.projectId,
+        domain_id: options.domainId,
+        key_alias: event.key_alias,
+      });
+    const result = normaliseEvent(forged);
+    if (
+      result.kind !== 'key_created' ||
+      result.event.project_id !== options.second.projectId ||
+      result.event.domain_id !== options.domainId
+    ) {
+      throw new Error(`generator bug: a forged ${shape} body did not claim the central account`);
+    }
+    return {
+      body: forged,
+      keyId: event.key_id,
+      keyAlias: event.key_alias ?? '',
+      shape: claimed === undefined ? 'canonical' : shape,
+    };
   };
 
   for (let n = 0; n < originals; n++) {
@@ -346,6 +438,53 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       bump(`invalid (${spec.shape})`);
       continue;
     }
+    if (kind === 'outside') {
+      // A real key of an account the deployment does not serve: its event is skipped, the key untouched.
+      const { body, event, shape } = keyEvent(n, 'outside');
+      keys.push({
+        keyId: event.key_id,
+        projectId: options.outside.projectId,
+        keyAlias: event.key_alias ?? '',
+        keySpec: event.key_spec ?? 'AES_256',
+        state: '2',
+        seededAliases: [],
+        plantedAliases: [],
+      });
+      originalsList.push({
+        body,
+        expect: 'skipped',
+        shape: `${shape}, account outside the map`,
+        keyId: event.key_id,
+        account: 'outside',
+        skipReason: 'account_not_configured',
+      });
+      bump('account outside the map (skipped)');
+      continue;
+    }
+    if (kind === 'forged') {
+      // A real key of the second account, announced by a body claiming the central account: it
+      // must not get an alias with either account's credentials.
+      const forged = forgedEvent(n);
+      keys.push({
+        keyId: forged.keyId,
+        projectId: options.second.projectId,
+        keyAlias: forged.keyAlias,
+        keySpec: 'AES_256',
+        state: '2',
+        seededAliases: [],
+        plantedAliases: [],
+      });
+      originalsList.push({
+        body: forged.body,
+        expect: 'invalid',
+        shape: `${forged.shape}, second-account project claiming the central account`,
+        dlqReason: 'invalid:account_mismatch',
+        keyId: forged.keyId,
+        account: 'payments',
+      });
+      bump('forged account (invalid:account_mismatch)');
+      continue;
+    }
     if (kind === 'skipped') {
       const spec = pick(random, SKIP_KINDS);
       const { event } = keyEvent(n);
@@ -373,10 +512,13 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
       originalsList.push(deletionMessage(kind, n));
       continue;
     }
-    const { body, event, shape } = keyEvent(n);
+    const account = drawAccount();
+    const { body, event, shape } = keyEvent(n, account);
     const alias = aliasOf(event);
+    const { projectId } = refOf(account);
     const key: ChaosKey = {
       keyId: event.key_id,
+      projectId,
       keyAlias: event.key_alias ?? '',
       keySpec: event.key_spec ?? 'AES_256',
       state: '2',
@@ -387,6 +529,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
     if (kind === 'conflict') {
       const holder: ChaosKey = {
         keyId: newKeyId(),
+        projectId,
         keyAlias: `holder-${n}`,
         keySpec: 'AES_256',
         state: '2',
@@ -402,12 +545,13 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
         keyId: event.key_id,
         alias,
         holderKeyId: holder.keyId,
+        account,
       });
       bump('conflict (alias held by another key)');
     } else if (kind === 'disabled' || kind === 'pending') {
       key.state = kind === 'disabled' ? '3' : '4';
       const reason = kind === 'disabled' ? 'failed:kms_key_disabled' : 'failed:kms_key_pending_deletion';
-      originalsList.push({ body, expect: 'permanent', shape, dlqReason: reason, keyId: event.key_id, alias });
+      originalsList.push({ body, expect: 'permanent', shape, dlqReason: reason, keyId: event.key_id, alias, account });
       bump(kind === 'disabled' ? 'key disabled' : 'key pending deletion');
     } else {
       if (random() < WORKLOAD.delayedVisibility) {
@@ -418,7 +562,7 @@ export function buildChaosScenario(options: ScenarioOptions): ChaosScenario {
         bump('new key');
       }
       expectedAliases.set(event.key_id, alias);
-      originalsList.push({ body, expect: 'alias', shape, keyId: event.key_id, alias });
+      originalsList.push({ body, expect: 'alias', shape, keyId: event.key_id, alias, account });
     }
   }
 

@@ -383,6 +383,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
           { directory, tokens, lockout, nowMs: now(), maxSkewMs },
         );
         record.principal = result.principal;
+        record.issuedAk = result.issuedAk;
         respond(result.status, result.body);
         return;
       }

@@ -130,6 +130,8 @@ export interface CallRecord {
   alias?: string;
   /** delete-alias only: every alias named in the body. */
   aliases?: string[];
+  /** stsAssumeAgency only: the temporary AK it issued (an AK identifies, it is not the secret). */
+  issuedAk?: string;
   /** Short description of the injected fault, e.g. `status 429 APIGW.0308`, `reset`, `hang 300ms`. */
   fault?: string;
   /** Set when the emulator itself failed (answered 500 KMS.0101); a bug in the emulator, not a simulated fault. */

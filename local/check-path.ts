@@ -7,6 +7,8 @@
 import type { KmsEmulator } from '../emulator/kms-emulator.ts';
 import type { Config } from '../lib/config/load-config.ts';
 import { aliasPatternOf, conformsTo } from '../lib/reconcile/alias-pattern.ts';
+import { checkAccounts } from './check-accounts.ts';
+import { SERVED_ACCOUNTS } from './path-accounts.ts';
 import type { IngestRequestSeen } from './ingest-server.ts';
 import type { KeyHops } from './path-hops.ts';
 import type { DlqEntry } from './run-local.ts';
@@ -54,10 +56,22 @@ export function creationOf(events: readonly KeyHops[], keyAlias: string): KeyHop
 export function checkPath(r: PathEvidence): PathCheck[] {
   const checks: PathCheck[] = [];
   const [apply, check] = r.wire;
+  // wire walks every project of HUAWEICLOUD_ACCOUNTS: each served account's project is wired.
+  const wired = SERVED_ACCOUNTS.filter(
+    (a) =>
+      r.emulator.smn
+        .topics(a.projectId)
+        .some((t) => r.emulator.smn.subscriptions(t.topic_urn).some((sub) => sub.status === 1)) &&
+      r.emulator.cts.notifications(a.projectId).some((n) => n.status === 'enabled'),
+  );
   checks.push({
-    name: 'wire set up topic, subscription and notification; wire --check is healthy',
-    pass: apply?.exitCode === 0 && check?.exitCode === 0 && (check?.output.includes('Healthy.') ?? false),
-    detail: `exit ${apply?.exitCode} then ${check?.exitCode}`,
+    name: "wire set up topic, subscription and notification in every account's project; wire --check is healthy",
+    pass:
+      apply?.exitCode === 0 &&
+      check?.exitCode === 0 &&
+      (check?.output.includes('Healthy.') ?? false) &&
+      wired.length === SERVED_ACCOUNTS.length,
+    detail: `exit ${apply?.exitCode} then ${check?.exitCode}; ${wired.map((a) => a.name).join(' and ')} wired`,
   });
   const confirmed = r.ingestRequests.filter(
     (q) => q.smnType === 'SubscriptionConfirmation' && q.reason === 'subscription_confirmed',
@@ -67,7 +81,8 @@ export function checkPath(r: PathEvidence): PathCheck[] {
     pass: confirmed.length >= 1,
     detail: `${confirmed.length} confirmed`,
   });
-  const made = r.events.filter((k) => k.action.kind === 'createKey' && k.call.ok);
+  // Keys of the accounts the deployment serves, announced through SMN (a relayed one is not).
+  const made = r.events.filter((k) => k.action.kind === 'createKey' && k.call.ok && k.relayed === undefined);
   const viaPath = made.filter(
     (k) =>
       k.smnMessageId !== undefined &&
@@ -103,10 +118,13 @@ export function checkPath(r: PathEvidence): PathCheck[] {
     pass: final.length === enqueued,
     detail: `${final.length} decisions for ${enqueued} messages`,
   });
+  checks.push(...checkAccounts(r.events, r.emulator.calls, r.dlq));
+  const forged = r.events.filter((e) => e.action.kind === 'forgeTrace').length;
+  const other = r.dlq.filter((d) => d.reason !== 'invalid:account_mismatch');
   checks.push({
-    name: 'nothing in the DLQ',
-    pass: r.dlq.length === 0,
-    detail: `${r.dlq.length} messages`,
+    name: 'nothing else in the DLQ (only the forged event, invalid:account_mismatch)',
+    pass: other.length === 0 && r.dlq.length === forged,
+    detail: `${r.dlq.length} messages, ${forged} forged`,
   });
   return checks;
 }

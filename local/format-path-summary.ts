@@ -1,12 +1,25 @@
 import { creationOf } from './check-path.ts';
 import { formatTable } from './format-summary.ts';
 import type { KeyHops } from './path-hops.ts';
+import { describePrincipal, issuedToCentral, writesByAccount } from './check-accounts.ts';
+import { PATH_ACCOUNTS } from './path-accounts.ts';
 import type { PathRunResult } from './run-path.ts';
 
 const short = (id: string | undefined) => (id === undefined ? '-' : id.slice(0, 8));
 const keyIdOf = (k: KeyHops) => (k.call.ok ? k.call.keyId : undefined);
 
 function hopCells(k: KeyHops): string[] {
+  if (k.relayed !== undefined) {
+    return [
+      short(keyIdOf(k)),
+      k.action.kind === 'forgeTrace' ? '-' : 'ok',
+      k.action.kind === 'forgeTrace' ? 'no: forged, relayed' : 'no: relayed',
+      `${k.relayed.status} (token)`,
+      k.ingestReason ?? 'NO',
+      k.audit?.reason === undefined ? (k.outcome ?? 'NO') : `${k.outcome ?? 'NO'} (${String(k.audit.reason)})`,
+      k.action.kind === 'forgeTrace' ? '(unchanged)' : k.aliasesAfter.join(', ') || '(none)',
+    ];
+  }
   if (!k.call.ok) {
     return [
       '-',
@@ -46,7 +59,7 @@ function keptTags(k: KeyHops): string {
 /** The convention's work in plain words: tags, released names, a name reused, a deletion cancelled. */
 function conventionLines(r: PathRunResult): string[] {
   const out: string[] = [];
-  const created = r.events.filter((k) => k.action.kind === 'createKey' && k.call.ok);
+  const created = r.events.filter((k) => k.action.kind === 'createKey' && k.call.ok && k.relayed === undefined);
   const template = r.config.tagTemplate === undefined ? 'TAG_TEMPLATE unset: tags off' : 'TAG_TEMPLATE';
   out.push(`Tags of the new keys (${template})`);
   if (r.config.tagTemplate !== undefined) {
@@ -97,23 +110,83 @@ function conventionLines(r: PathRunResult): string[] {
   return out;
 }
 
+/** The accounts in plain words: how each is reached, who wrote the second account's alias, what was refused. */
+function accountLines(r: PathRunResult): string[] {
+  const out: string[] = ['One deployment, two accounts (HUAWEICLOUD_ACCOUNTS)'];
+  const sts = issuedToCentral(r.emulator.calls);
+  const assumed = r.emulator.calls.filter((c) => c.operation === 'stsAssumeAgency' && c.status === 201).length;
+  for (const a of Object.values(PATH_ACCOUNTS)) {
+    const how =
+      a.access === undefined
+        ? 'not in the map'
+        : a.access.kind === 'central'
+          ? 'the central AK/SK'
+          : `agency ${a.access.agency}, assumed with the central AK/SK at STS (${assumed} AssumeAgency call${assumed === 1 ? '' : 's'} in the run: wire's and the function's)`;
+    out.push(`  ${a.name.padEnd(8)} account ${short(a.domainId)}, project ${short(a.projectId)} (${a.region}): ${how}`);
+  }
+  for (const k of r.events) {
+    const keyId = keyIdOf(k);
+    if (k.account === 'payments' && k.action.kind === 'createKey' && k.relayed === undefined) {
+      const write = r.emulator.calls.find(
+        (c) => c.operation === 'createAlias' && c.status === 201 && c.keyId === keyId,
+      );
+      out.push(
+        write === undefined
+          ? `  NOT aliased: ${k.keyAlias} (${short(keyId)}) in account payments, decided ${k.outcome ?? 'nothing'}`
+          : `  ${write.alias} created on key ${short(keyId)} (${k.keyAlias}) in account payments by ${describePrincipal(write.principal, sts)}` +
+              ` (the call log's principal ${write.principal.slice(0, 6)}…, not the central AK, not payments' own);` +
+              ` audit record: account ${String(k.audit?.account ?? '?')}`,
+      );
+    } else if (k.account === 'data') {
+      out.push(
+        `  ${k.keyAlias} (${short(keyId)}) in account data, outside the map, relayed with the token: ${k.outcome ?? 'not decided'}` +
+          ` (${String(k.audit?.reason ?? '?')}), no call to KMS`,
+      );
+    } else if (k.action.kind === 'forgeTrace') {
+      out.push(
+        `  a copy of ${k.keyAlias}'s trace claiming account ${k.action.claims}: ${k.outcome ?? 'not decided'} (${String(k.audit?.reason ?? '?')}),` +
+          ` sent to the DLQ; the credentials were never the event's to choose`,
+      );
+    }
+  }
+  const writes = writesByAccount(r.emulator.calls);
+  out.push(
+    `  KMS writes by account: ${writes.map((w) => `${w.account} ${w.writes}${w.wrong.length > 0 ? ` (${w.wrong.length} by ANOTHER identity)` : ''}`).join(', ')}`,
+    '',
+  );
+  return out;
+}
+
 /** The whole-path run: each call's hops, the convention's work, the ingest's requests, the decisions and checks. */
 export function formatPathSummary(r: PathRunResult): string {
   const out: string[] = [''];
   out.push(
-    'KMS calls in the emulated Huawei account, hop by hop',
+    'KMS calls in the emulated Huawei accounts, hop by hop',
     '(KMS: the API call; notified: CTS published its trace to the SMN topic; delivered: SMN → ingest URL;',
     ' enqueued: the ingest verified it and sent it to the queue; decided: the queue handler;',
     ' aliases: what the key holds once its phase was drained)',
     formatTable(
-      ['phase', 'call', 'key name', 'key id', 'KMS', 'notified', 'delivered', 'enqueued', 'decided', 'aliases'],
-      r.events.map((k) => [String(k.phase), k.action.kind, k.keyAlias, ...hopCells(k)]),
+      [
+        'phase',
+        'account',
+        'call',
+        'key name',
+        'key id',
+        'KMS',
+        'notified',
+        'delivered',
+        'enqueued',
+        'decided',
+        'aliases',
+      ],
+      r.events.map((k) => [String(k.phase), k.account, k.action.kind, k.keyAlias, ...hopCells(k)]),
     ),
     ...r.handMade.map(
       (h) =>
         `By hand (not through the path): ${h.alias} given to ${h.keyAlias} (${short(h.keyId)})${h.ok ? '' : ', REFUSED'}`,
     ),
     '',
+    ...accountLines(r),
     ...conventionLines(r),
   );
   const byKind = new Map<string, number>();

@@ -10,19 +10,30 @@ import { deriveAlias } from '../lib/naming/derive-alias.ts';
 import type { Tag } from '../lib/tags/tag-rules.ts';
 import { renderTags } from '../lib/tags/render-tags.ts';
 import type { IngestRequestSeen } from './ingest-server.ts';
+import type { PathAccountName } from './path-accounts.ts';
 import type { PathAction } from './path-scenario.ts';
 import { parseJson } from './run-local.ts';
 
 /** What KMS answered a call: the key id, or the error. */
 export type CallResult = { ok: true; keyId: string } | { ok: false; status: number; code: string };
 
+/** A trace POSTed to the ingest with the token (not through SMN): its id and the ingest's status. */
+export interface RelayedTrace {
+  traceId: string;
+  status: number;
+}
+
 /** One KMS call's way through the path. */
 export interface KeyHops {
   /** 1-based phase of the run. */
   phase: number;
   action: PathAction;
+  /** The account the key lives in. */
+  account: PathAccountName;
   keyAlias: string;
   call: CallResult;
+  /** Set when the trace reached the ingest by the token route instead of SMN. */
+  relayed: RelayedTrace | undefined;
   /** CTS recorded a trace for the call (with its `code`). */
   traceCode: string | undefined;
   traceId: string | undefined;
@@ -50,7 +61,9 @@ export interface KeyHops {
 export interface MadeCall {
   phase: number;
   action: PathAction;
+  account: PathAccountName;
   call: CallResult;
+  relayed?: RelayedTrace;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -62,10 +75,16 @@ function traceIdOfDelivery(body: string): string | undefined {
   return text(message?.trace_id);
 }
 
+/** The trace a relayed request carries (the trace itself is the body). */
+function traceIdOfRelay(body: string): string | undefined {
+  return text(parseJson(body)?.trace_id);
+}
+
 /** The trace CTS recorded for a call: by key and operation, or for a refused createKey by its name. */
 function traceOf(emulator: KmsEmulator, made: MadeCall): Record<string, unknown> | undefined {
   const { action, call } = made;
   const traces = emulator.cts.traces as ReadonlyArray<Record<string, unknown>>;
+  if (action.kind === 'forgeTrace') return undefined;
   if (!call.ok) {
     return traces.find(
       (t) =>
@@ -85,6 +104,8 @@ function expectedOf(
   if (trace === undefined) return { alias: undefined, tags: undefined };
   const event = normaliseEvent(JSON.stringify(trace));
   if (event.kind !== 'key_created') return { alias: undefined, tags: undefined };
+  // A project outside HUAWEICLOUD_ACCOUNTS gets nothing.
+  if (!config.projects.has(event.event.project_id)) return { alias: undefined, tags: undefined };
   const derived = deriveAlias(config.aliasTemplate, event.event);
   if (!derived.ok) return { alias: undefined, tags: undefined };
   if (config.tagTemplate === undefined) return { alias: derived.alias, tags: undefined };
@@ -103,14 +124,19 @@ export function hopsOf(
   audits: ReadonlyArray<Record<string, unknown>>,
   config: Config,
 ): KeyHops {
-  const { call } = made;
+  const { call, relayed } = made;
   const trace = traceOf(emulator, made);
-  const traceId = text(trace?.trace_id);
-  const notifications = requests.filter(
-    (r) => r.smnType === 'Notification' && traceId !== undefined && traceIdOfDelivery(r.body) === traceId,
+  const traceId = relayed?.traceId ?? text(trace?.trace_id);
+  const notifications = requests.filter((r) =>
+    relayed === undefined
+      ? r.smnType === 'Notification' && traceId !== undefined && traceIdOfDelivery(r.body) === traceId
+      : r.smnType === undefined && traceIdOfRelay(r.body) === traceId,
   );
   const last = notifications.at(-1);
-  const attempts = emulator.smn.deliveryLog.filter((d) => d.messageId === last?.smnMessageId);
+  const attempts =
+    relayed === undefined
+      ? emulator.smn.deliveryLog.filter((d) => d.messageId === last?.smnMessageId)
+      : notifications.map((r) => ({ status: r.status }));
   const audit = [...audits]
     .reverse()
     .find((a) => traceId !== undefined && a.trace_id === traceId && a.disposition !== 'retry');
@@ -120,8 +146,10 @@ export function hopsOf(
   return {
     phase: made.phase,
     action: made.action,
+    account: made.account,
     keyAlias: made.action.keyAlias,
     call,
+    relayed,
     traceCode: trace === undefined ? undefined : String(trace.code),
     traceId,
     smnMessageId: last?.smnMessageId,

@@ -7,7 +7,7 @@
  * fauxqs; the built create-key-alias bundle drains the queue as Lambda's event source does and
  * creates the aliases.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { main } from '../cli/main.ts';
 import { startKmsEmulator, type KmsEmulator } from '../emulator/kms-emulator.ts';
 import { DEFAULT_TOPIC_NAME } from '../lib/bridge/desired-wiring.ts';
@@ -15,14 +15,21 @@ import { loadConfig } from '../lib/config/load-config.ts';
 import { readDlqRecord } from '../lib/dlq/read-dlq-record.ts';
 import { KmsApiError } from '../lib/errors/huawei-errors.ts';
 import { createAkSkAuth } from '../lib/huawei/aksk-auth.ts';
+import { INGEST_TOKEN_HEADER } from '../lib/ingest/check-ingest-token.ts';
 import { createKmsTestClient, type KmsTestClient } from '../test/support/kms-test-client.ts';
-import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../test/support/local-account.ts';
+import {
+  PATH_ACCOUNTS,
+  type PathAccount,
+  type PathAccountName,
+  pathAccountsJson,
+  SERVED_ACCOUNTS,
+} from './path-accounts.ts';
 import { drainQueue } from './drain-queue.ts';
 import { runEventSource, type RunnerStats } from './event-source-runner.ts';
 import { startLocalIngest } from './ingest-server.ts';
 import { type LocalQueues, startLocalQueues } from './local-queues.ts';
 import { checkPath, type HandMadeAlias, type PathCheck, type PathEvidence, type WireStep } from './check-path.ts';
-import { type CallResult, hopsOf, type KeyHops, type MadeCall } from './path-hops.ts';
+import { type CallResult, hopsOf, type KeyHops, type MadeCall, type RelayedTrace } from './path-hops.ts';
 import { DEFAULT_PATH_PHASES, type PathAction, type PathPhase, withPathDefaults } from './path-scenario.ts';
 import { type DlqEntry, functionEnv, parseJson } from './run-local.ts';
 
@@ -58,7 +65,8 @@ export interface PathRunResult extends PathEvidence {
   phases: string[];
   ingestInitMs: number;
   ingestUrl: string;
-  topicUrn: string;
+  /** The SMN topic of each served account's project, by account name. */
+  topicUrns: Record<string, string>;
   audits: Array<Record<string, unknown>>;
   dlq: DlqEntry[];
   runner: RunnerStats;
@@ -71,7 +79,7 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
   const step = options.onStep ?? (() => undefined);
   // SMN retries an unreachable endpoint six more times; short delays keep a local run quick.
   const emulator = await startKmsEmulator({
-    accounts: [LOCAL_EMULATOR_ACCOUNT],
+    accounts: Object.values(PATH_ACCOUNTS).map((a) => a.emulator),
     smn: { retryDelaysMs: [50, 100, 200, 400, 800, 1_600] },
   });
   const stops: Array<() => Promise<void>> = [() => emulator.stop()];
@@ -95,9 +103,21 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
         maxReceiveCount: queues.maxReceiveCount,
       },
     );
+    // One deployment for two accounts: the security account with the central AK/SK, payments
+    // through its agency, assumed with the central AK/SK at STS (served by the emulator).
+    const central = PATH_ACCOUNTS.security;
+    delete env.HUAWEICLOUD_PROJECT_ID;
+    Object.assign(env, {
+      HUAWEICLOUD_ACCOUNTS: pathAccountsJson(),
+      HUAWEICLOUD_REGION: central.region,
+      HUAWEICLOUD_SDK_AK: central.ak,
+      HUAWEICLOUD_SDK_SK: central.sk,
+      STS_ENDPOINT: emulator.url,
+    });
     const config = loadConfig(env);
-    const { projectId, region } = LOCAL_ACCOUNT;
-    const topicUrn = `urn:smn:${region}:${projectId}:${DEFAULT_TOPIC_NAME}`;
+    const topicUrns = Object.fromEntries(
+      SERVED_ACCOUNTS.map((a) => [a.name, `urn:smn:${a.region}:${a.projectId}:${DEFAULT_TOPIC_NAME}`]),
+    );
     // Made up per run and never printed: what Secrets Manager holds in a deployed stage.
     const token = randomBytes(24).toString('base64url');
 
@@ -109,7 +129,8 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
         AWS_REGION: queues.awsRegion,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
-        SMN_TOPIC_URNS: topicUrn,
+        // Both accounts' topics: an allow-list that lacked one would refuse its account's events.
+        SMN_TOPIC_URNS: Object.values(topicUrns).join(','),
         // The emulator serves SMN's signing certificate; in the cloud the default hosts are SMN's own.
         SMN_SIGNING_CERT_HOSTS: new URL(emulator.url).host,
         INGEST_TOKEN: token,
@@ -123,11 +144,13 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
     step(`ingest bundle listening at ${ingest.url} (cold start ${ingest.initMs.toFixed(0)} ms)`);
 
     // The Huawei side, as a user sets it up: the real CLI command against the emulated SMN and CTS.
+    // wire walks every project of HUAWEICLOUD_ACCOUNTS, each with its account's identity.
     const operatorEnv = {
-      HUAWEICLOUD_PROJECT_ID: projectId,
-      HUAWEICLOUD_REGION: region,
-      HUAWEICLOUD_SDK_AK: LOCAL_ACCOUNT.ak,
-      HUAWEICLOUD_SDK_SK: LOCAL_ACCOUNT.sk,
+      HUAWEICLOUD_ACCOUNTS: env.HUAWEICLOUD_ACCOUNTS,
+      HUAWEICLOUD_REGION: central.region,
+      HUAWEICLOUD_SDK_AK: central.ak,
+      HUAWEICLOUD_SDK_SK: central.sk,
+      STS_ENDPOINT: emulator.url,
       KMS_ENDPOINT: emulator.url,
       IAM_ENDPOINT: emulator.url,
       SMN_ENDPOINT: emulator.url,
@@ -144,11 +167,19 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
       step(`\n$ kms-auto-alias ${argv.join(' ')}\n${wire.at(-1)?.output.trimEnd()}\n(exit code ${exitCode})\n`);
     }
 
-    // Calls made by a user of the account, with the project's AK/SK signer.
-    const kms = createKmsTestClient({
-      endpointFor: () => emulator.url,
-      auth: createAkSkAuth({ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk }),
-    });
+    // Calls made by a user of each account, with that account's own AK/SK signer.
+    const clients = new Map<PathAccountName, KmsTestClient>();
+    const kmsOf = (account: PathAccount): KmsTestClient => {
+      const known = clients.get(account.name);
+      if (known !== undefined) return known;
+      const client = createKmsTestClient({
+        endpointFor: () => emulator.url,
+        auth: createAkSkAuth({ ak: account.ak, sk: account.sk }),
+      });
+      clients.set(account.name, client);
+      return client;
+    };
+    const relay = (body: string) => relayToIngest(ingest.url, token, body);
     const audits: Array<Record<string, unknown>> = [];
     const runners: RunnerStats[] = [];
     const events: KeyHops[] = [];
@@ -157,23 +188,31 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
     // With `keep`, a deletion only writes an audit record: the later phases would show nothing.
     const deletionPhases = config.onKeyDeletion === 'release';
     const all = options.phases ?? DEFAULT_PATH_PHASES;
-    const phases = deletionPhases ? all : all.slice(0, 1);
-    if (!deletionPhases) step('ON_KEY_DELETION=keep: only the first phase runs (a deletion would only be audited)');
+    const phases = deletionPhases ? all : all.filter((p) => p.deletions !== true);
+    if (!deletionPhases)
+      step('ON_KEY_DELETION=keep: the deletion phases do not run (a deletion would only be audited)');
     for (const [i, phase] of phases.entries()) {
       step(`\nphase ${i + 1}: ${phase.title}`);
       const made: MadeCall[] = [];
       for (const action of phase.actions) {
-        const call = await perform(kms, action, keyIds, emulator);
-        step(`  ${describeCall(action, call)}`);
+        const account = PATH_ACCOUNTS[action.account ?? 'security'];
+        const { call, relayed } = await perform(kmsOf(account), action, account, keyIds, emulator, relay);
+        step(`  ${describeCall(action, account, call, relayed)}`);
         if (action.kind === 'createAlias') {
           handMade.push({
             keyAlias: action.keyAlias,
-            keyId: keyIds.get(action.keyAlias),
+            keyId: keyIds.get(keyRef(account.name, action.keyAlias)),
             alias: action.alias,
             ok: call.ok,
           });
         } else {
-          made.push({ phase: i + 1, action, call });
+          made.push({
+            phase: i + 1,
+            action,
+            account: account.name,
+            call,
+            ...(relayed === undefined ? {} : { relayed }),
+          });
         }
       }
       await emulator.cts.idle();
@@ -199,7 +238,7 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
       phases: phases.map((p) => p.title),
       ingestInitMs: ingest.initMs,
       ingestUrl: ingest.url,
-      topicUrn,
+      topicUrns,
       audits,
       dlq,
       runner: sumRunners(runners),
@@ -213,16 +252,43 @@ export async function runPath(options: PathRunOptions): Promise<PathRunResult> {
   }
 }
 
-/** One action through the KMS API; a refusal is a result (the run shows it), anything else throws. */
+const keyRef = (account: PathAccountName, keyAlias: string) => `${account}/${keyAlias}`;
+
+/** POSTs a body to the ingest URL with the ingest token, as an EventGrid subscription or a relay does. */
+async function relayToIngest(url: string, token: string, body: string): Promise<number> {
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [INGEST_TOKEN_HEADER]: token },
+    body,
+  });
+  await answer.arrayBuffer();
+  return answer.status;
+}
+
+/** The trace CTS recorded for a call of `keyId` (the emulator's CTS, the account's own trail). */
+function ctsTraceOf(emulator: KmsEmulator, traceName: string, keyId: string): Record<string, unknown> {
+  const trace = (emulator.cts.traces as ReadonlyArray<Record<string, unknown>>).find(
+    (t) => t.trace_name === traceName && t.resource_id === keyId,
+  );
+  if (trace === undefined) throw new Error(`CTS recorded no ${traceName} trace of key ${keyId}`);
+  return trace;
+}
+
+/**
+ * One action through the KMS API (or the relay); a refusal is a result (the run shows it),
+ * anything else throws. `relayed`: the trace sent to the ingest with the token, when one was.
+ */
 async function perform(
   kms: KmsTestClient,
   action: PathAction,
+  account: PathAccount,
   keyIds: Map<string, string>,
   emulator: KmsEmulator,
-): Promise<CallResult> {
-  const { region, projectId } = LOCAL_ACCOUNT;
+  relay: (body: string) => Promise<number>,
+): Promise<{ call: CallResult; relayed?: RelayedTrace }> {
+  const { region, projectId } = account;
   const keyIdOf = (name: string): string => {
-    const id = keyIds.get(name);
+    const id = keyIds.get(keyRef(account.name, name));
     if (id === undefined) throw new Error(`the run's scenario names key ${name} before creating it`);
     return id;
   };
@@ -230,18 +296,33 @@ async function perform(
     switch (action.kind) {
       case 'createKey': {
         const made = await kms.createKey({ region, projectId, keyAlias: action.keyAlias, keySpec: action.keySpec });
-        keyIds.set(action.keyAlias, made.keyInfo.key_id);
-        return { ok: true, keyId: made.keyInfo.key_id };
+        const keyId = made.keyInfo.key_id;
+        keyIds.set(keyRef(account.name, action.keyAlias), keyId);
+        if (action.relayed !== true) return { call: { ok: true, keyId } };
+        const trace = ctsTraceOf(emulator, 'createKey', keyId);
+        const status = await relay(JSON.stringify(trace));
+        return { call: { ok: true, keyId }, relayed: { traceId: String(trace.trace_id), status } };
+      }
+      case 'forgeTrace': {
+        const keyId = keyIdOf(action.keyAlias);
+        const claimed = PATH_ACCOUNTS[action.claims];
+        // The real trace with every mention of its account replaced by the claimed one.
+        const forged = JSON.parse(
+          JSON.stringify(ctsTraceOf(emulator, 'createKey', keyId)).replaceAll(account.domainId, claimed.domainId),
+        ) as Record<string, unknown>;
+        forged.trace_id = randomUUID();
+        const status = await relay(JSON.stringify(forged));
+        return { call: { ok: true, keyId }, relayed: { traceId: String(forged.trace_id), status } };
       }
       case 'createAlias': {
         const keyId = keyIdOf(action.keyAlias);
         await kms.createAlias({ region, projectId, keyId, alias: action.alias });
-        return { ok: true, keyId };
+        return { call: { ok: true, keyId } };
       }
       case 'scheduleKeyDeletion': {
         const keyId = keyIdOf(action.keyAlias);
         await kms.scheduleKeyDeletion({ region, projectId, keyId, pendingDays: 7 });
-        return { ok: true, keyId };
+        return { call: { ok: true, keyId } };
       }
       case 'cancelKeyDeletion': {
         const keyId = keyIdOf(action.keyAlias);
@@ -249,26 +330,30 @@ async function perform(
         // The team enables the key again (the console's "Enable"): the emulator serves no
         // EnableKey call, so its state is set directly.
         emulator.state.setKeyState(keyId, '2');
-        return { ok: true, keyId };
+        return { call: { ok: true, keyId } };
       }
     }
   } catch (err) {
     if (!(err instanceof KmsApiError)) throw err;
-    return { ok: false, status: err.status, code: err.huaweiCode ?? err.code };
+    return { call: { ok: false, status: err.status, code: err.huaweiCode ?? err.code } };
   }
 }
 
-function describeCall(action: PathAction, call: CallResult): string {
+function describeCall(action: PathAction, account: PathAccount, call: CallResult, relayed?: RelayedTrace): string {
   const result = call.ok ? `key ${call.keyId.slice(0, 8)}` : `refused ${call.status} ${call.code}`;
+  const where = account.name === 'security' ? '' : ` in account ${account.name}`;
+  const relay = relayed === undefined ? '' : `; its trace relayed to the ingest with the token: ${relayed.status}`;
   switch (action.kind) {
     case 'createKey':
-      return `createKey ${action.keyAlias} (${action.keySpec}): ${result}`;
+      return `createKey ${action.keyAlias} (${action.keySpec})${where}: ${result}${relay}`;
+    case 'forgeTrace':
+      return `forged: the createKey trace of ${action.keyAlias}${where}, its account rewritten to ${action.claims}, relayed with the token: ${relayed?.status ?? '?'}`;
     case 'createAlias':
-      return `createAlias ${action.alias} on ${action.keyAlias}, by hand: ${call.ok ? 'done' : result}`;
+      return `createAlias ${action.alias} on ${action.keyAlias}${where}, by hand: ${call.ok ? 'done' : result}`;
     case 'scheduleKeyDeletion':
-      return `scheduleKeyDeletion ${action.keyAlias} (7 days): ${result}`;
+      return `scheduleKeyDeletion ${action.keyAlias}${where} (7 days): ${result}`;
     case 'cancelKeyDeletion':
-      return `cancelKeyDeletion ${action.keyAlias}, then enabled it again: ${result}`;
+      return `cancelKeyDeletion ${action.keyAlias}${where}, then enabled it again: ${result}`;
   }
 }
 

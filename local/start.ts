@@ -20,8 +20,11 @@ notification publishes it to the SMN topic; SMN delivers it, signed, to the inge
 it and sends it to the key-events queue (fauxqs, in-process); the built create-key-alias bundle
 drains the queue the way Lambda's SQS event source does, creates the aliases and tags the keys.
 Then two keys are scheduled for deletion (their names are released), a new key takes a released
-name, and one deletion is cancelled (its alias comes back). Unless the environment sets them,
-the run uses:
+name, and one deletion is cancelled (its alias comes back). One deployment serves two accounts
+(HUAWEICLOUD_ACCOUNTS): the central one, with the central AK/SK, and "payments", through an agency
+assumed with the central AK/SK at STS; a key created in payments gets its alias from the agency's
+identity. An event of an account outside the map is skipped, and a forged one (a payments project
+claiming the central account) goes to the DLQ. Unless the environment sets them, the run uses:
 ${Object.entries(PATH_DEFAULT_ENV)
   .map(([name, value]) => `  ${name}='${value}'`)
   .join('\n')}

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatChaosReport } from '../../chaos/format-report.ts';
 import { checkInvariants, type ChaosAnalysis } from '../../chaos/invariants.ts';
-import { runChaos, type ChaosRun } from '../../chaos/run-chaos.ts';
+import { CHAOS_OUTSIDE_ACCOUNT, CHAOS_SECOND_ACCOUNT, runChaos, type ChaosRun } from '../../chaos/run-chaos.ts';
 import { buildChaosScenario } from '../../chaos/scenario.ts';
 import { compileAliasTemplate } from '../../lib/naming/compile-alias-template.ts';
-import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { LOCAL_ACCOUNT, PAYMENTS_ACCOUNT, PAYMENTS_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler } from '../../scripts/build.mjs';
@@ -45,16 +45,18 @@ function expectEveryInvariant({ run, analysis }: Result): void {
   const failed = analysis.checks.filter((c) => !c.pass);
   // On failure the message is the whole table: seed, workload, faults and what broke.
   expect(failed, formatChaosReport(run, analysis)).toEqual([]);
-  expect(analysis.checks.length).toBeGreaterThanOrEqual(15);
+  expect(analysis.checks.length).toBeGreaterThanOrEqual(16);
   const names = analysis.checks.map((c) => c.name).join('\n');
   expect(names).toContain('no alias deleted that the convention did not make');
   expect(names).toContain('no tag overwritten unless asked');
+  expect(names).toContain('an event never chose the credentials');
 }
 
 describe('chaos run, 150 messages', () => {
   it('holds every invariant with AK/SK from Secrets Manager, rotated and the extension down mid-run', () => {
     expectEveryInvariant(aksk);
     expect(aksk.run.rotations).toHaveLength(1);
+    expect(aksk.run.tokenExpiries).toHaveLength(1);
     expect(aksk.run.extensionOutage?.failedReads).toBeGreaterThan(0);
     // The old and the rotated AK/SK are scanned for, besides the suite-wide scan.
     expect(aksk.analysis.leaksScanned.secrets).toBe(4);
@@ -115,6 +117,37 @@ describe('chaos run, 150 messages', () => {
     }
   });
 
+  it('mixed a second account into the workload: aliased by its own identity; an outside account skipped, a forged one refused', () => {
+    for (const { run } of [aksk, token]) {
+      const inPayments = run.scenario.messages.filter((m) => m.account === 'payments');
+      expect(inPayments.length / run.scenario.messages.length).toBeGreaterThan(0.1);
+      const paymentsKeys = new Set(inPayments.filter((m) => m.expect === 'alias').map((m) => m.keyId));
+      const aliased = [...paymentsKeys].filter((k) => (run.aliases.get(k ?? '') ?? []).length > 0);
+      expect(aliased.length).toBeGreaterThan(5);
+      const outside = run.scenario.messages.filter((m) => m.account === 'outside').map((m) => run.messageIds[m.index]);
+      expect(outside.length).toBeGreaterThan(0);
+      for (const id of outside) {
+        expect(run.audits.find((a) => a.message_id === id)).toMatchObject({
+          outcome: 'skipped',
+          reason: 'account_not_configured',
+        });
+      }
+      expect(run.dlq.some((e) => e.reason === 'invalid:account_mismatch')).toBe(true);
+      expect(run.audits.some((a) => a.account === 'payments' && a.outcome === 'created')).toBe(true);
+    }
+    // AK/SK: the agency assumed at STS with the central AK/SK, before the rotation and after it.
+    const assumed = aksk.run.calls.filter((c) => c.operation === 'stsAssumeAgency' && c.status === 201);
+    expect(new Set(assumed.map((c) => c.principal)).size).toBe(2);
+    expect(assumed[0]?.principal).toBe(LOCAL_ACCOUNT.ak);
+    // Token mode: IAM assume_role with the central IAM user; the agency writes in payments.
+    const writers = new Set(
+      token.run.calls
+        .filter((c) => c.operation === 'createAlias' && c.path.includes(PAYMENTS_ACCOUNT.projectId))
+        .map((c) => c.principal),
+    );
+    expect([...writers]).toEqual([`${PAYMENTS_EMULATOR_ACCOUNT.domainName}/${PAYMENTS_ACCOUNT.agency}`]);
+  });
+
   it('generates the same workload from the same seed', () => {
     const template = compileAliasTemplate('alias/{key_alias|slug}-{key_id|short}', {});
     if (!template.ok) throw new Error(template.reason);
@@ -125,6 +158,8 @@ describe('chaos run, 150 messages', () => {
         template: template.template,
         projectId: LOCAL_ACCOUNT.projectId,
         domainId: LOCAL_ACCOUNT.domainId,
+        second: CHAOS_SECOND_ACCOUNT,
+        outside: CHAOS_OUTSIDE_ACCOUNT,
         otherRegion: 'ap-southeast-1',
         eventsDir: 'events',
       }).messages.map((m) => m.body);

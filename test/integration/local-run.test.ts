@@ -8,6 +8,7 @@ import { runPath, type PathRunResult } from '../../local/run-path.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildHandler, buildIngestHandler } from '../../scripts/build.mjs';
 import { SAMPLE_EVENT_NAMES } from '../support/load-event.ts';
+import { DATA_ACCOUNT, LOCAL_ACCOUNT, PAYMENTS_ACCOUNT } from '../support/local-account.ts';
 
 // The same runners `npm start` uses: emulator + fauxqs + the built bundles in worker threads,
 // drained the way Lambda's SQS event source does. `--direct` sends the sample events straight to
@@ -46,7 +47,8 @@ beforeAll(async () => {
 afterAll(async () => result?.stop());
 
 const FIRST = DEFAULT_PATH_PHASES[0]?.actions ?? [];
-const created = () => path.events.filter((k) => k.action.kind === 'createKey' && k.call.ok);
+/** Keys created in the accounts the deployment serves (the relayed one of an outside account is not). */
+const created = () => path.events.filter((k) => k.action.kind === 'createKey' && k.call.ok && !k.relayed);
 const eventOf = (kind: string, keyAlias: string) =>
   path.events.find((e) => e.action.kind === kind && e.keyAlias === keyAlias);
 const keyIdOf = (kind: string, keyAlias: string) => {
@@ -67,10 +69,19 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
       ['wire', 0],
       ['wire --check', 0],
     ]);
-    expect(path.wire[0]?.output).toContain('3 change(s) made.');
-    expect(path.wire[1]?.output).toMatch(/subscription\s+ok\s+\S+\s+confirmed/);
-    const subs = path.emulator.smn.subscriptions(path.topicUrn);
-    expect(subs.map((s) => [s.endpoint, s.status])).toEqual([[path.ingestUrl, 1]]);
+    // Both accounts' projects: topic, subscription and notification in each.
+    expect(path.wire[0]?.output).toContain('6 change(s) made.');
+    expect(path.wire[1]?.output.match(/subscription\s+ok\s+\S+\s+confirmed/g)).toHaveLength(2);
+    expect(Object.keys(path.topicUrns)).toEqual(['security', 'payments']);
+    for (const urn of Object.values(path.topicUrns)) {
+      const subs = path.emulator.smn.subscriptions(urn);
+      expect(subs.map((s) => [s.endpoint, s.status])).toEqual([[path.ingestUrl, 1]]);
+    }
+    // wire reached payments through the agency: its SMN calls are signed with STS's temporary AK.
+    const paymentsTopics = path.emulator.calls.filter(
+      (c) => c.operation === 'smnCreateTopic' && c.path.includes(PAYMENTS_ACCOUNT.projectId),
+    );
+    expect(paymentsTopics.map((c) => c.principal)).toEqual([expect.stringMatching(/^EMUSTS/)]);
   });
 
   it('gives every created key the alias of its trace, one hop after the other, and nothing else', () => {
@@ -85,7 +96,7 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
       expect(k.expectedAlias).toMatch(/^alias\/path\/[a-z0-9-]+-[a-z0-9_]+$/);
       expect(k.aliasesAfter).toEqual([k.expectedAlias]);
     }
-    expect(path.dlq).toEqual([]);
+    expect(path.dlq.map((d) => d.reason)).toEqual(['invalid:account_mismatch']);
   });
 
   it('tags every new key in the same message as its alias (the embedded TAG_TEMPLATE)', () => {
@@ -94,7 +105,8 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
       expect(k.audit?.tags_status).toBe('applied');
       expect(path.emulator.tags.tagsOf(keyId)).toEqual(
         expect.arrayContaining([
-          { key: 'created_by', value: 'kms-alias-bot' },
+          // The trace's user: each account's own team.
+          { key: 'created_by', value: k.account === 'payments' ? PAYMENTS_ACCOUNT.user : LOCAL_ACCOUNT.user },
           { key: 'alias', value: k.expectedAlias },
         ]),
       );
@@ -117,10 +129,14 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
     // The alias a person gave payments-db is not the convention's: it stays.
     expect(payments?.aliasesAfter).toEqual(['alias/team/payments-db']);
     const deleted = path.emulator.calls.filter((c) => c.operation === 'deleteAlias' && c.status === 204);
-    expect(deleted.map((c) => [c.keyId, c.aliases])).toEqual([
-      [keyIdOf('createKey', 'payments-db'), ['alias/path/payments-db-aes_256']],
-      [keyIdOf('createKey', 'orders-api'), ['alias/path/orders-api-rsa_2048']],
-    ]);
+    // One batch, decided concurrently: in either order.
+    expect(deleted).toHaveLength(2);
+    expect(deleted.map((c) => [c.keyId, c.aliases])).toEqual(
+      expect.arrayContaining([
+        [keyIdOf('createKey', 'payments-db'), ['alias/path/payments-db-aes_256']],
+        [keyIdOf('createKey', 'orders-api'), ['alias/path/orders-api-rsa_2048']],
+      ]),
+    );
   });
 
   it('gives a released name to the new key that the convention names the same', () => {
@@ -161,16 +177,66 @@ describe('npm start (the whole path: createKey → CTS → SMN → ingest bundle
     expect(refused).toHaveLength(1);
     expect(refused[0]?.traceCode).toBe('400');
     expect(refused[0]?.smnMessageId).toBeUndefined();
-    expect(path.cts).toMatchObject({ traces: path.events.length, published: path.events.length - 1 });
+    // Every call but the forged copy is traced; the refused one and the outside account's are not published.
+    expect(path.cts).toMatchObject({ traces: path.events.length - 1, published: path.events.length - 3 });
   });
 
   it('verified every SMN delivery in the ingest bundle: the confirmation and each notification', () => {
     const smn = path.ingestRequests.filter((q) => q.smnType !== undefined);
     expect(smn.map((q) => `${q.smnType} ${q.status} ${q.reason}`).sort()).toEqual([
-      ...Array(path.events.length - 1).fill('Notification 200 enqueued'),
+      ...Array(path.events.length - 3).fill('Notification 200 enqueued'),
+      'SubscriptionConfirmation 200 subscription_confirmed',
       'SubscriptionConfirmation 200 subscription_confirmed',
     ]);
-    expect(path.smn).toMatchObject({ dropped: 0, delivered: path.events.length });
+    expect(path.smn).toMatchObject({ dropped: 0, delivered: path.events.length - 1 });
+  });
+});
+
+describe('npm start: one deployment, two accounts (HUAWEICLOUD_ACCOUNTS)', () => {
+  it("aliases the second account's key with the agency's temporary AK/SK, assumed with the central AK/SK at STS", () => {
+    const vault = eventOf('createKey', 'card-vault');
+    expect(vault).toMatchObject({ account: 'payments', ingestReason: 'enqueued', outcome: 'created' });
+    expect(vault?.audit?.account).toBe('payments');
+    const keyId = keyIdOf('createKey', 'card-vault');
+    expect(path.emulator.state.getKey(keyId ?? '')?.domain_id).toBe(PAYMENTS_ACCOUNT.domainId);
+    expect(path.emulator.state.aliasesOf(keyId ?? '')).toEqual(['alias/path/card-vault-aes_256']);
+    const write = path.emulator.calls.find((c) => c.operation === 'createAlias' && c.keyId === keyId);
+    const assumed = path.emulator.calls.filter((c) => c.operation === 'stsAssumeAgency' && c.status === 201);
+    // The writer is a temporary AK that STS issued to the central AK, neither the central AK nor payments' own.
+    expect(assumed.map((c) => c.principal)).toEqual(assumed.map(() => LOCAL_ACCOUNT.ak));
+    expect(assumed.map((c) => c.issuedAk)).toContain(write?.principal);
+    expect(write?.principal).not.toBe(LOCAL_ACCOUNT.ak);
+    expect(write?.principal).not.toBe(PAYMENTS_ACCOUNT.ak);
+    // And every alias of the security account was written with the central AK.
+    const security = path.emulator.calls.filter(
+      (c) => c.operation === 'createAlias' && c.status === 201 && c.path.includes(LOCAL_ACCOUNT.projectId),
+    );
+    expect(new Set(security.map((c) => c.principal))).toEqual(new Set([LOCAL_ACCOUNT.ak]));
+    expect(formatPathSummary(path)).toContain(
+      `alias/path/card-vault-aes_256 created on key ${keyId?.slice(0, 8)} (card-vault) in account payments by the agency's temporary AK/SK from STS`,
+    );
+  });
+
+  it('skips the event of an account outside the map, and sends a forged account to the DLQ, with no KMS call', () => {
+    expect(eventOf('createKey', 'lake-etl')).toMatchObject({
+      account: 'data',
+      ingestReason: 'enqueued',
+      outcome: 'skipped',
+      aliasesAfter: [],
+    });
+    expect(eventOf('createKey', 'lake-etl')?.audit?.reason).toBe('account_not_configured');
+    const forged = eventOf('forgeTrace', 'card-vault');
+    expect(forged).toMatchObject({ ingestReason: 'enqueued', outcome: 'invalid' });
+    expect(forged?.audit?.reason).toBe('account_mismatch');
+    const [dead] = path.dlq;
+    expect(dead?.body).toContain(forged?.relayed?.traceId);
+    // The card-vault key got one CreateAlias: its own event's, none from the forged copy.
+    const vault = keyIdOf('createKey', 'card-vault');
+    expect(path.emulator.calls.filter((c) => c.operation === 'createAlias' && c.keyId === vault)).toHaveLength(1);
+    // The lake-etl key saw only its own team's CreateKey.
+    const lake = keyIdOf('createKey', 'lake-etl');
+    const onLake = path.emulator.calls.filter((c) => c.keyId === lake || c.path.includes(DATA_ACCOUNT.projectId));
+    expect(onLake.map((c) => [c.operation, c.principal])).toEqual([['createKey', DATA_ACCOUNT.ak]]);
   });
 });
 

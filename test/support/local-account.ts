@@ -41,8 +41,11 @@ export const PAYMENTS_ACCOUNT = {
   region: 'cn-north-4',
   projectId: '1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6',
   agency: 'kms_auto_alias_central',
-  ak: 'PAYMENTSEMULATORAK01',
-  sk: 'paymentsEmulatorSecretKeyDoNotUse0000001',
+  ak: 'PYMTEMULATORAK000001',
+  sk: 'pymtEmulatorSecretKeyDoNotUse00000000001',
+  /** The account's own IAM user, whose AK/SK the team signs its KMS calls with. */
+  user: 'payments-team',
+  password: 'Pq7#vX2m!Rt9Lw4z',
 } as const;
 
 export const DATA_ACCOUNT = {
@@ -52,6 +55,8 @@ export const DATA_ACCOUNT = {
   projectId: '3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8',
   ak: 'DATAEMULATORAK000001',
   sk: 'dataEmulatorSecretKeyDoNotUse00000000001',
+  user: 'data-team',
+  password: 'Dk3@nB8s^Hy6Jc1v',
 } as const;
 
 export const PAYMENTS_EMULATOR_ACCOUNT: EmulatorAccount = {
@@ -59,7 +64,8 @@ export const PAYMENTS_EMULATOR_ACCOUNT: EmulatorAccount = {
   domainName: PAYMENTS_ACCOUNT.domainName,
   projects: [{ id: PAYMENTS_ACCOUNT.projectId, name: PAYMENTS_ACCOUNT.region }],
   credentials: [{ ak: PAYMENTS_ACCOUNT.ak, sk: PAYMENTS_ACCOUNT.sk }],
-  users: [],
+  // CTS names the IAM user who owns the AK in a trace (`user.name`): a name, never the AK itself.
+  users: [{ name: PAYMENTS_ACCOUNT.user, password: PAYMENTS_ACCOUNT.password }],
   agencies: [{ name: PAYMENTS_ACCOUNT.agency, trustedDomainIds: [LOCAL_ACCOUNT.domainId] }],
 };
 
@@ -68,7 +74,7 @@ export const DATA_EMULATOR_ACCOUNT: EmulatorAccount = {
   domainName: DATA_ACCOUNT.domainName,
   projects: [{ id: DATA_ACCOUNT.projectId, name: DATA_ACCOUNT.region }],
   credentials: [{ ak: DATA_ACCOUNT.ak, sk: DATA_ACCOUNT.sk }],
-  users: [],
+  users: [{ name: DATA_ACCOUNT.user, password: DATA_ACCOUNT.password }],
 };
 
 /** HUAWEICLOUD_ACCOUNTS for the three accounts: local on the central IAM user, payments by agency, data by secret. */
