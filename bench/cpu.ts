@@ -85,6 +85,10 @@ export async function benchCpu(options: {
     const wallMs: number[] = [];
     const beforeMs: number[] = [];
     const beforeMemoryMs: number[] = [];
+    // Each batch against the baseline's batch that ran next to it: a load spike on this shared
+    // machine moves one pair, not a whole run, so their median resolves smaller differences.
+    const batchRatios: number[] = [];
+    const memoryBatchRatios: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       const h: number[] = [];
       const t: number[] = [];
@@ -107,14 +111,20 @@ export async function benchCpu(options: {
         f.push(fl.cpuUs);
         fk.push(fl.systemCpuUs);
         g.push((await fetchFloor.invoke(floorBodies)).cpuUs);
-        m.push((await inMemory.invoke(batch())).cpuUs);
+        const mem = (await inMemory.invoke(batch())).cpuUs;
+        m.push(mem);
         if (before !== undefined) {
           const r0 = await before.invoke(batch());
           failures += r0.result.batchItemFailures.length;
           baselineKeys += BATCH;
           b.push(r0.cpuUs);
+          batchRatios.push(r.cpuUs / r0.cpuUs);
         }
-        if (beforeInMemory !== undefined) bm.push((await beforeInMemory.invoke(batch())).cpuUs);
+        if (beforeInMemory !== undefined) {
+          const mem0 = (await beforeInMemory.invoke(batch())).cpuUs;
+          bm.push(mem0);
+          memoryBatchRatios.push(mem / mem0);
+        }
         // At most ~1,000 calls a second, under KMS_RATE_LIMIT=1000.
         await sleep(BATCH);
       }
@@ -175,7 +185,7 @@ export async function benchCpu(options: {
         value,
         baseline: { name: options.baseline.label, value: spread(beforeMs) },
         ratio: spread(handlerMs.map((v, i) => v / beforeMs[i]!)),
-        note: 'the baseline bundle runs interleaved with the others, batch for batch, against the same emulator',
+        note: `the baseline bundle runs interleaved with the others, batch for batch, against the same emulator; ${pairedNote(batchRatios)}`,
       });
     }
     if (options.baseline !== undefined && beforeMemoryMs.length > 0) {
@@ -186,7 +196,7 @@ export async function benchCpu(options: {
         value: spread(memoryMs),
         baseline: { name: options.baseline.label, value: spread(beforeMemoryMs) },
         ratio: spread(memoryMs.map((v, i) => v / beforeMemoryMs[i]!)),
-        note: "the baseline's own bench/in-memory-kms handler, built in this run",
+        note: `the baseline's own bench/in-memory-kms handler, built in this run; ${pairedNote(memoryBatchRatios)}`,
       });
     }
     return {
@@ -205,6 +215,8 @@ export async function benchCpu(options: {
         logLines: lines.count,
         baselineMsPerMessage: beforeMs.length > 0 ? spread(beforeMs) : undefined,
         baselineInMemoryMsPerMessage: beforeMemoryMs.length > 0 ? spread(beforeMemoryMs) : undefined,
+        baselineBatchRatio: batchRatios.length > 0 ? quartiles(batchRatios) : undefined,
+        baselineInMemoryBatchRatio: memoryBatchRatios.length > 0 ? quartiles(memoryBatchRatios) : undefined,
       },
     };
   } finally {
@@ -219,4 +231,16 @@ export async function benchCpu(options: {
     await emulator.stop();
     await floorServer.stop();
   }
+}
+
+/** Median and quartiles of per-batch ratios. */
+function quartiles(values: readonly number[]): { median: number; q1: number; q3: number; batches: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (f: number) => sorted[Math.round(f * (sorted.length - 1))] ?? Number.NaN;
+  return { median: at(0.5), q1: at(0.25), q3: at(0.75), batches: sorted.length };
+}
+
+function pairedNote(values: readonly number[]): string {
+  const q = quartiles(values);
+  return `median of the ${q.batches} per-batch paired ratios ${q.median.toFixed(3)}× (quartiles ${q.q1.toFixed(2)}–${q.q3.toFixed(2)})`;
 }

@@ -169,10 +169,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       service,
       ...invocation,
     };
-    // Filled in place rather than through copies of the record: one object per line.
+    // Filled in place rather than through copies of the record: one object per line. A field
+    // whose value is undefined is not copied: JSON leaves it out anyway, and an audit record has
+    // a dozen or more of them, each a key to add, walk and skip again.
     if (logType !== undefined) document.log_type = logType;
     if (fields !== undefined) {
-      for (const key of Object.keys(fields)) document[RESERVED.has(key) ? `${key}_field` : key] = fields[key];
+      for (const key in fields) {
+        const value = fields[key];
+        if (value !== undefined && Object.hasOwn(fields, key))
+          document[RESERVED.has(key) ? `${key}_field` : key] = value;
+      }
     }
     write(serialise(document));
   };

@@ -74,7 +74,6 @@ export async function processBatch(
   remainingMs: () => number,
 ): Promise<SQSBatchResponse> {
   const now = deps.now ?? Date.now;
-  const limit = pLimit(deps.concurrency);
   // Identical targets in one batch (duplicate deliveries) share one create: one alias, one call.
   const inFlight = new Map<string, Promise<EnsureResult>>();
   const tagsInFlight = new Map<string, Promise<EnsureTagsResult>>();
@@ -168,6 +167,10 @@ export async function processBatch(
     return settledMessage.disposition;
   };
 
+  // A batch no larger than CONCURRENCY (the usual case: batches of 10) starts every message at
+  // once, as p-limit would, without its queue and promise layers per message.
+  const limit: (task: () => Promise<Disposition>) => Promise<Disposition> =
+    records.length <= deps.concurrency ? (task) => task() : pLimit(deps.concurrency);
   const settled = await Promise.all(
     records.map((record) => limit(() => settle(record)).catch((): Disposition => 'retry')),
   );

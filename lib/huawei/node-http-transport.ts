@@ -32,11 +32,10 @@ export interface TransportResponse {
 /** The slice of `fetch` the KMS client uses; the global fetch fits it too. */
 export type HttpTransport = (url: URL, init: TransportInit) => Promise<TransportResponse>;
 
-type RequestFn = (
-  url: URL,
-  options: RequestOptions,
-  callback: (res: IncomingMessage) => void,
-) => import('node:http').ClientRequest;
+interface RequestFn {
+  (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void): import('node:http').ClientRequest;
+  (options: RequestOptions, callback: (res: IncomingMessage) => void): import('node:http').ClientRequest;
+}
 
 interface Protocol {
   request: RequestFn;
@@ -66,37 +65,109 @@ export function createNodeHttpTransport(): HttpTransport {
   return async (url, init) => {
     const { request, agent } = await protocolOf(url);
     init.signal?.throwIfAborted();
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    const options: RequestOptions = {
+      method: init.method,
+      agent,
+      ...(init.signal === undefined ? {} : { signal: init.signal }),
+    };
     return new Promise<TransportResponse>((resolve, reject) => {
-      const req = request(
-        url,
-        { method: init.method, headers, agent, ...(init.signal === undefined ? {} : { signal: init.signal }) },
-        (res) => {
-          const chunks: Buffer[] = [];
-          // The body is read at once, so text() is only a view of it (fetch reads it lazily).
-          const body = new Promise<string>((resolveBody, rejectBody) => {
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.once('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-            res.on('error', rejectBody);
-            res.once('close', () => {
-              if (!res.complete)
-                rejectBody(
-                  Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }),
-                );
-            });
+      const onResponse = (res: IncomingMessage): void => {
+        let text = '';
+        // Decoded as it comes (a character split across chunks is kept whole): no Buffer list to join.
+        res.setEncoding('utf8');
+        // The body is read at once, so text() is only a view of it (fetch reads it lazily).
+        const body = new Promise<string>((resolveBody, rejectBody) => {
+          res.on('data', (chunk: string) => {
+            text += chunk;
           });
-          body.catch(() => undefined);
-          resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), text: () => body });
-        },
-      );
+          res.once('end', () => resolveBody(text));
+          res.on('error', rejectBody);
+          res.once('close', () => {
+            if (!res.complete)
+              rejectBody(
+                Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }),
+              );
+          });
+        });
+        body.catch(() => undefined);
+        resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), text: () => body });
+      };
+      // Credentials in the URL (never in a KMS endpoint: endpoints.ts refuses them) take node:http's
+      // own path, which turns them into an Authorization header.
+      const req =
+        url.username === '' && url.password === ''
+          ? request({ ...options, ...targetOf(url), headers: headerLines(url, init) }, onResponse)
+          : request(url, { ...options, headers: headerRecord(init) }, onResponse);
       req.on('error', reject);
       req.end(init.body);
     });
   };
 }
 
-function flatten(headers: IncomingHttpHeaders): Record<string, string | undefined> {
+/**
+ * Where node:http sends the request, read from the URL's fields: what `http.request(url)` derives
+ * with `urlToHttpOptions`, without its copy of every URL field per request.
+ */
+function targetOf(url: URL): RequestOptions {
+  const { hostname } = url;
+  return {
+    protocol: url.protocol,
+    // An IPv6 literal goes to the socket without its brackets (as urlToHttpOptions does).
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
+    path: `${url.pathname}${url.search}`,
+  };
+}
+
+/** Methods node:http sends without a body framing header when none is given (ClientRequest's list). */
+const NO_DEFAULT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/**
+ * The request's header lines as the flat `[name, value, ...]` list node:http writes as given
+ * (each name and value still validated), instead of a `setHeader` per header into its own map.
+ * It adds what node:http would have: `host` (with the port when not the default) unless given,
+ * and `content-length` for the body, replacing a given one. A name given twice in different case
+ * keeps one line, the last value, as `setHeader` does.
+ */
+function headerLines(url: URL, init: TransportInit): string[] {
+  const lines: string[] = [];
+  const lower: string[] = [];
+  let hasHost = false;
+  for (const name of Object.keys(init.headers)) {
+    const key = name.toLowerCase();
+    if (key === 'content-length' && init.body !== undefined) continue;
+    if (key === 'host') hasHost = true;
+    const value = init.headers[name] as string;
+    const at = lower.indexOf(key);
+    if (at >= 0) {
+      lines[2 * at] = name;
+      lines[2 * at + 1] = value;
+      continue;
+    }
+    lower.push(key);
+    lines.push(name, value);
+  }
+  if (init.body !== undefined) lines.push('content-length', String(Buffer.byteLength(init.body)));
+  // What node:http adds when `end()` comes with no body on a method that may carry one.
+  else if (!lower.includes('content-length') && !NO_DEFAULT_BODY.has(init.method.toUpperCase()))
+    lines.push('Content-Length', '0');
+  if (!hasHost) lines.push('Host', url.host);
+  return lines;
+}
+
+/** The headers as a record for `setHeader`, with the body's length. */
+function headerRecord(init: TransportInit): Record<string, string> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+  return headers;
+}
+
+/** fetch's view of the headers: one string per name (only `set-cookie` comes as a list). */
+function flatten(headers: IncomingHttpHeaders): Readonly<Record<string, string | undefined>> {
+  let lists = false;
+  for (const name in headers) if (Array.isArray(headers[name])) lists = true;
+  // node:http's own object, when nothing needs joining: no copy per response.
+  if (!lists) return headers as Readonly<Record<string, string | undefined>>;
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
   return out;

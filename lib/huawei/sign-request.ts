@@ -127,7 +127,24 @@ function codePointCompare(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * Canonical URIs by path, kept: a function signs the same few paths over and over, and the
+ * split, decode and re-encode of every segment was a measurable part of each signature.
+ */
+const canonicalUris = new Map<string, string>();
+const MAX_KEPT_URIS = 64;
+
 function canonicalUri(pathname: string): string {
+  const known = canonicalUris.get(pathname);
+  if (known !== undefined) return known;
+  const uri = buildCanonicalUri(pathname);
+  // The bound only caps a flood of distinct paths (a listing's are a handful).
+  if (canonicalUris.size >= MAX_KEPT_URIS) canonicalUris.clear();
+  canonicalUris.set(pathname, uri);
+  return uri;
+}
+
+function buildCanonicalUri(pathname: string): string {
   // docs/huawei-kms.md#aksk-signing: split on "/", encode each segment, re-join, always end in "/". URL.pathname is the
   // on-the-wire (already percent-encoded) form, so decode each segment once first: the gateway
   // signs the decoded path re-encoded, and this keeps "%20" from becoming "%2520".
@@ -144,10 +161,12 @@ function canonicalUri(pathname: string): string {
   return joined.endsWith('/') ? joined : `${joined}/`;
 }
 
-function canonicalQuery(search: URLSearchParams): string {
+function canonicalQuery(url: URL): string {
+  // No query (every POST): the URL's searchParams object is not even made.
+  if (url.search === '') return '';
   // docs/huawei-kms.md#aksk-signing: sort by name, repeated names keep every value sorted, "name=" kept for empty values.
   const byName = new Map<string, string[]>();
-  for (const [name, value] of search) {
+  for (const [name, value] of url.searchParams) {
     const values = byName.get(name);
     if (values === undefined) byName.set(name, [value]);
     else values.push(value);
@@ -187,22 +206,23 @@ function normaliseHeaders(headers: Record<string, string>): Map<string, string> 
  * @throws Error on an unparsable URL, duplicate header names or an unencodable path.
  */
 export function buildCanonicalRequest(request: RequestToSign): CanonicalRequest {
-  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
-  const headers = normaliseHeaders(request.headers);
+  return canonicalRequestOf(request, urlOf(request), normaliseHeaders(request.headers));
+}
+
+function urlOf(request: RequestToSign): URL {
+  return typeof request.url === 'string' ? new URL(request.url) : request.url;
+}
+
+/** {@link buildCanonicalRequest} over headers already normalised (each signature normalises them once). */
+function canonicalRequestOf(request: RequestToSign, url: URL, headers: Map<string, string>): CanonicalRequest {
   const names = [...headers.keys()].sort(codePointCompare);
-  const canonicalHeaders = names.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join('');
+  let canonicalHeaders = '';
+  for (const name of names) canonicalHeaders += `${name}:${headers.get(name) ?? ''}\n`;
   const signedHeaders = names.join(';');
   const payloadHash =
     headers.get('x-sdk-content-sha256') ??
     (request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body));
-  const text = [
-    request.method.toUpperCase(),
-    canonicalUri(url.pathname),
-    canonicalQuery(url.searchParams),
-    canonicalHeaders,
-    signedHeaders,
-    payloadHash,
-  ].join('\n');
+  const text = `${request.method.toUpperCase()}\n${canonicalUri(url.pathname)}\n${canonicalQuery(url)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
   return { text, signedHeaders, hash: sha256Hex(text) };
 }
 
@@ -214,9 +234,10 @@ export function buildCanonicalRequest(request: RequestToSign): CanonicalRequest 
  * @throws Error when `X-Sdk-Date` is missing, or as {@link buildCanonicalRequest}.
  */
 export function computeAuthorization(request: RequestToSign, credentials: AkSkCredentials): string {
-  const date = normaliseHeaders(request.headers).get('x-sdk-date');
+  const headers = normaliseHeaders(request.headers);
+  const date = headers.get('x-sdk-date');
   if (date === undefined || date === '') throw new Error('X-Sdk-Date header is required to sign');
-  const canonical = buildCanonicalRequest(request);
+  const canonical = canonicalRequestOf(request, urlOf(request), headers);
   // docs/huawei-kms.md#aksk-signing step 3: no credential scope and no key derivation, unlike AWS SigV4.
   const stringToSign = `${SIGNING_ALGORITHM}\n${date}\n${canonical.hash}`;
   const signature = hmacSha256Hex(credentials.sk, stringToSign);
@@ -245,7 +266,7 @@ const REPLACED_HEADERS = new Set(['host', 'x-sdk-date', 'authorization']);
  * await fetch(url, { method: 'POST', headers, body });
  */
 export function signRequest(request: RequestToSign, credentials: AkSkCredentials, now: Date): Record<string, string> {
-  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const url = urlOf(request);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     const lower = name.trim().toLowerCase();
@@ -259,6 +280,10 @@ export function signRequest(request: RequestToSign, credentials: AkSkCredentials
     // docs/huawei-kms.md#aksk-signing: temporary AK/SK are only accepted with the token, and it must be signed.
     headers['X-Security-Token'] = credentials.securityToken.trim();
   }
-  const authorization = computeAuthorization({ method: request.method, url, headers, body: request.body }, credentials);
-  return { ...headers, Authorization: authorization };
+  // Added to the map just built (and signed): last, as before, without a copy.
+  headers.Authorization = computeAuthorization(
+    { method: request.method, url, headers, body: request.body },
+    credentials,
+  );
+  return headers;
 }

@@ -77,6 +77,25 @@ describe('createNodeHttpTransport', () => {
     });
   });
 
+  it('sends each header once (the last of two spellings), with host and the body length as node:http sets them', async () => {
+    const { url, seen } = await serve((_, res) => res.end('{}'));
+    const transport = createNodeHttpTransport();
+    const port = new URL(url).port;
+    await (
+      await transport(new URL(`${url}/a`), {
+        method: 'POST',
+        headers: { 'x-one': '1', 'X-One': '2', 'Content-Length': '999' },
+        body: 'abc',
+      })
+    ).text();
+    await (await transport(new URL(`${url}/b`), { method: 'POST', headers: { Host: `example.test:${port}` } })).text();
+    await (await transport(new URL(`http://user:pw@127.0.0.1:${port}/c`), { method: 'GET', headers: {} })).text();
+    expect(seen[0]?.headers).toMatchObject({ 'x-one': '2', 'content-length': '3', host: `127.0.0.1:${port}` });
+    expect(seen[0]?.body).toBe('abc');
+    expect(seen[1]?.headers).toMatchObject({ host: `example.test:${port}`, 'content-length': '0' });
+    expect(seen[2]?.headers.authorization).toBe(`Basic ${Buffer.from('user:pw').toString('base64')}`);
+  });
+
   it('keeps the connection alive between requests', async () => {
     const { url, seen } = await serve((_, res) => res.end('{}'));
     const transport = createNodeHttpTransport();

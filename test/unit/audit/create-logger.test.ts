@@ -24,6 +24,23 @@ describe('createLogger()', () => {
     });
   });
 
+  it('writes a record as JSON would: undefined fields and inherited keys left out, reserved names renamed', () => {
+    const out = collect();
+    const logger = createLogger({ write: out.write, now: () => new Date(0), lambdaLogLevel: undefined });
+    const record = Object.assign(Object.create({ inherited: 'no' }) as Record<string, unknown>, {
+      outcome: 'created',
+      reason: undefined,
+      message: 'kept',
+      level: undefined,
+      api_calls: 0,
+      dry_run: false,
+    });
+    logger.audit(record);
+    expect(out.lines[0]).toBe(
+      '{"level":"INFO","message":"decision","timestamp":"1970-01-01T00:00:00.000Z","service":"kms-auto-alias","log_type":"audit","outcome":"created","message_field":"kept","api_calls":0,"dry_run":false}',
+    );
+  });
+
   it('puts the invocation on every line once given the Lambda context: request id, cold start, trace', () => {
     const out = collect();
     let trace: string | undefined = TRACE;

@@ -143,3 +143,56 @@ describe('processBatch() (regressions found by the chaos run)', () => {
     );
   });
 });
+
+describe('processBatch() — concurrency', () => {
+  /** Bodies of `count` different new keys, and an api whose creates wait until released. */
+  function gated(count: number) {
+    const bodies = Array.from({ length: count }, (_, i) =>
+      JSON.stringify({
+        type: 'kms.key.created',
+        key_id: `4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d${i.toString(16).padStart(2, '0')}`,
+        project_id: PROJECT,
+        key_alias: `key-${i}`,
+      }),
+    );
+    let active = 0;
+    let peak = 0;
+    const waiting: Array<() => void> = [];
+    const createAlias = async () => {
+      active += 1;
+      peak = Math.max(peak, active);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      active -= 1;
+      return { requestId: 'req-201' };
+    };
+    const release = async () => {
+      while (waiting.length > 0 || active > 0) {
+        waiting.splice(0).forEach((resolve) => resolve());
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    return { records: bodies.map((b) => toSqsRecord({ body: b })), createAlias, release, peak: () => peak };
+  }
+
+  it.each([
+    [3, 3],
+    [4, 4],
+    [9, 4],
+  ])(
+    'with CONCURRENCY 4, a batch of %i has at most %i creates in flight, and every message is decided',
+    async (size, expected) => {
+      const { deps, audits } = setup([]);
+      const gate = gated(size);
+      const batch = processBatch(
+        gate.records,
+        { ...deps, api: { ...deps.api, createAlias: gate.createAlias } },
+        () => 30_000,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await gate.release();
+      expect((await batch).batchItemFailures).toEqual([]);
+      expect(gate.peak()).toBe(expected);
+      expect(audits().map((a) => a.outcome)).toEqual(Array(size).fill('created'));
+    },
+  );
+});

@@ -224,6 +224,30 @@ describe('createKmsClient() — validation before anything is sent', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('asks for the endpoint once per region and keeps the checked answer; a refused one is asked again', async () => {
+    const asked: string[] = [];
+    const endpointFor = (region: string) => {
+      asked.push(region);
+      return region === 'bad-region-1' ? 'http://kms.example.com' : kmsEndpointFor(region);
+    };
+    const ok = () => json(200, { aliases: [] });
+    const { client, sent } = setup([ok, ok, ok], { endpointFor });
+    await client.listAliases(target);
+    await client.listAliases(target);
+    await client.listAliases({ region: 'ap-southeast-1', projectId: PROJECT });
+    for (let i = 0; i < 2; i++) {
+      await expect(client.listAliases({ region: 'bad-region-1', projectId: PROJECT })).rejects.toMatchObject({
+        code: 'KMS_REJECTED',
+      });
+    }
+    expect(asked).toEqual(['cn-north-4', 'ap-southeast-1', 'bad-region-1', 'bad-region-1']);
+    expect(sent.map((s) => new URL(s.url).host)).toEqual([
+      'kms.cn-north-4.myhuaweicloud.com',
+      'kms.cn-north-4.myhuaweicloud.com',
+      'kms.ap-southeast-1.myhuaweicloud.com',
+    ]);
+  });
+
   it('refuses an invalid limit and empty deletes', async () => {
     const { client } = setup([]);
     await expect(client.listAliases({ ...target, limit: 0 })).rejects.toMatchObject({ code: 'KMS_REJECTED' });

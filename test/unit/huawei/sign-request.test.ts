@@ -169,6 +169,14 @@ describe('signRequest() — canonical form rules', () => {
     expect(canonicalOf(url).text.split('\n')[1]).toBe(expected);
   });
 
+  it('gives a path the same canonical URI every time, and refuses a bad path every time', () => {
+    const paths = Array.from({ length: 70 }, (_, i) => `https://h.example/v1.0/p${i}/a%20b`);
+    for (const url of [...paths, ...paths]) {
+      expect(canonicalOf(url).text.split('\n')[1]).toBe(`${new URL(url).pathname}/`);
+    }
+    for (let i = 0; i < 2; i++) expect(() => canonicalOf('https://h.example/%E4%B8')).toThrow(/percent-encoded/);
+  });
+
   it.each([
     ['', ''],
     ['?b=2&a=1', 'a=1&b=2'],
