@@ -6,11 +6,11 @@
  */
 import { HuaweiError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { assertSafeEndpoint } from '../huawei/endpoints.ts';
-import type { HttpTransport, TransportResponse } from '../huawei/node-http-transport.ts';
+import type { HttpTransport } from '../huawei/node-http-transport.ts';
+import { sendSigned } from '../huawei/send-signed.ts';
 import { PROJECT_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { headerValue, parseHuaweiError } from '../huawei/parse-huawei-error.ts';
 import { encodeRfc3986 } from '../huawei/sign-request.ts';
-import { toTransportError } from '../huawei/transport-error.ts';
 import type { AuthProvider } from '../huawei/types.ts';
 import { clearableTimeout } from '../signals/clearable-timeout.ts';
 
@@ -131,26 +131,17 @@ function createSingleCall(options: SignedJsonCallOptions): SignedJsonCall {
     const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([timeout.signal, callerSignal]);
     const context = { operation, service: 'kms', timeoutMs, timeoutSignal: timeout.signal, callerSignal } as const;
     try {
-      let response: TransportResponse;
-      let text: string;
-      try {
-        const headers = await options.auth.authorize(
-          { method: request.method, url, headers: { 'content-type': 'application/json' }, body },
-          target.projectId,
-          signal,
-        );
-        signal.throwIfAborted();
-        response = await fetchImpl(url, {
-          method: request.method,
-          headers: { ...headers, 'user-agent': userAgent, accept: 'application/json' },
-          ...(body === undefined ? {} : { body }),
-          signal,
-          redirect: 'manual',
-        });
-        text = await response.text();
-      } catch (err) {
-        throw toTransportError(err, context);
-      }
+      const { response, text } = await sendSigned({
+        method: request.method,
+        url,
+        body,
+        projectId: target.projectId,
+        auth: options.auth,
+        fetch: fetchImpl,
+        userAgent,
+        signal,
+        transport: context,
+      });
       if (response.status < 200 || response.status >= 300) {
         throw parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
       }

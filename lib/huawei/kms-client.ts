@@ -19,14 +19,14 @@ import {
   parseListAliasesBody,
   parseListKeysBody,
 } from './kms-responses.ts';
-import type { HttpTransport, TransportResponse } from './node-http-transport.ts';
+import type { HttpTransport } from './node-http-transport.ts';
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';
 import { createKmsTagOperations } from './kms-tags-client.ts';
 import { createKmsAliasDeletion } from './kms-alias-deletion.ts';
 import { encodeRfc3986 } from './sign-request.ts';
-import { toTransportError } from './transport-error.ts';
+import { sendSigned as sendSignedRequest } from './send-signed.ts';
 import type { AliasEntity, AuthProvider, KmsClient, KmsTarget } from './types.ts';
 
 export { KEY_ID_PATTERN, PROJECT_ID_PATTERN };
@@ -198,37 +198,17 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
       callerSignal,
     } as const;
 
-    let headers: Record<string, string>;
-    try {
-      // docs/huawei-kms.md#aksk-signing step 1: the Node.js SDK sends content-type application/json on every request, GET included.
-      headers = await auth.authorize(
-        { method: spec.method, url, headers: { 'content-type': 'application/json' }, body },
-        target.projectId,
-        signal,
-      );
-      // An auth provider may ignore the signal; do not start a request that is already cancelled.
-      signal.throwIfAborted();
-    } catch (err) {
-      if (signal.aborted) throw toTransportError(err, transport);
-      throw err;
-    }
-
-    let response: TransportResponse;
-    let text: string;
-    try {
-      response = await fetchImpl(url, {
-        method: spec.method,
-        // Added after signing, unsigned (docs/huawei-kms.md#aksk-signing step 1: the SDKs do the same).
-        headers: { ...headers, 'user-agent': userAgent, accept: 'application/json' },
-        ...(body === undefined ? {} : { body }),
-        signal,
-        // A redirect would carry X-Auth-Token / the signature to another host: never follow.
-        redirect: 'manual',
-      });
-      text = await response.text();
-    } catch (err) {
-      throw toTransportError(err, transport);
-    }
+    const { response, text } = await sendSignedRequest({
+      method: spec.method,
+      url,
+      body,
+      projectId: target.projectId,
+      auth,
+      fetch: fetchImpl,
+      userAgent,
+      signal,
+      transport,
+    });
 
     const requestId = headerValue(response.headers, 'x-request-id');
     if (response.status < 200 || response.status >= 300) {
