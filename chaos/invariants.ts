@@ -2,6 +2,7 @@
 // compares; none is loosened silently. The reasoning behind the alias-count check is in
 // chaos/README.md ("created audits and aliases").
 import type { CallRecord } from '../emulator/kms-emulator.ts';
+import { LOCAL_ACCOUNT } from '../test/support/local-account.ts';
 import type { InvocationReport } from '../local/event-source-runner.ts';
 import { findCredentialPatterns, findSecretLeaks } from '../test/security/find-secret-leaks.ts';
 import { BENIGN_FRAGMENTS } from '../test/security/known-secrets.ts';
@@ -499,7 +500,20 @@ export function checkInvariants(run: ChaosRun): ChaosAnalysis {
       if (run.rotations.length === 0) failures.push('no credential rotation happened');
       const rotated = run.rotations[0] ?? Number.POSITIVE_INFINITY;
       if (!run.calls.some((c) => c.at >= rotated && c.status === 401)) failures.push('no 401 after the rotation');
-      if ((run.extensionOutage?.failedReads ?? 0) === 0) failures.push('no read met the extension outage');
+      // A 401 to the revoked central AK during the outage makes the function read the secret again
+      // (a 401 to the agency's expired STS credentials makes it assume again instead), so that read must have
+      // met the outage. Without one (on a loaded machine every message may sit out its
+      // visibility timeout through it), the outage was not exercised: said, not failed.
+      const outage = run.extensionOutage;
+      const refusedDuring =
+        outage !== undefined &&
+        run.calls.some(
+          (c) => c.at >= outage.from && c.at <= outage.to && c.status === 401 && c.principal === LOCAL_ACCOUNT.ak,
+        );
+      if (outage === undefined) failures.push('no extension outage happened');
+      else if (outage.failedReads === 0 && refusedDuring) {
+        failures.push('a KMS 401 during the extension outage, but no read met the outage');
+      }
       if (run.tokenExpiries.length === 0) failures.push("the agency's STS credentials never expired");
     }
     checks.push(

@@ -178,6 +178,9 @@ const SECRET_ID = 'chaos/huawei-kms';
 const ROTATED = { ak: 'CHAOSROTATEDAK000001', sk: 'chaosRotatedSecretKey00000000000000000001' };
 /** The extension's cache: after the rotation it serves the revoked AK this long. */
 const EXTENSION_CACHE_MS = 300;
+/** How much longer the last outage phase may last while no read has met the outage yet. */
+const OUTAGE_MAX_EXTRA_MS = 5_000;
+
 /** The outage right after the rotation: 500s, then hangs, then refused connections. */
 const OUTAGE_PHASES: ReadonlyArray<{ outage: ExtensionOutage; ms: number }> = [
   { outage: { kind: 'status', status: 500 }, ms: 500 },
@@ -409,6 +412,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
         progress(`extension outage: ${phase.outage.kind === 'status' ? phase.outage.status : phase.outage.kind}`);
         await sleep(phase.ms);
       }
+      // No read met it yet (every message waiting out its visibility timeout, say): the outage
+      // goes on, refusing connections, until one does or OUTAGE_MAX_EXTRA_MS has passed, so the
+      // run proves what an outage does instead of depending on when the reads fell.
+      const extendedUntil = Date.now() + OUTAGE_MAX_EXTRA_MS;
+      while (ext.requests === before && Date.now() < extendedUntil) await sleep(50);
       ext.outage(undefined);
       extensionOutage = { from, to: Date.now(), failedReads: ext.requests - before };
     };
