@@ -7,7 +7,8 @@ import type { CompiledTemplate } from '../../lib/naming/compile-alias-template.t
 import { type AliasPart, deriveAlias } from '../../lib/naming/derive-alias.ts';
 import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
-import { loadOperatorNaming } from '../load-operator-config.ts';
+import { loadOperatorNaming, loadOperatorPlacement } from '../load-operator-config.ts';
+import { type PlacementMap, placeEvent } from '../../lib/core/place-event.ts';
 import type { Command } from '../parse-command-line.ts';
 import type { CompiledTagTemplate } from '../../lib/tags/compile-tag-template.ts';
 import { formatTags, type RenderedTag, renderTags } from '../../lib/tags/render-tags.ts';
@@ -20,6 +21,14 @@ export type TagExplanation =
 
 type ExplainCommand = Extract<Command, { name: 'explain' }>;
 
+/**
+ * Whether the configured projects (and accounts) serve the event, as the handler decides before
+ * naming (lib/core/place-event.ts); absent when no project is configured in the environment.
+ */
+export type PlacementExplanation =
+  | { served: true; region: string; account?: string }
+  | { served: false; kind: 'skipped' | 'invalid'; reason: string; detail: string };
+
 /** What the template makes of one body. */
 export type Explanation =
   | {
@@ -31,11 +40,13 @@ export type Explanation =
       explanation: string;
       /** Absent when tags are off. */
       tags?: TagExplanation;
+      placement?: PlacementExplanation;
     }
   | {
       file: string;
       status: 'naming_failed';
       event: KeyCreated;
+      placement?: PlacementExplanation;
       code: 'MISSING_FIELD' | 'INVALID_ALIAS';
       reason: string;
       /** The alias as filled in, before the rules refused it (absent when a field was missing). */
@@ -51,6 +62,7 @@ export function explainBody(
   body: string,
   template: CompiledTemplate,
   tagTemplate?: CompiledTagTemplate,
+  placementMap?: PlacementMap,
 ): Explanation {
   const normalised = normaliseEvent(body);
   if (normalised.kind === 'key_deletion_scheduled' || normalised.kind === 'key_deletion_cancelled') {
@@ -73,9 +85,10 @@ export function explainBody(
     };
   }
   const event = normalised.event;
+  const placement = placementMap === undefined ? {} : { placement: explainPlacement(event, placementMap) };
   const derived = deriveAlias(template, event);
   if (derived.ok) {
-    const explained = { file, status: 'ok' as const, event, alias: derived.alias, parts: derived.parts };
+    const explained = { file, status: 'ok' as const, event, alias: derived.alias, parts: derived.parts, ...placement };
     if (tagTemplate === undefined) return { ...explained, explanation: derived.explanation };
     const rendered = renderTags(tagTemplate, event, derived.alias);
     const tags: TagExplanation = rendered.ok
@@ -88,12 +101,24 @@ export function explainBody(
     file,
     status: 'naming_failed',
     event,
+    ...placement,
     code: derived.code,
     reason: derived.reason,
     ...(attempted === undefined ? {} : { attempted }),
     rules_broken: attempted === undefined ? [] : checkAlias(attempted),
     parts: derived.parts,
   };
+}
+
+function explainPlacement(event: KeyCreated, map: PlacementMap): PlacementExplanation {
+  const placed = placeEvent(event, map);
+  if (!placed.ok) {
+    const { kind, reason, detail } = placed.outcome;
+    return { served: false, kind, reason, detail };
+  }
+  return placed.account === undefined
+    ? { served: true, region: placed.region }
+    : { served: true, region: placed.region, account: placed.account.name };
 }
 
 /** The template's literals and the parts' values, in order: the alias as filled in. */
@@ -109,9 +134,12 @@ export async function runExplain(command: ExplainCommand, io: CliIo): Promise<Ex
   });
   const template = naming.aliasTemplate;
   const tagTemplate = naming.tagTemplate;
+  const placement = loadOperatorPlacement(io.env);
   const inputs = await readInputs(command, io);
-  const results = inputs.map(({ file, body }) => explainBody(file, body, template, tagTemplate));
-  const failed = results.some((r) => r.status !== 'ok' || r.tags?.status === 'invalid');
+  const results = inputs.map(({ file, body }) => explainBody(file, body, template, tagTemplate, placement));
+  const failed = results.some(
+    (r) => r.status !== 'ok' || r.tags?.status === 'invalid' || r.placement?.served === false,
+  );
 
   for (const warning of template.warnings) io.stderr.write(`warning: ${warning}\n`);
   for (const warning of tagTemplate?.warnings ?? []) io.stderr.write(`warning: tags: ${warning}\n`);
@@ -184,6 +212,7 @@ function renderOne(r: Explanation, template: CompiledTemplate): string {
     JSON.stringify(r.event, null, 2),
     '',
   );
+  lines.push(...renderPlacementLines(r.event, r.placement));
   if (r.status === 'ok') {
     lines.push(`alias     ${r.alias}`, 'rules     all followed', '', renderParts(r.parts), r.explanation);
     lines.push(...renderTagLines(r.tags));
@@ -209,13 +238,28 @@ function renderMany(results: readonly Explanation[], template: CompiledTemplate)
           : r.tags.status === 'ok'
             ? formatTags(r.tags.tags)
             : `INVALID_TAGS: ${r.tags.reason}`;
-      return [r.file, shape, r.event.key_id, r.alias, ...(withTags ? [tags] : [])];
+      const alias = r.placement?.served === false ? `${r.alias} (not served: ${r.placement.reason})` : r.alias;
+      return [r.file, shape, r.event.key_id, alias, ...(withTags ? [tags] : [])];
     }
     return [r.file, shape, r.event.key_id, `${r.code}: ${r.reason}`, ...(withTags ? ['-'] : [])];
   });
   const ok = results.filter((r) => r.status === 'ok').length;
   const headers = ['EVENT', 'SHAPE', 'KEY ID', 'ALIAS / PROBLEM', ...(withTags ? ['TAGS'] : [])];
   return `template  ${template.source}\n\n${renderTable(headers, rows)}\n${ok} of ${results.length} events give a valid alias\n`;
+}
+
+/** Whether the configuration serves the event, and with which account. */
+function renderPlacementLines(event: KeyCreated, placement: PlacementExplanation | undefined): string[] {
+  if (placement === undefined) return [];
+  if (!placement.served) {
+    return [
+      `served    no, the function would not act: ${placement.kind} ${placement.reason}`,
+      `          ${placement.detail}`,
+      '',
+    ];
+  }
+  const account = placement.account === undefined ? '' : `account ${placement.account}, `;
+  return [`served    yes: ${account}project ${event.project_id} (${placement.region})`, ''];
 }
 
 /** One line per tag: its value and where each part came from; the broken rules when invalid. */

@@ -124,3 +124,49 @@ describe('kms-auto-alias explain', () => {
     expect((await runCli(['explain'])).stderr).toContain('give --event FILE, --events DIR, or a body on stdin');
   });
 });
+
+describe('explain with the projects and accounts of the environment', () => {
+  const canonical = JSON.parse(loadEventBody('canonical')) as { project_id: string; domain_id?: string };
+  const OTHER_ACCOUNT = '6c1f0e2d3b4a49588776a5b4c3d2e1f0';
+  const OTHER_PROJECT = '1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6';
+
+  it('says the event is served, and by which account', async () => {
+    const accounts = JSON.stringify({
+      [canonical.domain_id ?? '3bab8e245e854f68af5967c00dd43127']: {
+        name: 'security',
+        projects: { [canonical.project_id]: 'cn-north-4' },
+      },
+      [OTHER_ACCOUNT]: { name: 'payments', projects: { [OTHER_PROJECT]: 'cn-north-4' }, agency: 'kms' },
+    });
+    const run = await runCli(['explain', '--event', 'events/canonical.json'], {
+      env: { HUAWEICLOUD_ACCOUNTS: accounts },
+      cwd: ROOT,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`served    yes: account security, project ${canonical.project_id} (cn-north-4)`);
+  });
+
+  it('says the function would not act on an event outside the map (exit 1), and names the variable of a bad map (exit 2)', async () => {
+    const elsewhere = JSON.stringify({
+      [OTHER_ACCOUNT]: { projects: { [OTHER_PROJECT]: 'cn-north-4' }, agency: 'kms' },
+    });
+    const run = await runCli(['explain', '--event', 'events/canonical.json', '--json'], {
+      env: { HUAWEICLOUD_ACCOUNTS: elsewhere },
+      cwd: ROOT,
+    });
+    expect(run.code).toBe(1);
+    const [result] = run.json<{ results: Array<{ status: string; placement: unknown }> }>().results;
+    expect(result).toMatchObject({ status: 'ok', placement: { served: false, kind: 'skipped' } });
+    const bad = await runCli(['explain', '--event', 'events/canonical.json'], {
+      env: { HUAWEICLOUD_ACCOUNTS: '{' },
+      cwd: ROOT,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('HUAWEICLOUD_ACCOUNTS');
+  });
+
+  it('checks nothing when no project is configured, as before', () => {
+    const r = explainBody('e', loadEventBody('canonical'), compile('alias/{key_id}'));
+    expect(r.status === 'ok' && r.placement).toBe(undefined);
+  });
+});
