@@ -64,7 +64,8 @@ export function explainBody(
   tagTemplate?: CompiledTagTemplate,
   placementMap?: PlacementMap,
 ): Explanation {
-  const normalised = normaliseEvent(body);
+  // The configured projects place a replica whose trace omits its project, as in the handler.
+  const normalised = normaliseEvent(body, placementMap === undefined ? {} : { projects: placementMap.projects });
   if (normalised.kind === 'key_deletion_scheduled' || normalised.kind === 'key_deletion_cancelled') {
     // No alias is derived from a deletion trace: ON_KEY_DELETION decides what happens to the key's aliases.
     return {
