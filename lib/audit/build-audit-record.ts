@@ -27,7 +27,7 @@ export function buildAuditRecord(message: SettledMessage, settings: AuditSetting
     region: target?.region ?? event?.region,
     domain_id: event?.domain_id,
     // With several accounts (HUAWEICLOUD_ACCOUNTS): the configured account the project belongs to.
-    account: target?.account,
+    account: message.account,
     created_by: event?.created_by,
     key_created_at: event?.created_at,
     key_alias: event?.key_alias,

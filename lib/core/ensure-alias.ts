@@ -7,8 +7,6 @@ export interface AliasTarget {
   projectId: string;
   keyId: string;
   alias: string;
-  /** The name of the project's account, with several (HUAWEICLOUD_ACCOUNTS): for the audit record. */
-  account?: string;
 }
 
 /** An alias and the key it points at, as ListAliases reports it. */

@@ -62,10 +62,10 @@ export async function handleKeyDeletion(
   deps: KeyDeletionDeps,
 ): Promise<MessageResult> {
   // The region and the account come from configuration, never from the event (as for a new key).
-  const base = { event };
   const placed = placeEvent(event, deps);
-  if (!placed.ok) return { ...base, outcome: placed.outcome };
+  if (!placed.ok) return { event, outcome: placed.outcome };
   const { region } = placed;
+  const base = { event, ...(placed.account === undefined ? {} : { account: placed.account.name }) };
   const what = kind === 'key_deletion_scheduled' ? 'scheduled for deletion' : 'deletion cancelled';
   if (deps.mode === 'keep') {
     return {
@@ -78,7 +78,9 @@ export async function handleKeyDeletion(
     };
   }
   const key: KeyRef = { region, projectId: event.project_id, keyId: event.key_id };
-  return kind === 'key_deletion_scheduled' ? release(key, event, deps) : restore(key, event, region, deps);
+  const result =
+    kind === 'key_deletion_scheduled' ? await release(key, event, deps) : await restore(key, event, region, deps);
+  return { ...base, ...result };
 }
 
 async function release(key: KeyRef, event: KeyDeletion, deps: KeyDeletionDeps): Promise<MessageResult> {

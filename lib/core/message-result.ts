@@ -11,4 +11,6 @@ export interface MessageResult {
   event?: KeyCreated | KeyDeletion;
   target?: AliasTarget;
   parts?: AliasPart[];
+  /** The configured account the event's project belongs to (HUAWEICLOUD_ACCOUNTS), once placed. */
+  account?: string;
 }

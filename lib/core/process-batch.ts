@@ -151,6 +151,7 @@ export async function processBatch(
       outcome: result.outcome,
       event: result.event,
       target: result.target,
+      account: result.account,
       parts: result.parts,
       // The DLQ did not take it: the message goes back to its queue instead of being lost.
       disposition: dlq !== undefined && 'error' in dlq ? 'retry' : decided,

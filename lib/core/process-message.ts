@@ -87,12 +87,14 @@ export async function processKeyCreated(event: KeyCreated, deps: MessageDeps): P
   // event may choose the endpoint or the credentials (place-event.ts).
   const placed = placeEvent(event, deps);
   if (!placed.ok) return { event, outcome: placed.outcome };
-  const { region, account } = placed;
+  const { region } = placed;
+  const account = placed.account === undefined ? {} : { account: placed.account.name };
   const derived = deriveAlias(deps.template, event);
   if (!derived.ok) {
     return {
       event,
       parts: derived.parts,
+      ...account,
       outcome: {
         kind: 'failed',
         reason: derived.code.toLowerCase(),
@@ -102,14 +104,8 @@ export async function processKeyCreated(event: KeyCreated, deps: MessageDeps): P
       },
     };
   }
-  const target: AliasTarget = {
-    region,
-    projectId: event.project_id,
-    keyId: event.key_id,
-    alias: derived.alias,
-    ...(account === undefined ? {} : { account: account.name }),
-  };
-  const base = { event, target, parts: derived.parts };
+  const target: AliasTarget = { region, projectId: event.project_id, keyId: event.key_id, alias: derived.alias };
+  const base = { event, target, parts: derived.parts, ...account };
   // Pure, so decided before any call; applied only once the alias is in place (tags never block it).
   const rendered = deps.tags === undefined ? undefined : renderTags(deps.tags.template, event, derived.alias);
   if (deps.dryRun) {

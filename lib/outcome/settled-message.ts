@@ -14,7 +14,9 @@ export interface SettledMessage {
   /** The normalised event, when the body was one. */
   event: KeyCreated | undefined;
   /** Where the alias was (or would be) created: the region comes from configuration. */
-  target: { region: string; projectId: string; keyId: string; alias: string; account?: string } | undefined;
+  target: { region: string; projectId: string; keyId: string; alias: string } | undefined;
+  /** The configured account the event's project belongs to (HUAWEICLOUD_ACCOUNTS), once placed. */
+  account?: string | undefined;
   /** How the template filled each placeholder, when an alias was derived. */
   parts: readonly AliasPart[] | undefined;
   disposition: Disposition;

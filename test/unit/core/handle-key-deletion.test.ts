@@ -196,6 +196,15 @@ describe('handleKeyDeletion()', () => {
     expect(result.outcome).not.toHaveProperty('alias');
   });
 
+  it("names the project's account in its result, for the audit record", async () => {
+    const { deps } = setup({ mode: 'release', listed });
+    const accounts = new Map([[PROJECT, { domainId: '3bab8e245e854f68af5967c00dd43127', name: 'security' }]]);
+    const result = await handleKeyDeletion('key_deletion_scheduled', event, { ...deps, accounts });
+    expect(result).toMatchObject({ account: 'security', outcome: { kind: 'released' } });
+    const kept = await handleKeyDeletion('key_deletion_scheduled', event, { ...deps, mode: 'keep', accounts });
+    expect(kept).toMatchObject({ account: 'security', outcome: { reason: 'key_deletion_kept' } });
+  });
+
   it('skips a project outside the map and refuses a region mismatch, before any call', async () => {
     const { calls, deps } = setup({ mode: 'release', listed });
     const outside = await handleKeyDeletion('key_deletion_scheduled', { ...event, project_id: 'a'.repeat(32) }, deps);
