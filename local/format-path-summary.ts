@@ -1,5 +1,5 @@
 import { creationOf } from './check-path.ts';
-import { formatTable } from './format-summary.ts';
+import { formatDecisions, formatTable } from './format-summary.ts';
 import type { KeyHops } from './path-hops.ts';
 import { describePrincipal, issuedToCentral, writesByAccount } from './check-accounts.ts';
 import { PATH_ACCOUNTS } from './path-accounts.ts';
@@ -205,18 +205,8 @@ export function formatPathSummary(r: PathRunResult): string {
       `SMN: ${r.smn.delivered} of ${r.smn.queued} messages delivered in ${r.smn.attempts} attempts, ${r.smn.dropped} dropped.`,
     '',
   );
-  const counts = new Map<string, number>();
-  for (const a of r.audits) {
-    const name = `${String(a.outcome)} → ${String(a.disposition)}`;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
   out.push(
-    'Decisions (outcome → what happened to the message)',
-    formatTable(
-      ['decision', 'messages'],
-      [...counts].sort().map(([k, v]) => [k, String(v)]),
-    ),
-    '',
+    ...formatDecisions(r.audits),
     `Dead-letter queue: ${r.dlq.length} message${r.dlq.length === 1 ? '' : 's'}`,
     ...(r.dlq.length === 0 ? ['  (empty)'] : r.dlq.map((d) => `  ${d.reason}  ${d.errorCode}`)),
     '',

@@ -41,19 +41,7 @@ export function formatSummary(result: LocalRunResult): string {
       ]);
     out.push('Keys and their aliases', formatTable(['key id', 'key name', 'aliases', 'last decision'], rows), '');
   }
-  const counts = new Map<string, number>();
-  for (const a of result.audits) {
-    const name = `${text(a.outcome)} → ${text(a.disposition)}`;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  out.push(
-    'Decisions (outcome → what happened to the message)',
-    formatTable(
-      ['decision', 'messages'],
-      [...counts].sort().map(([k, v]) => [k, String(v)]),
-    ),
-    '',
-  );
+  out.push(...formatDecisions(result.audits));
   out.push(
     `Dead-letter queue: ${result.dlq.length} message${result.dlq.length === 1 ? '' : 's'}`,
     result.dlq.length === 0
@@ -88,4 +76,21 @@ export function formatSummary(result: LocalRunResult): string {
   );
   out.push('Checks', ...result.checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name} (${c.detail})`));
   return out.join('\n');
+}
+
+/** The audit records counted by outcome and disposition: the "Decisions" block of both summaries. */
+export function formatDecisions(audits: ReadonlyArray<Record<string, unknown>>): string[] {
+  const counts = new Map<string, number>();
+  for (const a of audits) {
+    const name = `${text(a.outcome)} → ${text(a.disposition)}`;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [
+    'Decisions (outcome → what happened to the message)',
+    formatTable(
+      ['decision', 'messages'],
+      [...counts].sort().map(([k, v]) => [k, String(v)]),
+    ),
+    '',
+  ];
 }

@@ -22,7 +22,7 @@ import {
   isEventFieldName,
   SAMPLE_KEY_CREATED,
 } from '../naming/alias-fields.ts';
-import { compileFilters, resolveConstant } from '../naming/compile-alias-template.ts';
+import { compileFilters, constantProblem, resolveConstant } from '../naming/compile-alias-template.ts';
 import { parseAliasTemplate } from '../naming/parse-alias-template.ts';
 import type { CompiledTag, CompiledTagTemplate, TagValueSegment } from './compiled-tag-template.ts';
 import { parseTagTemplate } from './parse-tag-template.ts';
@@ -49,7 +49,6 @@ export const ALIAS_PLACEHOLDER = 'alias';
 /** The alias the trial render uses: as long as a typical convention's alias. */
 export const SAMPLE_ALIAS = 'alias/prod/payments-db-0b1c2d3e';
 
-const CONSTANT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_REPORTED_ERRORS = 5;
 
 /** Fields (and `{alias}`) whose values can exceed 43 characters: warn unless truncated. */
@@ -209,14 +208,9 @@ function checkConstants(constants: Readonly<Record<string, string>>, errors: str
   const values = new Map<string, string>();
   for (const name of Object.keys(constants)) {
     const value: unknown = constants[name];
-    if (!CONSTANT_NAME.test(name)) {
-      errors.push(`constant name ${JSON.stringify(name.slice(0, 40))} must be letters, digits and _`);
-    } else if (isEventFieldName(name)) {
-      errors.push(`constant "${name}" would shadow the event field of the same name`);
-    } else if (name === ALIAS_PLACEHOLDER) {
-      errors.push(`constant "${name}" would shadow {${ALIAS_PLACEHOLDER}}, the alias chosen for the key`);
-    } else if (typeof value !== 'string') {
-      errors.push(`constant "${name}" must be a string`);
+    const problem = constantProblem(name, value, { name: ALIAS_PLACEHOLDER, what: 'the alias chosen for the key' });
+    if (problem !== undefined || typeof value !== 'string') {
+      errors.push(problem ?? `constant "${name}" must be a string`);
     } else {
       values.set(name, value);
     }
