@@ -39,6 +39,21 @@ export function buildKeyCreator(fields: KeyCreatorFields): KeyCreator | undefine
   return Object.keys(creator).length === 0 ? undefined : creator;
 }
 
+/** A CTS trace's `user`, as its schema reads it. */
+export interface TraceUserFields {
+  name?: string | undefined;
+  id?: string | undefined;
+  type?: string | undefined;
+  domain?: { name?: string | undefined } | undefined;
+}
+
+/** The creator of a key from its trace's `user` (name, id, type, account name), when there is one. */
+export function creatorOfTraceUser(user: TraceUserFields | undefined): KeyCreator | undefined {
+  return user === undefined
+    ? undefined
+    : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name });
+}
+
 /**
  * Assembles a `KeyCreated` from validated fields, copying each one explicitly: raw input is
  * never spread into the result, so unexpected keys cannot leak into it.

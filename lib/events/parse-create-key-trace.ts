@@ -1,5 +1,5 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
-import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
+import { buildKeyCreated, creatorOfTraceUser } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { isJsonObject } from './json-object.ts';
@@ -116,10 +116,7 @@ export function parseCreateKeyTrace(
         project_id: projectId,
         region: keyInfo?.region_id ?? t.region_id ?? fromResourceId.region,
         domain_id: keyInfo?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
-        created_by:
-          user === undefined
-            ? undefined
-            : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
+        created_by: creatorOfTraceUser(user),
         created_at: created.iso,
         key_alias: request.key_alias,
         key_spec: request.key_spec,

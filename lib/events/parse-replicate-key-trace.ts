@@ -1,5 +1,5 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
-import { buildKeyCreated, buildKeyCreator } from './build-key-created.ts';
+import { buildKeyCreated, creatorOfTraceUser } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import type { JsonObject } from './json-object.ts';
 import { type NormaliseContext, resolveProjectOfRegion } from './normalise-context.ts';
@@ -98,10 +98,7 @@ export function parseReplicateKeyTrace(
         project_id: projectId,
         region,
         domain_id: answer.domain_id ?? answer.key_info?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
-        created_by:
-          user === undefined
-            ? undefined
-            : buildKeyCreator({ name: user.name, id: user.id, type: user.type, domain_name: user.domain?.name }),
+        created_by: creatorOfTraceUser(user),
         created_at: created.iso,
         key_alias: request.key_alias,
         key_spec: undefined,
