@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { buildHandler } from '../scripts/build.mjs';
 import { benchApiCalls } from './api-calls.ts';
 import { benchTagCalls } from './tag-calls.ts';
+import { benchAccountCalls } from './account-calls.ts';
 import { type BaselineBuild, DEFAULT_BASELINE_REF, buildBaseline } from './baseline-ref.ts';
 import { benchBatchLatency } from './batch-latency.ts';
 import { benchColdStart } from './cold-start.ts';
@@ -110,6 +111,9 @@ if (selected('api-calls')) {
   const tags = await benchTagCalls({ handlerPath });
   figures.push(...tags.figures);
   details.tagCalls = tags.detail;
+  const accounts = await benchAccountCalls({ handlerPath });
+  figures.push(...accounts.figures);
+  details.accountCalls = accounts.detail;
 }
 if (selected('throughput')) {
   step('throttled throughput (about a minute)');
