@@ -30,7 +30,7 @@ export interface AccountConfig {
 export type AccountsResult = { ok: true; accounts: AccountConfig[] } | { ok: false; reason: string };
 
 /** Account (domain) ids are 32 characters like project ids (docs/huawei-kms.md#key-ids). */
-export const DOMAIN_ID_PATTERN = PROJECT_ID_PATTERN;
+const DOMAIN_ID_PATTERN = PROJECT_ID_PATTERN;
 const NAME_PATTERN = /^[\w.-]{1,64}$/;
 const FIELDS = new Set(['name', 'projects', 'secret', 'ssm', 'agency']);
 

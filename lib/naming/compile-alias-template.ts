@@ -155,33 +155,36 @@ function fail(errors: string[]): CompileAliasTemplateResult {
 }
 
 /**
- * What is wrong with a constant's name or type, or undefined: letters, digits and `_`, not an event
- * field's name (nor `reserved`, a placeholder of the caller's own), a string. Shared with the tag
- * template compiler (lib/tags), which checks the values where a tag uses them.
+ * A constant's value when its name and type are sound: letters, digits and `_`, not an event
+ * field's name (nor `reserved`, a placeholder of the caller's own), a string; else what is wrong.
+ * Shared with the tag template compiler (lib/tags), which checks the values where a tag uses them.
  */
-export function constantProblem(
+export function checkConstant(
   name: string,
   value: unknown,
   reserved?: { name: string; what: string },
-): string | undefined {
+): { ok: true; value: string } | { ok: false; problem: string } {
+  const problem = (text: string) => ({ ok: false as const, problem: text });
   if (!CONSTANT_NAME.test(name))
-    return `constant name ${JSON.stringify(name.slice(0, 40))} must be letters, digits and _`;
-  if (isEventFieldName(name)) return `constant "${name}" would shadow the event field of the same name`;
+    return problem(`constant name ${JSON.stringify(name.slice(0, 40))} must be letters, digits and _`);
+  if (isEventFieldName(name)) return problem(`constant "${name}" would shadow the event field of the same name`);
   if (reserved !== undefined && name === reserved.name)
-    return `constant "${name}" would shadow {${name}}, ${reserved.what}`;
-  if (typeof value !== 'string') return `constant "${name}" must be a string`;
-  return undefined;
+    return problem(`constant "${name}" would shadow {${name}}, ${reserved.what}`);
+  if (typeof value !== 'string') return problem(`constant "${name}" must be a string`);
+  return { ok: true, value };
 }
 
 /** Validates every configured constant (used or not: a bad one is a configuration mistake). */
 function checkConstants(constants: Readonly<Record<string, string>>, errors: string[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const name of Object.keys(constants)) {
-    const value: unknown = constants[name];
-    const problem = constantProblem(name, value);
-    if (problem !== undefined || typeof value !== 'string') {
-      errors.push(problem ?? `constant "${name}" must be a string`);
-    } else if (value.length > ALIAS_MAX_LENGTH) {
+    const checked = checkConstant(name, constants[name]);
+    if (!checked.ok) {
+      errors.push(checked.problem);
+      continue;
+    }
+    const { value } = checked;
+    if (value.length > ALIAS_MAX_LENGTH) {
       errors.push(`constant "${name}" is ${value.length} characters; an alias has at most ${ALIAS_MAX_LENGTH}`);
     } else if (findIllegalChar(value) !== -1) {
       errors.push(

@@ -139,7 +139,7 @@ export function createAccountAuths(
 }
 
 /** The URN STS AssumeAgency names an agency by (docs/huawei-kms.md#sts-agency; the spelling is unverified). */
-export function agencyUrnOf(domainId: string, agencyName: string): string {
+function agencyUrnOf(domainId: string, agencyName: string): string {
   return `iam::${domainId}:agency:${agencyName}`;
 }
 

@@ -22,7 +22,7 @@ import {
   isEventFieldName,
   SAMPLE_KEY_CREATED,
 } from '../naming/alias-fields.ts';
-import { compileFilters, constantProblem, resolveConstant } from '../naming/compile-alias-template.ts';
+import { checkConstant, compileFilters, resolveConstant } from '../naming/compile-alias-template.ts';
 import { parseAliasTemplate } from '../naming/parse-alias-template.ts';
 import type { CompiledTag, CompiledTagTemplate, TagValueSegment } from './compiled-tag-template.ts';
 import { parseTagTemplate } from './parse-tag-template.ts';
@@ -207,13 +207,12 @@ function checkFixedText(key: string, segments: readonly TagValueSegment[], error
 function checkConstants(constants: Readonly<Record<string, string>>, errors: string[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const name of Object.keys(constants)) {
-    const value: unknown = constants[name];
-    const problem = constantProblem(name, value, { name: ALIAS_PLACEHOLDER, what: 'the alias chosen for the key' });
-    if (problem !== undefined || typeof value !== 'string') {
-      errors.push(problem ?? `constant "${name}" must be a string`);
-    } else {
-      values.set(name, value);
-    }
+    const checked = checkConstant(name, constants[name], {
+      name: ALIAS_PLACEHOLDER,
+      what: 'the alias chosen for the key',
+    });
+    if (checked.ok) values.set(name, checked.value);
+    else errors.push(checked.problem);
   }
   return values;
 }
