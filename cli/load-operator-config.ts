@@ -1,8 +1,12 @@
-import { type Config, loadConfig, loadNamingConfig, type NamingConfig } from '../lib/config/load-config.ts';
-import { parseAccounts } from '../lib/config/parse-accounts.ts';
+import {
+  type Config,
+  loadConfig,
+  loadNamingConfig,
+  loadServedProjects,
+  type NamingConfig,
+} from '../lib/config/load-config.ts';
 import { parseProjectMap } from '../lib/config/parse-project-map.ts';
 import { type PlacementMap, projectAccountsOf } from '../lib/core/place-event.ts';
-import { ConfigError } from '../lib/errors/app-error.ts';
 import { UsageError } from './cli-io.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -114,33 +118,11 @@ export function loadOperatorNaming(env: Env, flags: NamingFlags): NamingConfig {
 }
 
 /**
- * Where the configuration serves events (HUAWEICLOUD_ACCOUNTS, else HUAWEICLOUD_PROJECTS or
- * HUAWEICLOUD_PROJECT_ID + HUAWEICLOUD_REGION), read without credentials, for `explain`; undefined
- * when none of them is set.
+ * Where the configuration serves events, read as the Lambda reads it but without credentials, for
+ * `explain`; undefined when no project is configured.
  * @throws ConfigError naming the variable when one is set but wrong.
  */
 export function loadOperatorPlacement(env: Env): PlacementMap | undefined {
-  const value = (name: string): string | undefined => (env[name]?.trim() ? env[name]?.trim() : undefined);
-  const region = value('HUAWEICLOUD_REGION');
-  const accountsSource = value('HUAWEICLOUD_ACCOUNTS');
-  if (accountsSource !== undefined) {
-    const parsed = parseAccounts(accountsSource, region);
-    if (!parsed.ok) throw new ConfigError(`HUAWEICLOUD_ACCOUNTS: ${parsed.reason}`);
-    const projects = new Map<string, string>();
-    for (const account of parsed.accounts) for (const [id, r] of account.projects) projects.set(id, r);
-    return { projects, accounts: projectAccountsOf(parsed.accounts) };
-  }
-  const projectsSource = value('HUAWEICLOUD_PROJECTS');
-  if (projectsSource !== undefined) {
-    const parsed = parseProjectMap(projectsSource, region);
-    if (!parsed.ok) throw new ConfigError(`HUAWEICLOUD_PROJECTS: ${parsed.reason}`);
-    return { projects: parsed.projects };
-  }
-  const projectId = value('HUAWEICLOUD_PROJECT_ID');
-  if (projectId !== undefined && region !== undefined) {
-    const parsed = parseProjectMap(`${projectId}=${region}`, undefined);
-    if (!parsed.ok) throw new ConfigError(`HUAWEICLOUD_PROJECT_ID: ${parsed.reason}`);
-    return { projects: parsed.projects };
-  }
-  return undefined;
+  const served = loadServedProjects(env);
+  return served === undefined ? undefined : { projects: served.projects, accounts: projectAccountsOf(served.accounts) };
 }

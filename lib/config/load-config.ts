@@ -170,10 +170,20 @@ const ENV_SPEC = {
 /** Every environment variable the configuration reads (besides `ALIAS_VAR_*`). */
 export const CONFIG_ENV_NAMES: readonly string[] = Object.freeze(Object.keys(ENV_SPEC));
 
+/** The variables that say which projects and accounts are served. */
+const PLACEMENT_ENV_SPEC = {
+  HUAWEICLOUD_REGION: ENV_SPEC.HUAWEICLOUD_REGION,
+  HUAWEICLOUD_PROJECT_ID: ENV_SPEC.HUAWEICLOUD_PROJECT_ID,
+  HUAWEICLOUD_PROJECTS: ENV_SPEC.HUAWEICLOUD_PROJECTS,
+  HUAWEICLOUD_ACCOUNTS: ENV_SPEC.HUAWEICLOUD_ACCOUNTS,
+  HUAWEICLOUD_IAM_AGENCY: ENV_SPEC.HUAWEICLOUD_IAM_AGENCY,
+};
+
 /** The operator tools (CLI, scheduled reconcile) never publish to the DLQ: DLQ_URL is optional for them. */
 const OPERATOR_ENV_SPEC = { ...ENV_SPEC, DLQ_URL: optionalDlqUrl };
 
 type Env = EnvValues<typeof OPERATOR_ENV_SPEC>;
+type PlacementEnv = EnvValues<typeof PLACEMENT_ENV_SPEC>;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -304,15 +314,11 @@ export function configErrorOf(issues: readonly string[]): ConfigError {
 }
 
 /** The accounts, every project of them, and the central credentials. */
-function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentials'> {
+/** The accounts and every project of them, without credentials (loadConfig and `explain` share it). */
+function loadServedAccounts(e: PlacementEnv): Pick<Config, 'projects' | 'accounts'> {
   if (e.HUAWEICLOUD_ACCOUNTS === undefined) {
     const projects = loadProjects(e);
-    const credentials = loadCredentials(e) ?? missingCredentials();
-    return {
-      projects,
-      credentials,
-      accounts: [{ domainId: undefined, name: 'default', projects, access: { kind: 'central' } }],
-    };
+    return { projects, accounts: [{ domainId: undefined, name: 'default', projects, access: { kind: 'central' } }] };
   }
   for (const name of ['HUAWEICLOUD_PROJECT_ID', 'HUAWEICLOUD_PROJECTS', 'HUAWEICLOUD_IAM_AGENCY'] as const) {
     if (e[name] !== undefined) {
@@ -323,10 +329,18 @@ function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentia
   }
   const parsed = parseAccounts(e.HUAWEICLOUD_ACCOUNTS, e.HUAWEICLOUD_REGION);
   if (!parsed.ok) throw new ConfigError(`HUAWEICLOUD_ACCOUNTS: ${parsed.reason}`);
-  const accounts = parsed.accounts;
+  const projects = new Map<string, string>();
+  for (const account of parsed.accounts) for (const [id, region] of account.projects) projects.set(id, region);
+  return { projects, accounts: parsed.accounts };
+}
+
+/** The accounts, every project of them, and the central credentials. */
+function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentials'> {
+  const served = loadServedAccounts(e);
   const credentials = loadCredentials(e);
-  const central = accounts.find((a) => a.access.kind === 'central');
-  const agency = accounts.find((a) => a.access.kind === 'agency');
+  if (e.HUAWEICLOUD_ACCOUNTS === undefined) return { ...served, credentials: credentials ?? missingCredentials() };
+  const central = served.accounts.find((a) => a.access.kind === 'central');
+  const agency = served.accounts.find((a) => a.access.kind === 'agency');
   if (agency !== undefined && credentials === undefined) {
     throw new ConfigError(
       `HUAWEICLOUD_ACCOUNTS: account ${agency.name} is reached through an agency, which the central identity assumes; set the central credentials (HUAWEICLOUD_CREDENTIALS_SECRET_ID, HUAWEICLOUD_SDK_AK/SK, or HUAWEICLOUD_IAM_USER/PASSWORD/DOMAIN)`,
@@ -343,9 +357,29 @@ function loadAccounts(e: Env): Pick<Config, 'projects' | 'accounts' | 'credentia
       'HUAWEICLOUD_ACCOUNTS: every account has its own "secret" or "ssm", so the central credentials set here are unused; remove them',
     );
   }
-  const projects = new Map<string, string>();
-  for (const account of accounts) for (const [id, region] of account.projects) projects.set(id, region);
-  return { projects, accounts, credentials: credentials ?? { kind: 'none' } };
+  return { ...served, credentials: credentials ?? { kind: 'none' } };
+}
+
+/**
+ * Only the projects and accounts served (HUAWEICLOUD_ACCOUNTS, else HUAWEICLOUD_PROJECTS or
+ * HUAWEICLOUD_PROJECT_ID + HUAWEICLOUD_REGION), validated exactly as {@link loadConfig} does, no
+ * credentials needed: all `kms-auto-alias explain` needs to say whether an event is served.
+ * Undefined when none of them is set.
+ * @throws ConfigError naming the variable at fault.
+ */
+export function loadServedProjects(
+  env: Record<string, string | undefined> = process.env,
+): Pick<Config, 'projects' | 'accounts'> | undefined {
+  const parsed = readEnvFields(dropEmpty(env), PLACEMENT_ENV_SPEC);
+  if (!parsed.ok) throw configErrorOf(parsed.issues);
+  const e = parsed.values;
+  if (
+    e.HUAWEICLOUD_ACCOUNTS === undefined &&
+    e.HUAWEICLOUD_PROJECTS === undefined &&
+    e.HUAWEICLOUD_PROJECT_ID === undefined
+  )
+    return undefined;
+  return loadServedAccounts(e);
 }
 
 function missingCredentials(): never {
@@ -354,7 +388,7 @@ function missingCredentials(): never {
   );
 }
 
-function loadProjects(e: Env): ReadonlyMap<string, string> {
+function loadProjects(e: PlacementEnv): ReadonlyMap<string, string> {
   if (e.HUAWEICLOUD_PROJECTS !== undefined) {
     const map = parseProjectMap(e.HUAWEICLOUD_PROJECTS, e.HUAWEICLOUD_REGION);
     if (!map.ok) throw new ConfigError(`HUAWEICLOUD_PROJECTS: ${map.reason}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
+import { loadConfig, loadServedProjects } from '../../../lib/config/load-config.ts';
 import { parseAccounts } from '../../../lib/config/parse-accounts.ts';
 import { configErrorOf } from '../../support/config-error-of.ts';
 
@@ -153,5 +153,21 @@ describe('loadConfig() with HUAWEICLOUD_ACCOUNTS', () => {
     expect(config.accounts).toEqual([
       { domainId: undefined, name: 'default', projects: new Map([[PA, 'cn-north-4']]), access: { kind: 'central' } },
     ]);
+  });
+});
+
+describe('loadServedProjects()', () => {
+  it('reads the projects and accounts as loadConfig does, without credentials', () => {
+    const served = loadServedProjects({ HUAWEICLOUD_REGION: 'cn-north-4', HUAWEICLOUD_ACCOUNTS: three });
+    expect(served?.accounts.map((a) => a.name)).toEqual(['security', 'payments', 'data']);
+    expect([...(served?.projects.keys() ?? [])]).toEqual([PA, PB, PB2, PC]);
+  });
+
+  it('is undefined when no project is configured, and names the variable at fault', () => {
+    expect(loadServedProjects({})).toBeUndefined();
+    expect(() => loadServedProjects({ HUAWEICLOUD_ACCOUNTS: three, HUAWEICLOUD_PROJECTS: PA })).toThrow(
+      /^HUAWEICLOUD_PROJECTS: not used with HUAWEICLOUD_ACCOUNTS/,
+    );
+    expect(() => loadServedProjects({ HUAWEICLOUD_PROJECT_ID: PA })).toThrow(/^HUAWEICLOUD_REGION: required/);
   });
 });
