@@ -1,12 +1,12 @@
 /**
- * An incremental parser of one HTTP/1.1 response (RFC 9112), pure: fed the bytes as the socket
- * gives them (any split, down to one byte at a time), it returns the status, the headers, the
- * body and whether the connection may carry another request. It reads the subset of HTTP/1.1 a
- * client that sends no `Upgrade`, no `TE` and no `Accept-Encoding` can receive, and it never
- * throws on bad input: a malformed response is an error as data, one {@link Http1ParseErrorKind}.
+ * An incremental parser of one HTTP/1.1 response (RFC 9112, https://www.rfc-editor.org/rfc/rfc9112;
+ * the section numbers below are its), pure: fed the bytes as the socket gives them (any split,
+ * down to one byte at a time), it returns the status, the headers, the body and whether the
+ * connection may carry another request. It reads the subset of HTTP/1.1 a client that sends no
+ * `Upgrade`, no `TE` and no `Accept-Encoding` can receive, and it never throws on bad input: a
+ * malformed response is an error as data, one {@link Http1ParseErrorKind}.
  *
- * Choices where RFC 9112 leaves the recipient a choice (each one stricter or as strict as
- * node:http's parser, llhttp, in its default mode):
+ * Where RFC 9112 leaves the recipient a choice, this parser chooses:
  * - Line endings are CRLF only. A bare LF is an error (`bare-lf`) rather than a line end, which
  *   section 2.2 allows ("MAY recognize a single LF"): a response that frames its lines one way
  *   for us and another way for a proxy in front of us is how response splitting starts. A bare CR
