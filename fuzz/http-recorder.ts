@@ -1,7 +1,7 @@
 /**
  * Records HTTP traffic in this process through node:diagnostics_channel, whatever client made
- * it (node:http, which the KMS client uses; undici/fetch, which the IAM token client uses; the
- * AWS SDK) and whichever server received it. Nothing is patched: the function runs unchanged.
+ * it (the HTTP/1.1 transport, which the KMS client uses; node:http; undici/fetch, which the IAM
+ * token client uses; the AWS SDK) and whichever server received it. Nothing is patched: the function runs unchanged.
  *
  * - Outgoing: method, destination (the socket's remote address), path, headers as sent, and
  *   the body for node:http (fetch hands undici a stream, so fetch bodies are not recorded).
@@ -10,6 +10,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HTTP1_REQUEST_CHANNEL, type Http1RequestMessage } from '../lib/huawei/http1-transport.ts';
 import type { RecordedRequest } from './checks.ts';
 
 /** A request as a server received it. */
@@ -129,6 +130,15 @@ export function startHttpRecorder(): HttpRecorder {
       body: typeof request.body === 'string' || request.body instanceof Uint8Array ? text(request.body) : undefined,
     });
   };
+  const onHttp1 = (message: unknown) => {
+    const request = message as Http1RequestMessage;
+    sent.push({
+      url: `${request.origin}${request.path}`,
+      method: request.method,
+      headers: lowerCaseHeaders(request.headers),
+      body: request.body,
+    });
+  };
   const onServer = (message: unknown) => {
     const { request, server } = message as { request: IncomingMessage; server: Server };
     const address = server.address() as AddressInfo | null;
@@ -145,6 +155,7 @@ export function startHttpRecorder(): HttpRecorder {
     ['http.client.request.start', onStart],
     ['http.client.response.finish', onResponse],
     ['undici:request:create', onUndici],
+    [HTTP1_REQUEST_CHANNEL, onHttp1],
     ['http.server.request.start', onServer],
   ];
   for (const [name, listener] of channels) subscribe(name, listener);
