@@ -1,14 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTlsIdentity, type TlsIdentity } from '../../emulator/self-signed-cert.ts';
 import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createHttp1Transport, HTTP1_REQUEST_CHANNEL } from '../../lib/huawei/http1-transport.ts';
 import { createKmsClient } from '../../lib/huawei/kms-client.ts';
@@ -557,34 +555,20 @@ describe('createHttp1Transport', () => {
   });
 
   describe('over TLS', () => {
-    let dir: string;
-    /** A self-signed certificate (node:crypto cannot issue one; openssl can) and its key. */
-    const selfSigned = (name: string, altNames: string): { key: string; cert: string } => {
-      const keyFile = join(dir, `${name}.key`);
-      const certFile = join(dir, `${name}.pem`);
-      const made = spawnSync(
-        'openssl',
-        [
-          ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-          ...['-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`],
-          ...['-addext', `subjectAltName=${altNames}`],
-        ],
-        { encoding: 'utf8' },
-      );
-      if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${made.stderr}`);
-      return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
-    };
+    // Certificates made in-process (no openssl command): self-signed, so `ca: cert` trusts them.
     let key: string;
     let cert: string;
-    let other: { key: string; cert: string };
+    let other: TlsIdentity;
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'http1-tls-'));
-      ({ key, cert } = selfSigned('localhost', 'DNS:localhost,IP:127.0.0.1'));
-      other = selfSigned('other.test', 'DNS:other.test');
+      ({ key, cert } = createTlsIdentity({
+        commonName: 'localhost',
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      }));
+      other = createTlsIdentity({ commonName: 'other.test', dnsNames: ['other.test'] });
     });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function serveTls(identity?: { key: string; cert: string }) {
+    async function serveTls(identity?: TlsIdentity) {
       const { key: serverKey, cert: serverCert } = identity ?? { key, cert };
       const seen: Array<Seen & { servername: string | false; alpn: string | false | null }> = [];
       const server = createTlsServer(
