@@ -8,14 +8,19 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KeyCreated } from '../lib/events/key-created.ts';
 import { normaliseEvent, type NormaliseResult } from '../lib/events/normalise-event.ts';
 import { INVALID_REASONS, SKIP_REASONS } from '../lib/events/normalise-result.ts';
+import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../lib/huawei/id-patterns.ts';
 import { checkAlias } from '../lib/naming/alias-rules.ts';
 import type { CompiledTemplate } from '../lib/naming/compile-alias-template.ts';
 import { deriveAlias } from '../lib/naming/derive-alias.ts';
 import { aliasRuleViolations } from './checks.ts';
 
-const KEY_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
-const PROJECT_ID = /^[0-9a-zA-Z]{32}$/;
-const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
+// The shapes the clients accept (one definition, lib/huawei/id-patterns.ts): what the normaliser
+// lets through must never be refused later by the endpoint builder or a path. A copy here had
+// drifted (three dash-separated parts for a region, where Huawei's shape allows four:
+// `cn-north-cn-north-4`, found by a fuzz run).
+const KEY_ID = KEY_ID_PATTERN;
+const PROJECT_ID = PROJECT_ID_PATTERN;
+const REGION = REGION_ID_PATTERN;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Details quote input through JSON.stringify, which escapes C0 (C1 is valid, inert JSON text). */
 const C0 = /[\u0000-\u001f]/;
