@@ -44,6 +44,7 @@ export async function benchCpu(options: {
   const instance = await startInstance(options.handlerPath, env, () => (lines.count += 1));
   const floor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url });
   const fetchFloor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url, FLOOR_CLIENT: 'fetch' });
+  const http1Floor = await startInstance(FLOOR_HANDLER, { FLOOR_URL: floorServer.url, FLOOR_CLIENT: 'http1' });
   const inMemory = await startInstance(options.inMemoryHandlerPath, env, () => undefined);
   const before =
     options.baseline === undefined
@@ -68,6 +69,7 @@ export async function benchCpu(options: {
       failures += (await instance.invoke(batch())).result.batchItemFailures.length;
       await floor.invoke(floorBodies);
       await fetchFloor.invoke(floorBodies);
+      await http1Floor.invoke(floorBodies);
       await inMemory.invoke(batch());
       if (before !== undefined) {
         failures += (await before.invoke(batch())).result.batchItemFailures.length;
@@ -81,6 +83,7 @@ export async function benchCpu(options: {
     const floorSystemMs: number[] = [];
     const floorMs: number[] = [];
     const fetchMs: number[] = [];
+    const http1Ms: number[] = [];
     const memoryMs: number[] = [];
     const wallMs: number[] = [];
     const beforeMs: number[] = [];
@@ -96,6 +99,7 @@ export async function benchCpu(options: {
       const fk: number[] = [];
       const f: number[] = [];
       const g: number[] = [];
+      const t1: number[] = [];
       const m: number[] = [];
       const w: number[] = [];
       const b: number[] = [];
@@ -111,6 +115,7 @@ export async function benchCpu(options: {
         f.push(fl.cpuUs);
         fk.push(fl.systemCpuUs);
         g.push((await fetchFloor.invoke(floorBodies)).cpuUs);
+        t1.push((await http1Floor.invoke(floorBodies)).cpuUs);
         const mem = (await inMemory.invoke(batch())).cpuUs;
         m.push(mem);
         if (before !== undefined) {
@@ -135,6 +140,7 @@ export async function benchCpu(options: {
       floorSystemMs.push(sum(fk) / messages / 1_000);
       floorMs.push(sum(f) / messages / 1_000);
       fetchMs.push(sum(g) / messages / 1_000);
+      http1Ms.push(sum(t1) / messages / 1_000);
       memoryMs.push(sum(m) / messages / 1_000);
       wallMs.push(sum(w) / messages);
       if (b.length > 0) beforeMs.push(sum(b) / messages / 1_000);
@@ -169,12 +175,21 @@ export async function benchCpu(options: {
       },
       {
         group,
+        name: '  one bare call through the KMS transport',
+        unit: 'ms',
+        value: spread(http1Ms),
+        baseline: { name: 'one bare node:http call', value: spread(floorMs) },
+        ratio: spread(http1Ms.map((v, i) => v / floorMs[i]!)),
+        note: "the same POST through lib/huawei/http1-transport.ts, the KMS client's HTTP/1.1 transport: what the HTTP exchange costs the handler at least",
+      },
+      {
+        group,
         name: '  one bare fetch() call, for comparison',
         unit: 'ms',
         value: spread(fetchMs),
         baseline: { name: 'one bare node:http call', value: spread(floorMs) },
         ratio: spread(fetchMs.map((v, i) => v / floorMs[i]!)),
-        note: 'why the KMS client sends over node:http (lib/huawei/node-http-transport.ts)',
+        note: 'why the KMS client sends over neither fetch nor node:http (docs/performance.md, section 5)',
       },
     ];
     if (options.baseline !== undefined && beforeMs.length > 0) {
@@ -210,6 +225,7 @@ export async function benchCpu(options: {
         floorKernelMsPerMessage: spread(floorSystemMs),
         floorHttpMsPerMessage: spread(floorMs),
         floorFetchMsPerMessage: spread(fetchMs),
+        floorHttp1MsPerMessage: spread(http1Ms),
         inMemoryKmsMsPerMessage: spread(memoryMs),
         handlerWallMsPerMessage: spread(wallMs),
         logLines: lines.count,
@@ -224,6 +240,7 @@ export async function benchCpu(options: {
       instance.stop(),
       floor.stop(),
       fetchFloor.stop(),
+      http1Floor.stop(),
       inMemory.stop(),
       before?.stop(),
       beforeInMemory?.stop(),

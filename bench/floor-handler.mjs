@@ -2,7 +2,8 @@
 // makes one plain HTTP POST per record to FLOOR_URL and reads the answer, and nothing else (no
 // signing, no parsing beyond JSON.parse, no logging, no retries, no throttle). All at once
 // (FLOOR_MODE=parallel, default) or one after another (sequential); with node:http and a
-// keep-alive agent (FLOOR_CLIENT=http, default) or with the global fetch (FLOOR_CLIENT=fetch).
+// keep-alive agent (FLOOR_CLIENT=http, default), with the global fetch (FLOOR_CLIENT=fetch), or
+// with the KMS client's own HTTP/1.1 transport, lib/huawei/http1-transport.ts (FLOOR_CLIENT=http1).
 import http from 'node:http';
 
 const url = new URL(process.env.FLOOR_URL ?? 'http://127.0.0.1:9/');
@@ -36,7 +37,15 @@ const viaFetch = async (body) => {
   return response.json();
 };
 
-const post = client === 'fetch' ? viaFetch : viaHttp;
+// Node 24 strips the types of the TypeScript source as it imports it (only this mode loads it).
+const http1 =
+  client === 'http1' ? (await import('../lib/huawei/http1-transport.ts')).createHttp1Transport() : undefined;
+const viaHttp1 = async (body) => {
+  const response = await http1(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return JSON.parse(await response.text());
+};
+
+const post = client === 'fetch' ? viaFetch : client === 'http1' ? viaHttp1 : viaHttp;
 const call = (record) => post(JSON.stringify({ key_id: record.messageId, alias: 'alias/bench' }));
 
 export const handler = async (event) => {
