@@ -6,7 +6,7 @@ import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { createAliasApi } from '../../lib/runtime/create-alias-api.ts';
 import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts';
-import type { HttpTransport } from '../../lib/huawei/node-http-transport.ts';
+import type { HttpTransport } from '../../lib/huawei/http-transport.ts';
 
 const config = loadConfig(process.env);
 let requests = 0;

@@ -15,7 +15,7 @@ import { endpointResolver } from '../../lib/runtime/endpoint-resolver.ts';
 import { huaweiStatusOf } from '../../lib/bridge/signed-json-call.ts';
 import { createRateLimiter } from '../../lib/huawei/create-rate-limiter.ts';
 import { assertSafeEndpoint } from '../../lib/huawei/endpoints.ts';
-import type { HttpTransport } from '../../lib/huawei/node-http-transport.ts';
+import type { HttpTransport } from '../../lib/huawei/http-transport.ts';
 import { type CliIo, EXIT, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
 import { loadOperatorTargets } from '../load-operator-config.ts';

@@ -6,7 +6,7 @@
  */
 import { HuaweiError, RequestRefusedError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { assertSafeEndpoint } from '../huawei/endpoints.ts';
-import type { HttpTransport } from '../huawei/node-http-transport.ts';
+import type { HttpTransport } from '../huawei/http-transport.ts';
 import { sendSigned } from '../huawei/send-signed.ts';
 import { PROJECT_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { headerValue, parseHuaweiError } from '../huawei/parse-huawei-error.ts';

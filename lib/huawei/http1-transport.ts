@@ -34,7 +34,7 @@ import {
   type Http1ParseError,
   type Http1ParseStep,
 } from './http1-response-parser.ts';
-import type { HttpTransport, TransportInit, TransportResponse } from './node-http-transport.ts';
+import type { HttpTransport, TransportInit, TransportResponse } from './http-transport.ts';
 
 export interface Http1TransportOptions {
   /**

@@ -19,7 +19,7 @@ import {
   parseListAliasesBody,
   parseListKeysBody,
 } from './kms-responses.ts';
-import type { HttpTransport } from './node-http-transport.ts';
+import type { HttpTransport } from './http-transport.ts';
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';

@@ -1,10 +1,11 @@
 /**
- * The KMS client's HTTP transport on node:http / node:https with keep-alive agents, used in
- * place of the global `fetch` (undici) by `createKmsFromConfig`. Per request, fetch costs about
- * three times the CPU of node:http (WHATWG streams, Request/Response/Headers objects), which made
- * the HTTP client the larger part of the handler's CPU per message; `npm run bench` measures both
- * (docs/performance.md). It implements only what the KMS client asks of `fetch`: a method,
- * headers, a string body and an AbortSignal; never a redirect (node:http does not follow them).
+ * An HTTP transport for the KMS client on node:http / node:https with keep-alive agents. It was
+ * the Lambda's until http1-transport.ts, which costs about half its CPU per request (fetch costs
+ * about three times node:http: WHATWG streams, Request/Response/Headers objects;
+ * docs/performance.md). It stays as the reference the transport contract tests run both against:
+ * what the KMS client may expect of any HTTP client. It implements only what the KMS client asks
+ * of `fetch`: a method, headers, a string body and an AbortSignal; never a redirect (node:http
+ * does not follow them).
  *
  * Failures surface as fetch's do for the client: a rejected promise whose error carries the
  * socket code (`ECONNRESET`, `ECONNREFUSED`...; retryable, transport-error.ts), or the signal's
@@ -13,24 +14,7 @@
  */
 import type { Agent, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 
-export interface TransportInit {
-  method: string;
-  headers: Readonly<Record<string, string>>;
-  body?: string;
-  signal?: AbortSignal;
-  /** Accepted for fetch compatibility; node:http never follows a redirect. */
-  redirect?: 'manual';
-}
-
-export interface TransportResponse {
-  status: number;
-  /** fetch's `Headers`, or (this transport) a record with lower-case names, as node:http gives them. */
-  headers: Headers | Readonly<Record<string, string | undefined>>;
-  text(): Promise<string>;
-}
-
-/** The slice of `fetch` the KMS client uses; the global fetch fits it too. */
-export type HttpTransport = (url: URL, init: TransportInit) => Promise<TransportResponse>;
+import type { HttpTransport, TransportInit, TransportResponse } from './http-transport.ts';
 
 interface RequestFn {
   (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void): import('node:http').ClientRequest;

@@ -6,7 +6,7 @@
  * `TransportError` (a timeout, a reset, the caller's cancel kept as its reason); what the answer
  * means is the caller's to decide.
  */
-import type { HttpTransport, TransportResponse } from './node-http-transport.ts';
+import type { HttpTransport, TransportResponse } from './http-transport.ts';
 import { type TransportContext, toTransportError } from './transport-error.ts';
 import type { AuthProvider } from './types.ts';
 

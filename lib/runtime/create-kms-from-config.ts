@@ -3,7 +3,7 @@ import { createRateLimiter } from '../huawei/create-rate-limiter.ts';
 import { kmsEndpointFor } from '../huawei/endpoints.ts';
 import { createKmsClient } from '../huawei/kms-client.ts';
 import { createHttp1Transport } from '../huawei/http1-transport.ts';
-import type { HttpTransport } from '../huawei/node-http-transport.ts';
+import type { HttpTransport } from '../huawei/http-transport.ts';
 import type { AuthProvider, KmsClient } from '../huawei/types.ts';
 import { type AccountAuthOptions, createAccountAuths } from './create-account-auths.ts';
 import { endpointResolver } from './endpoint-resolver.ts';

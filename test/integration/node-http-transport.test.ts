@@ -10,7 +10,8 @@ import { createTlsIdentity, type TlsIdentity } from '../../emulator/self-signed-
 import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createHttp1Transport, HTTP1_REQUEST_CHANNEL } from '../../lib/huawei/http1-transport.ts';
 import { createKmsClient } from '../../lib/huawei/kms-client.ts';
-import { createNodeHttpTransport, type HttpTransport } from '../../lib/huawei/node-http-transport.ts';
+import type { HttpTransport } from '../../lib/huawei/http-transport.ts';
+import { createNodeHttpTransport } from '../../lib/huawei/node-http-transport.ts';
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { clearableTimeout } from '../../lib/signals/clearable-timeout.ts';
