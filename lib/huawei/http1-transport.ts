@@ -35,6 +35,7 @@ import {
   type Http1ParseStep,
 } from './http1-response-parser.ts';
 import type { HttpTransport, TransportInit, TransportResponse } from './http-transport.ts';
+import { requestHeaderLines } from './request-header-lines.ts';
 
 export interface Http1TransportOptions {
   /**
@@ -122,8 +123,6 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 /** node:http's `INVALID_PATH_REGEX`: no whitespace or control character in the request target. */
 const INVALID_PATH = /[^\u0021-\u00ff]/;
 const ASCII = /^[\x00-\x7f]*$/;
-/** Methods node:http sends without a body framing header when none is given (ClientRequest's list). */
-const NO_DEFAULT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 /** One transport: its own pools of kept-alive sockets, one per origin. */
 export function createHttp1Transport(options: Http1TransportOptions = {}): HttpTransport {
@@ -353,45 +352,13 @@ function buildRequest(url: URL, init: TransportInit): BuiltRequest {
   if (!TOKEN.test(method)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Method must be a valid HTTP token');
   const path = `${url.pathname}${url.search}`;
   if (INVALID_PATH.test(path)) throw invalid('ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
-  const names: string[] = [];
-  const values: string[] = [];
-  const lower: string[] = [];
-  let hasHost = false;
-  let hasLength = false;
-  for (const name of Object.keys(init.headers)) {
+  const { names, values } = requestHeaderLines(url, init, (name, value) => {
     // The name is not echoed: a caller that put a value where a name goes must not see it in a log.
     if (!TOKEN.test(name)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token');
-    const value: unknown = init.headers[name];
     if (typeof value !== 'string') throw invalid('ERR_HTTP_INVALID_HEADER_VALUE', `Invalid value for header "${name}"`);
     if (INVALID_HEADER_CHAR.test(value))
       throw invalid('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
-    const key = name.toLowerCase();
-    if (key === 'content-length') {
-      if (body !== undefined) continue;
-      hasLength = true;
-    } else if (key === 'host') hasHost = true;
-    const at = lower.indexOf(key);
-    if (at >= 0) {
-      names[at] = name;
-      values[at] = value;
-    } else {
-      lower.push(key);
-      names.push(name);
-      values.push(value);
-    }
-  }
-  if (!hasHost) {
-    names.push('Host');
-    values.push(url.host);
-  }
-  if (body !== undefined) {
-    names.push('Content-Length');
-    values.push(String(Buffer.byteLength(body)));
-  } else if (!hasLength && !NO_DEFAULT_BODY.has(method.toUpperCase())) {
-    // What node:http adds when `end()` comes with no body on a method that may carry one.
-    names.push('Content-Length');
-    values.push('0');
-  }
+  });
   let head = `${method} ${path} HTTP/1.1\r\n`;
   for (let i = 0; i < names.length; i++) head += `${names[i]}: ${values[i]}\r\n`;
   head += '\r\n';

@@ -15,6 +15,7 @@
 import type { Agent, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 
 import type { HttpTransport, TransportInit, TransportResponse } from './http-transport.ts';
+import { requestHeaderLines } from './request-header-lines.ts';
 
 interface RequestFn {
   (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void): import('node:http').ClientRequest;
@@ -103,40 +104,14 @@ function targetOf(url: URL): RequestOptions {
   };
 }
 
-/** Methods node:http sends without a body framing header when none is given (ClientRequest's list). */
-const NO_DEFAULT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-
 /**
- * The request's header lines as the flat `[name, value, ...]` list node:http writes as given
- * (each name and value still validated), instead of a `setHeader` per header into its own map.
- * It adds what node:http would have: `host` (with the port when not the default) unless given,
- * and `content-length` for the body, replacing a given one. A name given twice in different case
- * keeps one line, the last value, as `setHeader` does.
+ * The request's header lines (request-header-lines.ts) as the flat `[name, value, ...]` list
+ * node:http writes as given (each name and value still validated), instead of a `setHeader` per
+ * header into its own map.
  */
 function headerLines(url: URL, init: TransportInit): string[] {
-  const lines: string[] = [];
-  const lower: string[] = [];
-  let hasHost = false;
-  for (const name of Object.keys(init.headers)) {
-    const key = name.toLowerCase();
-    if (key === 'content-length' && init.body !== undefined) continue;
-    if (key === 'host') hasHost = true;
-    const value = init.headers[name] as string;
-    const at = lower.indexOf(key);
-    if (at >= 0) {
-      lines[2 * at] = name;
-      lines[2 * at + 1] = value;
-      continue;
-    }
-    lower.push(key);
-    lines.push(name, value);
-  }
-  if (init.body !== undefined) lines.push('content-length', String(Buffer.byteLength(init.body)));
-  // What node:http adds when `end()` comes with no body on a method that may carry one.
-  else if (!lower.includes('content-length') && !NO_DEFAULT_BODY.has(init.method.toUpperCase()))
-    lines.push('Content-Length', '0');
-  if (!hasHost) lines.push('Host', url.host);
-  return lines;
+  const { names, values } = requestHeaderLines(url, init);
+  return names.flatMap((name, i) => [name, values[i] as string]);
 }
 
 /** The headers as a record for `setHeader`, with the body's length. */
