@@ -8,19 +8,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KeyCreated } from '../lib/events/key-created.ts';
 import { normaliseEvent, type NormaliseResult } from '../lib/events/normalise-event.ts';
 import { INVALID_REASONS, SKIP_REASONS } from '../lib/events/normalise-result.ts';
+// The id shapes the clients accept (one definition): what the normaliser lets through must never
+// be refused later by the endpoint builder or a path. A copy here had drifted (three
+// dash-separated parts for a region, where Huawei's shape allows four: `cn-north-cn-north-4`).
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../lib/huawei/id-patterns.ts';
 import { checkAlias } from '../lib/naming/alias-rules.ts';
 import type { CompiledTemplate } from '../lib/naming/compile-alias-template.ts';
 import { deriveAlias } from '../lib/naming/derive-alias.ts';
 import { aliasRuleViolations } from './checks.ts';
 
-// The shapes the clients accept (one definition, lib/huawei/id-patterns.ts): what the normaliser
-// lets through must never be refused later by the endpoint builder or a path. A copy here had
-// drifted (three dash-separated parts for a region, where Huawei's shape allows four:
-// `cn-north-cn-north-4`, found by a fuzz run).
-const KEY_ID = KEY_ID_PATTERN;
-const PROJECT_ID = PROJECT_ID_PATTERN;
-const REGION = REGION_ID_PATTERN;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Details quote input through JSON.stringify, which escapes C0 (C1 is valid, inert JSON text). */
 const C0 = /[\u0000-\u001f]/;
@@ -110,9 +106,10 @@ function checkDeletion(event: KeyDeletion, body: string): string[] {
     if (typeof key !== 'string' || !DELETION_KEYS.has(key))
       problems.push(`deletion event has unexpected key ${String(key)}`);
   }
-  if (!KEY_ID.test(event.key_id)) problems.push('deletion key_id is not a key id');
-  if (!PROJECT_ID.test(event.project_id)) problems.push('deletion project_id is not a project id');
-  if (event.region !== undefined && !REGION.test(event.region)) problems.push('deletion region is not a region id');
+  if (!KEY_ID_PATTERN.test(event.key_id)) problems.push('deletion key_id is not a key id');
+  if (!PROJECT_ID_PATTERN.test(event.project_id)) problems.push('deletion project_id is not a project id');
+  if (event.region !== undefined && !REGION_ID_PATTERN.test(event.region))
+    problems.push('deletion region is not a region id');
   if (!SOURCES.has(event.source)) problems.push(`unknown source ${event.source}`);
   // The trace must name a deletion operation (any case); a name like `__proto__` is not one.
   // (The body may hold the trace as an escaped JSON string, inside an envelope.)
@@ -128,9 +125,10 @@ function checkEvent(event: KeyCreated): string[] {
   for (const key of Reflect.ownKeys(event)) {
     if (typeof key !== 'string' || !EVENT_KEYS.has(key)) problems.push(`event has unexpected key ${String(key)}`);
   }
-  if (!KEY_ID.test(event.key_id)) problems.push('event key_id is not a key id');
-  if (!PROJECT_ID.test(event.project_id)) problems.push('event project_id is not a project id');
-  if (event.region !== undefined && !REGION.test(event.region)) problems.push('event region is not a region id');
+  if (!KEY_ID_PATTERN.test(event.key_id)) problems.push('event key_id is not a key id');
+  if (!PROJECT_ID_PATTERN.test(event.project_id)) problems.push('event project_id is not a project id');
+  if (event.region !== undefined && !REGION_ID_PATTERN.test(event.region))
+    problems.push('event region is not a region id');
   for (const [name, value] of Object.entries(event)) {
     if (name === 'envelopes' || name === 'created_by') continue;
     if (name === 'notes') {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { SQS_INVALID_CHAR } from '../../fuzz/arbitraries.ts';
+import { checkNormalised } from '../../fuzz/properties.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
@@ -72,5 +73,22 @@ describe('DLQ records SQS would refuse (fuzz: U+FFFE/U+FFFF in a quoted field)',
     for (const attribute of Object.values(dlq?.MessageAttributes ?? {})) {
       expect(SQS_INVALID_CHAR.test(attribute.StringValue ?? '')).toBe(false);
     }
+  });
+});
+
+describe('the fuzz oracle reads ids with the clients own shapes (fuzz seed 1554179451)', () => {
+  // The oracle had its own copy of the region shape, which had drifted: it called a
+  // four-part region (two letters, three words, a number) not a region id, where the
+  // normaliser, the configuration and the endpoint builder all accept it.
+  it('finds nothing wrong with a canonical event in a four-part region', () => {
+    const body = JSON.stringify({
+      type: 'kms.key.created',
+      key_id: '2d4f6a8c-0e1b-4d3f-9a5c-7e9b1d3f5a7c',
+      project_id: '0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c',
+      region: 'cn-north-cn-north-4',
+    });
+    const { result, violations } = checkNormalised(body);
+    expect(result?.kind).toBe('key_created');
+    expect(violations).toEqual([]);
   });
 });
