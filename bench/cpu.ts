@@ -65,17 +65,34 @@ export async function benchCpu(options: {
     };
     const floorBodies = Array.from({ length: BATCH }, (_, i) => `{"n":${i}}`);
     let failures = 0;
+    // One batch of every instance, in an order that rotates from batch to batch. An instance
+    // invoked first after the pause between batches costs more than the same one invoked right
+    // after another process ran (an A/A pair of the same bundle in a fixed order gives 0.94× for
+    // the second): in a fixed order the handler always took the dearest slot and the baseline
+    // a cheaper one. Rotated, each instance takes every slot equally often.
+    type Step = () => Promise<void>;
+    const rotated = async (steps: Step[], round: number) => {
+      for (let k = 0; k < steps.length; k++) await steps[(k + round) % steps.length]!();
+    };
+    const baselineBatch = async () => {
+      const r = await before!.invoke(batch());
+      failures += r.result.batchItemFailures.length;
+      baselineKeys += BATCH;
+      return r;
+    };
     for (let i = 0; i < options.warmupBatches; i++) {
-      failures += (await instance.invoke(batch())).result.batchItemFailures.length;
-      await floor.invoke(floorBodies);
-      await fetchFloor.invoke(floorBodies);
-      await http1Floor.invoke(floorBodies);
-      await inMemory.invoke(batch());
-      if (before !== undefined) {
-        failures += (await before.invoke(batch())).result.batchItemFailures.length;
-        baselineKeys += BATCH;
-      }
-      if (beforeInMemory !== undefined) await beforeInMemory.invoke(batch());
+      await rotated(
+        [
+          async () => void (failures += (await instance.invoke(batch())).result.batchItemFailures.length),
+          async () => void (await floor.invoke(floorBodies)),
+          async () => void (await fetchFloor.invoke(floorBodies)),
+          async () => void (await http1Floor.invoke(floorBodies)),
+          async () => void (await inMemory.invoke(batch())),
+          ...(before === undefined ? [] : [async () => void (await baselineBatch())]),
+          ...(beforeInMemory === undefined ? [] : [async () => void (await beforeInMemory.invoke(batch()))]),
+        ],
+        i,
+      );
     }
     const handlerMs: number[] = [];
     const threadMs: number[] = [];
@@ -105,31 +122,39 @@ export async function benchCpu(options: {
       const b: number[] = [];
       const bm: number[] = [];
       for (let i = 0; i < options.batchesPerRun; i++) {
-        const r = await instance.invoke(batch());
-        failures += r.result.batchItemFailures.length;
-        h.push(r.cpuUs);
-        t.push(r.threadCpuUs);
-        k.push(r.systemCpuUs);
-        w.push(r.wallMs);
-        const fl = await floor.invoke(floorBodies);
-        f.push(fl.cpuUs);
-        fk.push(fl.systemCpuUs);
-        g.push((await fetchFloor.invoke(floorBodies)).cpuUs);
-        t1.push((await http1Floor.invoke(floorBodies)).cpuUs);
-        const mem = (await inMemory.invoke(batch())).cpuUs;
-        m.push(mem);
-        if (before !== undefined) {
-          const r0 = await before.invoke(batch());
-          failures += r0.result.batchItemFailures.length;
-          baselineKeys += BATCH;
-          b.push(r0.cpuUs);
-          batchRatios.push(r.cpuUs / r0.cpuUs);
-        }
-        if (beforeInMemory !== undefined) {
-          const mem0 = (await beforeInMemory.invoke(batch())).cpuUs;
-          bm.push(mem0);
-          memoryBatchRatios.push(mem / mem0);
-        }
+        let handlerUs = 0;
+        let memoryUs = 0;
+        await rotated(
+          [
+            async () => {
+              const r = await instance.invoke(batch());
+              failures += r.result.batchItemFailures.length;
+              handlerUs = r.cpuUs;
+              h.push(r.cpuUs);
+              t.push(r.threadCpuUs);
+              k.push(r.systemCpuUs);
+              w.push(r.wallMs);
+            },
+            async () => {
+              const fl = await floor.invoke(floorBodies);
+              f.push(fl.cpuUs);
+              fk.push(fl.systemCpuUs);
+            },
+            async () => void g.push((await fetchFloor.invoke(floorBodies)).cpuUs),
+            async () => void t1.push((await http1Floor.invoke(floorBodies)).cpuUs),
+            async () => {
+              memoryUs = (await inMemory.invoke(batch())).cpuUs;
+              m.push(memoryUs);
+            },
+            ...(before === undefined ? [] : [async () => void b.push((await baselineBatch()).cpuUs)]),
+            ...(beforeInMemory === undefined
+              ? []
+              : [async () => void bm.push((await beforeInMemory.invoke(batch())).cpuUs)]),
+          ],
+          run * options.batchesPerRun + i,
+        );
+        if (before !== undefined) batchRatios.push(handlerUs / b.at(-1)!);
+        if (beforeInMemory !== undefined) memoryBatchRatios.push(memoryUs / bm.at(-1)!);
         // At most ~1,000 calls a second, under KMS_RATE_LIMIT=1000.
         await sleep(BATCH);
       }

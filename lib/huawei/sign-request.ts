@@ -79,9 +79,13 @@ export function formatSdkDate(now: Date): string {
   return `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
-/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
+/**
+ * Lower-case hex SHA-256 of a string (UTF-8) or bytes. The one-shot `crypto.hash` (Node 21.7+)
+ * makes no Hash object: about a third of `createHash().update().digest()`'s time on this input
+ * size, and each signature takes two. https://nodejs.org/api/crypto.html#cryptohashalgorithm-data-options
+ */
 export function sha256Hex(data: string | Uint8Array): string {
-  return nodeCrypto().createHash('sha256').update(data).digest('hex');
+  return nodeCrypto().hash('sha256', data, 'hex');
 }
 
 /**
