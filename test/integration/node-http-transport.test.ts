@@ -213,6 +213,16 @@ describe.each(TRANSPORTS)('%s: the transport contract', (_, createTransport) => 
     expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
   });
 
+  it('reaches an IPv6 literal, its brackets kept in Host only', async () => {
+    const seen: Seen[] = [];
+    const port = await listen(createServer(onRequest(seen, (_, res) => res.end('{}'))), '::1');
+    const transport = createTransport();
+    expect((await get(transport, `http://[::1]:${port}/v6`)).status).toBe(200);
+    expect((await get(transport, `http://[::1]:${port}/v6`)).status).toBe(200);
+    expect(seen.map((s) => s.headers.host)).toEqual([`[::1]:${port}`, `[::1]:${port}`]);
+    expect(seen[1]?.socket).toBe(seen[0]?.socket);
+  });
+
   it('returns error statuses as responses and follows no redirect', async () => {
     const { url, seen } = await serve((s, res) => {
       if (s.url === '/moved') res.writeHead(302, { Location: '/elsewhere' }).end();
@@ -534,6 +544,47 @@ describe('createHttp1Transport', () => {
     expect(classifyError(err)).toMatchObject({ kind: 'network', retryable: true });
     // The next request connects again and is answered.
     expect((await get(transport, url)).text).toBe('ok');
+  });
+
+  it('rejects with ECONNRESET a request written on a socket whose close it had not yet read (a thawed Lambda)', async () => {
+    const { url, sockets } = await serveRaw((_, socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    );
+    const transport = createHttp1Transport();
+    expect((await get(transport, url)).text).toBe('ok');
+    // The server closes the idle socket while this process does not run (frozen): its FIN
+    // waits unread when the next request takes the socket from the pool.
+    sockets.opened[0]?.destroy();
+    const until = Date.now() + 30;
+    while (Date.now() < until);
+    const err = await rejectionOf(get(transport, url, { method: 'POST', body: '{}' }));
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+    expect(classifyError(err)).toMatchObject({ kind: 'network', retryable: true });
+    expect((await get(transport, url)).text).toBe('ok');
+    expect(sockets.opened).toHaveLength(2);
+  });
+
+  it('keeps the listeners on its socket and on a shared signal flat over many requests', async () => {
+    const { url } = await serve((_, res) => res.end('{}'));
+    const clientSockets: Socket[] = [];
+    const onSocket = (message: unknown) => clientSockets.push((message as { socket: Socket }).socket);
+    subscribe('net.client.socket', onSocket);
+    const transport = createHttp1Transport();
+    const controller = new AbortController();
+    const counts = new Set<string>();
+    try {
+      for (let i = 0; i < 50; i++) {
+        await get(transport, url, { method: 'POST', body: '{}', signal: controller.signal });
+        const socket = clientSockets[0] as Socket;
+        const onSocket = socket.eventNames().map((name) => `${String(name)}:${socket.listenerCount(name)}`);
+        counts.add([...onSocket, `abort:${getEventListeners(controller.signal, 'abort').length}`].join(' '));
+      }
+    } finally {
+      unsubscribe('net.client.socket', onSocket);
+    }
+    expect(clientSockets).toHaveLength(1);
+    expect([...counts]).toHaveLength(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('opens one socket per concurrent request and reuses them, the last returned first', async () => {
