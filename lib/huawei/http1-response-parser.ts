@@ -212,7 +212,11 @@ export function createHttp1ResponseParser(options: Http1ParserOptions = {}): Htt
       for (const item of value.split(',')) {
         const digits = trimOws(item);
         if (!/^[0-9]+$/.test(digits)) return fail('invalid-content-length', 'a content-length that is not a number');
-        const length = digits.length > MAX_LENGTH_DIGITS ? Number.POSITIVE_INFINITY : Number(digits);
+        // Leading zeros are valid (1*DIGIT) and say nothing of the size: only significant digits count.
+        const length =
+          digits.length > MAX_LENGTH_DIGITS && digits.replace(/^0+/, '').length > MAX_LENGTH_DIGITS
+            ? Number.POSITIVE_INFINITY
+            : Number(digits);
         if (contentLength === undefined) {
           contentLength = length;
           headers[name] = digits;

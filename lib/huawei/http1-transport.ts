@@ -221,11 +221,12 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
       else conn.exchange.onEnd();
     });
     socket.on('error', (err: Error) => {
-      if (conn.exchange === undefined) {
-        // A failed TLS session is not offered again.
-        if (tls !== undefined) sessions.delete(origin);
-        drop(conn);
-      } else conn.exchange.onError(err);
+      // The session of a connection that failed is not offered again, in flight or idle (as
+      // https.Agent evicts it on any close with an error): a server that cannot resume it would
+      // fail every later connection to the origin the same way.
+      if (tls !== undefined) sessions.delete(origin);
+      if (conn.exchange === undefined) drop(conn);
+      else conn.exchange.onError(err);
     });
     socket.on('close', () => {
       if (conn.exchange === undefined) drop(conn);

@@ -3,7 +3,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  connect as netConnect,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTlsIdentity, type TlsIdentity } from '../../emulator/self-signed-cert.ts';
@@ -132,6 +138,24 @@ const get = async (transport: HttpTransport, url: string, init: Partial<Paramete
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Whether a TLS ClientHello (RFC 8446 section 4.1.2, the first record a client sends) offers a
+ * session to resume: a `pre_shared_key` extension (TLS 1.3) or a non-empty `session_ticket` (TLS 1.2).
+ */
+function offersSession(hello: Buffer): boolean {
+  // Record header (5), handshake header (4), legacy_version (2), random (32).
+  let at = 43;
+  at += 1 + hello.readUInt8(at);
+  at += 2 + hello.readUInt16BE(at);
+  at += 1 + hello.readUInt8(at);
+  const end = at + 2 + hello.readUInt16BE(at);
+  for (at += 2; at + 4 <= end; at += 4 + hello.readUInt16BE(at + 2)) {
+    const type = hello.readUInt16BE(at);
+    if (type === 0x29 || (type === 0x23 && hello.readUInt16BE(at + 2) > 0)) return true;
+  }
+  return false;
+}
+
 const TRANSPORTS: Array<[string, () => HttpTransport]> = [
   ['createHttp1Transport', () => createHttp1Transport()],
   ['createNodeHttpTransport', () => createNodeHttpTransport()],
@@ -187,6 +211,16 @@ describe.each(TRANSPORTS)('%s: the transport contract', (_, createTransport) => 
     for (let i = 0; i < 3; i++) await get(transport, url);
     expect(seen).toHaveLength(3);
     expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
+  });
+
+  it('reaches an IPv6 literal, its brackets kept in Host only', async () => {
+    const seen: Seen[] = [];
+    const port = await listen(createServer(onRequest(seen, (_, res) => res.end('{}'))), '::1');
+    const transport = createTransport();
+    expect((await get(transport, `http://[::1]:${port}/v6`)).status).toBe(200);
+    expect((await get(transport, `http://[::1]:${port}/v6`)).status).toBe(200);
+    expect(seen.map((s) => s.headers.host)).toEqual([`[::1]:${port}`, `[::1]:${port}`]);
+    expect(seen[1]?.socket).toBe(seen[0]?.socket);
   });
 
   it('returns error statuses as responses and follows no redirect', async () => {
@@ -512,6 +546,47 @@ describe('createHttp1Transport', () => {
     expect((await get(transport, url)).text).toBe('ok');
   });
 
+  it('rejects with ECONNRESET a request written on a socket whose close it had not yet read (a thawed Lambda)', async () => {
+    const { url, sockets } = await serveRaw((_, socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    );
+    const transport = createHttp1Transport();
+    expect((await get(transport, url)).text).toBe('ok');
+    // The server closes the idle socket while this process does not run (frozen): its FIN
+    // waits unread when the next request takes the socket from the pool.
+    sockets.opened[0]?.destroy();
+    const until = Date.now() + 30;
+    while (Date.now() < until);
+    const err = await rejectionOf(get(transport, url, { method: 'POST', body: '{}' }));
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+    expect(classifyError(err)).toMatchObject({ kind: 'network', retryable: true });
+    expect((await get(transport, url)).text).toBe('ok');
+    expect(sockets.opened).toHaveLength(2);
+  });
+
+  it('keeps the listeners on its socket and on a shared signal flat over many requests', async () => {
+    const { url } = await serve((_, res) => res.end('{}'));
+    const clientSockets: Socket[] = [];
+    const onSocket = (message: unknown) => clientSockets.push((message as { socket: Socket }).socket);
+    subscribe('net.client.socket', onSocket);
+    const transport = createHttp1Transport();
+    const controller = new AbortController();
+    const counts = new Set<string>();
+    try {
+      for (let i = 0; i < 50; i++) {
+        await get(transport, url, { method: 'POST', body: '{}', signal: controller.signal });
+        const socket = clientSockets[0] as Socket;
+        const onSocket = socket.eventNames().map((name) => `${String(name)}:${socket.listenerCount(name)}`);
+        counts.add([...onSocket, `abort:${getEventListeners(controller.signal, 'abort').length}`].join(' '));
+      }
+    } finally {
+      unsubscribe('net.client.socket', onSocket);
+    }
+    expect(clientSockets).toHaveLength(1);
+    expect([...counts]).toHaveLength(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('opens one socket per concurrent request and reuses them, the last returned first', async () => {
     const { url, seen, sockets } = await serve((_, res) => setTimeout(() => res.end('{}'), 10));
     const transport = createHttp1Transport();
@@ -609,6 +684,35 @@ describe('createHttp1Transport', () => {
       ]);
       // localhost and 127.0.0.1 are two origins: two sockets, the first one reused.
       expect(sockets.opened).toHaveLength(2);
+    });
+
+    it('does not offer again a TLS session whose resumption failed', async () => {
+      // In front of the server, a relay that resets every connection offering a session to resume
+      // (as a server or middlebox that lost the session's keys may fail it): offered again, the
+      // session would fail every later connection to the origin.
+      const { port: tlsPort } = await serveTls();
+      const offered: boolean[] = [];
+      const relay = createNetServer((client) => {
+        client.on('error', () => undefined);
+        client.once('data', (hello: Buffer) => {
+          offered.push(offersSession(hello));
+          if (offered.at(-1) === true) return void client.resetAndDestroy();
+          const upstream = netConnect(tlsPort, '127.0.0.1');
+          accepted.push(upstream);
+          upstream.on('error', () => client.destroy());
+          upstream.write(hello);
+          client.pipe(upstream).pipe(client);
+        });
+      });
+      const port = await listen(relay);
+      const transport = createHttp1Transport({ ca: cert });
+      const url = `https://localhost:${port}/`;
+      // The server closes each connection after its answer: each request connects again.
+      const answered = await get(transport, url, { headers: { Connection: 'close' } });
+      expect(answered.text).toBe('{"tls":true}');
+      expect(await rejectionOf(get(transport, url))).toMatchObject({ code: 'ECONNRESET' });
+      expect((await get(transport, url)).text).toBe('{"tls":true}');
+      expect(offered).toEqual([false, true, false]);
     });
 
     it('refuses a certificate whose names do not match the host', async () => {

@@ -142,6 +142,15 @@ describe('createHttp1ResponseParser()', () => {
     expect(complete(parse(raw)).body).toBe('abc');
   });
 
+  it('reads a Content-Length padded with leading zeros by its value, not its number of digits', () => {
+    // RFC 9110 section 8.6: 1*DIGIT; llhttp (node:http) reads this response too.
+    const padded = `HTTP/1.1 200 OK\r\nContent-Length: ${'0'.repeat(20)}2\r\n\r\nok`;
+    expect(complete(parse(padded))).toMatchObject({ body: 'ok', reusable: true });
+    expect(kindOf(parse(`HTTP/1.1 200 OK\r\nContent-Length: ${'0'.repeat(20)}1${'0'.repeat(15)}\r\n\r\n`))).toBe(
+      'body-too-large',
+    );
+  });
+
   it('accepts identical repeated Content-Length values and keeps one', () => {
     const response = complete(parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2, 02\r\n\r\nok'));
     expect(response).toMatchObject({ body: 'ok', headers: { 'content-length': '2' } });
