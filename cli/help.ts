@@ -117,6 +117,9 @@ Read-only drift report for each configured project (or one), key by key. Checks 
                   placeholder shapes do not match); aliases that look like the template's output
                   but are not the expected one are left alone
   naming_failed   the template cannot name the key (a missing field, a broken rule)
+  held_by_pending_deletion
+                  a key pending deletion still holds an alias of the template's shape (the
+                  name ON_KEY_DELETION=release would give back)
 
 Options:
   --project ID     only this project (default: every configured project, one after another)
