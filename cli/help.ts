@@ -1,4 +1,5 @@
 /** The --help texts. docs/cli.md shows the same commands with sample output. */
+import { KMS_CREATE_KEY_OPERATION } from '../lib/bridge/desired-wiring.ts';
 
 const EXIT_CODES = `Exit codes:
   0    done, nothing wrong found
@@ -116,6 +117,9 @@ Read-only drift report for each configured project (or one), key by key. Checks 
                   placeholder shapes do not match); aliases that look like the template's output
                   but are not the expected one are left alone
   naming_failed   the template cannot name the key (a missing field, a broken rule)
+  held_by_pending_deletion
+                  a key pending deletion still holds an alias of the template's shape (the
+                  name ON_KEY_DELETION=release would give back)
 
 Options:
   --project ID     only this project (default: every configured project, one after another)
@@ -174,8 +178,10 @@ subscription -> the ingest function, in every configured project (or --project):
   topic          the SMN topic (created when missing; SMN's create is idempotent)
   subscription   the ingest URL subscribed to it, with INGEST_TOKEN as the custom header
                  x-ingest-token (the ingest function confirms the subscription itself)
-  notification   a CTS key event notification for KMS createKey on cmk, filter "code = 200"
-                 (successful calls only), publishing to the topic; enabled and fixed if it differs
+  notification   a CTS key event notification for KMS cmk traces
+                 ${KMS_CREATE_KEY_OPERATION.trace_names.join(', ')},
+                 filter "code = 200" (successful calls only), publishing to the topic; enabled
+                 and fixed if it differs
 Running it again changes nothing and says so.
 
 Options:

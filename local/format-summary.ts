@@ -13,15 +13,37 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
 
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
+/**
+ * How long a detail may be on a progress line or in the DLQ table before it is cut: long enough
+ * for the details the handler writes today (ids included, up to about 170 characters) to stay
+ * whole, since their point is often in their last words ("is not in the configured accounts").
+ */
+const DETAIL_MAX = 200;
+
+/**
+ * `value` cut to at most `max` characters at a word boundary, ending in `…`. A text with no space
+ * in its second half (one long token, such as an id) is returned whole: cutting it would only
+ * leave a fragment.
+ */
+export function clipAtWord(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const head = value.slice(0, max);
+  const space = head.lastIndexOf(' ');
+  if (space < max / 2) return value;
+  return `${head.slice(0, space).replace(/[\s,;:(]+$/, '')}…`;
+}
+
 /** One human line per audit record, printed as the decisions happen. */
 export function formatAuditLine(a: Record<string, unknown>): string {
   const outcome = text(a.outcome).padEnd(15);
   const key = text(a.key_id).slice(0, 8).padEnd(8) || '-'.padEnd(8);
-  const what = a.alias !== undefined ? text(a.alias) : text(a.reason);
-  const why =
-    a.outcome === 'created' || a.outcome === 'already_present'
-      ? ''
-      : ` (${text(a.reason ?? a.error_code)}: ${text(a.detail).slice(0, 90)})`;
+  const reason = text(a.reason) || text(a.error_code);
+  const what = a.alias !== undefined ? text(a.alias) : reason;
+  // The reason is said once: not again in the brackets when it already stands in for the alias.
+  const label = a.alias !== undefined ? reason : '';
+  const detail = clipAtWord(text(a.detail), DETAIL_MAX);
+  const because = [label, detail].filter((part) => part !== '').join(': ');
+  const why = a.outcome === 'created' || a.outcome === 'already_present' || because === '' ? '' : ` (${because})`;
   const cost = `${text(a.api_calls)} call${a.api_calls === 1 ? '' : 's'}, ${text(a.duration_ms)} ms, → ${text(a.disposition)}`;
   return `  ${outcome} ${key}  ${what}${why}  [${cost}]`;
 }
@@ -52,7 +74,7 @@ export function formatSummary(result: LocalRunResult): string {
             d.reason,
             d.errorCode,
             text(d.detail.key_id) || '-',
-            text(d.detail.detail).slice(0, 80),
+            clipAtWord(text(d.detail.detail), DETAIL_MAX),
           ]),
         ),
     '',

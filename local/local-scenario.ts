@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyCreated } from '../lib/events/key-created.ts';
 import { normaliseEvent } from '../lib/events/normalise-event.ts';
@@ -23,6 +23,26 @@ export interface Scenario {
   keys: ScenarioKey[];
   /** Key id → the alias the convention gives it, for every key that should end with one. */
   expectedAliases: Map<string, string>;
+}
+
+/**
+ * What is wrong with the directory `--events` names, as one line for the user (naming the flag
+ * and the path), or undefined when it holds at least one `*.json` body. Checked before anything
+ * starts, so a mistyped path ends the run at once instead of in a stack trace, and an empty
+ * directory does not give a run whose checks pass over zero messages.
+ */
+export function eventsDirProblem(dir: string): string | undefined {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return `--events ${dir}: not a directory`;
+    entries = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `--events ${dir}: no such directory`;
+    return `--events ${dir}: cannot read it (${code ?? 'unknown error'})`;
+  }
+  if (!entries.some((f) => f.endsWith('.json'))) return `--events ${dir}: no *.json files in it`;
+  return undefined;
 }
 
 /** Reads every `*.json` body in a directory, in name order. */

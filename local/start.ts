@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildHandler, buildIngestHandler } from '../scripts/build.mjs';
 import { formatPathSummary } from './format-path-summary.ts';
 import { formatAuditLine, formatSummary } from './format-summary.ts';
+import { eventsDirProblem } from './local-scenario.ts';
 import { runLocal } from './run-local.ts';
 import { runPath } from './run-path.ts';
 import { parsePositiveInt } from './parse-positive-int.ts';
@@ -34,8 +35,8 @@ event shape, plus a duplicate, a conflict and an invalid body).
 
 Options:
   --direct            send the sample events straight to the queue (no SMN, no ingest)
-  --events DIR        with --direct: replay the bodies in DIR (default: events/, plus a
-                      duplicate, a conflict and an invalid body)
+  --events DIR        with --direct: replay the bodies in DIR, one JSON body per *.json file
+                      (default: events/, plus a duplicate, a conflict and an invalid body)
   --kms-endpoint URL  with --direct: use a real KMS endpoint instead of the emulator (credentials from
                       HUAWEICLOUD_SDK_AK/SK or the IAM variables, project from
                       HUAWEICLOUD_PROJECT_ID)
@@ -71,6 +72,12 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(HELP);
   process.exit(0);
+}
+
+const eventsProblem = values.events === undefined ? undefined : eventsDirProblem(values.events);
+if (eventsProblem !== undefined) {
+  console.error(eventsProblem);
+  process.exit(2);
 }
 
 const built = await buildHandler({ quiet: true });

@@ -11,7 +11,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative, sep } from 'node:path';
+import { basename, delimiter, dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -79,6 +79,12 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
     // Nothing of the Lambda, the emulator or the tests.
     expect(files.filter((f) => !/^package\/(bin|dist\/cli|docs)\/|^package\/[^/]+$/.test(f))).toEqual([]);
+  });
+
+  it('writes a tarball that git ignores, so a pack in the clone leaves the tree clean', async () => {
+    // `git check-ignore` exits 0 when the path is ignored, 1 when it is not.
+    const check = await run('git', ['check-ignore', '--no-index', '--verbose', basename(tarball)], { cwd: ROOT });
+    expect(check.stdout).toMatch(/^\.gitignore:\d+:\*\.tgz\t/);
   });
 
   it('installs a `kms-auto-alias` that prints its help and version outside the clone', async () => {

@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clipAtWord, formatAuditLine } from '../../local/format-summary.ts';
+import { eventsDirProblem } from '../../local/local-scenario.ts';
 import { fromStructuredResult, toPayloadV2Event } from '../../local/payload-v2-event.ts';
 import { runLocal, type LocalRunResult } from '../../local/run-local.ts';
 import { formatPathSummary } from '../../local/format-path-summary.ts';
@@ -307,5 +313,89 @@ describe('the local function URL (payload v2 from a node:http request)', () => {
       body: '{"reason":"x"}',
     });
     expect([answer.status, answer.body.toString()]).toEqual([403, '{"reason":"x"}']);
+  });
+});
+
+describe('npm start: the progress line of each decision', () => {
+  it('never prints an empty reason, and prints the details of this run whole', () => {
+    const notCreated = path.audits.filter((a) => a.outcome !== 'created' && a.outcome !== 'already_present');
+    // The run's released, skipped and invalid decisions (phases 2 and 4).
+    expect(new Set(notCreated.map((a) => a.outcome))).toEqual(new Set(['released', 'skipped', 'invalid']));
+    for (const a of notCreated) {
+      const line = formatAuditLine(a);
+      expect(line).not.toMatch(/\(\s*:/);
+      expect(line).not.toContain('()');
+      expect(line).toContain(String(a.detail));
+    }
+    const released = notCreated.find((a) => a.outcome === 'released');
+    expect(formatAuditLine(released ?? {})).toContain(`${String(released?.alias)} (released `);
+  });
+
+  it('says a skip or refusal reason once, in place of the alias', () => {
+    const skipped = path.audits.find((a) => a.outcome === 'skipped');
+    const line = formatAuditLine(skipped ?? {});
+    expect(line.split(String(skipped?.reason))).toHaveLength(2);
+    expect(line).toContain(`${String(skipped?.reason)} (${String(skipped?.detail)})`);
+  });
+});
+
+describe('clipAtWord()', () => {
+  it.each([
+    ['short enough', 20, 'short enough'],
+    [
+      'released alias/demo/payments-db of key 3f7fda11, scheduled for deletion',
+      50,
+      'released alias/demo/payments-db of key 3f7fda11…',
+    ],
+    ['one two three four five six', 14, 'one two three…'],
+    // No space in the second half: a single long token is not cut into a fragment.
+    ['3f7fda11-0000-4000-8000-000000000001 x', 20, '3f7fda11-0000-4000-8000-000000000001 x'],
+  ])('%j at %i → %j', (value, max, expected) => {
+    expect(clipAtWord(value, max)).toBe(expected);
+  });
+
+  it('ends on a whole word of the original, ellipsis included at most max characters', () => {
+    const value =
+      'event says account 3bab8e245e854f68af5967c00dd43127 but project 1a2b3c4d belongs to account payments';
+    // From 60 on, the second half of every cut holds a space.
+    for (let max = 60; max < value.length; max += 7) {
+      const clipped = clipAtWord(value, max);
+      expect(clipped.endsWith('…')).toBe(true);
+      expect(clipped.length).toBeLessThanOrEqual(max);
+      const kept = clipped.slice(0, -1);
+      expect(value.startsWith(kept)).toBe(true);
+      expect(value[kept.length]).toMatch(/[\s,;:(]/);
+    }
+  });
+});
+
+describe('npm start --events DIR', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kms-auto-alias-events-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names the flag and the path of a directory it cannot use', () => {
+    const missing = join(dir, 'my-events');
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), 'not a body');
+    const file = join(dir, 'body.json');
+    writeFileSync(file, '{}');
+    expect(eventsDirProblem(missing)).toBe(`--events ${missing}: no such directory`);
+    expect(eventsDirProblem(file)).toBe(`--events ${file}: not a directory`);
+    expect(eventsDirProblem(empty)).toBe(`--events ${empty}: no *.json files in it`);
+    expect(eventsDirProblem(join(import.meta.dirname, '..', '..', 'events'))).toBeUndefined();
+  });
+
+  it('ends with one line on stderr and exit code 2 for a missing directory, before building anything', async () => {
+    const missing = join(dir, 'my-events');
+    const run = await promisify(execFile)(process.execPath, ['local/start.ts', '--direct', '--events', missing], {
+      cwd: join(import.meta.dirname, '..', '..'),
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`--events ${missing}: no such directory\n`);
+    expect(run.stdout).toBe('');
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../../cli/main.ts';
+import { notificationSpec } from '../../../lib/bridge/desired-wiring.ts';
+import { DRIFT_KINDS } from '../../../lib/reconcile/find-drift.ts';
 import { runCli } from './run-cli.ts';
 
 // Exit codes and messages of main() that need no network. Commands against the emulator and
@@ -18,6 +20,19 @@ describe('main()', () => {
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('--resume FILE');
     expect(run.stderr).toBe('');
+  });
+
+  it('lists in wire --help every trace the notification it makes covers', async () => {
+    const run = await runCli(['wire', '--help']);
+    expect(run.code).toBe(EXIT.ok);
+    const listed = /notification {3}a CTS key event notification for KMS cmk traces\n\s+(.+),\n/.exec(run.stdout);
+    expect(listed?.[1]?.split(', ')).toEqual(notificationSpec('n', 'urn').operations[0]?.trace_names);
+  });
+
+  it('names in reconcile --help every kind of drift the report can hold', async () => {
+    const run = await runCli(['reconcile', '--help']);
+    expect(run.code).toBe(EXIT.ok);
+    for (const kind of DRIFT_KINDS) expect(run.stdout).toMatch(new RegExp(`^  ${kind}\\b`, 'm'));
   });
 
   it('prints the version', async () => {
