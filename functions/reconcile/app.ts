@@ -20,6 +20,8 @@ export interface ReconcileFunctionDeps {
   logger: Logger;
   /** EMF namespace and Service dimension of the drift metrics (docs/operations.md); none when absent. */
   metrics?: { namespace: string; service: string };
+  /** ON_KEY_DELETION=release: an alias still held by a key pending deletion is drift the alarm counts (drift-metrics.ts). */
+  releasesAliases?: boolean;
   now?: () => number;
 }
 
@@ -51,7 +53,16 @@ export function createReconcileHandler(deps: ReconcileFunctionDeps) {
     const now = deps.now ?? Date.now;
     const writeMetrics = (projectId: string, region: string, counts: Record<DriftKind, number> | undefined) => {
       if (deps.metrics === undefined) return;
-      deps.logger.metrics(driftMetricsDocument({ ...deps.metrics, projectId, region, counts, timestamp: now() }));
+      deps.logger.metrics(
+        driftMetricsDocument({
+          ...deps.metrics,
+          projectId,
+          region,
+          counts,
+          timestamp: now(),
+          heldByPendingDeletionIsDrift: deps.releasesAliases === true,
+        }),
+      );
     };
     const run = deps.createRun(() => context.getRemainingTimeInMillis());
     const result: ReconcileFunctionResult = { projects: [] };

@@ -17,5 +17,6 @@ export function buildReconcileDeps(
     createRun: (remainingMs) => runtime.createRun({ apiCalls: 0, retries: 0 }, remainingMs),
     logger: runtime.logger,
     metrics: runtime.metrics,
+    releasesAliases: config.onKeyDeletion === 'release',
   };
 }

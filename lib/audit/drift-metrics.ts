@@ -5,7 +5,10 @@
  */
 import type { DriftKind } from '../reconcile/find-drift.ts';
 
-/** Metric names, per drift kind; `DriftFindings` is their sum (the one the alarm watches). */
+/**
+ * Metric names, per drift kind; `DriftFindings` is their sum (the one the alarm watches), without
+ * `held_by_pending_deletion` unless the deployment releases aliases (see {@link DriftMetricsInput}).
+ */
 export const DRIFT_METRIC_NAMES: Record<DriftKind, string> = {
   missing: 'DriftMissingAliases',
   conflict: 'DriftConflicts',
@@ -22,6 +25,14 @@ export interface DriftMetricsInput {
   /** Undefined when the project could not be reconciled (then only ReconcileFailures is written). */
   counts: Record<DriftKind, number> | undefined;
   timestamp: number;
+  /**
+   * Whether aliases held by a key pending deletion count towards `DriftFindings`: only when the
+   * deployment releases them (`ON_KEY_DELETION=release`), where one left means a release was
+   * missed. With `keep` (the default) a key keeps its aliases through its pending window (7 to
+   * 1096 days) by design: counted, the drift alarm would stay in alarm all that time. They are
+   * written as `DriftHeldByPendingDeletion` either way.
+   */
+  heldByPendingDeletionIsDrift: boolean;
 }
 
 /** One EMF document for one project's reconcile: the drift counts, or a failure. */
@@ -33,7 +44,7 @@ export function driftMetricsDocument(input: DriftMetricsInput): Record<string, u
     let total = 0;
     for (const [kind, name] of Object.entries(DRIFT_METRIC_NAMES) as Array<[DriftKind, string]>) {
       values[name] = input.counts[kind];
-      total += input.counts[kind];
+      if (kind !== 'held_by_pending_deletion' || input.heldByPendingDeletionIsDrift) total += input.counts[kind];
     }
     values.DriftFindings = total;
     values.ReconcileFailures = 0;

@@ -1,7 +1,8 @@
 /**
  * What `kms-auto-alias wire` sets up in each project, and how an existing CTS notification is
- * judged against it. Pure. The notification covers KMS `createKey` on `cmk`
- * (docs/huawei-kms.md#key-events) and only successful calls: the filter rule `code = 200`
+ * judged against it. Pure. The notification covers the KMS traces on `cmk` that the queue
+ * handler acts on ({@link KMS_CREATE_KEY_OPERATION}, docs/huawei-kms.md#key-events) and only
+ * successful calls: the filter rule `code = 200`
  * (docs/huawei-kms.md#cts-notifications: rule fields `code`…, operators `=`/`!=`).
  */
 import type { CtsNotificationInfo, CtsNotificationSpec } from './cts-client.ts';

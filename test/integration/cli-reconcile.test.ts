@@ -195,6 +195,27 @@ describe('the scheduled reconcile function', () => {
     expect(emulator.calls.every((c) => c.operation === 'listKeys' || c.operation === 'listAliases')).toBe(true);
   });
 
+  it('counts an alias held by a key pending deletion towards the drift alarm only when aliases are released', async () => {
+    // With keep (the default) a key keeps its aliases through its pending window by design: the
+    // alarm would fire for up to 1096 days. With release, one left behind is a release missed.
+    const pending = emulator.state.createKey(LOCAL_ACCOUNT.secondProjectId, { key_alias: 'old-key', key_state: '4' });
+    emulator.state.putAlias(LOCAL_ACCOUNT.secondProjectId, pending.key_id, 'alias/demo/old-key');
+    const metricsWith = async (onKeyDeletion: string) => {
+      const lines: string[] = [];
+      const handler = createReconcileHandler(
+        buildReconcileDeps(loadConfig({ ...twoProjects(), ON_KEY_DELETION: onKeyDeletion }, { requireDlqUrl: false }), {
+          write: (l) => lines.push(l),
+        }),
+      );
+      await handler({}, createLambdaContext());
+      return lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((r) => r._aws !== undefined && r.ProjectId === LOCAL_ACCOUNT.secondProjectId);
+    };
+    expect(await metricsWith('keep')).toMatchObject({ DriftHeldByPendingDeletion: 1, DriftFindings: 0 });
+    expect(await metricsWith('release')).toMatchObject({ DriftHeldByPendingDeletion: 1, DriftFindings: 1 });
+  });
+
   it('still reconciles the other projects when one fails, then fails the invocation', async () => {
     emulator.faults.add({
       operation: 'listKeys',
