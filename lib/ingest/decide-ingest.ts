@@ -182,7 +182,7 @@ function decideTokenRoute(
     return reject(400, 'not_an_object', context);
   }
   const object = parsed as Record<string, unknown>;
-  const rebuilt = structuredCloudEvent(request.headers, object);
+  const rebuilt = structuredCloudEvent(request.headers, object, request.body);
   const body = rebuilt ?? request.body;
   // CloudEvents: `source` + `id` identify an event; other bodies carry no delivery id.
   const event = rebuilt === undefined ? object : (JSON.parse(rebuilt) as Record<string, unknown>);
@@ -210,6 +210,7 @@ const CE_ATTRIBUTES = ['id', 'source', 'type', 'subject', 'time', 'datacontentty
 function structuredCloudEvent(
   headers: Readonly<Record<string, string>>,
   data: Record<string, unknown>,
+  dataText: string,
 ): string | undefined {
   const specversion = headers['ce-specversion'];
   if (specversion === undefined || Object.hasOwn(data, 'specversion')) return undefined;
@@ -218,8 +219,10 @@ function structuredCloudEvent(
     const value = headers[`ce-${name}`];
     if (value !== undefined) event[name] = value;
   }
-  event.data = data;
-  return JSON.stringify(event);
+  // The body text is spliced in as `data`, not re-serialised: JSON.stringify recurses and throws
+  // (a 5xx) on data nested deeper than its stack, which JSON.parse still reads. The text is JSON
+  // already (parsed by the caller), so the result is the same structured event.
+  return `${JSON.stringify(event).slice(0, -1)},"data":${dataText}}`;
 }
 
 function ignoreOf(

@@ -191,6 +191,18 @@ export function defineIngestCases(
       for (const text of instance.lines) expect(text).not.toContain(TOKEN.slice(0, 12));
     });
 
+    it('rebuilds a binary-mode CloudEvent whose data is nested deeper than JSON.stringify can go, without crashing', async () => {
+      const instance = await newInstance(w.env());
+      const depth = 30_000;
+      const data = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const headers = { 'x-ingest-token': TOKEN, 'ce-specversion': '1.0', 'ce-id': 'deep-1', 'ce-source': 'HC.KMS' };
+      expect(await post(instance, { body: data, headers })).toEqual({ status: 200, reason: 'enqueued' });
+      const [message, ...rest] = await w.receiveAll();
+      expect(rest).toEqual([]);
+      // The body as it came, as `data` of the structured event (the queue handler refuses it with a reason).
+      expect(message?.Body).toBe(`{"specversion":"1.0","id":"deep-1","source":"HC.KMS","data":${data}}`);
+    });
+
     it('answers 200 without enqueuing a body that is clearly no KMS key event, and counts it', async () => {
       const instance = await newInstance(w.env());
       const message = JSON.stringify({ service_type: 'OBS', trace_name: 'createBucket', code: 200 });
