@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as z from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
+import { ingestTokenProblem } from '../ingest/check-ingest-token.ts';
 import { CONSOLE_HOSTS, defaultSigningCertHosts } from '../ingest/signing-cert-policy.ts';
 import { parseTopicUrns, type TopicAllowList } from '../ingest/topic-allow-list.ts';
 import { configErrorOf, dropEmpty, isSafeAwsUrl, PLAIN_HTTP_MESSAGE, type LogLevel } from './load-config.ts';
@@ -33,12 +34,11 @@ export interface IngestConfig {
   metricsNamespace: string;
 }
 
-/** SMN custom header values are ASCII and at most 1,024 characters in all (docs/huawei-kms.md#smn-delivery). */
-const TOKEN = z
-  .string()
-  .min(16, 'must be at least 16 characters (a shared secret shorter than that can be guessed)')
-  .max(512, 'must be at most 512 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels as an HTTP header)');
+/** The same rule as a token read from the secret (lib/ingest/check-ingest-token.ts). */
+const TOKEN = z.string().superRefine((value, ctx) => {
+  const problem = ingestTokenProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 

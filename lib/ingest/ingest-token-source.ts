@@ -1,4 +1,5 @@
 import type { IngestTokenSource } from '../config/ingest-config.ts';
+import { ingestTokenProblem } from './check-ingest-token.ts';
 
 /** Returns the expected token, or undefined when none is configured. */
 export type ExpectedToken = () => Promise<string | undefined>;
@@ -14,7 +15,8 @@ export interface TokenSourceOptions {
 /**
  * The expected ingest token. From Secrets Manager it is read on first use (the extension answers
  * once the runtime is up) and kept for `ttlMs`. The secret holds the token as plain text, or as
- * JSON `{"token": "..."}`. A failed read is not kept, so the next request tries again.
+ * JSON `{"token": "..."}`, held to INGEST_TOKEN's rule (16–512 printable ASCII characters); a
+ * secret that breaks it is a failed read. A failed read is not kept, so the next request tries again.
  */
 export function createTokenSource(source: IngestTokenSource, options: TokenSourceOptions): ExpectedToken {
   if (source.kind === 'none') return async () => undefined;
@@ -37,14 +39,24 @@ export function createTokenSource(source: IngestTokenSource, options: TokenSourc
 
 function tokenOf(text: string): string {
   const trimmed = text.trim();
+  let token = trimmed;
   if (trimmed.startsWith('{')) {
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(trimmed) as { token?: unknown };
-      if (typeof parsed.token === 'string' && parsed.token !== '') return parsed.token;
+      parsed = JSON.parse(trimmed);
     } catch {
       // Not JSON after all: the whole text is the token.
     }
+    // A JSON document is never the token itself: its text is no secret once its value is empty
+    // or under another name (`{"token": ""}` would be a token anyone can guess).
+    if (typeof parsed === 'object' && parsed !== null) {
+      const value: unknown = Reflect.get(parsed, 'token');
+      if (typeof value !== 'string') throw new Error('the ingest token secret is JSON without a "token" string');
+      token = value;
+    }
   }
-  if (trimmed === '') throw new Error('the ingest token secret is empty');
-  return trimmed;
+  // The rule INGEST_TOKEN is held to at cold start; the message names the rule, never the value.
+  const problem = ingestTokenProblem(token);
+  if (problem !== undefined) throw new Error(`the ingest token secret's token ${problem}`);
+  return token;
 }
