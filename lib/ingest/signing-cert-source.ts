@@ -24,12 +24,16 @@ export interface SigningCertSourceOptions {
   timeoutMs?: number;
   /** A PEM certificate is a few KiB; anything much larger is not one. */
   maxBytes?: number;
+  /** Certificates kept at once, least recently used let go first. Default 16. */
+  maxEntries?: number;
 }
 
 /**
- * The certificates of one Lambda instance, cached by URL for its lifetime (SMN signs with a
- * long-lived certificate, valid for ten years). Concurrent first requests share one fetch; a
- * failed fetch is not cached. Redirects are refused: they would lead off the allowed host.
+ * The certificates of one Lambda instance, cached by URL (SMN signs with a long-lived
+ * certificate, valid for ten years). Concurrent first requests share one fetch; a failed fetch is
+ * not cached. Redirects are refused: they would lead off the allowed host. The cache is bounded:
+ * the URL comes from an unsigned request, and a host that ignores the query string answers
+ * `cert.pem?1`, `cert.pem?2`, … with a certificate each.
  */
 export function createSigningCertSource(options: SigningCertSourceOptions = {}): SigningCertSource {
   if (options.pinnedPem !== undefined) {
@@ -39,6 +43,7 @@ export function createSigningCertSource(options: SigningCertSourceOptions = {}):
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxBytes = options.maxBytes ?? 64 * 1024;
+  const maxEntries = options.maxEntries ?? 16;
   const cache = new Map<string, Promise<X509Certificate>>();
   const load = async (url: URL): Promise<X509Certificate> => {
     let text: string;
@@ -64,10 +69,20 @@ export function createSigningCertSource(options: SigningCertSourceOptions = {}):
     get(url) {
       const key = url.href;
       let pending = cache.get(key);
-      if (pending === undefined) {
-        pending = load(url);
-        cache.set(key, pending);
-        pending.catch(() => cache.delete(key));
+      // Re-inserted on every use: a Map iterates in insertion order, so the first key is the least recently used.
+      if (pending !== undefined) cache.delete(key);
+      else {
+        const loading = load(url);
+        pending = loading;
+        loading.catch(() => {
+          if (cache.get(key) === loading) cache.delete(key);
+        });
+      }
+      cache.set(key, pending);
+      while (cache.size > maxEntries) {
+        const oldest = cache.keys().next().value;
+        if (oldest === undefined) break;
+        cache.delete(oldest);
       }
       return pending;
     },

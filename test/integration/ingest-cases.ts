@@ -102,6 +102,26 @@ export function defineIngestCases(
       expect(await w.receiveAll()).toEqual([]);
     });
 
+    it('keeps a bounded number of certificates however many certificate URLs unsigned requests name', async () => {
+      const instance = await newInstance(w.env());
+      // Anyone who knows an allowed topic can name any URL on the certificate host; a host that
+      // ignores the query string serves the certificate for each of them.
+      const forged = (n: number) =>
+        smnDelivery(
+          w,
+          { signing_cert_url: `${w.certUrl}?n=${n}` },
+          { signature: Buffer.alloc(256).toString('base64') },
+        );
+      for (let n = 0; n <= 64; n++) {
+        expect(await post(instance, forged(n))).toEqual({ status: 403, reason: 'bad_signature' });
+      }
+      expect(w.huawei.requests).toHaveLength(65);
+      // The earliest was let go rather than kept with the other 64: asking for it fetches it again.
+      expect(await post(instance, forged(0))).toEqual({ status: 403, reason: 'bad_signature' });
+      expect(w.huawei.requests).toHaveLength(66);
+      expect(await w.receiveAll()).toEqual([]);
+    });
+
     it('refuses an unknown topic without fetching anything', async () => {
       const instance = await newInstance(w.env());
       expect(await post(instance, smnDelivery(w, { topic_urn: OTHER_TOPIC }))).toEqual({
