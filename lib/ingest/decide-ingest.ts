@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { checkFetchableUrl } from './signing-cert-policy.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import { looksLikeSmnDelivery, parseSmnMessage, type SmnMessage } from './smn-message.ts';
@@ -65,7 +66,7 @@ export type IngestDecision =
       kind: 'enqueue';
       body: string;
       attributes: Record<string, string>;
-      /** Identifies a repeat of the same delivery: SMN's `message_id`, a CloudEvent's `source` + `id`. */
+      /** Identifies a repeat of the same delivery (see {@link dedupeKeyOf}). */
       dedupeKey: string | undefined;
       context: DeliveryContext;
     }
@@ -154,7 +155,7 @@ function decideSmn(request: IngestRequest, parsed: unknown, policy: IngestPolicy
         kind: 'enqueue',
         body: m.message,
         attributes: { smn_message_id: m.messageId, smn_topic_urn: m.topicUrn },
-        dedupeKey: `smn:${m.messageId}`,
+        dedupeKey: dedupeKeyOf(['smn', m.topicUrn, m.messageId, m.message]),
         context,
       };
     }
@@ -195,7 +196,7 @@ function decideTokenRoute(
     kind: 'enqueue',
     body,
     attributes: isCloudEvent ? { cloudevent_id: id } : {},
-    dedupeKey: isCloudEvent ? `ce:${typeof source === 'string' ? source : ''}:${id}` : undefined,
+    dedupeKey: isCloudEvent ? dedupeKeyOf(['ce', typeof source === 'string' ? source : '', id, body]) : undefined,
     context,
   };
 }
@@ -223,6 +224,16 @@ function structuredCloudEvent(
   // (a 5xx) on data nested deeper than its stack, which JSON.parse still reads. The text is JSON
   // already (parsed by the caller), so the result is the same structured event.
   return `${JSON.stringify(event).slice(0, -1)},"data":${dataText}}`;
+}
+
+/**
+ * A repeat is the same delivery again: the sender's id within its scope (SMN's `message_id` within
+ * its topic, the scope of its uniqueness being undocumented; a CloudEvent's `id` within its
+ * `source`) and the same body, so that a sender that reuses an id for another event never has
+ * that event answered `duplicate` and dropped. Hashed: a fixed-size key, whatever the body.
+ */
+function dedupeKeyOf(parts: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('hex');
 }
 
 function ignoreOf(

@@ -73,6 +73,38 @@ export function defineIngestCases(
       expect(w.failSendMessage.seen).toBe(1);
     });
 
+    it('treats as a repeat only the same delivery: the same message_id on another topic is enqueued', async () => {
+      const instance = await newInstance(w.env({ SMN_TOPIC_URNS: `${TOPIC},${OTHER_TOPIC}` }));
+      const first = smnDelivery(w, { message_id: 'a7f3c1e5b9d24e6a8c0b2d4f6a8c0e1f' });
+      const other = smnDelivery(w, { message_id: 'a7f3c1e5b9d24e6a8c0b2d4f6a8c0e1f', topic_urn: OTHER_TOPIC });
+      expect(await post(instance, first)).toEqual({ status: 200, reason: 'enqueued' });
+      expect(await post(instance, other)).toEqual({ status: 200, reason: 'enqueued' });
+      expect(await post(instance, other)).toEqual({ status: 200, reason: 'duplicate' });
+      const messages = await w.receiveAll();
+      expect(messages.map((m) => m.MessageAttributes?.smn_topic_urn?.StringValue).sort()).toEqual(
+        [TOPIC, OTHER_TOPIC].sort(),
+      );
+    });
+
+    it('treats as a repeat only the same CloudEvent: another body under the same source and id is enqueued', async () => {
+      const instance = await newInstance(w.env());
+      const event = (keyId: string) =>
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'relay-1',
+          source: 'my-relay',
+          type: 'KMS:CloudTrace:ApiCall',
+          data: { service_type: 'KMS', trace_name: 'createKey', code: 200, resource_id: keyId },
+        });
+      const headers = { 'x-ingest-token': TOKEN };
+      const a = event('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
+      const b = event('9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a');
+      expect(await post(instance, { body: a, headers })).toEqual({ status: 200, reason: 'enqueued' });
+      expect(await post(instance, { body: b, headers })).toEqual({ status: 200, reason: 'enqueued' });
+      expect(await post(instance, { body: b, headers })).toEqual({ status: 200, reason: 'duplicate' });
+      expect((await w.receiveAll()).map((m) => m.Body).sort()).toEqual([a, b].sort());
+    });
+
     it('refuses a tampered delivery with 403 and one log line that holds no body, signature or token', async () => {
       const instance = await newInstance(w.env());
       const delivery = smnDelivery(

@@ -56,7 +56,7 @@ describe('decideIngest(): SMN deliveries', () => {
       kind: 'enqueue',
       body: TRACE_MESSAGE,
       attributes: { smn_message_id: '54bb04eddfc842e9b44ca36393f77cd3', smn_topic_urn: TOPIC },
-      dedupeKey: 'smn:54bb04eddfc842e9b44ca36393f77cd3',
+      dedupeKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       context: {
         route: 'smn',
         smnType: 'Notification',
@@ -64,6 +64,18 @@ describe('decideIngest(): SMN deliveries', () => {
         messageId: '54bb04eddfc842e9b44ca36393f77cd3',
       },
     });
+  });
+
+  it('gives a repeat the same dedupe key, and another topic or message another one', () => {
+    const keyOf = (fields: Record<string, string>) => {
+      const decision = decideIngest(post(signedEnvelope(signer, fields)), twoTopics, VERIFIED);
+      return decision.kind === 'enqueue' ? decision.dedupeKey : decision.kind;
+    };
+    const other = 'urn:smn:cn-north-4:0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c:other';
+    const twoTopics = { ...policy, topics: { urns: new Set([TOPIC, other]), regions: ['cn-north-4'] } };
+    expect(keyOf({})).toBe(keyOf({}));
+    expect(keyOf({ topic_urn: other })).not.toBe(keyOf({}));
+    expect(keyOf({ message: '{"trace_name":"createKey","id":2}' })).not.toBe(keyOf({}));
   });
 
   it('refuses before any fetch: route off, unknown topic, foreign or plain-http certificate URL', () => {
@@ -144,7 +156,7 @@ describe('decideIngest(): the token route (EventGrid, relays)', () => {
       kind: 'enqueue',
       body: JSON.stringify(cloudEvent),
       attributes: { cloudevent_id: 'ce-1' },
-      dedupeKey: 'ce:HC.KMS:ce-1',
+      dedupeKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       context: { route: 'token', messageId: 'ce-1' },
     });
   });
@@ -189,7 +201,7 @@ describe('decideIngest(): the token route (EventGrid, relays)', () => {
     );
     expect(decision).toMatchObject({
       kind: 'enqueue',
-      dedupeKey: 'ce:HC.KMS:b-1',
+      dedupeKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       attributes: { cloudevent_id: 'b-1' },
     });
     if (decision.kind !== 'enqueue') return;
