@@ -88,6 +88,10 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
   const e = parsed.data;
   const topics = parseTopicUrns(e.SMN_TOPIC_URNS);
   if (!topics.ok) throw new ConfigError(`SMN_TOPIC_URNS: ${topics.reason}`);
+  // Unset (or empty) turns the route off; set to only commas is a slip that would do so silently.
+  if (e.SMN_TOPIC_URNS !== undefined && topics.topics.urns.size === 0) {
+    throw new ConfigError('SMN_TOPIC_URNS: names no topic; leave it empty to turn the SMN route off');
+  }
   const signingCertHosts = loadHosts(e.SMN_SIGNING_CERT_HOSTS) ?? defaultSigningCertHosts(topics.topics.regions);
   const token = loadToken(e);
   if (topics.topics.urns.size === 0 && token.kind === 'none') {
@@ -120,6 +124,10 @@ function loadHosts(csv: string | undefined): string[] | undefined {
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '');
+  // An empty list would refuse every SMN delivery (cert_host_not_allowed) rather than fall back.
+  if (hosts.length === 0) {
+    throw new ConfigError("SMN_SIGNING_CERT_HOSTS: names no host; leave it empty for SMN's own hosts");
+  }
   for (const [index, host] of hosts.entries()) {
     if (!HOST.test(host)) {
       throw new ConfigError(`SMN_SIGNING_CERT_HOSTS: entry ${index + 1} must be a host name, optionally with :port`);

@@ -68,6 +68,9 @@ describe('loadIngestConfig()', () => {
     [{ ...base, SMN_TOPIC_URNS: 'arn:aws:sns:x' }, /SMN_TOPIC_URNS: entry 1/],
     [{ KEY_EVENTS_QUEUE_URL: QUEUE }, /SMN_TOPIC_URNS: no route/],
     [{ ...base, SMN_SIGNING_CERT_HOSTS: 'https://x/' }, /SMN_SIGNING_CERT_HOSTS/],
+    // Set, yet naming nothing (a stray comma): every SMN delivery would be refused, or the route be off.
+    [{ ...base, SMN_SIGNING_CERT_HOSTS: ' , ' }, /SMN_SIGNING_CERT_HOSTS: names no host/],
+    [{ KEY_EVENTS_QUEUE_URL: QUEUE, INGEST_TOKEN: TOKEN, SMN_TOPIC_URNS: ',' }, /SMN_TOPIC_URNS: names no topic/],
     [{ ...base, SMN_SIGNING_CERT_PEM: 'not a pem' }, /SMN_SIGNING_CERT_PEM/],
     [{ ...base, INGEST_TOKEN: 'tiny-tok' }, /INGEST_TOKEN: must be at least 16/],
     [{ ...base, INGEST_TOKEN: TOKEN, INGEST_TOKEN_SECRET_ID: 's' }, /not both/],
