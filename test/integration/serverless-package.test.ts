@@ -715,6 +715,23 @@ describe('serverless.yml: the ingest function', () => {
     expect(Number(alarm.Threshold)).toBe(0);
   });
 
+  it("alarms when ingest invocations fail as a whole, on Lambda's Errors of the ingest function", () => {
+    // Such an invocation writes no EMF metric: only Lambda's own metric sees a broken deploy.
+    const alarms = Object.values(created(secret)).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm');
+    const errors = alarms.filter(
+      (a: Json) =>
+        a.Properties.MetricName === 'Errors' && a.Properties.Dimensions?.[0]?.Value?.Ref === 'IngestLambdaFunction',
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0].Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'IngestLambdaFunction' } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(Number(errors[0].Properties.Threshold)).toBe(0);
+  });
+
   it('gives the ingest an environment that loadIngestConfig accepts, with no credential in it', () => {
     const queueUrl = `https://sqs.eu-west-1.amazonaws.com/123456789012/kms-auto-alias-${STAGE}-key-events`;
     for (const p of [secret, ssm]) {
