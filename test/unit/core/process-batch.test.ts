@@ -126,7 +126,10 @@ describe('processBatch() (regressions found by the chaos run)', () => {
     const record = toSqsRecord({ body });
     const response = await processBatch([record], deps, () => 30_000);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(audits()).toMatchObject([{ outcome: 'failed', disposition: 'retry', create_outcome_unknown: true }]);
+    // The failure is ours (transient KMS_REJECTED) but Huawei's refusal decided it: its request id stays.
+    expect(audits()).toMatchObject([
+      { outcome: 'failed', disposition: 'retry', create_outcome_unknown: true, request_id: 'req-400' },
+    ]);
   });
 
   it('reads an alias that a key_id-filtered listing shows on another key as a conflict, and warns', async () => {
