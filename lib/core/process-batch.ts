@@ -41,7 +41,10 @@ export interface BatchDeps {
   /** Binds the retry policy to a meter and the invocation's deadline. */
   createRun: (meter: CallMeter, remainingMs: () => number) => RunOperation;
   dlq: DlqPublisher;
-  /** A DLQ send is abandoned this long before the invocation's deadline (DEADLINE_MARGIN_MS); default 0. */
+  /**
+   * DEADLINE_MARGIN_MS (default 0): KMS attempts end this long before the invocation's deadline
+   * (createRun), a DLQ send half as long before it (see `DLQ_SHARE_OF_MARGIN`).
+   */
   deadlineMarginMs?: number;
   logger: Logger;
   /** EMF namespace and Service dimension; no metrics when absent. */
@@ -61,6 +64,15 @@ export interface BatchTagDeps {
   semantics: TagCreateSemantics;
   api: TagApi;
 }
+
+/**
+ * The part of DEADLINE_MARGIN_MS a DLQ send may use. KMS attempts stop at the margin, so a
+ * message whose last attempt ran into it has nothing but the margin left: were the DLQ send
+ * bounded by the same instant, a last receive cut short by the deadline could never reach the DLQ
+ * with its reason (it would go back to its queue, for the redrive to move its bare body). The
+ * other half still bounds a DLQ send that hangs, so the invocation ends before Lambda's timeout.
+ */
+const DLQ_SHARE_OF_MARGIN = 0.5;
 
 /**
  * Processes one SQS batch and returns the partial batch response. Each record is settled on its
@@ -142,7 +154,7 @@ export async function processBatch(
                 attempts: meter.apiCalls,
                 failedAt: new Date(now()).toISOString(),
               }),
-            remainingMs() - (deps.deadlineMarginMs ?? 0),
+            remainingMs() - (deps.deadlineMarginMs ?? 0) * (1 - DLQ_SHARE_OF_MARGIN),
           )
         : undefined;
     const settledMessage: SettledMessage = {

@@ -88,3 +88,26 @@ describe('a dead-letter record names the Huawei call that decided it', () => {
     expect(detailOf(dlq)).toMatchObject(expected);
   });
 });
+
+describe('the last receive of a message whose KMS call ran into the deadline', () => {
+  it('still reaches the DLQ with its reason, before the invocation ends', async () => {
+    // KMS never answers; the client's own timeout (5 s) is longer than the invocation's budget,
+    // so the attempt is cut at the retry deadline (DEADLINE_MARGIN_MS before the Lambda timeout).
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
+    stack.emulator.faults.add({ operation: 'createAlias', action: { kind: 'hang', ms: 4_000, apply: false } });
+    const handler = handlerWith({ REQUEST_TIMEOUT_MS: '5000', DEADLINE_MARGIN_MS: '1000', MAX_RECEIVE_COUNT: '3' });
+    const timeoutMs = 2_500;
+    const record = toSqsRecord({ body, receiveCount: 3 });
+
+    const started = Date.now();
+    const response = await handler({ Records: [record] }, createLambdaContext(timeoutMs));
+
+    expect(Date.now() - started).toBeLessThan(timeoutMs);
+    expect(failedIds(response)).toEqual([]);
+    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'failed', error_code: 'KMS_TIMEOUT', disposition: 'dlq' });
+    const [dlq] = await stack.sqs.drainDlq();
+    expect(dlq?.Body).toBe(body);
+    expect(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('failed:kms_timeout');
+    expect(detailOf(dlq)).toMatchObject({ receive_count: 3, attempts: 1, retryable: true });
+  });
+});
