@@ -1,5 +1,5 @@
 import { AliasConflictError, AppError } from '../errors/app-error.ts';
-import { KmsApiError, TransportError } from '../errors/huawei-errors.ts';
+import { KmsApiError, TransportError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { paginate } from '../huawei/paginate.ts';
 
 export interface AliasTarget {
@@ -168,10 +168,14 @@ function mayMeanAliasExists(err: unknown): err is KmsApiError {
 
 /**
  * A CreateAlias failure after which the alias may exist all the same: no answer at all (the
- * request may have been processed) or a 5xx (the gateway may have timed out on a backend that
- * went on). A 429 or a 4xx is the gateway or KMS refusing: nothing was written.
+ * request may have been processed), a 5xx (the gateway may have timed out on a backend that
+ * went on), or a 2xx whose body could not be read (the status says KMS wrote it; the client
+ * refuses the answer, so without this the alias that attempt wrote would pass for a duplicate's,
+ * and a 400 on the retry, not listed yet, for a permanent refusal). A 429 or a 4xx is the gateway
+ * or KMS refusing: nothing was written.
  */
 export function mayHaveBeenApplied(err: unknown): boolean {
   if (err instanceof TransportError) return err.service === 'kms';
+  if (err instanceof UnexpectedResponseError) return err.status >= 200 && err.status < 300;
   return err instanceof KmsApiError && err.status >= 500;
 }

@@ -9,7 +9,12 @@ import {
   type RunOperation,
 } from '../../../lib/core/ensure-alias.ts';
 import { AliasConflictError, AppError } from '../../../lib/errors/app-error.ts';
-import { KmsApiError, RequestRefusedError, TransportError } from '../../../lib/errors/huawei-errors.ts';
+import {
+  KmsApiError,
+  RequestRefusedError,
+  TransportError,
+  UnexpectedResponseError,
+} from '../../../lib/errors/huawei-errors.ts';
 
 const target: AliasTarget = {
   region: 'cn-north-4',
@@ -188,6 +193,11 @@ describe('mayHaveBeenApplied()', () => {
       true,
     ],
     ['a 503', unavailable(), true],
+    [
+      'a 201 whose body could not be read',
+      new UnexpectedResponseError('unexpected response body', { operation: 'createAlias', status: 201 }),
+      true,
+    ],
     ['a 429', throttled(), false],
     ['a 400', exists(), false],
     ['a local refusal (never sent)', new RequestRefusedError('not sent', { operation: 'createAlias' }), false],
