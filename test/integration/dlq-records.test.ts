@@ -89,8 +89,8 @@ describe('a dead-letter record names the Huawei call that decided it', () => {
   });
 });
 
-describe('the last receive of a message whose KMS call ran into the deadline', () => {
-  it('still reaches the DLQ with its reason, before the invocation ends', async () => {
+describe('a message whose KMS calls run into the invocation deadline', () => {
+  it('on its last receive still reaches the DLQ with its reason, before the invocation ends', async () => {
     // KMS never answers; the client's own timeout (5 s) is longer than the invocation's budget,
     // so the attempt is cut at the retry deadline (DEADLINE_MARGIN_MS before the Lambda timeout).
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
@@ -109,5 +109,30 @@ describe('the last receive of a message whose KMS call ran into the deadline', (
     expect(dlq?.Body).toBe(body);
     expect(dlq?.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue).toBe('failed:kms_timeout');
     expect(detailOf(dlq)).toMatchObject({ receive_count: 3, attempts: 1, retryable: true });
+  });
+
+  it('on an earlier receive goes back to its queue, with no attempt started past the retry deadline', async () => {
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_A, key_alias: 'billing' });
+    stack.emulator.faults.add({ operation: 'createAlias', action: { kind: 'hang', ms: 2_000, apply: false } });
+    // Attempts time out after 300 ms, so ten retries would outlast the 2.5 s invocation.
+    const handler = handlerWith({ REQUEST_TIMEOUT_MS: '300', DEADLINE_MARGIN_MS: '1000', MAX_RETRIES: '10' });
+    const timeoutMs = 2_500;
+    const record = toSqsRecord({ body, receiveCount: 1 });
+
+    const started = Date.now();
+    const response = await handler({ Records: [record] }, createLambdaContext(timeoutMs));
+
+    expect(Date.now() - started).toBeLessThan(timeoutMs);
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(auditRecords(lines)[0]).toMatchObject({
+      outcome: 'failed',
+      disposition: 'retry',
+      error_code: 'KMS_TIMEOUT',
+    });
+    // An attempt needs at least its own timeout (300 ms) before the retry deadline (1 s before the end).
+    const creates = stack.emulator.calls.filter((c) => c.operation === 'createAlias');
+    expect(creates.length).toBeGreaterThanOrEqual(2);
+    for (const call of creates) expect(call.at - started).toBeLessThanOrEqual(timeoutMs - 1_000 - 300 + 50);
+    expect(await stack.sqs.drainDlq()).toEqual([]);
   });
 });

@@ -199,3 +199,51 @@ describe('processBatch() — concurrency', () => {
     },
   );
 });
+
+describe('processBatch() — one message failing never fails the others', () => {
+  const bodyOf = (keyId: string, keyAlias: string) =>
+    JSON.stringify({ type: 'kms.key.created', key_id: keyId, project_id: PROJECT, key_alias: keyAlias });
+  const BUGGY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3dbb';
+
+  it.each([
+    [1, 'retry'],
+    [5, 'dlq'],
+  ])(
+    'a bug thrown for one key (receive %i) is that message’s %s only, with its id',
+    async (receiveCount, disposition) => {
+      // Prepare: the port throws a plain TypeError (a bug, not an AppError) for one key only.
+      const { deps, audits } = setup([]);
+      const published: string[] = [];
+      const buggy: BatchDeps = {
+        ...deps,
+        api: {
+          ...deps.api,
+          createAlias: (t) => {
+            if (t.keyId === BUGGY) throw new TypeError("Cannot read properties of undefined (reading 'x')");
+            return deps.api.createAlias(t, new AbortController().signal);
+          },
+        },
+        dlq: { publish: async (record) => (published.push(record.body), `dlq-${published.length}`) },
+      };
+      const records = [
+        toSqsRecord({ body, messageId: 'm-ok-1' }),
+        toSqsRecord({ body: bodyOf(BUGGY, 'buggy'), messageId: 'm-bug', receiveCount }),
+        toSqsRecord({ body: '{"not":"an event"}', messageId: 'm-invalid' }),
+        toSqsRecord({ body: bodyOf('4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3dcc', 'other'), messageId: 'm-ok-2' }),
+      ];
+
+      // Act
+      const response = await processBatch(records, buggy, () => 30_000);
+
+      // Assess: only the buggy message comes back (or is filed with its reason on its last receive).
+      expect(response.batchItemFailures).toEqual(disposition === 'retry' ? [{ itemIdentifier: 'm-bug' }] : []);
+      const byId = new Map(audits().map((a) => [a.message_id, a]));
+      expect([...byId.keys()].sort()).toEqual(records.map((r) => r.messageId).sort());
+      expect(byId.get('m-ok-1')).toMatchObject({ outcome: 'created', disposition: 'ack' });
+      expect(byId.get('m-ok-2')).toMatchObject({ outcome: 'created', disposition: 'ack' });
+      expect(byId.get('m-invalid')).toMatchObject({ outcome: 'invalid', disposition: 'dlq' });
+      expect(byId.get('m-bug')).toMatchObject({ outcome: 'failed', error_code: 'UNKNOWN', disposition });
+      expect(published).toHaveLength(disposition === 'dlq' ? 2 : 1);
+    },
+  );
+});
