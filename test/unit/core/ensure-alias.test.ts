@@ -134,8 +134,16 @@ describe('ensureAlias()', () => {
     });
   });
 
+  it('creates the alias when it is listed nowhere after the refusal and a second CreateAlias succeeds', async () => {
+    // The alias was freed in between (a key pending deletion gave its name back): one more call.
+    const api = fakeApi({ create: [exists], pages: projectPages(2, -1, '') });
+    const { run, tries } = runWith(1);
+    await expect(ensureAlias(api, target, run)).resolves.toEqual({ status: 'created', requestId: 'req-201' });
+    expect(tries).toEqual(['createAlias', 'listAliases', 'findAlias', 'findAlias', 'createAlias']);
+  });
+
   it('rethrows the refusal when no key holds the alias, and refuses a listing that repeats a marker', async () => {
-    const none = fakeApi({ create: [exists], pages: projectPages(2, -1, '') });
+    const none = fakeApi({ create: [exists, exists], pages: projectPages(2, -1, '') });
     await expect(ensureAlias(none, target, runWith(1).run)).rejects.toMatchObject({ requestId: 'req-400' });
     const looping = fakeApi({
       create: [exists],
@@ -167,7 +175,7 @@ describe('ensureAlias()', () => {
 describe('ensureAlias() after an unanswered CreateAlias', () => {
   it('treats a 400 with the alias listed nowhere as transient: the listings may lag the write', async () => {
     const observed: EnsureObservations = { unansweredCreates: 0 };
-    const api = fakeApi({ create: [timeout, exists], pages: projectPages(2, -1, '') });
+    const api = fakeApi({ create: [timeout, exists, exists], pages: projectPages(2, -1, '') });
     const err = await ensureAlias(api, target, runWith(2).run, observed).catch((e: unknown) => e);
     expect(observed.unansweredCreates).toBe(1);
     expect(err).toBeInstanceOf(AppError);
@@ -176,7 +184,7 @@ describe('ensureAlias() after an unanswered CreateAlias', () => {
   });
 
   it('keeps the same 400 permanent when every CreateAlias attempt was answered', async () => {
-    const api = fakeApi({ create: [throttled, exists], pages: projectPages(2, -1, '') });
+    const api = fakeApi({ create: [throttled, exists, exists], pages: projectPages(2, -1, '') });
     await expect(ensureAlias(api, target, runWith(2).run)).rejects.toMatchObject({
       code: 'KMS_REJECTED',
       retryable: false,

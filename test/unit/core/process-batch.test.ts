@@ -122,7 +122,7 @@ describe('processBatch() (regressions found by the chaos run)', () => {
   });
 
   it('retries a 400 after an unanswered CreateAlias when the alias is listed nowhere yet', async () => {
-    const { deps, audits } = setup([timeout, exists], { attempts: 2 });
+    const { deps, audits } = setup([timeout, exists, exists], { attempts: 2 });
     const record = toSqsRecord({ body });
     const response = await processBatch([record], deps, () => 30_000);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
