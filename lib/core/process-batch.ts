@@ -121,12 +121,14 @@ export async function processBatch(
         ...(deps.keyDeletion === undefined ? {} : { keyDeletion: { ...deps.keyDeletion, run } }),
       });
     } catch (err) {
-      // A bug, not a decision: keep the message (redelivery) and say so loudly.
-      deps.logger.error('unexpected error while processing a message', {
-        message_id: record.messageId,
-        error: toErrorSummary(err),
-      });
-      return 'retry';
+      // A bug, not a decision: say so loudly, then settle it as a transient failure, so that it
+      // still gets its audit record and comes back, and on its last receive goes to the DLQ with
+      // this error as its reason (returned as is, the redrive would move its bare body).
+      const error = toErrorSummary(err);
+      deps.logger.error('unexpected error while processing a message', { message_id: record.messageId, error });
+      result = {
+        outcome: { kind: 'failed', reason: error.code.toLowerCase(), detail: error.message, error, retryable: true },
+      };
     }
 
     if ((observed.foreignAliasesListed ?? 0) > 0) {

@@ -247,3 +247,56 @@ describe('processBatch() — one message failing never fails the others', () => 
     },
   );
 });
+
+describe('processBatch() — a bug outside the guarded calls', () => {
+  it.each([
+    [1, 'retry'],
+    [5, 'dlq'],
+  ])(
+    'still gives the message (receive %i) its audit record and, last, a DLQ record with the reason',
+    async (receiveCount, disposition) => {
+      // Prepare: binding the retry policy throws for one message (a bug in wiring, not a KMS failure).
+      const { deps, audits, records } = setup([]);
+      const published: Array<{ body: string; reason: string | undefined }> = [];
+      let binds = 0;
+      const broken: BatchDeps = {
+        ...deps,
+        createRun: (meter, remainingMs) => {
+          binds += 1;
+          if (binds === 2) throw new RangeError('bug: invalid retry settings');
+          return deps.createRun(meter, remainingMs);
+        },
+        dlq: {
+          publish: async (record) => {
+            published.push({ body: record.body, reason: record.attributes['kms_auto_alias.reason']?.StringValue });
+            return 'dlq-1';
+          },
+        },
+      };
+      const ok = toSqsRecord({ body, messageId: 'm-ok' });
+      const bug = toSqsRecord({ body, messageId: 'm-bug', receiveCount });
+
+      // Act
+      const response = await processBatch([ok, bug], broken, () => 30_000);
+
+      // Assess
+      expect(response.batchItemFailures).toEqual(disposition === 'retry' ? [{ itemIdentifier: 'm-bug' }] : []);
+      expect(records()).toContainEqual(
+        expect.objectContaining({ level: 'ERROR', message: 'unexpected error while processing a message' }),
+      );
+      expect(audits()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ message_id: 'm-ok', outcome: 'created' }),
+          expect.objectContaining({
+            message_id: 'm-bug',
+            outcome: 'failed',
+            error_code: 'UNKNOWN',
+            disposition,
+            receive_count: receiveCount,
+          }),
+        ]),
+      );
+      expect(published).toEqual(disposition === 'dlq' ? [{ body, reason: 'failed:unknown' }] : []);
+    },
+  );
+});
