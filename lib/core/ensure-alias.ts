@@ -1,5 +1,5 @@
 import { AliasConflictError, AppError } from '../errors/app-error.ts';
-import { KmsApiError, TransportError } from '../errors/huawei-errors.ts';
+import { KmsApiError, TransportError, UnexpectedResponseError } from '../errors/huawei-errors.ts';
 import { paginate } from '../huawei/paginate.ts';
 
 export interface AliasTarget {
@@ -79,9 +79,10 @@ export const MAX_PROJECT_ALIAS_PAGES = 1_000;
  * `already_present` after an unanswered CreateAlias (see `observed.unansweredCreates`) most
  * likely means that very attempt created the alias; the caller cannot tell it from a concurrent
  * delivery of the same event, so it is reported as found, not as created.
- * A 400 with the alias listed nowhere is permanent (the CreateAlias error itself), except after
- * an unanswered CreateAlias of the same message: then it is a transient AppError, since the
- * listings may not show that attempt's write yet.
+ * A 400 with the alias listed nowhere is tried once more (the alias may have been freed since);
+ * refused again, it is permanent (the first CreateAlias error itself), except after an unanswered
+ * CreateAlias of the same message: then it is a transient AppError, since the listings may not
+ * show that attempt's write yet.
  * @throws AliasConflictError, AppError `ALIAS_LIMIT`, a transient AppError `KMS_REJECTED`, or
  *   the CreateAlias error itself.
  */
@@ -91,8 +92,8 @@ export async function ensureAlias(
   run: RunOperation,
   observed: EnsureObservations = { unansweredCreates: 0 },
 ): Promise<EnsureResult> {
-  try {
-    const created = await run('createAlias', async (signal) => {
+  const create = () =>
+    run('createAlias', async (signal) => {
       try {
         return await api.createAlias(target, signal);
       } catch (err) {
@@ -100,6 +101,8 @@ export async function ensureAlias(
         throw err;
       }
     });
+  try {
+    const created = await create();
     return { status: 'created', requestId: created.requestId };
   } catch (err) {
     if (!mayMeanAliasExists(err)) throw err;
@@ -124,6 +127,16 @@ export async function ensureAlias(
     }
     // Listed in between by a concurrent delivery of the same event: still one alias, still success.
     if (holder === target.keyId) return { status: 'already_present', requestId: err.requestId };
+    // Listed nowhere: the alias may have been deleted since the refusal, e.g. by a key pending
+    // deletion giving its name back (ON_KEY_DELETION=release) while this, its replacement's
+    // event, was handled. One more CreateAlias tells: a 201 is this key's alias; a refusal that
+    // may mean "exists" again is decided below as before (any other failure is its own outcome).
+    try {
+      const again = await create();
+      return { status: 'created', requestId: again.requestId };
+    } catch (againErr) {
+      if (!mayMeanAliasExists(againErr)) throw againErr;
+    }
     if (observed.unansweredCreates > 0) {
       // An earlier attempt went unanswered and may have written the alias: the 400 is most
       // likely that write, not in the listings yet (Huawei documents no read-after-write
@@ -168,10 +181,14 @@ function mayMeanAliasExists(err: unknown): err is KmsApiError {
 
 /**
  * A CreateAlias failure after which the alias may exist all the same: no answer at all (the
- * request may have been processed) or a 5xx (the gateway may have timed out on a backend that
- * went on). A 429 or a 4xx is the gateway or KMS refusing: nothing was written.
+ * request may have been processed), a 5xx (the gateway may have timed out on a backend that
+ * went on), or a 2xx whose body could not be read (the status says KMS wrote it; the client
+ * refuses the answer, so without this the alias that attempt wrote would pass for a duplicate's,
+ * and a 400 on the retry, not listed yet, for a permanent refusal). A 429 or a 4xx is the gateway
+ * or KMS refusing: nothing was written.
  */
 export function mayHaveBeenApplied(err: unknown): boolean {
   if (err instanceof TransportError) return err.service === 'kms';
+  if (err instanceof UnexpectedResponseError) return err.status >= 200 && err.status < 300;
   return err instanceof KmsApiError && err.status >= 500;
 }

@@ -41,7 +41,10 @@ export interface BatchDeps {
   /** Binds the retry policy to a meter and the invocation's deadline. */
   createRun: (meter: CallMeter, remainingMs: () => number) => RunOperation;
   dlq: DlqPublisher;
-  /** A DLQ send is abandoned this long before the invocation's deadline (DEADLINE_MARGIN_MS); default 0. */
+  /**
+   * DEADLINE_MARGIN_MS (default 0): KMS attempts end this long before the invocation's deadline
+   * (createRun), a DLQ send half as long before it (see `DLQ_SHARE_OF_MARGIN`).
+   */
   deadlineMarginMs?: number;
   logger: Logger;
   /** EMF namespace and Service dimension; no metrics when absent. */
@@ -61,6 +64,15 @@ export interface BatchTagDeps {
   semantics: TagCreateSemantics;
   api: TagApi;
 }
+
+/**
+ * The part of DEADLINE_MARGIN_MS a DLQ send may use. KMS attempts stop at the margin, so a
+ * message whose last attempt ran into it has nothing but the margin left: were the DLQ send
+ * bounded by the same instant, a last receive cut short by the deadline could never reach the DLQ
+ * with its reason (it would go back to its queue, for the redrive to move its bare body). The
+ * other half still bounds a DLQ send that hangs, so the invocation ends before Lambda's timeout.
+ */
+const DLQ_SHARE_OF_MARGIN = 0.5;
 
 /**
  * Processes one SQS batch and returns the partial batch response. Each record is settled on its
@@ -109,12 +121,14 @@ export async function processBatch(
         ...(deps.keyDeletion === undefined ? {} : { keyDeletion: { ...deps.keyDeletion, run } }),
       });
     } catch (err) {
-      // A bug, not a decision: keep the message (redelivery) and say so loudly.
-      deps.logger.error('unexpected error while processing a message', {
-        message_id: record.messageId,
-        error: toErrorSummary(err),
-      });
-      return 'retry';
+      // A bug, not a decision: say so loudly, then settle it as a transient failure, so that it
+      // still gets its audit record and comes back, and on its last receive goes to the DLQ with
+      // this error as its reason (returned as is, the redrive would move its bare body).
+      const error = toErrorSummary(err);
+      deps.logger.error('unexpected error while processing a message', { message_id: record.messageId, error });
+      result = {
+        outcome: { kind: 'failed', reason: error.code.toLowerCase(), detail: error.message, error, retryable: true },
+      };
     }
 
     if ((observed.foreignAliasesListed ?? 0) > 0) {
@@ -142,7 +156,7 @@ export async function processBatch(
                 attempts: meter.apiCalls,
                 failedAt: new Date(now()).toISOString(),
               }),
-            remainingMs() - (deps.deadlineMarginMs ?? 0),
+            remainingMs() - (deps.deadlineMarginMs ?? 0) * (1 - DLQ_SHARE_OF_MARGIN),
           )
         : undefined;
     const settledMessage: SettledMessage = {

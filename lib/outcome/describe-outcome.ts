@@ -20,7 +20,7 @@ export interface OutcomeDescription {
   huaweiCode: string | undefined;
   /**
    * The X-Request-Id that proves the outcome: the CreateAlias 201 (created), the refusal that led
-   * to finding the alias (already present), or the failed call (failed).
+   * to finding the alias (already present, conflict), or the failed call (failed).
    */
   requestId: string | undefined;
   /** For people: what happened and why. */
@@ -72,6 +72,7 @@ export function describeOutcome(outcome: Outcome): OutcomeDescription {
       return {
         ...base,
         errorCode: 'ALIAS_CONFLICT',
+        requestId: outcome.requestId,
         detail: outcome.detail,
         alias: outcome.alias,
         existingKeyId: outcome.existingKeyId,

@@ -45,7 +45,8 @@ export type Outcome =
    * `requestId`: the X-Request-Id of the DeleteAlias 204.
    */
   | { kind: 'released'; keyId: string; released: string[]; kept: string[]; detail: string; requestId?: string }
-  | { kind: 'conflict'; alias: string; existingKeyId: string; detail: string }
+  /** `requestId`: the X-Request-Id of the refused CreateAlias that led to finding the holder. */
+  | { kind: 'conflict'; alias: string; existingKeyId: string; detail: string; requestId?: string }
   /**
    * `tags`: the failure came from the tag step (the alias itself is in place); `tagViolations`:
    * the rendered tags broke Huawei's rules (reason `invalid_tags`).

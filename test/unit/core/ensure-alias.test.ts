@@ -9,7 +9,12 @@ import {
   type RunOperation,
 } from '../../../lib/core/ensure-alias.ts';
 import { AliasConflictError, AppError } from '../../../lib/errors/app-error.ts';
-import { KmsApiError, RequestRefusedError, TransportError } from '../../../lib/errors/huawei-errors.ts';
+import {
+  KmsApiError,
+  RequestRefusedError,
+  TransportError,
+  UnexpectedResponseError,
+} from '../../../lib/errors/huawei-errors.ts';
 
 const target: AliasTarget = {
   region: 'cn-north-4',
@@ -129,8 +134,16 @@ describe('ensureAlias()', () => {
     });
   });
 
+  it('creates the alias when it is listed nowhere after the refusal and a second CreateAlias succeeds', async () => {
+    // The alias was freed in between (a key pending deletion gave its name back): one more call.
+    const api = fakeApi({ create: [exists], pages: projectPages(2, -1, '') });
+    const { run, tries } = runWith(1);
+    await expect(ensureAlias(api, target, run)).resolves.toEqual({ status: 'created', requestId: 'req-201' });
+    expect(tries).toEqual(['createAlias', 'listAliases', 'findAlias', 'findAlias', 'createAlias']);
+  });
+
   it('rethrows the refusal when no key holds the alias, and refuses a listing that repeats a marker', async () => {
-    const none = fakeApi({ create: [exists], pages: projectPages(2, -1, '') });
+    const none = fakeApi({ create: [exists, exists], pages: projectPages(2, -1, '') });
     await expect(ensureAlias(none, target, runWith(1).run)).rejects.toMatchObject({ requestId: 'req-400' });
     const looping = fakeApi({
       create: [exists],
@@ -162,7 +175,7 @@ describe('ensureAlias()', () => {
 describe('ensureAlias() after an unanswered CreateAlias', () => {
   it('treats a 400 with the alias listed nowhere as transient: the listings may lag the write', async () => {
     const observed: EnsureObservations = { unansweredCreates: 0 };
-    const api = fakeApi({ create: [timeout, exists], pages: projectPages(2, -1, '') });
+    const api = fakeApi({ create: [timeout, exists, exists], pages: projectPages(2, -1, '') });
     const err = await ensureAlias(api, target, runWith(2).run, observed).catch((e: unknown) => e);
     expect(observed.unansweredCreates).toBe(1);
     expect(err).toBeInstanceOf(AppError);
@@ -171,7 +184,7 @@ describe('ensureAlias() after an unanswered CreateAlias', () => {
   });
 
   it('keeps the same 400 permanent when every CreateAlias attempt was answered', async () => {
-    const api = fakeApi({ create: [throttled, exists], pages: projectPages(2, -1, '') });
+    const api = fakeApi({ create: [throttled, exists, exists], pages: projectPages(2, -1, '') });
     await expect(ensureAlias(api, target, runWith(2).run)).rejects.toMatchObject({
       code: 'KMS_REJECTED',
       retryable: false,
@@ -188,6 +201,11 @@ describe('mayHaveBeenApplied()', () => {
       true,
     ],
     ['a 503', unavailable(), true],
+    [
+      'a 201 whose body could not be read',
+      new UnexpectedResponseError('unexpected response body', { operation: 'createAlias', status: 201 }),
+      true,
+    ],
     ['a 429', throttled(), false],
     ['a 400', exists(), false],
     ['a local refusal (never sent)', new RequestRefusedError('not sent', { operation: 'createAlias' }), false],

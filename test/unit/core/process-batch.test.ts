@@ -122,11 +122,14 @@ describe('processBatch() (regressions found by the chaos run)', () => {
   });
 
   it('retries a 400 after an unanswered CreateAlias when the alias is listed nowhere yet', async () => {
-    const { deps, audits } = setup([timeout, exists], { attempts: 2 });
+    const { deps, audits } = setup([timeout, exists, exists], { attempts: 2 });
     const record = toSqsRecord({ body });
     const response = await processBatch([record], deps, () => 30_000);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(audits()).toMatchObject([{ outcome: 'failed', disposition: 'retry', create_outcome_unknown: true }]);
+    // The failure is ours (transient KMS_REJECTED) but Huawei's refusal decided it: its request id stays.
+    expect(audits()).toMatchObject([
+      { outcome: 'failed', disposition: 'retry', create_outcome_unknown: true, request_id: 'req-400' },
+    ]);
   });
 
   it('reads an alias that a key_id-filtered listing shows on another key as a conflict, and warns', async () => {
@@ -193,6 +196,107 @@ describe('processBatch() — concurrency', () => {
       expect((await batch).batchItemFailures).toEqual([]);
       expect(gate.peak()).toBe(expected);
       expect(audits().map((a) => a.outcome)).toEqual(Array(size).fill('created'));
+    },
+  );
+});
+
+describe('processBatch() — one message failing never fails the others', () => {
+  const bodyOf = (keyId: string, keyAlias: string) =>
+    JSON.stringify({ type: 'kms.key.created', key_id: keyId, project_id: PROJECT, key_alias: keyAlias });
+  const BUGGY = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3dbb';
+
+  it.each([
+    [1, 'retry'],
+    [5, 'dlq'],
+  ])(
+    'a bug thrown for one key (receive %i) is that message’s %s only, with its id',
+    async (receiveCount, disposition) => {
+      // Prepare: the port throws a plain TypeError (a bug, not an AppError) for one key only.
+      const { deps, audits } = setup([]);
+      const published: string[] = [];
+      const buggy: BatchDeps = {
+        ...deps,
+        api: {
+          ...deps.api,
+          createAlias: (t) => {
+            if (t.keyId === BUGGY) throw new TypeError("Cannot read properties of undefined (reading 'x')");
+            return deps.api.createAlias(t, new AbortController().signal);
+          },
+        },
+        dlq: { publish: async (record) => (published.push(record.body), `dlq-${published.length}`) },
+      };
+      const records = [
+        toSqsRecord({ body, messageId: 'm-ok-1' }),
+        toSqsRecord({ body: bodyOf(BUGGY, 'buggy'), messageId: 'm-bug', receiveCount }),
+        toSqsRecord({ body: '{"not":"an event"}', messageId: 'm-invalid' }),
+        toSqsRecord({ body: bodyOf('4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3dcc', 'other'), messageId: 'm-ok-2' }),
+      ];
+
+      // Act
+      const response = await processBatch(records, buggy, () => 30_000);
+
+      // Assess: only the buggy message comes back (or is filed with its reason on its last receive).
+      expect(response.batchItemFailures).toEqual(disposition === 'retry' ? [{ itemIdentifier: 'm-bug' }] : []);
+      const byId = new Map(audits().map((a) => [a.message_id, a]));
+      expect([...byId.keys()].sort()).toEqual(records.map((r) => r.messageId).sort());
+      expect(byId.get('m-ok-1')).toMatchObject({ outcome: 'created', disposition: 'ack' });
+      expect(byId.get('m-ok-2')).toMatchObject({ outcome: 'created', disposition: 'ack' });
+      expect(byId.get('m-invalid')).toMatchObject({ outcome: 'invalid', disposition: 'dlq' });
+      expect(byId.get('m-bug')).toMatchObject({ outcome: 'failed', error_code: 'UNKNOWN', disposition });
+      expect(published).toHaveLength(disposition === 'dlq' ? 2 : 1);
+    },
+  );
+});
+
+describe('processBatch() — a bug outside the guarded calls', () => {
+  it.each([
+    [1, 'retry'],
+    [5, 'dlq'],
+  ])(
+    'still gives the message (receive %i) its audit record and, last, a DLQ record with the reason',
+    async (receiveCount, disposition) => {
+      // Prepare: binding the retry policy throws for one message (a bug in wiring, not a KMS failure).
+      const { deps, audits, records } = setup([]);
+      const published: Array<{ body: string; reason: string | undefined }> = [];
+      let binds = 0;
+      const broken: BatchDeps = {
+        ...deps,
+        createRun: (meter, remainingMs) => {
+          binds += 1;
+          if (binds === 2) throw new RangeError('bug: invalid retry settings');
+          return deps.createRun(meter, remainingMs);
+        },
+        dlq: {
+          publish: async (record) => {
+            published.push({ body: record.body, reason: record.attributes['kms_auto_alias.reason']?.StringValue });
+            return 'dlq-1';
+          },
+        },
+      };
+      const ok = toSqsRecord({ body, messageId: 'm-ok' });
+      const bug = toSqsRecord({ body, messageId: 'm-bug', receiveCount });
+
+      // Act
+      const response = await processBatch([ok, bug], broken, () => 30_000);
+
+      // Assess
+      expect(response.batchItemFailures).toEqual(disposition === 'retry' ? [{ itemIdentifier: 'm-bug' }] : []);
+      expect(records()).toContainEqual(
+        expect.objectContaining({ level: 'ERROR', message: 'unexpected error while processing a message' }),
+      );
+      expect(audits()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ message_id: 'm-ok', outcome: 'created' }),
+          expect.objectContaining({
+            message_id: 'm-bug',
+            outcome: 'failed',
+            error_code: 'UNKNOWN',
+            disposition,
+            receive_count: receiveCount,
+          }),
+        ]),
+      );
+      expect(published).toEqual(disposition === 'dlq' ? [{ body, reason: 'failed:unknown' }] : []);
     },
   );
 });
