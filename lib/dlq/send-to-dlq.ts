@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../audit/secret-registry.ts';
+import { scrubSecrets, secretRegistry } from '../audit/secret-registry.ts';
 import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
 import type { DlqRecord } from './build-dlq-record.ts';
 import type { DlqPublisher } from './create-dlq-publisher.ts';
@@ -22,12 +22,25 @@ export async function sendToDlq(
   }
 }
 
+/** Set (`"true"`) on a record whose body had one of this function's secrets masked (see {@link scrubbed}). */
+export const BODY_REDACTED_ATTRIBUTE = 'kms_auto_alias.body_redacted';
+
 /**
- * The record with every registered secret masked in its attributes (reason, error detail). The
- * body stays byte for byte: it is the sender's message as the source queue already holds it, a
- * replay must send exactly it again, and it cannot hold one of this function's secrets unless its
- * sender knew them.
+ * The record with every registered secret masked in its attributes (reason, error detail), and in
+ * its body only when one occurs there. The body otherwise stays byte for byte: a replay sends
+ * exactly it again. A body can hold one of this function's secrets without any attack: a CTS
+ * trace names the caller's access key (`user.access_key_id`), and a key created with the AK this
+ * function also uses puts that AK in the trace. No DLQ record may hold a secret, so that body is
+ * masked (the secret's JSON-escaped form too, so JSON stays JSON; the handler reads no access key
+ * from a trace, so a replay still works) and the record says so in `kms_auto_alias.body_redacted`.
  */
 function scrubbed(record: DlqRecord): DlqRecord {
-  return { body: record.body, attributes: scrubSecrets(record.attributes) };
+  const attributes = scrubSecrets(record.attributes);
+  if (!secretRegistry.mayOccurIn(record.body)) return { body: record.body, attributes };
+  const body = secretRegistry.scrubText(record.body);
+  if (body === record.body) return { body, attributes };
+  return {
+    body,
+    attributes: { ...attributes, [BODY_REDACTED_ATTRIBUTE]: { DataType: 'String', StringValue: 'true' } },
+  };
 }

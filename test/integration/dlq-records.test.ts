@@ -1,6 +1,7 @@
 // What every dead-letter record must carry so that an operator can act on it: the reason, our
 // error code, Huawei's code and request id of the call that decided it, and the original body.
 // The real handler against the KMS emulator (signatures verified) and fauxqs as the DLQ.
+import { readFileSync } from 'node:fs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
@@ -8,6 +9,7 @@ import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { MAX_ALIASES_PER_KEY } from '../../lib/core/ensure-alias.ts';
 import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
+import { BODY_REDACTED_ATTRIBUTE } from '../../lib/dlq/send-to-dlq.ts';
 import { createLambdaContext } from '../support/lambda-context.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
@@ -134,5 +136,38 @@ describe('a message whose KMS calls run into the invocation deadline', () => {
     expect(creates.length).toBeGreaterThanOrEqual(2);
     for (const call of creates) expect(call.at - started).toBeLessThanOrEqual(timeoutMs - 1_000 - 300 + 50);
     expect(await stack.sqs.drainDlq()).toEqual([]);
+  });
+});
+
+describe('a dead-letter record never holds one of the function secrets', () => {
+  it("masks the function's own AK in a CTS trace body, marks the record, and the masked body still replays", async () => {
+    // A CTS trace names the caller's access key; a key created with the AK this function also
+    // uses puts that AK in the trace, with no attack at all.
+    const trace = JSON.parse(readFileSync(new URL('../../events/cts-create-key.json', import.meta.url), 'utf8')) as {
+      user: Record<string, unknown>;
+    };
+    trace.user.access_key_id = LOCAL_ACCOUNT.ak;
+    const traced = JSON.stringify(trace);
+    const keyId = '4f2b9c1d-7a3e-4c58-9b6d-2e8f0a1c3d5e'; // the sample's key
+    const alias = 'alias/test/payments-db-aes_256';
+    stack.seedKeysFor([traced]);
+    // Its alias is held by another key: a conflict, filed in the DLQ.
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY_B, key_alias: 'other' });
+    stack.emulator.state.putAlias(LOCAL_ACCOUNT.projectId, KEY_B, alias);
+    const handler = handlerWith();
+    await handler({ Records: [toSqsRecord({ body: traced })] }, createLambdaContext());
+
+    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'conflict', key_id: keyId, alias });
+    const [dlq] = await stack.sqs.drainDlq();
+    expect(detailOf(dlq)).toMatchObject({ reason: 'conflict', existing_key_id: KEY_B });
+    expect(dlq?.Body).not.toContain(LOCAL_ACCOUNT.ak);
+    expect(dlq?.MessageAttributes?.[BODY_REDACTED_ATTRIBUTE]?.StringValue).toBe('true');
+    // The other key goes (its alias with it); the operator replays the masked body: the key gets its alias.
+    stack.emulator.state.deleteKey(KEY_B);
+    lines = [];
+    const replayed = await handler({ Records: [toSqsRecord({ body: dlq?.Body ?? '' })] }, createLambdaContext());
+    expect(failedIds(replayed)).toEqual([]);
+    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'created', key_id: keyId, alias });
+    expect(stack.emulator.state.aliasesOf(keyId)).toEqual([alias]);
   });
 });
