@@ -10,6 +10,7 @@ import { classifyError } from '../../lib/retry/classify-error.ts';
 import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
 import { rejectionOf } from '../support/rejection-of.ts';
 import { createKmsTestClient, type KmsTestClient } from '../support/kms-test-client.ts';
+import { findSecretLeaks } from '../security/find-secret-leaks.ts';
 
 const account = DEFAULT_EMULATOR_ACCOUNT;
 const target = { region: account.region, projectId: account.projectId };
@@ -78,6 +79,31 @@ describe('KMS client against the emulator', () => {
 
     const withoutToken = clientWith(createAkSkAuth({ ak, sk }));
     await expect(withoutToken.listAliases(target)).rejects.toMatchObject({ status: 401, code: 'KMS_AUTH' });
+  });
+
+  it('temporary AK/SK: the security token the gateway quotes back in its canonical request never survives, not even cut off', async () => {
+    // A real security token is long (well over the 300 characters kept of a server message), and
+    // the gateway's "verify aksk signature fail" quotes the canonical request it computed, signed
+    // X-Security-Token included (devg-apisign api-sign-0003): cut to 300 characters, the start of
+    // the token was kept, no longer matching the whole value the secret registry masks.
+    const securityToken = `gQpjbi1ub3J0aC00${'Ab3_xY9-'.repeat(200)}`;
+    const temporary = { ak: 'EMUTEMPLONGTOKEN0001', sk: 'emulatorTemporarySecretKeyLongToken00001', securityToken };
+    const longToken = await startKmsEmulator({ accounts: [{ ...account, credentials: [temporary] }] });
+    try {
+      const wrongSk = createAkSkAuth({ ak: temporary.ak, sk: 'not-the-secret', securityToken });
+      const err = await rejectionOf(clientWith(wrongSk, 2_000, longToken.url).listAliases(target));
+      expect(err).toMatchObject({ status: 401, huaweiCode: 'APIGW.0301' });
+      // The quoted canonical request reaches the token's header: the test would prove nothing otherwise.
+      expect((err as KmsApiError).message).toContain('x-security-token:[REDACTED]');
+      const kept = [
+        (err as KmsApiError).message,
+        (err as KmsApiError).huaweiMessage ?? '',
+        JSON.stringify((err as KmsApiError).toSummary()),
+      ];
+      expect(findSecretLeaks(kept, [securityToken])).toEqual([]);
+    } finally {
+      await longToken.stop();
+    }
   });
 
   it('IAM password token: one token fetch serves many calls, concurrent ones included', async () => {
