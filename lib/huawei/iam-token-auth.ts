@@ -12,6 +12,7 @@ import { registerSecret } from '../audit/secret-registry.ts';
 import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
+import { headerValue } from './parse-huawei-error.ts';
 import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
@@ -42,6 +43,11 @@ export interface IamAssumeRoleMode {
    * the caller dropped it, so one more attempt with a fresh caller token can succeed.
    */
   onCallerRefused?: () => boolean;
+  /**
+   * KMS refused the agency token this provider held (once per refused token): the caller token
+   * may have been revoked with it (docs/huawei-kms.md#iam-tokens), so the caller may drop it too.
+   */
+  onTokenRefused?: () => void;
 }
 
 /** Options of {@link createIamTokenAuth}. */
@@ -261,8 +267,14 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
       const token = await tokenFor(projectId, signal);
       return { ...request.headers, 'X-Auth-Token': token };
     },
-    onUnauthorized: (projectId) => {
-      cache.delete(projectId);
+    onUnauthorized: (projectId, refused) => {
+      const cached = cache.get(projectId);
+      const refusedToken = refused === undefined ? undefined : headerValue(refused, 'x-auth-token');
+      // Only the token the refused request carried (types.ts says why); a newer one is kept.
+      if (cached !== undefined && (refusedToken === undefined || refusedToken === cached.token)) {
+        cache.delete(projectId);
+        if (mode.kind === 'assume_role') mode.onTokenRefused?.();
+      }
       return true;
     },
   };

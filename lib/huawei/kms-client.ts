@@ -199,7 +199,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
       callerSignal,
     } as const;
 
-    const { response, text } = await sendSignedRequest({
+    const { response, text, headers } = await sendSignedRequest({
       method: spec.method,
       url,
       body,
@@ -214,7 +214,10 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     const requestId = headerValue(response.headers, 'x-request-id');
     if (response.status < 200 || response.status >= 300) {
       const error = parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
-      if (isCredentialRefused(response.status, error.huaweiCode) && auth.onUnauthorized?.(target.projectId) === true) {
+      if (
+        isCredentialRefused(response.status, error.huaweiCode) &&
+        auth.onUnauthorized?.(target.projectId, headers) === true
+      ) {
         // The provider dropped its token: one more attempt authenticates afresh (auth_refreshed).
         throw new KmsApiError(error.message, {
           code: 'KMS_AUTH_EXPIRED',

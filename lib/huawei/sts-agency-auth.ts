@@ -16,6 +16,7 @@ import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { createAkSkAuth } from './aksk-auth.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
+import { headerValue } from './parse-huawei-error.ts';
 import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
@@ -48,6 +49,8 @@ export interface StsAgencyAuthOptions {
 interface Assumed {
   signer: AuthProvider;
   refreshAt: number;
+  /** Sent as X-Security-Token: tells a 401 to these credentials from one to older ones. */
+  securityToken: string;
 }
 
 /** The temporary credentials of an AssumeAgency answer, read tolerantly (the exact shape is unverified). */
@@ -162,6 +165,7 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
     return {
       signer: createAkSkAuth({ ak: credentials.ak, sk: credentials.sk, securityToken: credentials.securityToken }),
       refreshAt: fetchedAt + lifetime - Math.min(refreshMarginMs, Math.max(0, lifetime) / 2),
+      securityToken: credentials.securityToken,
     };
   };
 
@@ -184,8 +188,10 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
 
   return {
     authorize: async (request, projectId, signal) => (await current(signal)).signer.authorize(request, projectId),
-    onUnauthorized: () => {
-      assumed = undefined;
+    onUnauthorized: (_projectId, refused) => {
+      const token = refused === undefined ? undefined : headerValue(refused, 'x-security-token');
+      // Only the credentials the refused request carried (types.ts says why); newer ones are kept.
+      if (token === undefined || token === assumed?.securityToken) assumed = undefined;
       return true;
     },
   };

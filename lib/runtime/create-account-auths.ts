@@ -60,7 +60,7 @@ function scrubbing(auth: AuthProvider): AuthProvider {
       }),
     ...(auth.onUnauthorized === undefined
       ? {}
-      : { onUnauthorized: (projectId) => auth.onUnauthorized?.(projectId) ?? false }),
+      : { onUnauthorized: (projectId, refused) => auth.onUnauthorized?.(projectId, refused) ?? false }),
   };
 }
 
@@ -246,15 +246,12 @@ function createAgencyAuth(
       },
       // IAM refused the caller token (revoked early, docs/huawei-kms.md#iam-tokens): a fresh one is needed.
       onCallerRefused: () => user.auth.onUnauthorized?.(user.scope) ?? false,
+      // KMS refused the agency token: the user's token may be revoked too (docs/huawei-kms.md#iam-tokens);
+      // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
+      onTokenRefused: () => {
+        user.auth.onUnauthorized?.(user.scope);
+      },
     },
   });
-  return {
-    authorize: (request, projectId, signal) => agencyAuth.authorize(request, projectId, signal),
-    // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, docs/huawei-kms.md#iam-tokens):
-    // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
-    onUnauthorized: (projectId) => {
-      user.auth.onUnauthorized?.(user.scope);
-      return agencyAuth.onUnauthorized?.(projectId) ?? false;
-    },
-  };
+  return agencyAuth;
 }

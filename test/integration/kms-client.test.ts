@@ -5,6 +5,7 @@ import { DEFAULT_EMULATOR_ACCOUNT, type KmsEmulator, startKmsEmulator } from '..
 import { KmsApiError } from '../../lib/errors/huawei-errors.ts';
 import { createAkSkAuth } from '../../lib/huawei/aksk-auth.ts';
 import { createIamTokenAuth } from '../../lib/huawei/iam-token-auth.ts';
+import { createStsAgencyAuth } from '../../lib/huawei/sts-agency-auth.ts';
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { retryReportOf, withRetry } from '../../lib/retry/with-retry.ts';
@@ -165,6 +166,58 @@ describe('KMS client against the emulator', () => {
       ]);
     },
   );
+
+  describe('a 401 that comes back after newer credentials were fetched', () => {
+    /**
+     * A transport that holds back the answer of its `nth` call until `release()`: that request was
+     * sent with the credentials of the moment, and its 401 arrives after another request has met
+     * the same expiry, fetched new credentials and succeeded with them.
+     */
+    function holdingBack(nth: number) {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let calls = 0;
+      const transport: typeof fetch = async (input, init) => {
+        calls += 1;
+        const mine = calls;
+        const response = await fetch(input, init);
+        if (mine === nth) await held;
+        return response;
+      };
+      return { transport, release: () => release() };
+    }
+
+    async function stale401After(auth: AuthProvider): Promise<void> {
+      const { transport, release } = holdingBack(2);
+      const client = createKmsTestClient({ endpointFor: () => emulator.url, auth, fetch: transport });
+      await client.listAliases(target);
+      emulator.expireAllTokens();
+      const late = rejectionOf(client.listAliases(target));
+      await withRetry((_attempt, signal) => client.listAliases(target, signal), quickRetry);
+      release();
+      expect(await late).toMatchObject({ status: 401, retry: 'auth-refresh' });
+      await client.listAliases(target);
+    }
+
+    it('IAM token: keeps the new token (one login per expiry, not one per request in flight)', async () => {
+      await stale401After(passwordAuth());
+      expect(emulator.calls.filter((c) => c.operation === 'iamToken')).toHaveLength(2);
+      expect(emulator.calls.at(-1)).toMatchObject({ operation: 'listAliases', status: 200 });
+    });
+
+    it('STS agency: keeps the new temporary credentials (one AssumeAgency per expiry)', async () => {
+      const sts = createStsAgencyAuth({
+        stsEndpoint: emulator.url,
+        agencyUrn: `iam::${account.domainId}:agency:${account.agencyName}`,
+        caller: akSk(),
+      });
+      await stale401After(sts);
+      expect(emulator.calls.filter((c) => c.operation === 'stsAssumeAgency')).toHaveLength(2);
+      expect(emulator.calls.at(-1)).toMatchObject({ operation: 'listAliases', status: 200 });
+    });
+  });
 
   it('IAM: a wrong password is an IAM_AUTH error, remembered and retryable (keystone body parsed)', async () => {
     const auth = createIamTokenAuth({
