@@ -456,11 +456,19 @@ function loadCredentials(e: Env): Credentials | undefined {
 
 function checkEndpoint(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  let url: URL;
   try {
     // `{region}` is a placeholder, substituted per request; check the URL with a sample region.
-    assertSafeEndpoint(value.replaceAll('{region}', 'cn-north-4'));
+    url = assertSafeEndpoint(value.replaceAll('{region}', 'cn-north-4'));
   } catch (err) {
     throw new ConfigError(`${name}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  // Huawei's endpoints are a host only (docs/huawei-kms.md#endpoints), and the clients append the
+  // API path to it: a path here (one copied from an API page) made every call a 404 to the DLQ.
+  if (url.pathname !== '/') {
+    throw new ConfigError(
+      `${name}: must be the scheme and host only, without a path (such as https://kms.{region}.myhuaweicloud.com)`,
+    );
   }
   return value.replace(/\/+$/, '');
 }

@@ -78,8 +78,9 @@ export function assertSafeEndpoint(endpoint: string | URL): URL {
   let url: URL;
   try {
     url = typeof endpoint === 'string' ? new URL(endpoint) : new URL(endpoint.href);
-  } catch (cause) {
-    throw new Error('endpoint is not a valid absolute URL', { cause });
+  } catch {
+    // Without the parser's error as cause: it holds the whole value (`input`), credentials included.
+    throw new Error('endpoint is not a valid absolute URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`endpoint must use https, not ${url.protocol.replace(/:$/, '')}`);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { configErrorOf } from '../../support/config-error-of.ts';
@@ -152,6 +153,28 @@ describe('loadConfig()', () => {
     expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe(
       'https://kms.{region}.example.com',
     );
+  });
+
+  it.each([
+    ['KMS_ENDPOINT', 'https://kms.cn-north-4.myhuaweicloud.com/v1.0'],
+    ['KMS_ENDPOINT', 'https://kms.{region}.myhuaweicloud.com/v1.0/0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c/kms'],
+    ['IAM_ENDPOINT', 'https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens'],
+    ['STS_ENDPOINT', 'http://127.0.0.1:8080/v5'],
+  ])('refuses %s=%s: a path would be put before every request path (each call a 404, to the DLQ)', (name, value) => {
+    expect(errorOf({ ...base, [name]: value })).toMatch(new RegExp(`^${name}: .*path`));
+  });
+
+  it('names an endpoint that is not a URL, and keeps its value out of the whole cause chain', () => {
+    // The URL parser's own error holds the whole value (`input`), credentials included.
+    const value = `https://user:${SK}@kms.example.com:99999`;
+    let thrown: unknown;
+    try {
+      loadConfig({ ...base, KMS_ENDPOINT: value });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(String(thrown)).toContain('KMS_ENDPOINT');
+    expect(inspect(thrown, { depth: 10 })).not.toContain(SK);
   });
 
   it('never echoes a secret in its error', () => {
