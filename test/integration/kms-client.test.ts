@@ -219,6 +219,83 @@ describe('KMS client against the emulator', () => {
     });
   });
 
+  describe('a refresh ahead of expiry that meets an outage', () => {
+    const MINUTE = 60_000;
+    const outage = { status: 503, code: 'APIGW.0202', message: 'Service unavailable' } as const;
+
+    /** Calls with the provider's clock `ahead` ms past the first call, the emulator's unchanged. */
+    async function throughOutage(
+      auth: (now: () => number) => AuthProvider,
+      service: 'iamToken' | 'stsAssumeAgency',
+      ahead: number,
+    ) {
+      let skip = 0;
+      const client = clientWith(auth(() => Date.now() + skip));
+      await client.listAliases(target);
+      skip = ahead;
+      emulator.faults.add({ operation: service, times: 1, action: outage });
+      const during = await client.listAliases(target).then(
+        () => 'answered',
+        (err: unknown) => err,
+      );
+      const fetches = () => emulator.calls.filter((c) => c.operation === service).map((c) => c.status);
+      const later = async (ms: number) => {
+        skip += ms;
+        await client.listAliases(target);
+      };
+      return { during, fetches, later };
+    }
+
+    const iamAuth = (now: () => number) =>
+      createIamTokenAuth({
+        iamEndpoint: emulator.url,
+        mode: {
+          kind: 'password',
+          user: account.user.name,
+          password: account.user.password,
+          domain: account.domainName,
+        },
+        now,
+      });
+    const stsAuth = (now: () => number) =>
+      createStsAgencyAuth({
+        stsEndpoint: emulator.url,
+        agencyUrn: `iam::${account.domainId}:agency:${account.agencyName}`,
+        caller: akSk(),
+        now,
+      });
+
+    it.each([
+      ['IAM token (24 h)', iamAuth, 'iamToken', 24 * 60 * MINUTE - 2 * MINUTE],
+      ['STS credentials (1 h)', stsAuth, 'stsAssumeAgency', 60 * MINUTE - 2 * MINUTE],
+    ] as const)(
+      '%s: signs with the credentials in hand, which have minutes left, and tries again later',
+      async (_, auth, service, ahead) => {
+        // Refreshed 5 minutes ahead of expiry so that a request never carries expiring credentials;
+        // an IAM/STS blip in that window failed every KMS call although they were still good, as
+        // the secret-store auth does not (lib/runtime/create-secret-store-auth.ts).
+        const { during, fetches, later } = await throughOutage(auth, service, ahead);
+        expect(during).toBe('answered');
+        expect(fetches()).toEqual([201, 503]);
+        expect(emulator.calls.filter((c) => c.operation === 'listAliases').map((c) => c.status)).toEqual([200, 200]);
+        // Not asked again on every request of the outage, but after a pause.
+        await later(1_000);
+        expect(fetches()).toEqual([201, 503]);
+        await later(10_000);
+        expect(fetches()).toEqual([201, 503, 201]);
+      },
+    );
+
+    it.each([
+      ['IAM token', iamAuth, 'iamToken', 24 * 60 * MINUTE + MINUTE],
+      ['STS credentials', stsAuth, 'stsAssumeAgency', 60 * MINUTE + MINUTE],
+    ] as const)('%s: fails (retryable) once they have expired', async (_, auth, service, ahead) => {
+      const { during, fetches } = await throughOutage(auth, service, ahead);
+      expect(during).toMatchObject({ code: 'IAM_AUTH', status: 503, retryable: true });
+      expect(fetches()).toEqual([201, 503]);
+    });
+  });
+
   it('IAM: a wrong password is an IAM_AUTH error, remembered and retryable (keystone body parsed)', async () => {
     const auth = createIamTokenAuth({
       iamEndpoint: emulator.url,
