@@ -416,10 +416,22 @@ function loadCredentials(e: Env): Credentials | undefined {
     e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SECRET_ID' : undefined,
     e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER' : undefined,
   ].filter((m) => m !== undefined);
-  if (modes.length === 0) return undefined;
   if (modes.length > 1) {
     throw new ConfigError(`credentials: set exactly one kind, found ${modes.join(' and ')}`);
   }
+  // Variables no other kind reads were silently not used: the calls then went out as the central
+  // identity itself (no agency assumed), or a token sat in the environment for nothing.
+  if (modes[0] !== 'AK/SK' && e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
+    throw new ConfigError(
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN: used only with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (temporary AK/SK); remove it',
+    );
+  }
+  if (modes[0] !== 'IAM password' && (e.HUAWEICLOUD_IAM_AGENCY ?? e.HUAWEICLOUD_IAM_AGENCY_DOMAIN) !== undefined) {
+    throw new ConfigError(
+      'HUAWEICLOUD_IAM_AGENCY: assumed with the IAM user\'s token only (HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD, HUAWEICLOUD_IAM_DOMAIN); with AK/SK, list the agency\'s account with its "agency" in HUAWEICLOUD_ACCOUNTS',
+    );
+  }
+  if (modes.length === 0) return undefined;
   if (e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined) {
     return { kind: 'aws-secret', source: 'secretsmanager', id: e.HUAWEICLOUD_CREDENTIALS_SECRET_ID };
   }

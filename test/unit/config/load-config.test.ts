@@ -177,6 +177,51 @@ describe('loadConfig()', () => {
     expect(inspect(thrown, { depth: 10 })).not.toContain(SK);
   });
 
+  it.each([
+    [
+      'an agency with AK/SK (assumed with the IAM user only; with AK/SK an agency is an account of HUAWEICLOUD_ACCOUNTS)',
+      { HUAWEICLOUD_IAM_AGENCY: 'kms_agency', HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'payments' },
+      'HUAWEICLOUD_IAM_AGENCY',
+    ],
+    [
+      'an agency with the credentials secret',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'huawei/kms',
+        HUAWEICLOUD_IAM_AGENCY: 'kms_agency',
+        HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'payments',
+      },
+      'HUAWEICLOUD_IAM_AGENCY',
+    ],
+    [
+      'a security token with the IAM password',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_IAM_USER: 'bot',
+        HUAWEICLOUD_IAM_PASSWORD: 'P@ssw0rd-bot',
+        HUAWEICLOUD_IAM_DOMAIN: 'acme',
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: 'a-token-nobody-sends',
+      },
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+    ],
+    [
+      'a security token with the credentials secret (which holds its own)',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'huawei/kms',
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: 'a-token-nobody-sends',
+      },
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+    ],
+  ])('refuses %s, which was silently not used, naming the variable', (_, change, variable) => {
+    const message = errorOf({ ...base, ...change });
+    expect(message).toMatch(new RegExp(`^${variable}: `));
+    expect(message).not.toContain('a-token-nobody-sends');
+  });
+
   it('never echoes a secret in its error', () => {
     const message = errorOf({ ...base, HUAWEICLOUD_IAM_PASSWORD: SK, CONCURRENCY: 'x' });
     expect(message).not.toContain(SK);
