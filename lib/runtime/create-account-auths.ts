@@ -67,9 +67,13 @@ function scrubbing(auth: AuthProvider): AuthProvider {
 /** `err` itself when it holds no secret (most do not: keep identity and abort reasons), else a scrubbed copy. */
 function scrubbedError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
-  let text: string;
+  let text = '';
   try {
-    text = `${err.message}\n${err.stack ?? ''}\n${JSON.stringify(err)}`;
+    // The cause chain too: a transport error keeps fetch's own, which quotes a header value it refused.
+    let current: unknown = err;
+    for (let depth = 0; current instanceof Error && depth < 8; depth++, current = current.cause) {
+      text += `${current.message}\n${current.stack ?? ''}\n${JSON.stringify(current)}\n`;
+    }
   } catch {
     return secretRegistry.scrubError(err); // a cycle: scrub whatever it holds
   }
