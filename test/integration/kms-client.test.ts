@@ -167,6 +167,24 @@ describe('KMS client against the emulator', () => {
     },
   );
 
+  it('IAM password token: a fresh token refused too ends the retries after one refresh (no login loop)', async () => {
+    const client = clientWith(passwordAuth());
+    emulator.faults.add({
+      operation: 'listAliases',
+      action: {
+        status: 401,
+        code: 'APIGW.0301',
+        message: 'Incorrect IAM authentication information: decrypt token fail',
+      },
+    });
+    const err = await rejectionOf(
+      withRetry((_attempt, signal) => client.listAliases(target, signal), { ...quickRetry, retries: 4 }),
+    );
+    expect(err).toMatchObject({ code: 'KMS_AUTH_EXPIRED', retry: 'auth-refresh' });
+    expect(retryReportOf(err)).toEqual({ attempts: 2, stopReason: 'auth_retry_used' });
+    expect(emulator.calls.map((c) => c.operation)).toEqual(['iamToken', 'listAliases', 'iamToken', 'listAliases']);
+  });
+
   describe('a 401 that comes back after newer credentials were fetched', () => {
     /**
      * A transport that holds back the answer of its `nth` call until `release()`: that request was
