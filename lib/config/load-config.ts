@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/app-error.ts';
-import { assertSafeEndpoint } from '../huawei/endpoints.ts';
+import { assertSafeEndpoint, isLoopbackHost } from '../huawei/endpoints.ts';
 import { compileAliasTemplate } from '../naming/compile-alias-template.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import {
@@ -219,6 +219,7 @@ export function loadConfig(
   const e: Env = parsed.values;
   const { projects, accounts, credentials } = loadAccounts(e);
   const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
+  checkRegionalEndpoint('KMS_ENDPOINT', kmsEndpoint, projects);
   const iamEndpoint = checkEndpoint('IAM_ENDPOINT', e.IAM_ENDPOINT);
   const stsEndpoint = checkEndpoint('STS_ENDPOINT', e.STS_ENDPOINT);
   const aliasConstants = loadConstants(cleaned);
@@ -483,6 +484,24 @@ function checkEndpoint(name: string, value: string | undefined): string | undefi
     );
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * KMS endpoints are per region (docs/huawei-kms.md#endpoints): one host without `{region}` for
+ * projects in several regions sent the other regions' calls (and their signatures) to the wrong
+ * KMS, each failing to the DLQ. A loopback host (the emulator) may serve every region.
+ */
+function checkRegionalEndpoint(
+  name: string,
+  endpoint: string | undefined,
+  projects: ReadonlyMap<string, string>,
+): void {
+  if (endpoint === undefined || endpoint.includes('{region}')) return;
+  const regions = [...new Set(projects.values())].sort();
+  if (regions.length < 2 || isLoopbackHost(new URL(endpoint).hostname)) return;
+  throw new ConfigError(
+    `${name}: one host for projects in ${regions.length} regions (${regions.join(', ')}); write {region} in it (such as https://kms.{region}.myhuaweicloud.com), or leave it unset`,
+  );
 }
 
 /** `ALIAS_VAR_ENV=prod` becomes the template constant `{env}`. */

@@ -58,7 +58,8 @@ export function stsEndpointFor(region: string): string {
   return `https://sts.${region}.${domainFor(region)}`;
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether `hostname` (as `URL.hostname` gives it) is this machine: 127.0.0.0/8, `::1` or `localhost`. */
+export function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised IPv4 shorthands (127.1 → 127.0.0.1) and lower-cased names.
   if (hostname === 'localhost' || hostname === '[::1]') return true;
   const octets = hostname.split('.');

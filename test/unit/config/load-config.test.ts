@@ -164,6 +164,28 @@ describe('loadConfig()', () => {
     expect(errorOf({ ...base, [name]: value })).toMatch(new RegExp(`^${name}: .*path`));
   });
 
+  it('refuses one KMS_ENDPOINT host for projects in several regions, unless it names {region} or is this machine', () => {
+    // KMS endpoints are per region (docs/huawei-kms.md#endpoints): every call of the other region's
+    // projects went to this region's KMS, and failed there, to the DLQ.
+    const twoRegions = {
+      ...base,
+      HUAWEICLOUD_PROJECT_ID: undefined,
+      HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${'1'.repeat(32)}=ap-southeast-1`,
+    };
+    expect(errorOf({ ...twoRegions, KMS_ENDPOINT: 'https://kms.cn-north-4.myhuaweicloud.com' })).toMatch(
+      /^KMS_ENDPOINT: .*ap-southeast-1, cn-north-4.*\{region\}/,
+    );
+    expect(loadConfig({ ...twoRegions, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe(
+      'https://kms.{region}.example.com',
+    );
+    expect(loadConfig({ ...twoRegions, KMS_ENDPOINT: 'http://127.0.0.1:8080' }).kmsEndpoint).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.cn-north-4.example.com' }).kmsEndpoint).toBe(
+      'https://kms.cn-north-4.example.com',
+    );
+  });
+
   it('names an endpoint that is not a URL, and keeps its value out of the whole cause chain', () => {
     // The URL parser's own error holds the whole value (`input`), credentials included.
     const value = `https://user:${SK}@kms.example.com:99999`;
