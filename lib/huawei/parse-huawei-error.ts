@@ -79,17 +79,26 @@ export interface ParsedErrorBody {
  */
 const QUOTED_SECRET_HEADER = /\b(x-security-token|x-auth-token|x-subject-token)(\s*[:=]\s*)[^\s|,;"'&]+/gi;
 
+/**
+ * A quoted `Authorization` value (the AK, and a signature that can be replayed for 15 minutes,
+ * docs/huawei-kms.md#aksk-signing): the signing FAQ shows the gateway logging it whole
+ * (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-0001.html).
+ */
+const QUOTED_AUTHORIZATION =
+  /SDK-HMAC-SHA256\s+Access=[^\s,;|]*(?:,\s*SignedHeaders=[^\s,|]*)?(?:,\s*Signature=[0-9a-fA-F]*)?|\bSignature=[0-9a-fA-F]{16,}/g;
+
 /** How much of a body is searched for secrets before a snippet of it is kept. */
 const MAX_SCRUBBED_BODY_CHARS = 100_000;
 
 /**
- * Server text with every registered secret masked, and any value quoted after a credential header's
- * name. Done before the text is collapsed or cut: the registry recognises a secret only whole and as
- * it was sent, and a long security token cut at {@link MAX_KEPT_MESSAGE_CHARS} kept its start
- * unmasked. The header rule also covers a quote the server itself cut short.
+ * Server text with every registered secret masked, and any quoted credential header or
+ * `Authorization` value. Done before the text is collapsed or cut: the registry recognises a
+ * secret only whole and as it was sent, and a long security token cut at
+ * {@link MAX_KEPT_MESSAGE_CHARS} kept its start unmasked. The header rules also cover a quote the
+ * server itself cut short.
  */
 export function withoutSecrets(text: string): string {
-  return scrubSecretText(text).replace(QUOTED_SECRET_HEADER, `$1$2${REDACTED}`);
+  return scrubSecretText(text).replace(QUOTED_SECRET_HEADER, `$1$2${REDACTED}`).replace(QUOTED_AUTHORIZATION, REDACTED);
 }
 
 /** Collapses control characters and whitespace runs (no log injection) and caps the length. */

@@ -96,6 +96,16 @@ describe('parseErrorBody() — the three body shapes of docs/huawei-kms.md#error
     expect(huaweiMessage).not.toContain(cut.slice(0, 12));
   });
 
+  it('masks a quoted Authorization header: its AK and its signature (replayable for 15 minutes)', () => {
+    // The gateway's own log line for a failed signature, as the signing FAQ shows it (api-sign-0001).
+    const quote =
+      'Incorrect IAM authentication information: verify signature fail;SDK-HMAC-SHA256 Access=071fe245-9cf6-4d75-822d-c29945a1e06a, SignedHeaders=host;x-sdk-date, Signature=b2ef2cddcef89cbfe22974c988909c1a94b1ac54114c30b8fe083d34a259e0f5;canonicalRequest:GET';
+    const { huaweiMessage } = parseErrorBody(JSON.stringify({ error_code: 'APIGW.0301', error_msg: quote }));
+    expect(huaweiMessage).toContain('verify signature fail;[REDACTED];canonicalRequest:GET');
+    expect(huaweiMessage).not.toContain('071fe245');
+    expect(huaweiMessage).not.toContain('b2ef2cdd');
+  });
+
   it('does not parse deeper than a few levels', () => {
     const deep = '{"a":{"b":{"c":{"d":{"e":{"f":{"error_code":"X"}}}}}}}';
     expect(parseErrorBody(deep)).toEqual({ json: true });
