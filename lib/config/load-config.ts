@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/app-error.ts';
-import { assertSafeEndpoint } from '../huawei/endpoints.ts';
+import { assertSafeEndpoint, isLoopbackHost } from '../huawei/endpoints.ts';
 import { compileAliasTemplate } from '../naming/compile-alias-template.ts';
 import type { CompiledTemplate } from '../naming/compile-alias-template.ts';
 import {
@@ -219,6 +219,7 @@ export function loadConfig(
   const e: Env = parsed.values;
   const { projects, accounts, credentials } = loadAccounts(e);
   const kmsEndpoint = checkEndpoint('KMS_ENDPOINT', e.KMS_ENDPOINT);
+  checkRegionalEndpoint('KMS_ENDPOINT', kmsEndpoint, projects);
   const iamEndpoint = checkEndpoint('IAM_ENDPOINT', e.IAM_ENDPOINT);
   const stsEndpoint = checkEndpoint('STS_ENDPOINT', e.STS_ENDPOINT);
   const aliasConstants = loadConstants(cleaned);
@@ -416,10 +417,22 @@ function loadCredentials(e: Env): Credentials | undefined {
     e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SECRET_ID' : undefined,
     e.HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER !== undefined ? 'HUAWEICLOUD_CREDENTIALS_SSM_PARAMETER' : undefined,
   ].filter((m) => m !== undefined);
-  if (modes.length === 0) return undefined;
   if (modes.length > 1) {
     throw new ConfigError(`credentials: set exactly one kind, found ${modes.join(' and ')}`);
   }
+  // Variables no other kind reads were silently not used: the calls then went out as the central
+  // identity itself (no agency assumed), or a token sat in the environment for nothing.
+  if (modes[0] !== 'AK/SK' && e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
+    throw new ConfigError(
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN: used only with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (temporary AK/SK); remove it',
+    );
+  }
+  if (modes[0] !== 'IAM password' && (e.HUAWEICLOUD_IAM_AGENCY ?? e.HUAWEICLOUD_IAM_AGENCY_DOMAIN) !== undefined) {
+    throw new ConfigError(
+      'HUAWEICLOUD_IAM_AGENCY: assumed with the IAM user\'s token only (HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD, HUAWEICLOUD_IAM_DOMAIN); with AK/SK, list the agency\'s account with its "agency" in HUAWEICLOUD_ACCOUNTS',
+    );
+  }
+  if (modes.length === 0) return undefined;
   if (e.HUAWEICLOUD_CREDENTIALS_SECRET_ID !== undefined) {
     return { kind: 'aws-secret', source: 'secretsmanager', id: e.HUAWEICLOUD_CREDENTIALS_SECRET_ID };
   }
@@ -456,13 +469,39 @@ function loadCredentials(e: Env): Credentials | undefined {
 
 function checkEndpoint(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  let url: URL;
   try {
     // `{region}` is a placeholder, substituted per request; check the URL with a sample region.
-    assertSafeEndpoint(value.replaceAll('{region}', 'cn-north-4'));
+    url = assertSafeEndpoint(value.replaceAll('{region}', 'cn-north-4'));
   } catch (err) {
     throw new ConfigError(`${name}: ${err instanceof Error ? err.message : String(err)}`, err);
   }
+  // Huawei's endpoints are a host only (docs/huawei-kms.md#endpoints), and the clients append the
+  // API path to it: a path here (one copied from an API page) made every call a 404 to the DLQ.
+  if (url.pathname !== '/') {
+    throw new ConfigError(
+      `${name}: must be the scheme and host only, without a path (such as https://kms.{region}.myhuaweicloud.com)`,
+    );
+  }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * KMS endpoints are per region (docs/huawei-kms.md#endpoints): one host without `{region}` for
+ * projects in several regions sent the other regions' calls (and their signatures) to the wrong
+ * KMS, each failing to the DLQ. A loopback host (the emulator) may serve every region.
+ */
+function checkRegionalEndpoint(
+  name: string,
+  endpoint: string | undefined,
+  projects: ReadonlyMap<string, string>,
+): void {
+  if (endpoint === undefined || endpoint.includes('{region}')) return;
+  const regions = [...new Set(projects.values())].sort();
+  if (regions.length < 2 || isLoopbackHost(new URL(endpoint).hostname)) return;
+  throw new ConfigError(
+    `${name}: one host for projects in ${regions.length} regions (${regions.join(', ')}); write {region} in it (such as https://kms.{region}.myhuaweicloud.com), or leave it unset`,
+  );
 }
 
 /** `ALIAS_VAR_ENV=prod` becomes the template constant `{env}`. */

@@ -25,12 +25,14 @@ export function createAkSkAuth(options: AkSkAuthOptions): AuthProvider {
   const credentials: AkSkCredentials = {
     ak: options.ak.trim(),
     sk: options.sk,
+    // Kept as sent (header values go out trimmed): the registry masks a secret only as written.
     ...(options.securityToken === undefined || options.securityToken.trim() === ''
       ? {}
-      : { securityToken: options.securityToken }),
+      : { securityToken: options.securityToken.trim() }),
   };
   // Known from here on: every logger, DLQ record and error message masks them.
-  for (const secret of [options.ak, credentials.ak, credentials.sk, credentials.securityToken]) registerSecret(secret);
+  for (const secret of [options.ak, credentials.ak, credentials.sk, options.securityToken, credentials.securityToken])
+    registerSecret(secret);
   const now = options.now ?? (() => new Date());
   return {
     authorize: async (request, projectId) =>

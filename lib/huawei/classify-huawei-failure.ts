@@ -11,8 +11,8 @@
  * | HTTP 500/502/503/504                                     | `transient`        |
  * | anything else (4xx, 3xx, 501...)                         | false (permanent)  |
  *
- * A 401 after the auth provider dropped its token is `auth-refresh`: kms-client.ts decides that,
- * since only it knows the provider's answer.
+ * A 401 (or a code of {@link CREDENTIAL_REFUSED_CODES}) after the auth provider dropped its
+ * token is `auth-refresh`: kms-client.ts decides that, since only it knows the provider's answer.
  */
 import type { RetryClass } from '../errors/app-error.ts';
 
@@ -33,6 +33,27 @@ export const TRANSIENT_SERVER_CODES: ReadonlySet<string> = new Set(['KMS.0101', 
  * (eventual consistency, UNVERIFIED), so it is retried, but only inside a short window (lib/retry).
  */
 export const NOT_VISIBLE_CODES: ReadonlySet<string> = new Set(['KMS.0207']);
+
+/**
+ * The credentials were refused: the token is empty, invalid or expired (KMS.0301–0303, the gateway's
+ * APIGW.0301 and APIGW.0307 "The token must be updated", https://support.huaweicloud.com/en-us/ocr_faq/ocr_01_0089.html),
+ * or names another project (KMS.0305). The status of the KMS codes is unverified
+ * (docs/huawei-kms.md#error-codes: 401 likely), so they count on any status, as a 401 does.
+ */
+export const CREDENTIAL_REFUSED_CODES: ReadonlySet<string> = new Set([
+  'KMS.0301',
+  'KMS.0302',
+  'KMS.0303',
+  'KMS.0305',
+  'APIGW.0301',
+  'APIG.0301',
+  'APIGW.0307',
+  'APIG.0307',
+]);
+
+/** A 401, or a code that says the credentials (the token) were refused, on any status. */
+export const isCredentialRefused = (status: number, huaweiCode: string | undefined): boolean =>
+  status === 401 || (huaweiCode !== undefined && CREDENTIAL_REFUSED_CODES.has(huaweiCode));
 
 /** 429, or a gateway throttling code on any status. */
 export const isThrottlingFailure = (status: number, huaweiCode: string | undefined): boolean =>

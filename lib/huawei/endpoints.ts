@@ -58,7 +58,8 @@ export function stsEndpointFor(region: string): string {
   return `https://sts.${region}.${domainFor(region)}`;
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether `hostname` (as `URL.hostname` gives it) is this machine: 127.0.0.0/8, `::1` or `localhost`. */
+export function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised IPv4 shorthands (127.1 → 127.0.0.1) and lower-cased names.
   if (hostname === 'localhost' || hostname === '[::1]') return true;
   const octets = hostname.split('.');
@@ -78,8 +79,9 @@ export function assertSafeEndpoint(endpoint: string | URL): URL {
   let url: URL;
   try {
     url = typeof endpoint === 'string' ? new URL(endpoint) : new URL(endpoint.href);
-  } catch (cause) {
-    throw new Error('endpoint is not a valid absolute URL', { cause });
+  } catch {
+    // Without the parser's error as cause: it holds the whole value (`input`), credentials included.
+    throw new Error('endpoint is not a valid absolute URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`endpoint must use https, not ${url.protocol.replace(/:$/, '')}`);

@@ -6,12 +6,15 @@
  * One token per project scope is cached until shortly before `expires_at`, concurrent callers
  * share one in-flight request, and a 401 from KMS drops the cached token so the next attempt
  * (the retry policy allows one) fetches a new one: a token that expires or is revoked
- * mid-run heals through a normal retry.
+ * mid-run heals through a normal retry. A refresh that meets an IAM outage goes on with the
+ * token in hand while it has time left (credentials-outage.ts).
  */
 import { registerSecret } from '../audit/secret-registry.ts';
 import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
+import { headerValue } from './parse-huawei-error.ts';
+import { keepThroughOutage } from './credentials-outage.ts';
 import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
@@ -42,6 +45,11 @@ export interface IamAssumeRoleMode {
    * the caller dropped it, so one more attempt with a fresh caller token can succeed.
    */
   onCallerRefused?: () => boolean;
+  /**
+   * KMS refused the agency token this provider held (once per refused token): the caller token
+   * may have been revoked with it (docs/huawei-kms.md#iam-tokens), so the caller may drop it too.
+   */
+  onTokenRefused?: () => void;
 }
 
 /** Options of {@link createIamTokenAuth}. */
@@ -76,6 +84,8 @@ export interface IamTokenAuthOptions {
 interface CachedToken {
   token: string;
   refreshAt: number;
+  /** When it expires, on our clock. */
+  expiresAt: number;
 }
 
 function readTokenTime(body: unknown, field: 'expires_at' | 'issued_at'): number | undefined {
@@ -210,7 +220,7 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
     const lifetime = tokenLifetimeMs(parsed, fetchedAt, fallbackTtlMs);
     if (lifetime > 0) {
       const margin = Math.min(refreshMarginMs, lifetime / 2);
-      cache.set(projectId, { token, refreshAt: fetchedAt + lifetime - margin });
+      cache.set(projectId, { token, refreshAt: fetchedAt + lifetime - margin, expiresAt: fetchedAt + lifetime });
     }
     return token;
   };
@@ -248,7 +258,14 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
     if (pending === undefined) {
       // Shared by every concurrent caller; not tied to any one caller's signal, so one caller
       // giving up does not fail the others (each races its own signal below).
-      pending = fetchToken(projectId).finally(() => inflight.delete(projectId));
+      pending = fetchToken(projectId)
+        .catch((err: unknown) => {
+          // A refresh ahead of expiry that met an outage: the token in hand while it has time left.
+          const kept = keepThroughOutage(cache.get(projectId), err, now());
+          if (kept === undefined) throw err;
+          return kept.token;
+        })
+        .finally(() => inflight.delete(projectId));
       // Every caller may have given up before it settles; each gets the outcome via raceSignal.
       pending.catch(() => undefined);
       inflight.set(projectId, pending);
@@ -261,8 +278,14 @@ export function createIamTokenAuth(options: IamTokenAuthOptions): AuthProvider {
       const token = await tokenFor(projectId, signal);
       return { ...request.headers, 'X-Auth-Token': token };
     },
-    onUnauthorized: (projectId) => {
-      cache.delete(projectId);
+    onUnauthorized: (projectId, refused) => {
+      const cached = cache.get(projectId);
+      const refusedToken = refused === undefined ? undefined : headerValue(refused, 'x-auth-token');
+      // Only the token the refused request carried (types.ts says why); a newer one is kept.
+      if (cached !== undefined && (refusedToken === undefined || refusedToken === cached.token)) {
+        cache.delete(projectId);
+        if (mode.kind === 'assume_role') mode.onTokenRefused?.();
+      }
       return true;
     },
   };

@@ -20,6 +20,7 @@ import {
   parseListKeysBody,
 } from './kms-responses.ts';
 import type { HttpTransport } from './http-transport.ts';
+import { isCredentialRefused } from './classify-huawei-failure.ts';
 import { headerValue, parseHuaweiError } from './parse-huawei-error.ts';
 import { paginate } from './paginate.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN } from './id-patterns.ts';
@@ -115,8 +116,8 @@ export interface KmsRequestSender {
  * Every method validates the project id (and key id) before anything is sent, so no input
  * can change the request path, and rejects with:
  * - HTTP failures: a `KmsApiError` from `parseHuaweiError` (code, requestId, retry class);
- * - 401 after `auth.onUnauthorized` dropped a token: a `KmsApiError` `KMS_AUTH_EXPIRED`, retry
- *   class `auth-refresh`;
+ * - 401 (or a token-refused code on any status, `isCredentialRefused`) after `auth.onUnauthorized`
+ *   dropped a token: a `KmsApiError` `KMS_AUTH_EXPIRED`, retry class `auth-refresh`;
  * - no response: a `TransportError` (`KMS_TIMEOUT` / `KMS_NETWORK`), or the caller's abort reason;
  * - IAM could not issue a token: an `IamError` or a `TransportError` (`IAM_AUTH`);
  * - a 2xx body of the wrong shape: an `UnexpectedResponseError` (`transient`);
@@ -198,7 +199,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
       callerSignal,
     } as const;
 
-    const { response, text } = await sendSignedRequest({
+    const { response, text, headers } = await sendSignedRequest({
       method: spec.method,
       url,
       body,
@@ -213,7 +214,10 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     const requestId = headerValue(response.headers, 'x-request-id');
     if (response.status < 200 || response.status >= 300) {
       const error = parseHuaweiError({ status: response.status, bodyText: text, headers: response.headers, operation });
-      if (response.status === 401 && auth.onUnauthorized?.(target.projectId) === true) {
+      if (
+        isCredentialRefused(response.status, error.huaweiCode) &&
+        auth.onUnauthorized?.(target.projectId, headers) === true
+      ) {
         // The provider dropped its token: one more attempt authenticates afresh (auth_refreshed).
         throw new KmsApiError(error.message, {
           code: 'KMS_AUTH_EXPIRED',

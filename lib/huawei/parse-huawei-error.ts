@@ -7,8 +7,10 @@
  *  3. code/message    `{"error":{"code":"...","message":"..."}}`, and IAM keystone
  *                     `{"error":{"code":401,"message":"...","title":"Unauthorized"}}`
  * like the Python SDK does (search the top level, then nested objects), and tolerates empty,
- * non-JSON and huge bodies.
+ * non-JSON and huge bodies. Pure but for the process-wide secret registry, which masks what the
+ * server quotes back of the request (see {@link withoutSecrets}).
  */
+import { REDACTED, scrubSecretText } from '../audit/secret-registry.ts';
 import type { ErrorCode } from '../errors/app-error.ts';
 import { IamError, KmsApiError } from '../errors/huawei-errors.ts';
 import { classifyHuaweiFailure } from './classify-huawei-failure.ts';
@@ -36,7 +38,10 @@ export const HUAWEI_CODE_MAP: Readonly<Record<string, ErrorCode>> = {
   'KMS.0303': 'KMS_AUTH',
   'KMS.0305': 'KMS_AUTH',
   'APIGW.0301': 'KMS_AUTH',
+  'APIG.0301': 'KMS_AUTH',
   'APIGW.0303': 'KMS_AUTH',
+  'APIGW.0307': 'KMS_AUTH',
+  'APIG.0307': 'KMS_AUTH',
   'KMS.0306': 'KMS_FORBIDDEN',
   'KMS.0307': 'KMS_FORBIDDEN',
   'APIGW.0302': 'KMS_FORBIDDEN',
@@ -64,6 +69,36 @@ export interface ParsedErrorBody {
   requestId?: string;
   /** Whether the body was JSON (a non-JSON body's text is kept as the message, capped). */
   json: boolean;
+}
+
+/**
+ * Request headers whose values are credentials, as a server may quote them: the gateway's "verify
+ * aksk signature fail" message carries the canonical request it computed, every signed header
+ * included, X-Security-Token of temporary AK/SK among them
+ * (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-0003.html shows the quote).
+ */
+const QUOTED_SECRET_HEADER = /\b(x-security-token|x-auth-token|x-subject-token)(\s*[:=]\s*)[^\s|,;"'&]+/gi;
+
+/**
+ * A quoted `Authorization` value (the AK, and a signature that can be replayed for 15 minutes,
+ * docs/huawei-kms.md#aksk-signing): the signing FAQ shows the gateway logging it whole
+ * (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-0001.html).
+ */
+const QUOTED_AUTHORIZATION =
+  /SDK-HMAC-SHA256\s+Access=[^\s,;|]*(?:,\s*SignedHeaders=[^\s,|]*)?(?:,\s*Signature=[0-9a-fA-F]*)?|\bSignature=[0-9a-fA-F]{16,}/g;
+
+/** How much of a body is searched for secrets before a snippet of it is kept. */
+const MAX_SCRUBBED_BODY_CHARS = 100_000;
+
+/**
+ * Server text with every registered secret masked, and any quoted credential header or
+ * `Authorization` value. Done before the text is collapsed or cut: the registry recognises a
+ * secret only whole and as it was sent, and a long security token cut at
+ * {@link MAX_KEPT_MESSAGE_CHARS} kept its start unmasked. The header rules also cover a quote the
+ * server itself cut short.
+ */
+export function withoutSecrets(text: string): string {
+  return scrubSecretText(text).replace(QUOTED_SECRET_HEADER, `$1$2${REDACTED}`).replace(QUOTED_AUTHORIZATION, REDACTED);
 }
 
 /** Collapses control characters and whitespace runs (no log injection) and caps the length. */
@@ -134,16 +169,16 @@ export function parseErrorBody(bodyText: string | undefined): ParsedErrorBody {
     }
   }
   if (!json) {
-    const snippet = sanitizeServerText(text.slice(0, MAX_KEPT_MESSAGE_CHARS * 2));
+    const snippet = sanitizeServerText(withoutSecrets(text.slice(0, MAX_SCRUBBED_BODY_CHARS)));
     return snippet === '' ? { json: false } : { huaweiMessage: snippet, json: false };
   }
   const found = findErrorFields(parsed, 0);
-  const message = found?.message === undefined ? undefined : sanitizeServerText(found.message);
+  const message = found?.message === undefined ? undefined : sanitizeServerText(withoutSecrets(found.message));
   return {
     json: true,
-    ...(found?.code === undefined ? {} : { huaweiCode: found.code.slice(0, 64) }),
+    ...(found?.code === undefined ? {} : { huaweiCode: withoutSecrets(found.code).slice(0, 64) }),
     ...(message === undefined || message === '' ? {} : { huaweiMessage: message }),
-    ...(found?.requestId === undefined ? {} : { requestId: found.requestId.slice(0, 128) }),
+    ...(found?.requestId === undefined ? {} : { requestId: withoutSecrets(found.requestId).slice(0, 128) }),
   };
 }
 

@@ -26,8 +26,13 @@ export interface SignedRequest {
   transport: TransportContext;
 }
 
-/** @throws TransportError (or the caller's abort reason) when no answer came; the auth's own error when it could not authorize. */
-export async function sendSigned(request: SignedRequest): Promise<{ response: TransportResponse; text: string }> {
+/**
+ * @returns the answer, its body, and the headers the auth gave the request (for `onUnauthorized`).
+ * @throws TransportError (or the caller's abort reason) when no answer came; the auth's own error when it could not authorize.
+ */
+export async function sendSigned(
+  request: SignedRequest,
+): Promise<{ response: TransportResponse; text: string; headers: Readonly<Record<string, string>> }> {
   const { signal } = request;
   let headers: Record<string, string>;
   try {
@@ -52,7 +57,7 @@ export async function sendSigned(request: SignedRequest): Promise<{ response: Tr
       signal,
       redirect: 'manual',
     });
-    return { response, text: await response.text() };
+    return { response, text: await response.text(), headers };
   } catch (err) {
     throw toTransportError(err, request.transport);
   }

@@ -9,13 +9,17 @@
  * needs a user token, which only a password gives.
  *
  * The credentials are cached until shortly before `expiration`, shared by concurrent callers, and
- * dropped after a KMS 401 (the retry policy's one auth-refresh retry then assumes again).
+ * dropped after a KMS 401 (the retry policy's one auth-refresh retry then assumes again). A refresh
+ * that meets an STS outage goes on with the credentials in hand while they have time left
+ * (credentials-outage.ts).
  */
 import { registerSecret } from '../audit/secret-registry.ts';
 import { IamError } from '../errors/huawei-errors.ts';
 import { raceSignal } from '../signals/race-signal.ts';
 import { createAkSkAuth } from './aksk-auth.ts';
 import { assertSafeEndpoint } from './endpoints.ts';
+import { headerValue } from './parse-huawei-error.ts';
+import { keepThroughOutage } from './credentials-outage.ts';
 import { type CredentialsAnswer, postCredentialsRequest } from './post-credentials-request.ts';
 import type { AuthProvider } from './types.ts';
 
@@ -48,6 +52,10 @@ export interface StsAgencyAuthOptions {
 interface Assumed {
   signer: AuthProvider;
   refreshAt: number;
+  /** When they expire, on our clock. */
+  expiresAt: number;
+  /** Sent as X-Security-Token: tells a 401 to these credentials from one to older ones. */
+  securityToken: string;
 }
 
 /** The temporary credentials of an AssumeAgency answer, read tolerantly (the exact shape is unverified). */
@@ -162,6 +170,8 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
     return {
       signer: createAkSkAuth({ ak: credentials.ak, sk: credentials.sk, securityToken: credentials.securityToken }),
       refreshAt: fetchedAt + lifetime - Math.min(refreshMarginMs, Math.max(0, lifetime) / 2),
+      expiresAt: fetchedAt + lifetime,
+      securityToken: credentials.securityToken,
     };
   };
 
@@ -170,10 +180,18 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
     if (inflight === undefined) {
       // Shared by every concurrent caller, not tied to one caller's signal (each races its own).
       inflight = assume()
-        .then((a) => {
-          assumed = a;
-          return a;
-        })
+        .then(
+          (a) => {
+            assumed = a;
+            return a;
+          },
+          (err: unknown) => {
+            // A refresh ahead of expiry that met an outage: the credentials in hand while they have time left.
+            const kept = keepThroughOutage(assumed, err, now());
+            if (kept === undefined) throw err;
+            return kept;
+          },
+        )
         .finally(() => {
           inflight = undefined;
         });
@@ -184,8 +202,10 @@ export function createStsAgencyAuth(options: StsAgencyAuthOptions): AuthProvider
 
   return {
     authorize: async (request, projectId, signal) => (await current(signal)).signer.authorize(request, projectId),
-    onUnauthorized: () => {
-      assumed = undefined;
+    onUnauthorized: (_projectId, refused) => {
+      const token = refused === undefined ? undefined : headerValue(refused, 'x-security-token');
+      // Only the credentials the refused request carried (types.ts says why); newer ones are kept.
+      if (token === undefined || token === assumed?.securityToken) assumed = undefined;
       return true;
     },
   };

@@ -21,11 +21,14 @@ export interface AuthProvider {
    */
   authorize(request: AuthRequest, projectId: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /**
-   * Told about a 401 for `projectId`. Returns true when it dropped cached credentials, so a
-   * new attempt will authenticate differently (the client then throws `KMS_AUTH_EXPIRED`,
-   * which the retry policy retries once); false or absent when a retry cannot help.
+   * Told about a 401 for `projectId`, with the headers the refused request carried (what
+   * `authorize` gave it). Returns true when a new attempt will authenticate differently: the
+   * provider dropped those credentials, or already holds newer ones (the client then throws
+   * `KMS_AUTH_EXPIRED`, which the retry policy retries once); false or absent when a retry cannot
+   * help. Only the refused credentials are dropped: a 401 to a request sent before a refresh must
+   * not throw the fresh ones away, or every request in flight at an expiry costs one more login.
    */
-  onUnauthorized?(projectId: string): boolean;
+  onUnauthorized?(projectId: string, refused?: Readonly<Record<string, string>>): boolean;
 }
 
 /** An alias resource (docs/huawei-kms.md#alias-api "The alias object"). Times are opaque strings (ISO or epoch ms, docs/huawei-kms.md#alias-api). */

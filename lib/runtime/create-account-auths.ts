@@ -60,16 +60,20 @@ function scrubbing(auth: AuthProvider): AuthProvider {
       }),
     ...(auth.onUnauthorized === undefined
       ? {}
-      : { onUnauthorized: (projectId) => auth.onUnauthorized?.(projectId) ?? false }),
+      : { onUnauthorized: (projectId, refused) => auth.onUnauthorized?.(projectId, refused) ?? false }),
   };
 }
 
 /** `err` itself when it holds no secret (most do not: keep identity and abort reasons), else a scrubbed copy. */
 function scrubbedError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
-  let text: string;
+  let text = '';
   try {
-    text = `${err.message}\n${err.stack ?? ''}\n${JSON.stringify(err)}`;
+    // The cause chain too: a transport error keeps fetch's own, which quotes a header value it refused.
+    let current: unknown = err;
+    for (let depth = 0; current instanceof Error && depth < 8; depth++, current = current.cause) {
+      text += `${current.message}\n${current.stack ?? ''}\n${JSON.stringify(current)}\n`;
+    }
   } catch {
     return secretRegistry.scrubError(err); // a cycle: scrub whatever it holds
   }
@@ -246,15 +250,12 @@ function createAgencyAuth(
       },
       // IAM refused the caller token (revoked early, docs/huawei-kms.md#iam-tokens): a fresh one is needed.
       onCallerRefused: () => user.auth.onUnauthorized?.(user.scope) ?? false,
+      // KMS refused the agency token: the user's token may be revoked too (docs/huawei-kms.md#iam-tokens);
+      // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
+      onTokenRefused: () => {
+        user.auth.onUnauthorized?.(user.scope);
+      },
     },
   });
-  return {
-    authorize: (request, projectId, signal) => agencyAuth.authorize(request, projectId, signal),
-    // A 401 on KMS may mean the user's token expired too (tokens can be revoked early, docs/huawei-kms.md#iam-tokens):
-    // drop both, so the retry asks IAM for fresh ones instead of presenting a dead caller token.
-    onUnauthorized: (projectId) => {
-      user.auth.onUnauthorized?.(user.scope);
-      return agencyAuth.onUnauthorized?.(projectId) ?? false;
-    },
-  };
+  return agencyAuth;
 }

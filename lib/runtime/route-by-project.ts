@@ -39,6 +39,6 @@ export function routeAuthByProject(auths: ReadonlyMap<string, AuthProvider>): Au
       if (auth === undefined) throw notServed(projectId);
       return auth.authorize(request, projectId, signal);
     },
-    onUnauthorized: (projectId) => auths.get(projectId)?.onUnauthorized?.(projectId) ?? false,
+    onUnauthorized: (projectId, refused) => auths.get(projectId)?.onUnauthorized?.(projectId, refused) ?? false,
   };
 }

@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import type { AppError } from '../../lib/errors/app-error.ts';
 import { IamError } from '../../lib/errors/huawei-errors.ts';
-import { createAuthFromConfig } from '../../lib/runtime/create-account-auths.ts';
+import { createAccountAuths, createAuthFromConfig } from '../../lib/runtime/create-account-auths.ts';
 import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts';
-import { LOCAL_ACCOUNT } from '../support/local-account.ts';
+import { LOCAL_ACCOUNT, organisationAccounts, PAYMENTS_ACCOUNT } from '../support/local-account.ts';
 import { rejectionOf } from '../support/rejection-of.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
@@ -112,6 +113,34 @@ describe('errors out of the auth layer', () => {
     } finally {
       await new Promise<void>((resolve) => iam.close(() => resolve()));
     }
+  });
+});
+
+describe('errors out of the auth layer, cause chain included', () => {
+  it('never carry a credential that fetch quoted in the error it threw', async () => {
+    // undici's fetch refuses a header value it cannot send with a TypeError that quotes the value
+    // ("Headers.append: \"…\" is an invalid header value."); the STS call's transport error keeps it as
+    // its cause. Here a central security token, read from a secret, holds a NUL character.
+    const token = 'CentralSecurityToken\u0000FromTheSecret0001';
+    const env = passwordEnv();
+    const config = loadConfig({
+      ...Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('HUAWEICLOUD_'))),
+      HUAWEICLOUD_ACCOUNTS: organisationAccounts('huawei/data'),
+      HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'huawei/central',
+      STS_ENDPOINT: stack.emulator.url,
+    });
+    const auths = createAccountAuths(config, {
+      readSecret: async () => ({ ak: LOCAL_ACCOUNT.ak, sk: LOCAL_ACCOUNT.sk, securityToken: token }),
+    });
+    const payments = [...auths].find(([account]) => account.name === 'payments')?.[1];
+    const err = await rejectionOf(
+      payments?.authorize(
+        { method: 'GET', url: new URL(`${stack.emulator.url}/v1.0/x`), headers: {}, body: undefined },
+        PAYMENTS_ACCOUNT.projectId,
+      ) ?? Promise.reject(new Error('no payments account')),
+    );
+    expect(err).toMatchObject({ code: 'IAM_AUTH', operation: 'sts.assume_agency' });
+    expect(inspect(err, { depth: 10 })).not.toContain('FromTheSecret');
   });
 });
 

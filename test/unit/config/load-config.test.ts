@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { configErrorOf } from '../../support/config-error-of.ts';
@@ -152,6 +153,95 @@ describe('loadConfig()', () => {
     expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe(
       'https://kms.{region}.example.com',
     );
+  });
+
+  it.each([
+    ['KMS_ENDPOINT', 'https://kms.cn-north-4.myhuaweicloud.com/v1.0'],
+    ['KMS_ENDPOINT', 'https://kms.{region}.myhuaweicloud.com/v1.0/0f3a8c1e5b7d4e2a9c6b8d0e1f2a3b4c/kms'],
+    ['IAM_ENDPOINT', 'https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens'],
+    ['STS_ENDPOINT', 'http://127.0.0.1:8080/v5'],
+  ])('refuses %s=%s: a path would be put before every request path (each call a 404, to the DLQ)', (name, value) => {
+    expect(errorOf({ ...base, [name]: value })).toMatch(new RegExp(`^${name}: .*path`));
+  });
+
+  it('refuses one KMS_ENDPOINT host for projects in several regions, unless it names {region} or is this machine', () => {
+    // KMS endpoints are per region (docs/huawei-kms.md#endpoints): every call of the other region's
+    // projects went to this region's KMS, and failed there, to the DLQ.
+    const twoRegions = {
+      ...base,
+      HUAWEICLOUD_PROJECT_ID: undefined,
+      HUAWEICLOUD_PROJECTS: `${PROJECT}=cn-north-4,${'1'.repeat(32)}=ap-southeast-1`,
+    };
+    expect(errorOf({ ...twoRegions, KMS_ENDPOINT: 'https://kms.cn-north-4.myhuaweicloud.com' })).toMatch(
+      /^KMS_ENDPOINT: .*ap-southeast-1, cn-north-4.*\{region\}/,
+    );
+    expect(loadConfig({ ...twoRegions, KMS_ENDPOINT: 'https://kms.{region}.example.com' }).kmsEndpoint).toBe(
+      'https://kms.{region}.example.com',
+    );
+    expect(loadConfig({ ...twoRegions, KMS_ENDPOINT: 'http://127.0.0.1:8080' }).kmsEndpoint).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(loadConfig({ ...base, KMS_ENDPOINT: 'https://kms.cn-north-4.example.com' }).kmsEndpoint).toBe(
+      'https://kms.cn-north-4.example.com',
+    );
+  });
+
+  it('names an endpoint that is not a URL, and keeps its value out of the whole cause chain', () => {
+    // The URL parser's own error holds the whole value (`input`), credentials included.
+    const value = `https://user:${SK}@kms.example.com:99999`;
+    let thrown: unknown;
+    try {
+      loadConfig({ ...base, KMS_ENDPOINT: value });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(String(thrown)).toContain('KMS_ENDPOINT');
+    expect(inspect(thrown, { depth: 10 })).not.toContain(SK);
+  });
+
+  it.each([
+    [
+      'an agency with AK/SK (assumed with the IAM user only; with AK/SK an agency is an account of HUAWEICLOUD_ACCOUNTS)',
+      { HUAWEICLOUD_IAM_AGENCY: 'kms_agency', HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'payments' },
+      'HUAWEICLOUD_IAM_AGENCY',
+    ],
+    [
+      'an agency with the credentials secret',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'huawei/kms',
+        HUAWEICLOUD_IAM_AGENCY: 'kms_agency',
+        HUAWEICLOUD_IAM_AGENCY_DOMAIN: 'payments',
+      },
+      'HUAWEICLOUD_IAM_AGENCY',
+    ],
+    [
+      'a security token with the IAM password',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_IAM_USER: 'bot',
+        HUAWEICLOUD_IAM_PASSWORD: 'P@ssw0rd-bot',
+        HUAWEICLOUD_IAM_DOMAIN: 'acme',
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: 'a-token-nobody-sends',
+      },
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+    ],
+    [
+      'a security token with the credentials secret (which holds its own)',
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'huawei/kms',
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: 'a-token-nobody-sends',
+      },
+      'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+    ],
+  ])('refuses %s, which was silently not used, naming the variable', (_, change, variable) => {
+    const message = errorOf({ ...base, ...change });
+    expect(message).toMatch(new RegExp(`^${variable}: `));
+    expect(message).not.toContain('a-token-nobody-sends');
   });
 
   it('never echoes a secret in its error', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REDACTED, scrubSecretText } from '../../../lib/audit/secret-registry.ts';
 import { createAkSkAuth } from '../../../lib/huawei/aksk-auth.ts';
 import { computeAuthorization } from '../../../lib/huawei/sign-request.ts';
 
@@ -32,6 +33,20 @@ describe('createAkSkAuth()', () => {
     );
     const { Authorization, ...signed } = headers;
     expect(computeAuthorization({ ...request, headers: signed }, { ak: 'AK', sk: 'SK' })).toBe(Authorization);
+  });
+
+  it('masks the security token as it is sent, when it was given with the line break of a file or secret', async () => {
+    // The header carries the trimmed value; the registry masked only the value as given, so a quote of
+    // the sent token (a gateway's error message) was not recognised.
+    const token = 'SecurityTokenGivenWithALineBreak0001';
+    const auth = createAkSkAuth({
+      ak: 'AKTRIMMEDTOKEN000001',
+      sk: 'SK-of-the-trimmed-token',
+      securityToken: `${token}\n`,
+    });
+    const sent = (await auth.authorize(request, PROJECT))['X-Security-Token'] ?? '';
+    expect(sent).toBe(token);
+    expect(scrubSecretText(`x-security-token is ${sent}.`)).toBe(`x-security-token is ${REDACTED}.`);
   });
 
   it('uses the clock for every request', async () => {

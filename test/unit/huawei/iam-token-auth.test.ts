@@ -188,6 +188,34 @@ describe('createIamTokenAuth()', () => {
     expect(iam.calls).toHaveLength(3);
   });
 
+  it('drops only the token a 401 was for: a late 401 to an older token keeps the newer one (and its caller token)', async () => {
+    const iam = fakeIam();
+    let callerDrops = 0;
+    const provider = createIamTokenAuth({
+      iamEndpoint: 'https://iam.myhuaweicloud.com',
+      mode: {
+        kind: 'assume_role',
+        agencyName: 'kms_agency',
+        domainId: 'd'.repeat(32),
+        callerToken: () => 'caller-token',
+        onTokenRefused: () => {
+          callerDrops += 1;
+        },
+      },
+      fetch: iam.fetch,
+      now: () => 0,
+    });
+    const first = await provider.authorize(request, PROJECT);
+    expect(provider.onUnauthorized?.(PROJECT, first)).toBe(true);
+    const second = await provider.authorize(request, PROJECT);
+    expect(second['X-Auth-Token']).toBe('token-2');
+    // The 401 of a request sent with token-1 before the refresh comes back now.
+    expect(provider.onUnauthorized?.(PROJECT, first)).toBe(true);
+    expect((await provider.authorize(request, PROJECT))['X-Auth-Token']).toBe('token-2');
+    expect(iam.calls).toHaveLength(2);
+    expect(callerDrops).toBe(1);
+  });
+
   it('turns a 401 into a retryable IAM_AUTH error, remembered so that IAM is not asked again (lockout)', async () => {
     const iam = fakeIam([
       () =>

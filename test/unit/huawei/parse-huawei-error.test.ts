@@ -82,6 +82,30 @@ describe('parseErrorBody() — the three body shapes of docs/huawei-kms.md#error
     expect(parseErrorBody('y'.repeat(2_000_000)).huaweiMessage?.length).toBe(MAX_KEPT_MESSAGE_CHARS);
   });
 
+  it.each([
+    ['a JSON message', (quote: string) => JSON.stringify({ error_code: 'APIGW.0301', error_msg: quote })],
+    ['a non-JSON page', (quote: string) => `<html><body>400 Bad Request<pre>${quote}</pre></body></html>`],
+  ])('masks credential header values quoted in %s, even cut short (never registered whole)', (_, bodyOf) => {
+    // The gateway quotes the canonical request it computed; a proxy may quote the headers. A value
+    // cut short by the server no longer matches the registered secret, so it is masked by name.
+    const cut = 'gQpjbi1ub3J0aC00TmVWZXJSZWdpc3RlcmVk';
+    const quote = `verify aksk signature fail, canonicalRequest:GET|/v1.0/p/kms/aliases/||host:kms|x-sdk-date:20240401T000000Z|x-security-token:${cut}\nX-Auth-Token: ${cut}`;
+    const { huaweiMessage } = parseErrorBody(bodyOf(quote));
+    expect(huaweiMessage).toContain('x-security-token:[REDACTED]');
+    expect(huaweiMessage).toContain('X-Auth-Token: [REDACTED]');
+    expect(huaweiMessage).not.toContain(cut.slice(0, 12));
+  });
+
+  it('masks a quoted Authorization header: its AK and its signature (replayable for 15 minutes)', () => {
+    // The gateway's own log line for a failed signature, as the signing FAQ shows it (api-sign-0001).
+    const quote =
+      'Incorrect IAM authentication information: verify signature fail;SDK-HMAC-SHA256 Access=071fe245-9cf6-4d75-822d-c29945a1e06a, SignedHeaders=host;x-sdk-date, Signature=b2ef2cddcef89cbfe22974c988909c1a94b1ac54114c30b8fe083d34a259e0f5;canonicalRequest:GET';
+    const { huaweiMessage } = parseErrorBody(JSON.stringify({ error_code: 'APIGW.0301', error_msg: quote }));
+    expect(huaweiMessage).toContain('verify signature fail;[REDACTED];canonicalRequest:GET');
+    expect(huaweiMessage).not.toContain('071fe245');
+    expect(huaweiMessage).not.toContain('b2ef2cdd');
+  });
+
   it('does not parse deeper than a few levels', () => {
     const deep = '{"a":{"b":{"c":{"d":{"e":{"f":{"error_code":"X"}}}}}}}';
     expect(parseErrorBody(deep)).toEqual({ json: true });
