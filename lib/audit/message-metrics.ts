@@ -4,7 +4,9 @@ import { tagCountsOf } from './tag-findings.ts';
 
 /** What one settled message adds to the batch's metrics (create-metrics.ts). */
 export function messageMetricsOf(message: SettledMessage): MessageMetrics {
-  const extraCounts = tagCountsOf(message);
+  const tagCounts = tagCountsOf(message);
+  // A CreateAlias 201 without the alias object asked for: counted, so a change of Huawei's answer shows.
+  const extraCounts = message.unexpectedCreateAnswer === true ? { ...tagCounts, UnexpectedKmsAnswers: 1 } : tagCounts;
   return {
     ...(extraCounts === undefined ? {} : { extraCounts }),
     outcome: message.outcome.kind,

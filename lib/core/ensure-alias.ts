@@ -24,7 +24,11 @@ export interface AliasPage {
 
 /** The KMS operations the idempotent create needs (a port; the real one is the HTTP client). */
 export interface AliasApi {
-  createAlias(target: AliasTarget, signal: AbortSignal): Promise<{ requestId?: string | undefined }>;
+  /** `unexpectedAnswer`: the 201 did not carry the alias object asked for (kms-client.ts); still created. */
+  createAlias(
+    target: AliasTarget,
+    signal: AbortSignal,
+  ): Promise<{ requestId?: string | undefined; unexpectedAnswer?: string | undefined }>;
   /**
    * Every alias of one key, all pages followed (a key has at most 50), each with the key id the
    * server reported: the `key_id` filter is the server's to honour, and an entry of another key
@@ -61,6 +65,8 @@ export interface EnsureObservations {
    * surprise is visible, not silent; the entries are still read for what they say.
    */
   foreignAliasesListed?: number;
+  /** Why a CreateAlias 201 did not carry the alias object asked for (never seen): visible, not silent. */
+  unexpectedCreateAnswer?: string;
 }
 
 /** Huawei: at most 50 aliases per key (user guide dew_01_1022, docs/huawei-kms.md#alias-rules). */
@@ -95,7 +101,9 @@ export async function ensureAlias(
   const create = () =>
     run('createAlias', async (signal) => {
       try {
-        return await api.createAlias(target, signal);
+        const created = await api.createAlias(target, signal);
+        if (created.unexpectedAnswer !== undefined) observed.unexpectedCreateAnswer = created.unexpectedAnswer;
+        return created;
       } catch (err) {
         if (mayHaveBeenApplied(err)) observed.unansweredCreates += 1;
         throw err;

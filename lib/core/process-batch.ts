@@ -139,6 +139,15 @@ export async function processBatch(
         foreign_aliases: observed.foreignAliasesListed,
       });
     }
+    if (observed.unexpectedCreateAnswer !== undefined) {
+      // A 201 whose body is not the alias object asked for: the alias counts as created (201 is
+      // Huawei's success signal), but the surprise is logged and counted (UnexpectedKmsAnswers).
+      deps.logger.warn('CreateAlias answered 201 without the alias object asked for', {
+        message_id: record.messageId,
+        key_id: result.event?.key_id,
+        reason: observed.unexpectedCreateAnswer,
+      });
+    }
     const decided = decideDisposition(result.outcome, receiveCount, deps.maxReceiveCount);
     const dlq =
       decided === 'dlq'
@@ -172,6 +181,7 @@ export async function processBatch(
       dlq,
       meter,
       unansweredCreates: observed.unansweredCreates,
+      unexpectedCreateAnswer: observed.unexpectedCreateAnswer !== undefined,
       coalesced,
       startedMs: started,
       settledMs: now(),

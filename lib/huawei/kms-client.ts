@@ -301,10 +301,24 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
           path: 'aliases',
           payload: { key_id: input.keyId, alias: input.alias },
           // docs/huawei-kms.md#alias-api: 201 is the success signal; the alias object is informative. A body of another
-          // shape must not turn a created alias into an error (a retry would then conflict).
+          // shape must not turn a created alias into an error (a retry would then conflict), but it
+          // is a surprise the caller reports (unexpectedAnswer), never a silent one.
           parse: (json) => {
             const alias = parseAliasBody(json);
-            return { ok: true, value: { alias: alias.ok ? alias.value : { alias: input.alias, key_id: input.keyId } } };
+            if (!alias.ok) {
+              return {
+                ok: true,
+                value: { alias: { alias: input.alias, key_id: input.keyId }, unexpectedAnswer: alias.reason },
+              };
+            }
+            const other = alias.value.alias !== input.alias || alias.value.key_id !== input.keyId;
+            return {
+              ok: true,
+              value: {
+                alias: alias.value,
+                ...(other ? { unexpectedAnswer: 'the alias object names another alias or key' } : {}),
+              },
+            };
           },
         },
         signal,

@@ -110,6 +110,11 @@ export interface WithRequestId {
 
 export interface CreateAliasResult extends WithRequestId {
   alias: AliasEntity;
+  /**
+   * Set when the 201 did not carry the alias object this call asked for (another shape, or another
+   * alias or key): why, by path and rule, never a value. The 201 still counts (docs/huawei-kms.md#alias-api).
+   */
+  unexpectedAnswer?: string | undefined;
 }
 
 export interface ListAliasesResult extends WithRequestId {

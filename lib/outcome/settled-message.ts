@@ -25,6 +25,8 @@ export interface SettledMessage {
   meter: CallMeter;
   /** CreateAlias attempts of this message that got no definite answer (ensure-alias.ts). */
   unansweredCreates: number;
+  /** A CreateAlias 201 of this message did not carry the alias object asked for (ensure-alias.ts). */
+  unexpectedCreateAnswer?: boolean;
   /** Another record of the same batch asked for the same alias and this one shared its create. */
   coalesced: boolean;
   /** Epoch ms when processing of the message started, and when it was settled. */

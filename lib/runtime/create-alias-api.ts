@@ -12,7 +12,7 @@ export function createAliasApi(kms: KmsClient): AliasApi {
         { region: t.region, projectId: t.projectId, keyId: t.keyId, alias: t.alias },
         signal,
       );
-      return { requestId: result.requestId };
+      return { requestId: result.requestId, unexpectedAnswer: result.unexpectedAnswer };
     },
     listKeyAliases: async (t, signal) => {
       const result = await kms.listAllAliases({ region: t.region, projectId: t.projectId, keyId: t.keyId }, signal);

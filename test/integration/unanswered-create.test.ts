@@ -70,6 +70,30 @@ describe('a CreateAlias that KMS applied but whose answer was not read', () => {
     expect(await stack.sqs.drainDlq()).toEqual([]);
   });
 
+  it('a 201 whose JSON is not the alias object: created with one call, the surprise logged and counted', async () => {
+    // Real HTTP to the emulator, with the body of the 201 replaced by JSON of another shape.
+    const reshaping: typeof globalThis.fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (init?.method !== 'POST' || !url.pathname.endsWith('/kms/aliases') || response.status !== 201) return response;
+      return new Response('{"result":"ok"}', { status: 201, headers: response.headers });
+    };
+    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY, key_alias: 'billing' });
+
+    const response = await handlerWith({}, reshaping)({ Records: [toSqsRecord({ body })] }, createLambdaContext());
+
+    expect(failedIds(response)).toEqual([]);
+    expect(creates().map((c) => c.status)).toEqual([201]);
+    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'created', api_calls: 1 });
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.level === 'WARN')).toMatchObject({
+      message: 'CreateAlias answered 201 without the alias object asked for',
+      key_id: KEY,
+      reason: expect.stringMatching(/^(alias|key_id|body)/),
+    });
+    expect(records.find((r) => r._aws !== undefined)).toMatchObject({ UnexpectedKmsAnswers: 1 });
+  });
+
   it('a create that timed out but was applied: the next delivery finds it, with one call more than a create', async () => {
     stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY, key_alias: 'billing' });
     // Answered only after the client's timeout (200 ms), applied all the same.
