@@ -1,6 +1,7 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, creatorOfTraceUser } from './build-key-created.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
+import { describeCallFailure } from './describe-call-failure.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
@@ -80,8 +81,9 @@ export function parseCreateKeyTrace(
   }
   const status = CtsCallStatusSchema.safeParse(trace);
   if (!status.success) return invalidFromZodError(status.error, path);
-  if (status.data.code >= 400) {
-    return skipped('failed_call', `${operation} failed with HTTP ${status.data.code}, so no key was created`);
+  const failure = describeCallFailure(trace, status.data.code, path);
+  if (failure !== undefined) {
+    return skipped('failed_call', `${operation} failed ${failure}, so no key was created`);
   }
   if (name === REPLICATE_KEY_TRACE) return parseReplicateKeyTrace(trace, source, envelopes, path, context);
 

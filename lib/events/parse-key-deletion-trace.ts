@@ -1,6 +1,7 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import type { KeyDeletion, KeyDeletionKind } from './key-deletion.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
+import { describeCallFailure } from './describe-call-failure.ts';
 import { fieldSchemas, objectSchema, optionalField } from './field-schemas.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { type JsonObject, decodeEmbeddedObject, isJsonObject } from './json-object.ts';
@@ -40,7 +41,7 @@ const deletionBodySchema = lazy(() => objectSchema({ key_id: optionalField(field
 
 /**
  * Turns a `scheduleKeyDeletion` / `cancelKeyDeletion` trace into a `KeyDeletion` (in any
- * envelope: the caller has unwrapped it). A failed call (`code` ≥ 400) changed nothing, so it is
+ * envelope: the caller has unwrapped it). A failed call (`code` not 2xx, or an error code: `describeCallFailure`) changed nothing, so it is
  * skipped; a trace without a usable key or project id is invalid, naming the field.
  */
 export function parseKeyDeletionTrace(
@@ -57,8 +58,9 @@ export function parseKeyDeletionTrace(
   }
   const status = CtsCallStatusSchema.safeParse(trace);
   if (!status.success) return invalidFromZodError(status.error, path);
-  if (status.data.code >= 400) {
-    return skipped('failed_call', `${quoteInput(trace['trace_name'])} failed with HTTP ${status.data.code}`);
+  const failure = describeCallFailure(trace, status.data.code, path);
+  if (failure !== undefined) {
+    return skipped('failed_call', `${quoteInput(trace['trace_name'])} failed ${failure}, so it changed nothing`);
   }
   const fields = CtsCreateKeyTraceSchema.safeParse(trace);
   if (!fields.success) return invalidFromZodError(fields.error, path);

@@ -262,6 +262,46 @@ describe('normaliseEvent()', () => {
         detail: 'HTTP 500',
       },
       {
+        name: 'a redirected call (302): only a 2xx created a key',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = 302;
+        },
+        detail: 'HTTP 302',
+      },
+      {
+        name: 'an interim status (100)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = '100';
+        },
+        detail: 'HTTP 100',
+      },
+      {
+        name: 'code 200 whose response is a KMS error body',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['response'] = '{"error":{"error_code":"KMS.1105","error_msg":"quota"}}';
+        },
+        detail: 'response.error.error_code "KMS.1105"',
+      },
+      {
+        name: 'code 200 whose response is an API Gateway error body',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['response'] = { error_code: 'APIGW.0308', error_msg: 'throttled', request_id: 'r' };
+        },
+        detail: 'response.error_code "APIGW.0308"',
+      },
+      {
+        name: 'code 200 with an error code on the trace itself',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['error_code'] = 'KMS.0308';
+        },
+        detail: 'error_code "KMS.0308"',
+      },
+      {
         name: 'another service, even with broken createKey fields',
         reason: 'not_kms',
         mutate: (t) => {

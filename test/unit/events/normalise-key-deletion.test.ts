@@ -110,6 +110,19 @@ describe('normaliseEvent() on key deletion traces', () => {
     });
   });
 
+  it.each([
+    ['a 3xx', { code: 302 }, 'with HTTP 302'],
+    [
+      'an error body under code 200',
+      { response: '{"error":{"error_code":"KMS.0210"}}' },
+      '"KMS.0210" despite HTTP 200',
+    ],
+  ])('skips %s: nothing was scheduled', (_, overrides, detail) => {
+    const result = normalise(deletionTrace('scheduleKeyDeletion', overrides));
+    expect(result).toMatchObject({ kind: 'skipped', reason: 'failed_call' });
+    expect(result.kind === 'skipped' && result.detail).toContain(detail);
+  });
+
   it('refuses a trace without any key id, naming the fields', () => {
     const result = normalise(deletionTrace('scheduleKeyDeletion', { request: '{}', response: '{}', resource_id: '' }));
     expect(result).toMatchObject({ kind: 'invalid', reason: 'invalid_key_id' });
