@@ -364,6 +364,72 @@ describe('normaliseEvent()', () => {
     });
   });
 
+  describe('fields that disagree inside one trace (a garbled or forged trace is never guessed at)', () => {
+    const OTHER_PROJECT = 'ffffffffffffffffffffffffffffffff';
+    const OTHER_DOMAIN = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    const withResponse = (t: Json, keyInfo: Json) => {
+      const response = JSON.parse(t['response'] as string) as Json;
+      t['response'] = JSON.stringify({ key_info: { ...(response['key_info'] as Json), ...keyInfo } });
+    };
+    const rows: Array<{ name: string; reason: string; mutate: (t: Json) => void; detail: string[] }> = [
+      {
+        name: 'project_id and the resource_id URN name two projects',
+        reason: 'invalid_project_id',
+        mutate: (t) => {
+          t['resource_id'] = `urn:kms:cn-north-4:${OTHER_PROJECT}:cmk:${KEY_ID}`;
+        },
+        detail: ['project_id', 'resource_id'],
+      },
+      {
+        name: 'the answer and region_id name two regions',
+        reason: 'invalid_region',
+        mutate: (t) => {
+          t['region_id'] = 'cn-east-3';
+        },
+        detail: ['response.key_info.region_id', 'region_id'],
+      },
+      {
+        name: 'the answer and the resource_id URN name two regions',
+        reason: 'invalid_region',
+        mutate: (t) => {
+          t['resource_id'] = `urn:kms:cn-east-3:${PROJECT_ID}:cmk:${KEY_ID}`;
+        },
+        detail: ['response.key_info.region_id', 'resource_id'],
+      },
+      {
+        name: 'the answer and resource_account_id name two accounts',
+        reason: 'invalid_field',
+        mutate: (t) => {
+          withResponse(t, { domain_id: OTHER_DOMAIN });
+        },
+        detail: ['response.key_info.domain_id', 'resource_account_id'],
+      },
+    ];
+
+    it.each(rows)('refuses a trace where $name', ({ mutate, reason, detail }) => {
+      for (const body of [
+        mutatedTrace(mutate),
+        { cts: mutatedTrace(mutate) },
+        snsNotification(cloudEvent(mutatedTrace(mutate))),
+      ]) {
+        const result = normalise(body);
+        expect(result).toMatchObject({ kind: 'invalid', reason });
+        for (const field of detail) expect(result.kind === 'invalid' && result.detail).toContain(field);
+      }
+    });
+
+    it('still accepts a caller from another account (an agency): user.domain.id is not the owner', () => {
+      const event = expectEvent(
+        normalise(
+          mutatedTrace((t) => {
+            at(t, 'user', 'domain')['id'] = OTHER_DOMAIN;
+          }),
+        ),
+      );
+      expect(event.domain_id).toBe(DOMAIN_ID);
+    });
+  });
+
   describe('invalid bodies', () => {
     const longAlias = 'a'.repeat(256);
     const rows: Array<{ name: string; reason: string; body: () => unknown; detail: string }> = [
@@ -763,6 +829,8 @@ describe('normaliseEvent()', () => {
         ),
       );
       expect(event.key_id).toBe(KEY_ID);
+      // Not silently: the audit record says that the trace named two keys.
+      expect(event.notes).toEqual([expect.stringContaining(`resource_id is "${other}"`)]);
     });
 
     it('accepts a trace without resource_type, in any case of KMS/createKey, with a 2xx string code', () => {
