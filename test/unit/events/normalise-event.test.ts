@@ -302,6 +302,22 @@ describe('normaliseEvent()', () => {
         detail: 'error_code "KMS.0308"',
       },
       {
+        name: 'code 200 rated "warning" (CTS: the operation failed)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['trace_rating'] = 'warning';
+        },
+        detail: 'trace_rating "warning"',
+      },
+      {
+        name: 'code 200 with trace_status "incident"',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['trace_status'] = 'Incident';
+        },
+        detail: 'trace_status "Incident"',
+      },
+      {
         name: 'another service, even with broken createKey fields',
         reason: 'not_kms',
         mutate: (t) => {

@@ -117,6 +117,7 @@ describe('normaliseEvent() on key deletion traces', () => {
       { response: '{"error":{"error_code":"KMS.0210"}}' },
       '"KMS.0210" despite HTTP 200',
     ],
+    ['a trace rated "warning"', { trace_rating: 'warning' }, 'trace_rating "warning"'],
   ])('skips %s: nothing was scheduled', (_, overrides, detail) => {
     const result = normalise(deletionTrace('scheduleKeyDeletion', overrides));
     expect(result).toMatchObject({ kind: 'skipped', reason: 'failed_call' });
