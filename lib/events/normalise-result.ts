@@ -11,7 +11,7 @@ export const SKIP_REASONS = [
   'not_kms',
   /** A KMS trace of another operation or resource type (not `cmk`/`createKey`/`replicateKey`). */
   'not_create_key',
-  /** The createKey (or replicateKey) call failed (`code` ≥ 400), so no key exists. */
+  /** The call failed (`code` not 2xx, or an error code in the trace or its response), so it changed nothing. */
   'failed_call',
   /**
    * A replicateKey trace that names no project for the new key, whose region has no single

@@ -1,6 +1,8 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, creatorOfTraceUser } from './build-key-created.ts';
+import { agreedValue } from './agreed-value.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
+import { describeCallFailure } from './describe-call-failure.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
@@ -32,6 +34,8 @@ const CMK_RESOURCE = 'cmk';
  * - key id: `response.key_info.key_id`, else the key id that ends `resource_id`;
  * - project: `project_id`, else the `resource_id` URN;
  * - region: `response.key_info.region_id`, else the trace's `region_id`, else the URN;
+ * - the project, the region and the owner's account must agree wherever the trace names them:
+ *   two values are `invalid`, never a choice (`agreedValue`); two key ids are only noted;
  * - domain: `response.key_info.domain_id`, else `resource_account_id` (both the key's owner),
  *   else `user.domain.id` (the caller's; under an agency, which account CTS reports is not
  *   documented, so owner fields come first: HUAWEICLOUD_ACCOUNTS checks this against the project).
@@ -80,8 +84,9 @@ export function parseCreateKeyTrace(
   }
   const status = CtsCallStatusSchema.safeParse(trace);
   if (!status.success) return invalidFromZodError(status.error, path);
-  if (status.data.code >= 400) {
-    return skipped('failed_call', `${operation} failed with HTTP ${status.data.code}, so no key was created`);
+  const failure = describeCallFailure(trace, status.data.code, path);
+  if (failure !== undefined) {
+    return skipped('failed_call', `${operation} failed ${failure}, so no key was created`);
   }
   if (name === REPLICATE_KEY_TRACE) return parseReplicateKeyTrace(trace, source, envelopes, path, context);
 
@@ -90,6 +95,13 @@ export function parseCreateKeyTrace(
   const { fields: t, request, response } = read;
   const keyInfo = response.key_info;
   const fromResourceId = t.resource_id === undefined ? {} : parseKeyResourceId(t.resource_id);
+  const resourceIdPath = `${path}resource_id`;
+  // KMS's own answer wins over resource_id, whose content is unverified (it may hold another id,
+  // such as a request serial): a disagreement is tolerated but shown in the audit record.
+  const keyIdOf = agreedValue('key id', [
+    [`${path}response.key_info.key_id`, keyInfo?.key_id],
+    [resourceIdPath, fromResourceId.key_id],
+  ]);
   const keyId = keyInfo?.key_id ?? fromResourceId.key_id;
   if (keyId === undefined) {
     return invalid(
@@ -99,13 +111,31 @@ export function parseCreateKeyTrace(
         : `no key id: ${path}response.key_info.key_id is absent and ${path}resource_id ${quoteInput(t.resource_id)} does not end with a key id`,
     );
   }
-  const projectId = t.project_id ?? fromResourceId.project_id;
+  const projectIdOf = agreedValue('project', [
+    [`${path}project_id`, t.project_id],
+    [resourceIdPath, fromResourceId.project_id],
+  ]);
+  if (!projectIdOf.ok) return invalid('invalid_project_id', projectIdOf.detail);
+  const projectId = projectIdOf.value;
   if (projectId === undefined) {
     return invalid(
       'invalid_project_id',
       `no project id: ${path}project_id is absent and resource_id is not a URN naming one`,
     );
   }
+  const regionOf = agreedValue('region', [
+    [`${path}response.key_info.region_id`, keyInfo?.region_id],
+    [`${path}region_id`, t.region_id],
+    [resourceIdPath, fromResourceId.region],
+  ]);
+  if (!regionOf.ok) return invalid('invalid_region', regionOf.detail);
+  // The owner's account, from the answer and the trace; `user.domain.id` is the caller's, which
+  // may differ under an agency, so it is only a fallback and never a contradiction.
+  const ownerOf = agreedValue('account', [
+    [`${path}response.key_info.domain_id`, keyInfo?.domain_id],
+    [`${path}resource_account_id`, t.resource_account_id],
+  ]);
+  if (!ownerOf.ok) return invalid('invalid_field', ownerOf.detail);
   const user = t.user;
   const created = readCreationTime(trace, path);
   return {
@@ -114,8 +144,8 @@ export function parseCreateKeyTrace(
       {
         key_id: keyId,
         project_id: projectId,
-        region: keyInfo?.region_id ?? t.region_id ?? fromResourceId.region,
-        domain_id: keyInfo?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
+        region: regionOf.value,
+        domain_id: ownerOf.value ?? user?.domain?.id,
         created_by: creatorOfTraceUser(user),
         created_at: created.iso,
         key_alias: request.key_alias,
@@ -125,7 +155,7 @@ export function parseCreateKeyTrace(
         enterprise_project_id: request.enterprise_project_id,
         key_description: request.key_description,
         trace_id: t.trace_id,
-        notes: created.notes,
+        notes: keyIdOf.ok ? created.notes : [`${keyIdOf.detail}; the answer's is used`, ...created.notes],
       },
       source,
       envelopes,

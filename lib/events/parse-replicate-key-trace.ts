@@ -1,5 +1,6 @@
 import type { EventEnvelope, EventSource } from './key-created.ts';
 import { buildKeyCreated, creatorOfTraceUser } from './build-key-created.ts';
+import { agreedValue } from './agreed-value.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import type { JsonObject } from './json-object.ts';
 import { type NormaliseContext, resolveProjectOfRegion } from './normalise-context.ts';
@@ -39,7 +40,20 @@ export function parseReplicateKeyTrace(
   const notes: string[] = [];
   const sourceKeyId =
     request.key_id ?? (t.resource_id === undefined ? undefined : parseKeyResourceId(t.resource_id).key_id);
-  let keyId = answer.key_id ?? answer.key_info?.key_id;
+  // Both are the answer's (flat, or nested in case a relay nests it): two ids there is a garbled trace.
+  const answeredKeyId = agreedValue('key id', [
+    [`${path}response.key_id`, answer.key_id],
+    [`${path}response.key_info.key_id`, answer.key_info?.key_id],
+  ]);
+  if (!answeredKeyId.ok) return invalid('invalid_key_id', answeredKeyId.detail);
+  // A replica stays in its source key's account, so every owner field names one account.
+  const ownerOf = agreedValue('account', [
+    [`${path}response.domain_id`, answer.domain_id],
+    [`${path}response.key_info.domain_id`, answer.key_info?.domain_id],
+    [`${path}resource_account_id`, t.resource_account_id],
+  ]);
+  if (!ownerOf.ok) return invalid('invalid_field', ownerOf.detail);
+  let keyId = answeredKeyId.value;
   if (keyId === undefined) {
     if (sourceKeyId === undefined) {
       return invalid(
@@ -97,7 +111,7 @@ export function parseReplicateKeyTrace(
         key_id: keyId,
         project_id: projectId,
         region,
-        domain_id: answer.domain_id ?? answer.key_info?.domain_id ?? t.resource_account_id ?? user?.domain?.id,
+        domain_id: ownerOf.value ?? user?.domain?.id,
         created_by: creatorOfTraceUser(user),
         created_at: created.iso,
         key_alias: request.key_alias,

@@ -27,8 +27,19 @@ export type EventFieldReader = (event: KeyCreated) => string | undefined;
 
 const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * A string field as the filters see it. Names typed by people (an IAM user, a relayed key name)
+ * can reach us in NFC or NFD, or with invisible characters (zero-width space, RTL mark, soft
+ * hyphen) in them; without this, `slug` and `truncate` would give two aliases for one visible
+ * name. NFC (not NFKD folding) keeps every alias an NFC name produced before unchanged
+ * (https://unicode.org/reports/tr15/; default-ignorables: https://unicode.org/reports/tr44/).
+ */
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  return PRINTABLE_ASCII.test(value) ? value : value.normalize('NFC').replace(INVISIBLE, '');
 }
 
 /** UTC calendar date of an ISO-8601 timestamp as `YYYYMMDD`; deterministic (no clock). */

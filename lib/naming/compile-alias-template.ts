@@ -26,7 +26,7 @@
  * 'alias/{team|upper}/{key_id|short}'               // alias/SEC/4f2b9c1d
  * 'alias/{created_by|slug|default:unknown}/{created_date}-{key_alias|slug|truncate:40}'
  */
-import { createFilter, type AliasFilter } from './alias-filters.ts';
+import { SHORT_LENGTH, createFilter, type AliasFilter } from './alias-filters.ts';
 import {
   EVENT_FIELD_NAMES,
   EVENT_FIELD_READERS,
@@ -133,6 +133,8 @@ export function compileAliasTemplate(
   if (errors.length === 0) checkFixedText(segments, errors);
   const endWarning = warnIfEndingCanBeDefault(segments);
   if (endWarning !== undefined) warnings.push(endWarning);
+  const collisionWarning = warnIfKeysCanCollide(segments);
+  if (collisionWarning !== undefined) warnings.push(collisionWarning);
   if (errors.length > 0) return fail(errors);
 
   const template: CompiledTemplate = Object.freeze({
@@ -285,4 +287,58 @@ function warnIfEndingCanBeDefault(segments: readonly TemplateSegment[]): string 
   const text = before.kind === 'literal' ? before.text : before.kind === 'constant' ? before.part.value : '';
   if (!text.endsWith('/')) return undefined;
   return `the template ends with "/${last.placeholder}": a ${last.field} of "default" makes a reserved "${RESERVED_ALIAS_SUFFIX}" alias (INVALID_ALIAS); add a suffix or prefix to that segment`;
+}
+
+/** `short` keeps 8 hex characters of a key id: 32 bits, taken as telling keys apart. */
+const DISTINCT_KEY_ID_LENGTH = SHORT_LENGTH;
+
+/**
+ * Says when two keys can get one alias. An alias names one key in an account and region
+ * (docs/huawei-kms.md#alias-rules), and the function never moves an alias from its key, so the
+ * second key's alias is refused as a conflict (to the DLQ). A template tells keys apart with the
+ * key id (whole or `short`), or with the exact key name: KMS refuses a second live key of the same
+ * name (KMS.1104, docs/huawei-kms.md#error-codes). `slug`, `lower`, `upper` and `truncate` fold
+ * names that KMS keeps apart ("Payments DB", "payments-db").
+ */
+function warnIfKeysCanCollide(segments: readonly TemplateSegment[]): string | undefined {
+  const lossy: string[] = [];
+  for (const segment of segments) {
+    if (segment.kind !== 'field') continue;
+    if (segment.field === 'key_id') {
+      const kept = keptLength(segment.filters);
+      if (kept === undefined || kept >= DISTINCT_KEY_ID_LENGTH) return undefined;
+      lossy.push(`${segment.placeholder} keeps ${kept} characters`);
+    } else if (segment.field === 'key_alias') {
+      const folds = segment.filters.filter((f) => f.name !== 'default');
+      if (folds.length === 0) return undefined;
+      lossy.push(`${segment.placeholder} ${describeFolding(folds)}`);
+    }
+  }
+  const why =
+    lossy.length === 0
+      ? 'nothing in it tells two keys apart (neither {key_id} nor the exact {key_alias})'
+      : lossy.join(', ');
+  return `two keys can get the same alias: ${why}; the second one's alias is refused as a conflict and never moved (add {key_id|short} unless a name given back by a deleted key is the point)`;
+}
+
+/** The fewest characters `truncate`/`short` keep, or undefined when none cuts. */
+function keptLength(filters: readonly AliasFilter[]): number | undefined {
+  let kept: number | undefined;
+  for (const filter of filters) {
+    const length =
+      filter.name === 'short'
+        ? SHORT_LENGTH
+        : filter.name === 'truncate'
+          ? Number(filter.source.slice('truncate:'.length))
+          : undefined;
+    if (length !== undefined && (kept === undefined || length < kept)) kept = length;
+  }
+  return kept;
+}
+
+function describeFolding(filters: readonly AliasFilter[]): string {
+  const kept = keptLength(filters);
+  if (filters.some((f) => f.name === 'slug')) return 'folds case and punctuation';
+  if (filters.some((f) => f.name === 'lower' || f.name === 'upper')) return 'folds case';
+  return kept === undefined ? 'changes the name' : `keeps ${kept} characters`;
 }

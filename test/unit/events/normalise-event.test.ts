@@ -262,6 +262,62 @@ describe('normaliseEvent()', () => {
         detail: 'HTTP 500',
       },
       {
+        name: 'a redirected call (302): only a 2xx created a key',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = 302;
+        },
+        detail: 'HTTP 302',
+      },
+      {
+        name: 'an interim status (100)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['code'] = '100';
+        },
+        detail: 'HTTP 100',
+      },
+      {
+        name: 'code 200 whose response is a KMS error body',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['response'] = '{"error":{"error_code":"KMS.1105","error_msg":"quota"}}';
+        },
+        detail: 'response.error.error_code "KMS.1105"',
+      },
+      {
+        name: 'code 200 whose response is an API Gateway error body',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['response'] = { error_code: 'APIGW.0308', error_msg: 'throttled', request_id: 'r' };
+        },
+        detail: 'response.error_code "APIGW.0308"',
+      },
+      {
+        name: 'code 200 with an error code on the trace itself',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['error_code'] = 'KMS.0308';
+        },
+        detail: 'error_code "KMS.0308"',
+      },
+      {
+        name: 'code 200 rated "warning" (CTS: the operation failed)',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['trace_rating'] = 'warning';
+        },
+        detail: 'trace_rating "warning"',
+      },
+      {
+        name: 'code 200 with trace_status "incident"',
+        reason: 'failed_call',
+        mutate: (t) => {
+          t['trace_status'] = 'Incident';
+        },
+        detail: 'trace_status "Incident"',
+      },
+      {
         name: 'another service, even with broken createKey fields',
         reason: 'not_kms',
         mutate: (t) => {
@@ -321,6 +377,72 @@ describe('normaliseEvent()', () => {
 
     it('covers every skip reason', () => {
       expect(new Set(rows.map((r) => r.reason))).toEqual(new Set(SKIP_REASONS));
+    });
+  });
+
+  describe('fields that disagree inside one trace (a garbled or forged trace is never guessed at)', () => {
+    const OTHER_PROJECT = 'ffffffffffffffffffffffffffffffff';
+    const OTHER_DOMAIN = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    const withResponse = (t: Json, keyInfo: Json) => {
+      const response = JSON.parse(t['response'] as string) as Json;
+      t['response'] = JSON.stringify({ key_info: { ...(response['key_info'] as Json), ...keyInfo } });
+    };
+    const rows: Array<{ name: string; reason: string; mutate: (t: Json) => void; detail: string[] }> = [
+      {
+        name: 'project_id and the resource_id URN name two projects',
+        reason: 'invalid_project_id',
+        mutate: (t) => {
+          t['resource_id'] = `urn:kms:cn-north-4:${OTHER_PROJECT}:cmk:${KEY_ID}`;
+        },
+        detail: ['project_id', 'resource_id'],
+      },
+      {
+        name: 'the answer and region_id name two regions',
+        reason: 'invalid_region',
+        mutate: (t) => {
+          t['region_id'] = 'cn-east-3';
+        },
+        detail: ['response.key_info.region_id', 'region_id'],
+      },
+      {
+        name: 'the answer and the resource_id URN name two regions',
+        reason: 'invalid_region',
+        mutate: (t) => {
+          t['resource_id'] = `urn:kms:cn-east-3:${PROJECT_ID}:cmk:${KEY_ID}`;
+        },
+        detail: ['response.key_info.region_id', 'resource_id'],
+      },
+      {
+        name: 'the answer and resource_account_id name two accounts',
+        reason: 'invalid_field',
+        mutate: (t) => {
+          withResponse(t, { domain_id: OTHER_DOMAIN });
+        },
+        detail: ['response.key_info.domain_id', 'resource_account_id'],
+      },
+    ];
+
+    it.each(rows)('refuses a trace where $name', ({ mutate, reason, detail }) => {
+      for (const body of [
+        mutatedTrace(mutate),
+        { cts: mutatedTrace(mutate) },
+        snsNotification(cloudEvent(mutatedTrace(mutate))),
+      ]) {
+        const result = normalise(body);
+        expect(result).toMatchObject({ kind: 'invalid', reason });
+        for (const field of detail) expect(result.kind === 'invalid' && result.detail).toContain(field);
+      }
+    });
+
+    it('still accepts a caller from another account (an agency): user.domain.id is not the owner', () => {
+      const event = expectEvent(
+        normalise(
+          mutatedTrace((t) => {
+            at(t, 'user', 'domain')['id'] = OTHER_DOMAIN;
+          }),
+        ),
+      );
+      expect(event.domain_id).toBe(DOMAIN_ID);
     });
   });
 
@@ -723,6 +845,8 @@ describe('normaliseEvent()', () => {
         ),
       );
       expect(event.key_id).toBe(KEY_ID);
+      // Not silently: the audit record says that the trace named two keys.
+      expect(event.notes).toEqual([expect.stringContaining(`resource_id is "${other}"`)]);
     });
 
     it('accepts a trace without resource_type, in any case of KMS/createKey, with a 2xx string code', () => {

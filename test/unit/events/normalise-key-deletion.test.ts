@@ -110,6 +110,45 @@ describe('normaliseEvent() on key deletion traces', () => {
     });
   });
 
+  it.each([
+    ['a 3xx', { code: 302 }, 'with HTTP 302'],
+    [
+      'an error body under code 200',
+      { response: '{"error":{"error_code":"KMS.0210"}}' },
+      '"KMS.0210" despite HTTP 200',
+    ],
+    ['a trace rated "warning"', { trace_rating: 'warning' }, 'trace_rating "warning"'],
+  ])('skips %s: nothing was scheduled', (_, overrides, detail) => {
+    const result = normalise(deletionTrace('scheduleKeyDeletion', overrides));
+    expect(result).toMatchObject({ kind: 'skipped', reason: 'failed_call' });
+    expect(result.kind === 'skipped' && result.detail).toContain(detail);
+  });
+
+  it.each([
+    [
+      'request and response name two keys',
+      { response: JSON.stringify({ key_id: '0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d' }) },
+      'invalid_key_id',
+      'response.key_id',
+    ],
+    [
+      'project_id and the resource_id URN name two projects',
+      { resource_id: `urn:kms:cn-north-4:${'f'.repeat(32)}:cmk:${KEY_ID}` },
+      'invalid_project_id',
+      'resource_id',
+    ],
+    [
+      'region_id and the resource_id URN name two regions',
+      { resource_id: `urn:kms:cn-east-3:${PROJECT_ID}:cmk:${KEY_ID}` },
+      'invalid_region',
+      'region_id',
+    ],
+  ])('refuses a trace where %s', (_, overrides, reason, field) => {
+    const result = normalise(deletionTrace('scheduleKeyDeletion', overrides));
+    expect(result).toMatchObject({ kind: 'invalid', reason });
+    expect(result.kind === 'invalid' && result.detail).toContain(field);
+  });
+
   it('refuses a trace without any key id, naming the fields', () => {
     const result = normalise(deletionTrace('scheduleKeyDeletion', { request: '{}', response: '{}', resource_id: '' }));
     expect(result).toMatchObject({ kind: 'invalid', reason: 'invalid_key_id' });

@@ -177,6 +177,25 @@ describe('normaliseEvent() with a replicateKey trace', () => {
     expect(normalise(trace)).toMatchObject({ kind: 'invalid', reason });
   });
 
+  it.each([
+    [
+      'two replica key ids in its answer',
+      { key_id: REPLICA_KEY_ID, key_info: { key_id: PRIMARY_KEY_ID } },
+      'invalid_key_id',
+      'response.key_info.key_id',
+    ],
+    [
+      'two owner accounts',
+      { key_id: REPLICA_KEY_ID, domain_id: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' },
+      'invalid_field',
+      'resource_account_id',
+    ],
+  ])('refuses a trace with %s', (_, response, reason, field) => {
+    const result = normalise(replicateTrace(FULL_REQUEST, response));
+    expect(result).toMatchObject({ kind: 'invalid', reason });
+    expect(result.kind === 'invalid' && result.detail).toContain(field);
+  });
+
   it('skips a failed replicateKey call', () => {
     const result = normalise(replicateTrace(FULL_REQUEST, {}, { code: 400 }));
     expect(result).toMatchObject({ kind: 'skipped', reason: 'failed_call' });

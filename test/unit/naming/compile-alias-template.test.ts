@@ -72,18 +72,44 @@ describe('compileAliasTemplate()', () => {
       ['alias/x{env}{key_alias|slug}', { env: 'prod/' }],
     ])('warns that %j can end in a reserved "/default"', (source, constants) => {
       const compiled = compileAliasTemplate(source, constants);
-      expect(compiled.ok && compiled.template.warnings).toEqual([
+      expect(compiled.ok && compiled.template.warnings).toContainEqual(
         expect.stringContaining('a reserved "/default" alias'),
-      ]);
+      );
     });
 
     it.each(['alias/{env}/{key_id}', 'alias/{env}/{key_spec|lower}', 'alias/{key_alias|slug}-{key_id|short}'])(
       'does not warn about "/default" for %j',
       (source) => {
         const compiled = compileAliasTemplate(source, CONSTANTS);
-        expect(compiled.ok && compiled.template.warnings).toEqual([]);
+        expect(compiled.ok && compiled.template.warnings).not.toContainEqual(expect.stringContaining('/default'));
       },
     );
+
+    it.each([
+      ['alias/{env}/{key_spec|lower}', 'nothing in it tells two keys apart'],
+      ['alias/{env}/{created_by|slug}-{created_date}', 'nothing in it tells two keys apart'],
+      ['alias/{env}/{key_alias|slug}-x', '{key_alias|slug} folds case and punctuation'],
+      ['alias/{env}/{key_alias|truncate:20}', '{key_alias|truncate:20} keeps 20 characters'],
+      ['alias/{env}/{key_alias|lower}-x', '{key_alias|lower} folds case'],
+      ['alias/{env}/{key_id|truncate:4}', '{key_id|truncate:4} keeps 4 characters'],
+    ])('warns that %j can give two keys one alias', (source, why) => {
+      const compiled = compileAliasTemplate(source, CONSTANTS);
+      expect(compiled.ok && compiled.template.warnings).toContainEqual(
+        expect.stringMatching(new RegExp(`two keys can get the same alias.*${escape(why)}.*conflict`)),
+      );
+    });
+
+    it.each([
+      'alias/{env}/{key_id}',
+      'alias/{env}/{key_id|upper}',
+      'alias/{key_alias|slug}-{key_id|short}',
+      'alias/{env}/{key_alias|default:x}-k',
+    ])('does not warn about collisions for %j (whole key id, short id, or exact key name)', (source) => {
+      const compiled = compileAliasTemplate(source, CONSTANTS);
+      expect(compiled.ok && compiled.template.warnings).not.toContainEqual(
+        expect.stringContaining('two keys can get the same alias'),
+      );
+    });
   });
 
   describe('failures', () => {
@@ -204,3 +230,7 @@ describe('compileAliasTemplate() with untyped configuration', () => {
     expect(!compiled.ok && compiled.reason).toBe('constant "env" must be a string');
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

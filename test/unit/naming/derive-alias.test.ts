@@ -306,3 +306,29 @@ function assertExplained(result: DeriveAliasResult): void {
     expect(result.reason.length).toBeGreaterThan(0);
   }
 }
+
+describe('deriveAlias() on visibly equal Unicode names', () => {
+  // The same visible creator name, as NFC, as NFD, and with invisible characters inside.
+  const NFC = 'Zoë Café';
+  const NFD = NFC.normalize('NFD');
+  const INVISIBLE = 'Zo\u200bë\u200f Ca\u00adfé\ufeff';
+
+  it.each([
+    'alias/{created_by|slug}',
+    'alias/{created_by|truncate:4|slug}',
+    'alias/{created_by|slug|truncate:6}',
+    'alias/{created_by|lower|slug}',
+  ])('%s gives one alias for the NFC, NFD and zero-width spellings', (source) => {
+    const template = compile(source);
+    const derive = (name: string) => deriveAlias(template, event({ created_by: { name } }));
+    const nfc = derive(NFC);
+    expect(nfc.ok).toBe(true);
+    expect(derive(NFD)).toMatchObject({ ok: true, alias: nfc.ok ? nfc.alias : '' });
+    expect(derive(INVISIBLE)).toMatchObject({ ok: true, alias: nfc.ok ? nfc.alias : '' });
+  });
+
+  it('keeps the NFC result it gave before (no alias of an existing key changes)', () => {
+    const result = deriveAlias(compile('alias/{created_by|slug}'), event({ created_by: { name: NFC } }));
+    expect(result).toMatchObject({ ok: true, alias: 'alias/zo-caf' });
+  });
+});
