@@ -36,44 +36,53 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
   }
   const journal =
     command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
-  const deps = createCliKmsDeps(first, io, command.rate);
-  const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
-  for (const target of targets) {
-    if (io.signal?.aborted === true && reports.length > 0) break;
-    const before = deps.meter.apiCalls;
-    const report = await backfillProject(target, command, deps, journal, io);
-    reports.push({ target, report, calls: deps.meter.apiCalls - before });
-    if (report.interrupted) break;
-  }
-  const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
-  if (command.json) {
-    const totals = { kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate };
-    const body =
-      only !== undefined
-        ? { ...only.report, ...totals }
-        : { projects: reports.map((r) => ({ ...r.report, account: r.target.account })), ...totals };
-    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  } else {
-    for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
-    if (only === undefined) {
-      io.stdout.write(
-        `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
-      );
+  // The journal's lock is given up however the run ends (a thrown listing error included).
+  try {
+    const deps = createCliKmsDeps(first, io, command.rate);
+    const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
+    for (const target of targets) {
+      if (io.signal?.aborted === true && reports.length > 0) break;
+      const before = deps.meter.apiCalls;
+      const report = await backfillProject(target, command, deps, journal, io);
+      reports.push({ target, report, calls: deps.meter.apiCalls - before });
+      if (report.interrupted) break;
     }
+    const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
+    if (command.json) {
+      const totals = { kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate };
+      const body =
+        only !== undefined
+          ? { ...only.report, ...totals }
+          : { projects: reports.map((r) => ({ ...r.report, account: r.target.account })), ...totals };
+      io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    } else {
+      for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
+      if (only === undefined) {
+        io.stdout.write(
+          `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
+        );
+      }
+    }
+    const interrupted = reports.find((r) => r.report.interrupted);
+    const last = reports.at(-1)?.report;
+    if (interrupted !== undefined) {
+      io.stderr.write(
+        command.resume === undefined
+          ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
+          : `interrupted: run the same command again to continue from ${command.resume}\n`,
+      );
+    } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
+      io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
+    }
+    const codes = reports.map((r) => backfillExitCode(r.report));
+    return codes.includes(EXIT.interrupted)
+      ? EXIT.interrupted
+      : codes.includes(EXIT.findings)
+        ? EXIT.findings
+        : EXIT.ok;
+  } finally {
+    journal?.close();
   }
-  const interrupted = reports.find((r) => r.report.interrupted);
-  const last = reports.at(-1)?.report;
-  if (interrupted !== undefined) {
-    io.stderr.write(
-      command.resume === undefined
-        ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
-        : `interrupted: run the same command again to continue from ${command.resume}\n`,
-    );
-  } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
-    io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
-  }
-  const codes = reports.map((r) => backfillExitCode(r.report));
-  return codes.includes(EXIT.interrupted) ? EXIT.interrupted : codes.includes(EXIT.findings) ? EXIT.findings : EXIT.ok;
 }
 
 async function backfillProject(

@@ -191,6 +191,22 @@ describe('kms-auto-alias backfill', () => {
     expect(second.json<BackfillReport>().summary).toMatchObject({ total: 6, created: 6, failed: 0 });
   });
 
+  it('refuses a second run on a journal in use (exit 2), so the journal stays resumable', async () => {
+    seedEnabledKeys(6);
+    const journal = join(dir, 'concurrent.jsonl');
+    emulator.faults.add({ operation: 'createAlias', action: { kind: 'latency', ms: 20 } });
+    const argv = ['backfill', '--resume', journal, '--page-size', '2', '--json'];
+    const [one, two] = await Promise.all([runCli(argv, { env }), runCli(argv, { env })]);
+
+    expect([one.code, two.code].sort()).toEqual([0, 2]);
+    const refused = one.code === 2 ? one : two;
+    expect(refused.stderr).toContain(`--resume ${journal} is in use by another backfill`);
+    // The journal has one start and is resumable: a third run finds everything done.
+    const third = await runCli(argv, { env });
+    expect(third.code).toBe(0);
+    expect(third.json<BackfillReport>()).toMatchObject({ complete: true, earlier_keys: 6 });
+  });
+
   it('refuses a journal written for another template (exit 2)', async () => {
     seedEnabledKeys(1);
     const journal = join(dir, 'template.jsonl');
