@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { openJournal } from '../../lib/backfill/backfill-journal.ts';
 import type { BackfillSummary, KeyResult } from '../../lib/backfill/backfill-result.ts';
 import { type BackfillReport, runBackfill } from '../../lib/backfill/run-backfill.ts';
+import { ConfigError } from '../../lib/errors/app-error.ts';
 import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
+import { describeError } from '../describe-error.ts';
 import { humanise, renderTable } from '../format-table.ts';
 import { loadOperatorTargets, type OperatorTarget } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
@@ -40,10 +42,26 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
   try {
     const deps = createCliKmsDeps(first, io, command.rate);
     const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
+    // With several projects, one that cannot be listed (KMS refusing it, its account's credentials
+    // broken) is named and the others still run: throwing would hide what the earlier projects
+    // created and skip the later ones. The exit code is then 3, the worst (docs/cli.md).
+    const failures: Array<{ project_id: string; region: string; account: string | undefined; error: string }> = [];
     for (const target of targets) {
-      if (io.signal?.aborted === true && reports.length > 0) break;
+      if (io.signal?.aborted === true && reports.length + failures.length > 0) break;
       const before = deps.meter.apiCalls;
-      const report = await backfillProject(target, command, deps, journal, io);
+      let report: BackfillReport;
+      try {
+        report = await backfillProject(target, command, deps, journal, io);
+      } catch (err) {
+        if (targets.length === 1 || err instanceof UsageError || err instanceof ConfigError) throw err;
+        failures.push({
+          project_id: target.projectId,
+          region: target.region,
+          account: target.account,
+          error: describeError(err),
+        });
+        continue;
+      }
       reports.push({ target, report, calls: deps.meter.apiCalls - before });
       if (report.interrupted) break;
     }
@@ -53,10 +71,14 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
       const body =
         only !== undefined
           ? { ...only.report, ...totals }
-          : { projects: reports.map((r) => ({ ...r.report, account: r.target.account })), ...totals };
+          : {
+              projects: [...reports.map((r) => ({ ...r.report, account: r.target.account })), ...failures],
+              ...totals,
+            };
       io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     } else {
       for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
+      for (const f of failures) io.stdout.write(`Backfill: ${couldNotRun(f)}\n\n`);
       if (only === undefined) {
         io.stdout.write(
           `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
@@ -74,12 +96,15 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
     } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
       io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
     }
+    for (const f of failures) io.stderr.write(`kms-auto-alias backfill: ${couldNotRun(f)}\n`);
     const codes = reports.map((r) => backfillExitCode(r.report));
     return codes.includes(EXIT.interrupted)
       ? EXIT.interrupted
-      : codes.includes(EXIT.findings)
-        ? EXIT.findings
-        : EXIT.ok;
+      : failures.length > 0
+        ? EXIT.unavailable
+        : codes.includes(EXIT.findings)
+          ? EXIT.findings
+          : EXIT.ok;
   } finally {
     journal?.close();
   }
@@ -135,6 +160,11 @@ async function backfillProject(
   } finally {
     progress.done();
   }
+}
+
+function couldNotRun(f: { project_id: string; region: string; account: string | undefined; error: string }): string {
+  const of = f.account === undefined ? '' : `account ${f.account}, `;
+  return `${of}project ${f.project_id} (${f.region}): could not run: ${f.error}`;
 }
 
 function keys(n: number): string {

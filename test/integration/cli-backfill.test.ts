@@ -207,6 +207,25 @@ describe('kms-auto-alias backfill', () => {
     expect(third.json<BackfillReport>()).toMatchObject({ complete: true, earlier_keys: 6 });
   });
 
+  it('still backfills and reports the other projects when one cannot be listed, and exits 3', async () => {
+    const ids = seedEnabledKeys(2);
+    // A project this account does not have: KMS refuses it.
+    const foreign = 'ffffffffffff4fffafffffffffffffff';
+    const several = {
+      ...env,
+      HUAWEICLOUD_PROJECT_ID: '',
+      HUAWEICLOUD_PROJECTS: `${foreign}=cn-north-4,${PROJECT}=cn-north-4`,
+    };
+    const run = await runCli(['backfill', '--json'], { env: several });
+
+    expect(run.code).toBe(3);
+    const body = run.json<{ projects: Array<Partial<BackfillReport> & { error?: string }> }>();
+    expect(body.projects.find((p) => p.project_id === PROJECT)?.summary).toMatchObject({ created: 2 });
+    expect(body.projects.find((p) => p.project_id === foreign)?.error).toMatch(/KMS_/);
+    for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
+    expect(run.stderr).toContain(`project ${foreign} (cn-north-4): could not run`);
+  });
+
   it('refuses a journal written for another template (exit 2)', async () => {
     seedEnabledKeys(1);
     const journal = join(dir, 'template.jsonl');
