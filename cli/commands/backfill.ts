@@ -15,8 +15,12 @@ import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 type BackfillCommand = Extract<Command, { name: 'backfill' }>;
 
 /** Exit code of a backfill: interrupted, findings (conflicts, failures, over all runs), or ok. */
-export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 'summary'>): ExitCode {
+export function backfillExitCode(
+  report: Pick<BackfillReport, 'interrupted' | 'summary'> & Partial<Pick<BackfillReport, 'stopped'>>,
+): ExitCode {
   if (report.interrupted) return EXIT.interrupted;
+  // KMS kept throttling: the run proved nothing about the keys it did not start (docs/cli.md: 3).
+  if (report.stopped !== undefined) return EXIT.unavailable;
   const tags = report.summary.tags ?? {};
   // Tag conflicts, over-limit and invalid tag sets are findings, as alias conflicts are.
   const tagFindings = (tags.conflict ?? 0) + (tags.over_limit ?? 0) + (tags.invalid ?? 0) + (tags.failed ?? 0);
@@ -63,7 +67,7 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
         continue;
       }
       reports.push({ target, report, calls: deps.meter.apiCalls - before });
-      if (report.interrupted) break;
+      if (report.interrupted || report.stopped !== undefined) break;
     }
     const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
     if (command.json) {
@@ -93,6 +97,10 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
           ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
           : `interrupted: run the same command again to continue from ${command.resume}\n`,
       );
+    } else if (last?.stopped === 'throttled') {
+      io.stderr.write(
+        `stopped: KMS kept throttling after the retries; run the same command again later, with a lower --rate (now ${deps.rate}/s)${command.resume === undefined ? '' : `, to continue from ${command.resume}`}\n`,
+      );
     } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
       io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
     }
@@ -100,7 +108,7 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
     const codes = reports.map((r) => backfillExitCode(r.report));
     return codes.includes(EXIT.interrupted)
       ? EXIT.interrupted
-      : failures.length > 0
+      : failures.length > 0 || codes.includes(EXIT.unavailable)
         ? EXIT.unavailable
         : codes.includes(EXIT.findings)
           ? EXIT.findings
@@ -236,11 +244,13 @@ function renderBackfill(report: BackfillReport, calls: number, rate: number, acc
   const attention = report.summary.conflict + report.summary.failed;
   const state = report.interrupted
     ? 'interrupted'
-    : report.dry_run
-      ? 'dry run, nothing changed'
-      : report.complete
-        ? `complete${attention > 0 ? `, ${keys(attention)} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`
-        : 'incomplete';
+    : report.stopped === 'throttled'
+      ? 'stopped: KMS kept throttling'
+      : report.dry_run
+        ? 'dry run, nothing changed'
+        : report.complete
+          ? `complete${attention > 0 ? `, ${keys(attention)} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`
+          : 'incomplete';
   out.push(`\n${state}; ${calls} KMS calls at up to ${rate}/s\n`);
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }

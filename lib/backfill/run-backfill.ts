@@ -64,6 +64,8 @@ export interface BackfillReport {
   complete: boolean;
   /** Stopped by the signal before the end; resume with the journal. */
   interrupted: boolean;
+  /** Stopped starting keys because KMS kept throttling after the retries; resume later. */
+  stopped?: 'throttled';
   /** Keys settled by earlier runs of the journal, not worked on again. */
   earlier_keys: number;
   /** This run's results, in listing order. */
@@ -119,6 +121,13 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   let blocked = false;
   let reachedEnd = false;
   let interrupted = false;
+  // KMS still throttling after the retry policy gave up: every further key would only add load to
+  // the per-user limit the live function shares (docs/huawei-kms.md#rate-limits), and fail the
+  // same way. Stop starting keys, as on Ctrl-C; the cursor stays before this page.
+  let stopped: 'throttled' | undefined;
+  const isThrottled = (r: KeyResult): boolean =>
+    (r.outcome === 'failed' && r.reason === 'kms_throttled') ||
+    (r.tags === 'failed' && r.tag_detail?.startsWith('KMS_THROTTLED') === true);
 
   const decide = async (details: KeyDetails): Promise<KeyResult> => {
     const base: KeyResult = { key_id: details.key_id, outcome: 'failed' };
@@ -165,8 +174,9 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     await Promise.all(
       page.keys.map((details, i) =>
         limit(async () => {
-          if (settledBefore.has(details.key_id) || deps.signal?.aborted === true) return;
+          if (settledBefore.has(details.key_id) || deps.signal?.aborted === true || stopped !== undefined) return;
           const result = await decide(details);
+          if (isThrottled(result)) stopped = 'throttled';
           pageResults[i] = result;
           combined.set(result.key_id, result);
           journal?.recordKey(result);
@@ -194,10 +204,11 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       interrupted = !(reachedEnd && pageSettled);
       break;
     }
+    if (stopped !== undefined) break;
   }
-  const complete = reachedEnd && !blocked && !interrupted;
+  const complete = reachedEnd && !blocked && !interrupted && stopped === undefined;
   if (complete) journal?.recordComplete(now().toISOString());
-  return report(results, complete, interrupted);
+  return { ...report(results, complete, interrupted), ...(stopped === undefined ? {} : { stopped }) };
 }
 
 function checkJournalScope(

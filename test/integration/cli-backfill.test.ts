@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_KEYS, demoEnv, seedDemoProject } from '../../cli/demo.ts';
-import { type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
+import { FAULT_PRESETS, type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
 import type { BackfillReport } from '../../lib/backfill/run-backfill.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
@@ -224,6 +224,28 @@ describe('kms-auto-alias backfill', () => {
     expect(body.projects.find((p) => p.project_id === foreign)?.error).toMatch(/KMS_/);
     for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
     expect(run.stderr).toContain(`project ${foreign} (cn-north-4): could not run`);
+  });
+
+  it('stops starting keys when KMS keeps throttling (exit 3), and a later run goes on from the journal', async () => {
+    const ids = seedEnabledKeys(12);
+    const journal = join(dir, 'throttled.jsonl');
+    const throttle = emulator.faults.add({ operation: 'createAlias', action: FAULT_PRESETS.throttle });
+    const argv = ['backfill', '--resume', journal, '--page-size', '4', '--json'];
+    const first = await runCli(argv, { env: { ...env, RETRY_ATTEMPTS: '1' } });
+
+    expect(first.code).toBe(3);
+    expect(first.stderr).toContain('stopped: KMS kept throttling');
+    const report = first.json<BackfillReport>();
+    expect(report).toMatchObject({ complete: false, stopped: 'throttled' });
+    // Only the keys already started were tried: not one create per remaining key.
+    const tried = new Set(calls('createAlias').map((c) => c.keyId));
+    expect(tried.size).toBeLessThanOrEqual(4);
+
+    throttle.remove();
+    const second = await runCli(argv, { env });
+    expect(second.code).toBe(0);
+    expect(second.json<BackfillReport>().summary).toMatchObject({ total: 12, created: 12, failed: 0 });
+    for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
   });
 
   it('refuses a journal written for another template (exit 2)', async () => {

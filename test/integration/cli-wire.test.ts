@@ -162,6 +162,27 @@ describe('kms-auto-alias wire', () => {
     expect((await wire('--check')).code).toBe(0);
   });
 
+  it('--dry-run and --check only read (SMN, CTS and KMS call log), whatever is missing or wrong', async () => {
+    const READS = new Set(['smnListTopics', 'smnListSubscriptions', 'ctsListNotifications', 'iamToken']);
+    const writesOf = () => emulator.calls.filter((c) => !READS.has(c.operation)).map((c) => c.operation);
+    const readOnly = async () => {
+      emulator.resetCalls();
+      expect((await wire('--dry-run')).code).toBe(0);
+      expect((await wire('--check')).code).toBeLessThanOrEqual(1);
+      expect(writesOf()).toEqual([]);
+    };
+    await readOnly(); // nothing there
+    await wire();
+    const [n] = emulator.cts.notifications(PROJECT);
+    emulator.cts.setNotificationStatus(n?.notification_id ?? '', 'disabled');
+    await readOnly(); // a notification to update
+    const [sub] = emulator.smn.subscriptions(TOPIC_URN);
+    emulator.smn.deleteSubscription(sub?.subscription_urn ?? '');
+    await readOnly(); // a subscription to add
+    expect(emulator.smn.subscriptions(TOPIC_URN)).toEqual([]);
+    expect(emulator.cts.notifications(PROJECT)[0]?.status).toBe('disabled');
+  });
+
   it('--check reports a subscription still pending confirmation', async () => {
     subscriber.autoConfirm = false;
     const applied = await wireJson('--confirm-wait', '0');
