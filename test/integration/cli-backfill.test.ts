@@ -248,6 +248,30 @@ describe('kms-auto-alias backfill', () => {
     for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
   });
 
+  it('finds, on resume, a key that moved before the cursor because an earlier key was purged', async () => {
+    const ids = seedEnabledKeys(6);
+    const journal = join(dir, 'shifted.jsonl');
+    const argv = ['backfill', '--resume', journal, '--page-size', '2', '--json'];
+    // A first run did page 1 (keys 1 and 2) and was stopped; its cursor is past that page.
+    const controller = new AbortController();
+    emulator.faults.add({ operation: 'createAlias', action: { kind: 'latency', ms: 20 } });
+    const watch = setInterval(() => {
+      if (calls('createAlias').length >= 1) controller.abort();
+    }, 1);
+    const first = await runCli(argv, { env, signal: controller.signal });
+    clearInterval(watch);
+    expect(first.json<BackfillReport>().results.map((r) => r.key_id)).toEqual([ids[0], ids[1]]);
+    expect(readFileSync(journal, 'utf8')).toContain('{"type":"cursor","marker":"2"}');
+    // Key 1 is purged (its deletion was scheduled long ago): list-keys positions shift by one, and
+    // key 3 is now on the page the cursor skips.
+    emulator.state.deleteKey(ids[0] ?? '');
+
+    const second = await runCli(argv, { env });
+    expect(second.code).toBe(0);
+    expect(second.json<BackfillReport>().complete).toBe(true);
+    for (const id of ids.slice(1)) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
+  });
+
   it('refuses a journal written for another template (exit 2)', async () => {
     seedEnabledKeys(1);
     const journal = join(dir, 'template.jsonl');
