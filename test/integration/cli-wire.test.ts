@@ -183,6 +183,38 @@ describe('kms-auto-alias wire', () => {
     expect(emulator.cts.notifications(PROJECT)[0]?.status).toBe('disabled');
   });
 
+  it('updating a notification keeps the operations it had for other services, and says what it changed', async () => {
+    await wire();
+    const [n] = emulator.cts.notifications(PROJECT);
+    // Someone widened the notification to OBS bucket creations, then switched it off.
+    const obs = { service_type: 'OBS', resource_type: 'bucket', trace_names: ['createBucket'] };
+    const put = await signedFetch(emulator.url, {
+      method: 'PUT',
+      path: `/v3/${PROJECT}/notifications`,
+      body: {
+        notification_id: n?.notification_id,
+        notification_name: n?.notification_name,
+        operation_type: 'customized',
+        operations: [...(n?.operations ?? []), obs],
+        notify_user_list: [],
+        topic_id: TOPIC_URN,
+        filter: n?.filter,
+        status: 'disabled',
+      },
+      ak: LOCAL_ACCOUNT.ak,
+      sk: LOCAL_ACCOUNT.sk,
+      dateMs: Date.now(),
+    });
+    expect(put.status).toBe(200);
+
+    const fixed = await wireJson();
+    expect(fixed.report.projects[0]?.notification.state).toBe('updated');
+    const [after] = emulator.cts.notifications(PROJECT);
+    expect(after?.status).toBe('enabled');
+    expect(after?.operations).toEqual(expect.arrayContaining([obs]));
+    expect(after?.operations.find((o) => o.service_type === 'KMS')?.trace_names).toContain('createKey');
+  });
+
   it('--check reports a subscription still pending confirmation', async () => {
     subscriber.autoConfirm = false;
     const applied = await wireJson('--confirm-wait', '0');
