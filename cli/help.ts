@@ -67,7 +67,7 @@ Exit codes:
   2    bad usage, or a template that does not compile
 `;
 
-export const BACKFILL_HELP = `Usage: kms-auto-alias backfill [--project ID] [--region R] [--account A] [--dry-run] [--rate N] [--resume FILE] [--json]
+export const BACKFILL_HELP = `Usage: kms-auto-alias backfill [--project ID] [--region R] [--account A] [--dry-run] [--rate N] [--resume FILE] [--page-size N] [--json]
 
 Gives every enabled customer key of a project the alias the convention asks for, with the
 handler's own idempotent create (one CreateAlias per key; an alias held by another key is a
@@ -102,8 +102,11 @@ Examples:
 Exit codes:
   0    every key settled: created, already present or skipped
   1    conflicts or failures (run again with the same --resume to retry failures)
-  2    bad usage or configuration (also: a --resume file for another project or template)
-  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable
+  2    bad usage or configuration (also: a --resume file for another project or template,
+       or in use by another backfill)
+  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable; KMS
+       still throttling after the retries (no new key started: run the same command later);
+       or one of several projects could not be listed (the others still ran)
   130  interrupted; run the same command to continue
 `;
 
@@ -136,7 +139,8 @@ Exit codes:
   0    no drift
   1    drift found
   2    bad usage or configuration
-  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable
+  3    could not run: KMS/IAM unreachable, authentication refused, secret unreadable (with
+       several projects: any one of them; the others are still reported)
 `;
 
 export const REPLAY_HELP = `Usage: kms-auto-alias replay-dlq --to QUEUE_URL [--from QUEUE_URL] [--max N] [--dry-run] [--filter REASON]... [--json]

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scrubSecretText } from '../lib/audit/secret-registry.ts';
-import { AppError, ConfigError, toErrorSummary } from '../lib/errors/app-error.ts';
+import { ConfigError } from '../lib/errors/app-error.ts';
 import { type CliIo, EXIT, UsageError } from './cli-io.ts';
+import { describeError } from './describe-error.ts';
 import { type Command, parseCommandLine } from './parse-command-line.ts';
 
 export type { CliIo } from './cli-io.ts';
@@ -53,15 +54,6 @@ async function runCommand(command: Command, io: CliIo): Promise<number> {
     case 'wire':
       return (await import('./commands/wire.ts')).runWireCommand(command, io);
   }
-}
-
-/** A one-line, secret-free description of what stopped a command (scrubbed: it may quote a response). */
-function describeError(err: unknown): string {
-  if (err instanceof AppError) {
-    const summary = toErrorSummary(err);
-    return scrubSecretText(`${summary.code}: ${summary.message}`);
-  }
-  return scrubSecretText(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 }
 
 /**

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { openJournal } from '../../lib/backfill/backfill-journal.ts';
 import type { BackfillSummary, KeyResult } from '../../lib/backfill/backfill-result.ts';
 import { type BackfillReport, runBackfill } from '../../lib/backfill/run-backfill.ts';
+import { ConfigError } from '../../lib/errors/app-error.ts';
 import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
+import { describeError } from '../describe-error.ts';
 import { humanise, renderTable } from '../format-table.ts';
 import { loadOperatorTargets, type OperatorTarget } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
@@ -13,8 +15,12 @@ import { ASSUMED_TAG_CREATE_SEMANTICS } from '../../lib/tags/plan-tags.ts';
 type BackfillCommand = Extract<Command, { name: 'backfill' }>;
 
 /** Exit code of a backfill: interrupted, findings (conflicts, failures, over all runs), or ok. */
-export function backfillExitCode(report: Pick<BackfillReport, 'interrupted' | 'summary'>): ExitCode {
+export function backfillExitCode(
+  report: Pick<BackfillReport, 'interrupted' | 'summary'> & Partial<Pick<BackfillReport, 'stopped'>>,
+): ExitCode {
   if (report.interrupted) return EXIT.interrupted;
+  // KMS kept throttling: the run proved nothing about the keys it did not start (docs/cli.md: 3).
+  if (report.stopped !== undefined) return EXIT.unavailable;
   const tags = report.summary.tags ?? {};
   // Tag conflicts, over-limit and invalid tag sets are findings, as alias conflicts are.
   const tagFindings = (tags.conflict ?? 0) + (tags.over_limit ?? 0) + (tags.invalid ?? 0) + (tags.failed ?? 0);
@@ -36,44 +42,80 @@ export async function runBackfillCommand(command: BackfillCommand, io: CliIo): P
   }
   const journal =
     command.resume === undefined ? undefined : openJournal(resolve(io.cwd ?? process.cwd(), command.resume));
-  const deps = createCliKmsDeps(first, io, command.rate);
-  const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
-  for (const target of targets) {
-    if (io.signal?.aborted === true && reports.length > 0) break;
-    const before = deps.meter.apiCalls;
-    const report = await backfillProject(target, command, deps, journal, io);
-    reports.push({ target, report, calls: deps.meter.apiCalls - before });
-    if (report.interrupted) break;
-  }
-  const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
-  if (command.json) {
-    const totals = { kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate };
-    const body =
-      only !== undefined
-        ? { ...only.report, ...totals }
-        : { projects: reports.map((r) => ({ ...r.report, account: r.target.account })), ...totals };
-    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  } else {
-    for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
-    if (only === undefined) {
-      io.stdout.write(
-        `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
-      );
+  // The journal's lock is given up however the run ends (a thrown listing error included).
+  try {
+    const deps = createCliKmsDeps(first, io, command.rate);
+    const reports: Array<{ target: OperatorTarget; report: BackfillReport; calls: number }> = [];
+    // With several projects, one that cannot be listed (KMS refusing it, its account's credentials
+    // broken) is named and the others still run: throwing would hide what the earlier projects
+    // created and skip the later ones. The exit code is then 3, the worst (docs/cli.md).
+    const failures: Array<{ project_id: string; region: string; account: string | undefined; error: string }> = [];
+    for (const target of targets) {
+      if (io.signal?.aborted === true && reports.length + failures.length > 0) break;
+      const before = deps.meter.apiCalls;
+      let report: BackfillReport;
+      try {
+        report = await backfillProject(target, command, deps, journal, io);
+      } catch (err) {
+        if (targets.length === 1 || err instanceof UsageError || err instanceof ConfigError) throw err;
+        failures.push({
+          project_id: target.projectId,
+          region: target.region,
+          account: target.account,
+          error: describeError(err),
+        });
+        continue;
+      }
+      reports.push({ target, report, calls: deps.meter.apiCalls - before });
+      if (report.interrupted || report.stopped !== undefined) break;
     }
+    const only = reports.length === 1 && targets.length === 1 ? reports[0] : undefined;
+    if (command.json) {
+      const totals = { kms_calls: deps.meter.apiCalls, retries: deps.meter.retries, rate: deps.rate };
+      const body =
+        only !== undefined
+          ? { ...only.report, ...totals }
+          : {
+              projects: [...reports.map((r) => ({ ...r.report, account: r.target.account })), ...failures],
+              ...totals,
+            };
+      io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    } else {
+      for (const r of reports) io.stdout.write(renderBackfill(r.report, r.calls, deps.rate, r.target.account));
+      for (const f of failures) io.stdout.write(`Backfill: ${couldNotRun(f)}\n\n`);
+      if (only === undefined) {
+        io.stdout.write(
+          `${reports.length} of ${targets.length} projects walked; ${deps.meter.apiCalls} KMS calls in all\n`,
+        );
+      }
+    }
+    const interrupted = reports.find((r) => r.report.interrupted);
+    const last = reports.at(-1)?.report;
+    if (interrupted !== undefined) {
+      io.stderr.write(
+        command.resume === undefined
+          ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
+          : `interrupted: run the same command again to continue from ${command.resume}\n`,
+      );
+    } else if (last?.stopped === 'throttled') {
+      io.stderr.write(
+        `stopped: KMS kept throttling after the retries; run the same command again later, with a lower --rate (now ${deps.rate}/s)${command.resume === undefined ? '' : `, to continue from ${command.resume}`}\n`,
+      );
+    } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
+      io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
+    }
+    for (const f of failures) io.stderr.write(`kms-auto-alias backfill: ${couldNotRun(f)}\n`);
+    const codes = reports.map((r) => backfillExitCode(r.report));
+    return codes.includes(EXIT.interrupted)
+      ? EXIT.interrupted
+      : failures.length > 0 || codes.includes(EXIT.unavailable)
+        ? EXIT.unavailable
+        : codes.includes(EXIT.findings)
+          ? EXIT.findings
+          : EXIT.ok;
+  } finally {
+    journal?.close();
   }
-  const interrupted = reports.find((r) => r.report.interrupted);
-  const last = reports.at(-1)?.report;
-  if (interrupted !== undefined) {
-    io.stderr.write(
-      command.resume === undefined
-        ? 'interrupted: run the command again (keys already aliased are found in one call each), or use --resume FILE next time\n'
-        : `interrupted: run the same command again to continue from ${command.resume}\n`,
-    );
-  } else if (last !== undefined && !last.complete && command.resume !== undefined && last.summary.failed > 0) {
-    io.stderr.write(`${keys(last.summary.failed)} failed: run the same command again to retry them\n`);
-  }
-  const codes = reports.map((r) => backfillExitCode(r.report));
-  return codes.includes(EXIT.interrupted) ? EXIT.interrupted : codes.includes(EXIT.findings) ? EXIT.findings : EXIT.ok;
 }
 
 async function backfillProject(
@@ -126,6 +168,11 @@ async function backfillProject(
   } finally {
     progress.done();
   }
+}
+
+function couldNotRun(f: { project_id: string; region: string; account: string | undefined; error: string }): string {
+  const of = f.account === undefined ? '' : `account ${f.account}, `;
+  return `${of}project ${f.project_id} (${f.region}): could not run: ${f.error}`;
 }
 
 function keys(n: number): string {
@@ -197,11 +244,13 @@ function renderBackfill(report: BackfillReport, calls: number, rate: number, acc
   const attention = report.summary.conflict + report.summary.failed;
   const state = report.interrupted
     ? 'interrupted'
-    : report.dry_run
-      ? 'dry run, nothing changed'
-      : report.complete
-        ? `complete${attention > 0 ? `, ${keys(attention)} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`
-        : 'incomplete';
+    : report.stopped === 'throttled'
+      ? 'stopped: KMS kept throttling'
+      : report.dry_run
+        ? 'dry run, nothing changed'
+        : report.complete
+          ? `complete${attention > 0 ? `, ${keys(attention)} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`
+          : 'incomplete';
   out.push(`\n${state}; ${calls} KMS calls at up to ${rate}/s\n`);
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }

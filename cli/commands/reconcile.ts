@@ -1,6 +1,8 @@
 import type { DriftItem, DriftReport } from '../../lib/reconcile/find-drift.ts';
 import { runReconcile } from '../../lib/reconcile/run-reconcile.ts';
+import { ConfigError } from '../../lib/errors/app-error.ts';
 import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
+import { describeError } from '../describe-error.ts';
 import { humanise, renderTable } from '../format-table.ts';
 import { loadOperatorTargets } from '../load-operator-config.ts';
 import type { Command } from '../parse-command-line.ts';
@@ -16,6 +18,10 @@ export async function runReconcileCommand(command: ReconcileCommand, io: CliIo):
   if (first === undefined) throw new UsageError('no project configured: pass --project');
   const deps = createCliKmsDeps(first, io, command.rate);
   const reports: Array<{ report: DriftReport; account: string | undefined }> = [];
+  // One project that cannot be read (its agency broken, KMS refusing it) must not hide the drift
+  // of the others: with several projects each is tried, the failure is reported in its place and
+  // the exit code is the worst (3 over 1), as docs/cli.md says. A lone project still just throws.
+  const failures: Array<{ project_id: string; region: string; account: string | undefined; error: string }> = [];
   for (const target of targets) {
     const where = target.account === undefined ? '' : ` ${target.account}/${target.projectId}`;
     const progress = createProgress(io.stderr, `reconcile${where}`);
@@ -36,6 +42,10 @@ export async function runReconcileCommand(command: ReconcileCommand, io: CliIo):
         },
       );
       reports.push({ report, account: target.account });
+    } catch (err) {
+      if (targets.length === 1 || err instanceof UsageError || err instanceof ConfigError) throw err;
+      const failure = { project_id: target.projectId, region: target.region, account: target.account };
+      failures.push({ ...failure, error: describeError(err) });
     } finally {
       progress.done();
     }
@@ -43,14 +53,22 @@ export async function runReconcileCommand(command: ReconcileCommand, io: CliIo):
   const [only] = reports;
   if (command.json) {
     const body =
-      reports.length === 1 && only !== undefined
+      targets.length === 1 && only !== undefined
         ? only.report
-        : { projects: reports.map((r) => ({ ...r.report, account: r.account })) };
+        : { projects: [...reports.map((r) => ({ ...r.report, account: r.account })), ...failures] };
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   } else {
     for (const r of reports) io.stdout.write(renderDrift(r.report, r.account));
+    for (const f of failures) io.stdout.write(`Reconcile: ${couldNotRun(f)}\n`);
   }
+  for (const f of failures) io.stderr.write(`kms-auto-alias reconcile: ${couldNotRun(f)}\n`);
+  if (failures.length > 0) return EXIT.unavailable;
   return reports.some((r) => r.report.has_drift) ? EXIT.findings : EXIT.ok;
+}
+
+function couldNotRun(f: { project_id: string; region: string; account: string | undefined; error: string }): string {
+  const of = f.account === undefined ? '' : `account ${f.account}, `;
+  return `${of}project ${f.project_id} (${f.region}): could not run: ${f.error}`;
 }
 
 function driftRow(d: DriftItem): string[] {

@@ -13,7 +13,7 @@
  *
  * A torn last line (the process died while writing it) is ignored.
  */
-import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
 import type { KeyResult } from './backfill-result.ts';
@@ -153,22 +153,67 @@ export interface Journal {
   recordKey(result: KeyResult): void;
   recordCursor(marker: string | undefined): void;
   recordComplete(at: string): void;
+  /** Gives up the journal's lock (see {@link openJournal}); call once the run is over. */
+  close(): void;
 }
 
 /**
- * Opens (or prepares to create) a journal.
- * @throws ConfigError when the file exists but is not a backfill journal.
+ * Takes `PATH.lock` (created exclusively, holding this process's pid), so that a second run on
+ * the same journal is refused instead of working on the same keys at the same time: that would
+ * double the KMS calls the rate limit is meant to cap, interleave two runs' records, and two runs
+ * starting a new file together would each write a "start" record, which no later run can resume.
+ * A lock left by a process that no longer exists (killed with -9, a crash) is taken over.
+ */
+function lockJournal(path: string): () => void {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, `${process.pid}\n`, { encoding: 'utf8', flag: 'wx' });
+      return () => rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new ConfigError(
+        `--resume ${path} is in use by another backfill (process ${holder}); wait for it to end, or delete ${lockPath} if no backfill runs`,
+      );
+    }
+    rmSync(lockPath, { force: true });
+  }
+  throw new ConfigError(`--resume ${path}: could not take ${lockPath}; delete it if no backfill runs`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Opens (or prepares to create) a journal, and locks it until `close()`.
+ * @throws ConfigError when the file exists but is not a backfill journal, or another live run holds it.
  */
 export function openJournal(path: string): Journal {
   let previous: JournalState | undefined;
-  if (existsSync(path)) {
-    const text = readFileSync(path, 'utf8');
-    if (text.trim() !== '') {
-      const parsed = parseJournal(text);
-      if (!parsed.ok) throw new ConfigError(`--resume ${path}: not a usable backfill journal (${parsed.reason})`);
-      previous = parsed.state;
-      if (!text.endsWith('\n')) repairTail(path, text);
+  const unlock = lockJournal(path);
+  try {
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      if (text.trim() !== '') {
+        const parsed = parseJournal(text);
+        if (!parsed.ok) throw new ConfigError(`--resume ${path}: not a usable backfill journal (${parsed.reason})`);
+        previous = parsed.state;
+        if (!text.endsWith('\n')) repairTail(path, text);
+      }
     }
+  } catch (err) {
+    unlock();
+    throw err;
   }
   const append = (record: Record<string, unknown>): void => {
     appendFileSync(path, `${JSON.stringify(record)}\n`, 'utf8');
@@ -183,5 +228,6 @@ export function openJournal(path: string): Journal {
     recordKey: (result) => append({ type: 'key', ...compactResult(result) }),
     recordCursor: (marker) => append({ type: 'cursor', marker: marker ?? null }),
     recordComplete: (at) => append({ type: 'complete', at }),
+    close: unlock,
   };
 }

@@ -64,6 +64,8 @@ export interface BackfillReport {
   complete: boolean;
   /** Stopped by the signal before the end; resume with the journal. */
   interrupted: boolean;
+  /** Stopped starting keys because KMS kept throttling after the retries; resume later. */
+  stopped?: 'throttled';
   /** Keys settled by earlier runs of the journal, not worked on again. */
   earlier_keys: number;
   /** This run's results, in listing order. */
@@ -119,6 +121,13 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   let blocked = false;
   let reachedEnd = false;
   let interrupted = false;
+  // KMS still throttling after the retry policy gave up: every further key would only add load to
+  // the per-user limit the live function shares (docs/huawei-kms.md#rate-limits), and fail the
+  // same way. Stop starting keys, as on Ctrl-C; the cursor stays before this page.
+  let stopped: 'throttled' | undefined;
+  const isThrottled = (r: KeyResult): boolean =>
+    (r.outcome === 'failed' && r.reason === 'kms_throttled') ||
+    (r.tags === 'failed' && r.tag_detail?.startsWith('KMS_THROTTLED') === true);
 
   const decide = async (details: KeyDetails): Promise<KeyResult> => {
     const base: KeyResult = { key_id: details.key_id, outcome: 'failed' };
@@ -154,50 +163,67 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     }
   };
 
-  for await (const page of listKeyPages(deps.kms, deps.run, {
-    region,
-    projectId,
-    marker: previous?.cursor,
-    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-  })) {
-    listed += page.keys.length;
-    const pageResults: Array<KeyResult | undefined> = page.keys.map(() => undefined);
-    await Promise.all(
-      page.keys.map((details, i) =>
-        limit(async () => {
-          if (settledBefore.has(details.key_id) || deps.signal?.aborted === true) return;
-          const result = await decide(details);
-          pageResults[i] = result;
-          combined.set(result.key_id, result);
-          journal?.recordKey(result);
-          deps.onProgress?.({
-            page: page.index + 1,
-            listed,
-            decided: results.length + pageResults.filter(Boolean).length,
-            last: result,
-          });
-        }),
-      ),
-    );
-    for (const r of pageResults) if (r !== undefined) results.push(r);
-    const pageSettled = page.keys.every((k, i) => {
-      const r = pageResults[i];
-      return settledBefore.has(k.key_id) || (r !== undefined && isSettled(r));
-    });
-    if (!pageSettled) blocked = true;
-    const failed = pageResults.filter((r) => r !== undefined && !isSettled(r)).length;
-    deps.onPage?.({ page: page.index + 1, keys: page.keys.length, listed, failed });
-    if (page.nextMarker === undefined) reachedEnd = true;
-    // The cursor never passes a page with an unsettled key: a resumed run lists it again.
-    if (!blocked && !reachedEnd) journal?.recordCursor(page.nextMarker);
-    if (deps.signal?.aborted === true) {
-      interrupted = !(reachedEnd && pageSettled);
-      break;
+  const isSettledNow = (keyId: string): boolean => {
+    const r = combined.get(keyId);
+    return settledBefore.has(keyId) || (r !== undefined && isSettled(r));
+  };
+  /** One pass over list-keys from `marker`; `moveCursor`: journal the cursor as pages settle. */
+  const sweep = async (marker: string | undefined, moveCursor: boolean): Promise<void> => {
+    reachedEnd = false;
+    for await (const page of listKeyPages(deps.kms, deps.run, {
+      region,
+      projectId,
+      marker,
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    })) {
+      listed += page.keys.length;
+      const pageResults: Array<KeyResult | undefined> = page.keys.map(() => undefined);
+      await Promise.all(
+        page.keys.map((details, i) =>
+          limit(async () => {
+            if (isSettledNow(details.key_id) || deps.signal?.aborted === true || stopped !== undefined) return;
+            const result = await decide(details);
+            if (isThrottled(result)) stopped = 'throttled';
+            pageResults[i] = result;
+            combined.set(result.key_id, result);
+            journal?.recordKey(result);
+            deps.onProgress?.({
+              page: page.index + 1,
+              listed,
+              decided: results.length + pageResults.filter(Boolean).length,
+              last: result,
+            });
+          }),
+        ),
+      );
+      for (const r of pageResults) if (r !== undefined) results.push(r);
+      const pageSettled = page.keys.every((k) => isSettledNow(k.key_id));
+      if (!pageSettled) blocked = true;
+      const failed = pageResults.filter((r) => r !== undefined && !isSettled(r)).length;
+      deps.onPage?.({ page: page.index + 1, keys: page.keys.length, listed, failed });
+      if (page.nextMarker === undefined) reachedEnd = true;
+      // The cursor never passes a page with an unsettled key: a resumed run lists it again.
+      if (moveCursor && !blocked && !reachedEnd) journal?.recordCursor(page.nextMarker);
+      if (deps.signal?.aborted === true) {
+        interrupted = !(reachedEnd && pageSettled);
+        return;
+      }
+      if (stopped !== undefined) return;
     }
+  };
+
+  await sweep(previous?.cursor, true);
+  // A resumed run started at a stored marker. Huawei does not document what list-keys' marker is
+  // (docs/huawei-kms.md#listing-keys); if it is a position, a key purged from an earlier page
+  // between the runs shifts a key the first run never saw to before the cursor, and it would be
+  // missed for good. So before calling the backfill complete, list from the first page once more:
+  // settled keys cost no call, only the listing is paid again.
+  if (previous?.cursor !== undefined && reachedEnd && !blocked && !interrupted && stopped === undefined) {
+    await sweep(undefined, false);
   }
-  const complete = reachedEnd && !blocked && !interrupted;
+  const complete = reachedEnd && !blocked && !interrupted && stopped === undefined;
   if (complete) journal?.recordComplete(now().toISOString());
-  return report(results, complete, interrupted);
+  return { ...report(results, complete, interrupted), ...(stopped === undefined ? {} : { stopped }) };
 }
 
 function checkJournalScope(

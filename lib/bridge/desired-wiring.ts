@@ -5,7 +5,7 @@
  * successful calls: the filter rule `code = 200`
  * (docs/huawei-kms.md#cts-notifications: rule fields `code`…, operators `=`/`!=`).
  */
-import type { CtsNotificationInfo, CtsNotificationSpec } from './cts-client.ts';
+import type { CtsNotificationInfo, CtsNotificationOperation, CtsNotificationSpec } from './cts-client.ts';
 
 export const DEFAULT_TOPIC_NAME = 'kms-auto-alias-key-events';
 /** CTS notification names allow `[A-Za-z0-9_]` only (≤64). */
@@ -66,4 +66,25 @@ export function notificationProblems(n: CtsNotificationInfo, topicUrn: string | 
     rules.includes(normaliseRule(SUCCESS_RULE)) && (n.filter?.condition === 'AND' || rules.length === 1);
   if (!successOnly) problems.push(`filter is not "${SUCCESS_RULE}" (successful calls only)`);
   return problems;
+}
+
+const isKmsCmk = (op: CtsNotificationOperation): boolean =>
+  op.service_type.toLowerCase() === 'kms' && op.resource_type.toLowerCase() === 'cmk';
+
+/**
+ * The spec `wire` sends to fix an existing notification. CTS's PUT replaces the whole notification
+ * (docs/huawei-kms.md#cts-notifications), so sending `wanted` as it is would silently drop what
+ * someone added for other services (or other KMS traces) and narrow a `complete` notification to
+ * KMS. Only what `notificationProblems` names is changed: the other operations are kept, and the
+ * KMS `cmk` entry gets our trace names added to its own.
+ */
+export function updatedNotificationSpec(wanted: CtsNotificationSpec, found: CtsNotificationInfo): CtsNotificationSpec {
+  if (found.operationType === 'complete') return { ...wanted, operation_type: 'complete', operations: [] };
+  const ours = wanted.operations.find(isKmsCmk);
+  const existing = found.operations.find(isKmsCmk);
+  const kms =
+    ours === undefined
+      ? []
+      : [{ ...ours, trace_names: [...new Set([...(existing?.trace_names ?? []), ...ours.trace_names])] }];
+  return { ...wanted, operations: [...found.operations.filter((op) => !isKmsCmk(op)), ...kms] };
 }

@@ -15,6 +15,7 @@ import {
   notificationProblems,
   notificationSpec,
   SUCCESS_RULE,
+  updatedNotificationSpec,
 } from './desired-wiring.ts';
 import type { ProbeIngestUrl, ProbeResult } from './probe-ingest-url.ts';
 import type { ServiceTarget } from './signed-json-call.ts';
@@ -186,7 +187,7 @@ async function wireProject(target: ServiceTarget, options: WireOptions, deps: Wi
     } else if (mode === 'apply') {
       await cts.updateNotification(
         target,
-        { ...wanted, notification_id: found.notificationId, status: 'enabled' },
+        { ...updatedNotificationSpec(wanted, found), notification_id: found.notificationId, status: 'enabled' },
         signal,
       );
       notification = { state: 'updated', id: found.notificationId, detail: `was: ${problems.join('; ')}` };

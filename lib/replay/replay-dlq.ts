@@ -67,7 +67,19 @@ export interface ReplayReport {
   undrained: boolean;
 }
 
-const SEND_ATTRIBUTES = ['MessageGroupId', 'MessageDeduplicationId'] as const;
+/**
+ * FIFO: the group is kept (order within it), the deduplication id is not. A message the redrive
+ * moved within 5 minutes of its first send still has an id inside the source queue's deduplication
+ * interval: SendMessage would answer with a MessageId and drop it, and the DLQ copy would then be
+ * deleted, losing it. A new id per DLQ message (its MessageId) is outside that window, and still
+ * makes a replay repeated after a failed delete a duplicate SQS drops.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html
+ */
+function fifoAttributes(message: Message): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  const group = message.Attributes?.['MessageGroupId'];
+  if (group === undefined) return {};
+  return { MessageGroupId: group, MessageDeduplicationId: `replay-${message.MessageId ?? ''}` };
+}
 
 /**
  * Moves DLQ records back to the source queue: for each message, SendMessage of the original
@@ -167,13 +179,12 @@ export async function replayDlq(options: ReplayOptions, deps: ReplayDeps): Promi
   async function move(message: Message, info: DlqMessageInfo): Promise<void> {
     let newId: string;
     try {
-      const system = message.Attributes ?? {};
       const sent = await sqs.send(
         new SendMessageCommand({
           QueueUrl: options.to,
           // The original body, byte for byte: our DLQ records never change it.
           MessageBody: message.Body ?? '',
-          ...Object.fromEntries(SEND_ATTRIBUTES.filter((a) => system[a] !== undefined).map((a) => [a, system[a]])),
+          ...fifoAttributes(message),
         }),
       );
       newId = sent.MessageId ?? '';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_KEYS, demoEnv, seedDemoProject } from '../../cli/demo.ts';
-import { type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
+import { FAULT_PRESETS, type KmsEmulator, startKmsEmulator } from '../../emulator/kms-emulator.ts';
 import type { BackfillReport } from '../../lib/backfill/run-backfill.ts';
 import { LOCAL_ACCOUNT, LOCAL_EMULATOR_ACCOUNT } from '../support/local-account.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
@@ -189,6 +189,87 @@ describe('kms-auto-alias backfill', () => {
     expect(second.code).toBe(0);
     expect(calls('createAlias').map((c) => c.keyId)).toEqual([failed[0]?.key_id]);
     expect(second.json<BackfillReport>().summary).toMatchObject({ total: 6, created: 6, failed: 0 });
+  });
+
+  it('refuses a second run on a journal in use (exit 2), so the journal stays resumable', async () => {
+    seedEnabledKeys(6);
+    const journal = join(dir, 'concurrent.jsonl');
+    emulator.faults.add({ operation: 'createAlias', action: { kind: 'latency', ms: 20 } });
+    const argv = ['backfill', '--resume', journal, '--page-size', '2', '--json'];
+    const [one, two] = await Promise.all([runCli(argv, { env }), runCli(argv, { env })]);
+
+    expect([one.code, two.code].sort()).toEqual([0, 2]);
+    const refused = one.code === 2 ? one : two;
+    expect(refused.stderr).toContain(`--resume ${journal} is in use by another backfill`);
+    // The journal has one start and is resumable: a third run finds everything done.
+    const third = await runCli(argv, { env });
+    expect(third.code).toBe(0);
+    expect(third.json<BackfillReport>()).toMatchObject({ complete: true, earlier_keys: 6 });
+  });
+
+  it('still backfills and reports the other projects when one cannot be listed, and exits 3', async () => {
+    const ids = seedEnabledKeys(2);
+    // A project this account does not have: KMS refuses it.
+    const foreign = 'ffffffffffff4fffafffffffffffffff';
+    const several = {
+      ...env,
+      HUAWEICLOUD_PROJECT_ID: '',
+      HUAWEICLOUD_PROJECTS: `${foreign}=cn-north-4,${PROJECT}=cn-north-4`,
+    };
+    const run = await runCli(['backfill', '--json'], { env: several });
+
+    expect(run.code).toBe(3);
+    const body = run.json<{ projects: Array<Partial<BackfillReport> & { error?: string }> }>();
+    expect(body.projects.find((p) => p.project_id === PROJECT)?.summary).toMatchObject({ created: 2 });
+    expect(body.projects.find((p) => p.project_id === foreign)?.error).toMatch(/KMS_/);
+    for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
+    expect(run.stderr).toContain(`project ${foreign} (cn-north-4): could not run`);
+  });
+
+  it('stops starting keys when KMS keeps throttling (exit 3), and a later run goes on from the journal', async () => {
+    const ids = seedEnabledKeys(12);
+    const journal = join(dir, 'throttled.jsonl');
+    const throttle = emulator.faults.add({ operation: 'createAlias', action: FAULT_PRESETS.throttle });
+    const argv = ['backfill', '--resume', journal, '--page-size', '4', '--json'];
+    const first = await runCli(argv, { env: { ...env, RETRY_ATTEMPTS: '1' } });
+
+    expect(first.code).toBe(3);
+    expect(first.stderr).toContain('stopped: KMS kept throttling');
+    const report = first.json<BackfillReport>();
+    expect(report).toMatchObject({ complete: false, stopped: 'throttled' });
+    // Only the keys already started were tried: not one create per remaining key.
+    const tried = new Set(calls('createAlias').map((c) => c.keyId));
+    expect(tried.size).toBeLessThanOrEqual(4);
+
+    throttle.remove();
+    const second = await runCli(argv, { env });
+    expect(second.code).toBe(0);
+    expect(second.json<BackfillReport>().summary).toMatchObject({ total: 12, created: 12, failed: 0 });
+    for (const id of ids) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
+  });
+
+  it('finds, on resume, a key that moved before the cursor because an earlier key was purged', async () => {
+    const ids = seedEnabledKeys(6);
+    const journal = join(dir, 'shifted.jsonl');
+    const argv = ['backfill', '--resume', journal, '--page-size', '2', '--json'];
+    // A first run did page 1 (keys 1 and 2) and was stopped; its cursor is past that page.
+    const controller = new AbortController();
+    emulator.faults.add({ operation: 'createAlias', action: { kind: 'latency', ms: 20 } });
+    const watch = setInterval(() => {
+      if (calls('createAlias').length >= 1) controller.abort();
+    }, 1);
+    const first = await runCli(argv, { env, signal: controller.signal });
+    clearInterval(watch);
+    expect(first.json<BackfillReport>().results.map((r) => r.key_id)).toEqual([ids[0], ids[1]]);
+    expect(readFileSync(journal, 'utf8')).toContain('{"type":"cursor","marker":"2"}');
+    // Key 1 is purged (its deletion was scheduled long ago): list-keys positions shift by one, and
+    // key 3 is now on the page the cursor skips.
+    emulator.state.deleteKey(ids[0] ?? '');
+
+    const second = await runCli(argv, { env });
+    expect(second.code).toBe(0);
+    expect(second.json<BackfillReport>().complete).toBe(true);
+    for (const id of ids.slice(1)) expect(emulator.state.aliasesOf(id)).toHaveLength(1);
   });
 
   it('refuses a journal written for another template (exit 2)', async () => {

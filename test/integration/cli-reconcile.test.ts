@@ -126,6 +126,42 @@ describe('kms-auto-alias reconcile', () => {
   });
 });
 
+describe('kms-auto-alias reconcile over several projects', () => {
+  // A project this account does not have: KMS refuses it, so that project cannot be reconciled.
+  const FOREIGN = 'ffffffffffff4fffafffffffffffffff';
+  const withForeign = (order: 'first' | 'last') => ({
+    ...env,
+    HUAWEICLOUD_PROJECT_ID: '',
+    HUAWEICLOUD_PROJECTS:
+      order === 'first' ? `${FOREIGN}=cn-north-4,${PROJECT}=cn-north-4` : `${PROJECT}=cn-north-4,${FOREIGN}=cn-north-4`,
+  });
+
+  it.each(['first', 'last'] as const)(
+    'still reconciles and reports the other projects when one fails (%s), and exits 3 (--json)',
+    async (order) => {
+      seedDemoProject(emulator);
+      const run = await runCli(['reconcile', '--json'], { env: withForeign(order) });
+
+      expect(run.code).toBe(3);
+      const body = run.json<{ projects: Array<{ project_id: string; has_drift?: boolean; error?: string }> }>();
+      const mine = body.projects.find((p) => p.project_id === PROJECT);
+      expect(mine?.has_drift).toBe(true);
+      expect(body.projects.find((p) => p.project_id === FOREIGN)?.error).toMatch(/KMS_/);
+      expect(run.stderr).toContain(FOREIGN);
+    },
+  );
+
+  it('prints the drift of the projects that ran, and names the one that could not (table)', async () => {
+    seedDemoProject(emulator);
+    const run = await runCli(['reconcile'], { env: withForeign('first') });
+
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(`project ${PROJECT}`);
+    expect(run.stdout).toContain('drift found');
+    expect(run.stdout).toContain(`project ${FOREIGN} (cn-north-4): could not run`);
+  });
+});
+
 describe('the scheduled reconcile function', () => {
   const twoProjects = () => ({
     ...env,

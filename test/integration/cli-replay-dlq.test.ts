@@ -1,4 +1,10 @@
-import { type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDlqRecord, DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
 import type { ReplayReport } from '../../lib/replay/replay-dlq.ts';
@@ -269,4 +275,25 @@ describe('replayDlq() with a visibility timeout shorter than its long poll', () 
     expect(report.release_failed).toBe(0);
     expect(await drain(sqs.dlqUrl)).toHaveLength(4);
   }, 20_000);
+
+  it("never loses a FIFO message to the source queue's deduplication window", async () => {
+    // The queue's redrive moved a message to the DLQ minutes after it was sent: its deduplication
+    // id is still inside the source queue's 5-minute window, so a send with that id is "accepted"
+    // and dropped.
+    const fifo = { FifoQueue: 'true' };
+    const source = sqs.server.createQueue('replay-src.fifo', { attributes: fifo }).queueUrl;
+    const dlq = sqs.server.createQueue('replay-dlq.fifo', { attributes: fifo }).queueUrl;
+    const body = loadEventBody('canonical');
+    const ids = { MessageGroupId: 'g-1', MessageDeduplicationId: 'dedup-1' };
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: body, ...ids }));
+    // Consumed: the handler failed on it and the message left the source queue.
+    const [consumed] = await drain(source);
+    await sqs.client.send(new DeleteMessageCommand({ QueueUrl: source, ReceiptHandle: consumed?.ReceiptHandle }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body, ...ids }));
+
+    const run = await runCli(['replay-dlq', '--from', dlq, '--to', source, '--wait', '0', '--json'], { env });
+    expect(run.code).toBe(0);
+    expect(run.json<ReplayReport>().moved).toHaveLength(1);
+    expect(bodies(await drain(source))).toEqual([body]);
+  });
 });

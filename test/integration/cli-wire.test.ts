@@ -162,6 +162,59 @@ describe('kms-auto-alias wire', () => {
     expect((await wire('--check')).code).toBe(0);
   });
 
+  it('--dry-run and --check only read (SMN, CTS and KMS call log), whatever is missing or wrong', async () => {
+    const READS = new Set(['smnListTopics', 'smnListSubscriptions', 'ctsListNotifications', 'iamToken']);
+    const writesOf = () => emulator.calls.filter((c) => !READS.has(c.operation)).map((c) => c.operation);
+    const readOnly = async () => {
+      emulator.resetCalls();
+      expect((await wire('--dry-run')).code).toBe(0);
+      expect((await wire('--check')).code).toBeLessThanOrEqual(1);
+      expect(writesOf()).toEqual([]);
+    };
+    await readOnly(); // nothing there
+    await wire();
+    const [n] = emulator.cts.notifications(PROJECT);
+    emulator.cts.setNotificationStatus(n?.notification_id ?? '', 'disabled');
+    await readOnly(); // a notification to update
+    const [sub] = emulator.smn.subscriptions(TOPIC_URN);
+    emulator.smn.deleteSubscription(sub?.subscription_urn ?? '');
+    await readOnly(); // a subscription to add
+    expect(emulator.smn.subscriptions(TOPIC_URN)).toEqual([]);
+    expect(emulator.cts.notifications(PROJECT)[0]?.status).toBe('disabled');
+  });
+
+  it('updating a notification keeps the operations it had for other services, and says what it changed', async () => {
+    await wire();
+    const [n] = emulator.cts.notifications(PROJECT);
+    // Someone widened the notification to OBS bucket creations, then switched it off.
+    const obs = { service_type: 'OBS', resource_type: 'bucket', trace_names: ['createBucket'] };
+    const put = await signedFetch(emulator.url, {
+      method: 'PUT',
+      path: `/v3/${PROJECT}/notifications`,
+      body: {
+        notification_id: n?.notification_id,
+        notification_name: n?.notification_name,
+        operation_type: 'customized',
+        operations: [...(n?.operations ?? []), obs],
+        notify_user_list: [],
+        topic_id: TOPIC_URN,
+        filter: n?.filter,
+        status: 'disabled',
+      },
+      ak: LOCAL_ACCOUNT.ak,
+      sk: LOCAL_ACCOUNT.sk,
+      dateMs: Date.now(),
+    });
+    expect(put.status).toBe(200);
+
+    const fixed = await wireJson();
+    expect(fixed.report.projects[0]?.notification.state).toBe('updated');
+    const [after] = emulator.cts.notifications(PROJECT);
+    expect(after?.status).toBe('enabled');
+    expect(after?.operations).toEqual(expect.arrayContaining([obs]));
+    expect(after?.operations.find((o) => o.service_type === 'KMS')?.trace_names).toContain('createKey');
+  });
+
   it('--check reports a subscription still pending confirmation', async () => {
     subscriber.autoConfirm = false;
     const applied = await wireJson('--confirm-wait', '0');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,7 @@ describe('openJournal()', () => {
     first.begin({ project_id: 'p', region: 'r', template: 't', at: 'a' });
     first.recordKey({ key_id: 'k', outcome: 'created', alias: 'alias/k' });
     first.recordCursor(undefined);
+    first.close();
     const second = openJournal(path);
     expect(second.previous?.results.get('k')).toEqual({ key_id: 'k', outcome: 'created', alias: 'alias/k' });
     second.begin({ project_id: 'p', region: 'r', template: 't', at: 'b' });
@@ -80,6 +81,27 @@ describe('openJournal()', () => {
       .split('\n')
       .map((l) => JSON.parse(l).type);
     expect(types).toEqual(['start', 'key', 'cursor', 'resume']);
+    second.close();
+  });
+
+  it('refuses a journal another live run holds, and takes over the lock of a dead one', () => {
+    const path = join(dir, 'locked.jsonl');
+    const holder = openJournal(path);
+    expect(() => openJournal(path)).toThrow(/is in use by another backfill \(process \d+\)/);
+    holder.close();
+    // A run killed with -9 leaves its lock behind; its pid no longer exists.
+    writeFileSync(`${path}.lock`, '2147483646\n');
+    const next = openJournal(path);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+    next.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('gives up the lock when the file is not a journal', () => {
+    const path = join(dir, 'not-a-journal.jsonl');
+    writeFileSync(path, 'garbage\n');
+    expect(() => openJournal(path)).toThrow(ConfigError);
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('cuts a torn last line so the next record starts on its own line', () => {
@@ -87,6 +109,7 @@ describe('openJournal()', () => {
     writeFileSync(path, `${lines(start)}{"type":"key","key_id":"x"`);
     const journal = openJournal(path);
     journal.recordKey({ key_id: 'y', outcome: 'skipped', reason: 'disabled' });
+    journal.close();
     const reread = parseJournal(readFileSync(path, 'utf8'));
     expect(reread.ok && [...reread.state.results.keys()]).toEqual(['y']);
   });
