@@ -89,9 +89,10 @@ function renderReplay(r: ReplayReport): string {
           m.message_id,
           m.reason,
           m.key_id ?? '',
-          m.delete_failed === undefined
+          (m.delete_failed === undefined
             ? m.new_message_id
-            : `${m.new_message_id} (DLQ delete failed: it will be sent again)`,
+            : `${m.new_message_id} (DLQ delete failed: it will be sent again)`) +
+            (m.body_redacted === true ? ' (body sent with a secret masked)' : ''),
         ]),
       ),
     );

@@ -28,6 +28,8 @@ export const DLQ_ATTRIBUTE = {
   reason: 'kms_auto_alias.reason',
   errorCode: 'kms_auto_alias.error_code',
   detail: 'kms_auto_alias.detail',
+  /** `"true"` on a record whose body had one of the function's secrets masked (send-to-dlq.ts). */
+  bodyRedacted: 'kms_auto_alias.body_redacted',
 } as const;
 
 /** Longest text kept from a hostile or verbose value, so the record stays far under SQS's size limit. */

@@ -13,6 +13,8 @@ export interface DlqRecordView {
   errorCode: string;
   /** The parsed `kms_auto_alias.detail` document (`{}` when absent or unreadable). */
   detail: Record<string, unknown>;
+  /** The body had one of the function's secrets masked before it was stored (`kms_auto_alias.body_redacted`). */
+  bodyRedacted: boolean;
 }
 
 /** Reads a DLQ message, ours or one the redrive policy moved; pure, never throws. */
@@ -26,6 +28,7 @@ export function readDlqRecord(message: Pick<Message, 'Body' | 'MessageAttributes
     reason: attr(DLQ_ATTRIBUTE.reason) ?? REDRIVE_REASON,
     errorCode: attr(DLQ_ATTRIBUTE.errorCode) ?? '',
     detail: parseObject(attr(DLQ_ATTRIBUTE.detail)),
+    bodyRedacted: attr(DLQ_ATTRIBUTE.bodyRedacted) === 'true',
   };
 }
 

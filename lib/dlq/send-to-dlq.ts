@@ -1,6 +1,6 @@
 import { scrubSecrets, secretRegistry } from '../audit/secret-registry.ts';
 import { type ErrorSummary, toErrorSummary } from '../errors/app-error.ts';
-import type { DlqRecord } from './build-dlq-record.ts';
+import { DLQ_ATTRIBUTE, type DlqRecord } from './build-dlq-record.ts';
 import type { DlqPublisher } from './create-dlq-publisher.ts';
 
 /**
@@ -23,7 +23,7 @@ export async function sendToDlq(
 }
 
 /** Set (`"true"`) on a record whose body had one of this function's secrets masked (see {@link scrubbed}). */
-export const BODY_REDACTED_ATTRIBUTE = 'kms_auto_alias.body_redacted';
+export const BODY_REDACTED_ATTRIBUTE = DLQ_ATTRIBUTE.bodyRedacted;
 
 /**
  * The record with every registered secret masked in its attributes (reason, error detail), and in

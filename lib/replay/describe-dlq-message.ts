@@ -11,6 +11,8 @@ export interface DlqMessageInfo {
   error_code?: string;
   /** From the detail attribute, else from the body when it normalises to a key event. */
   key_id?: string;
+  /** The stored body had one of the function's secrets masked: the replay sends the masked body. */
+  body_redacted?: true;
 }
 
 /**
@@ -26,6 +28,7 @@ export function describeDlqMessage(message: Pick<Message, 'Body' | 'MessageAttri
   const keyId =
     (typeof detailKeyId === 'string' && detailKeyId !== '' ? detailKeyId : undefined) ?? keyIdOfBody(message.Body);
   if (keyId !== undefined) info.key_id = keyId;
+  if (record.bodyRedacted) info.body_redacted = true;
   return info;
 }
 

@@ -27,6 +27,17 @@ describe('describeDlqMessage()', () => {
     expect(describeDlqMessage({})).toEqual({ reason: 'redrive' });
   });
 
+  it('says when the stored body had a secret masked, and only then', () => {
+    const masked = describeDlqMessage({
+      Body: '{"user":{"access_key_id":"[REDACTED]"}}',
+      MessageAttributes: { [DLQ_ATTRIBUTE.reason]: attr('conflict'), [DLQ_ATTRIBUTE.bodyRedacted]: attr('true') },
+    });
+    expect(masked).toEqual({ reason: 'conflict', body_redacted: true });
+    expect(describeDlqMessage({ MessageAttributes: { [DLQ_ATTRIBUTE.reason]: attr('conflict') } })).toEqual({
+      reason: 'conflict',
+    });
+  });
+
   it('survives a detail attribute that is not JSON', () => {
     expect(
       describeDlqMessage({
