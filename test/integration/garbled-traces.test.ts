@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
@@ -6,23 +6,13 @@ import { DLQ_ATTRIBUTE } from '../../lib/dlq/build-dlq-record.ts';
 import { createLambdaContext } from '../support/lambda-context.ts';
 import { loadEventBody } from '../support/load-event.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
+import { auditRecords, failedIds } from '../support/stack.ts';
+import { useStack } from '../support/use-stack.ts';
 
 // Traces that a real key exists for, but that must not give it an alias: the call they record
 // failed, or their fields disagree. The real handler against the KMS emulator and fauxqs.
 
-let stack: Stack;
-let lines: string[];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => stack.stop());
-beforeEach(async () => {
-  stack.emulator.reset();
-  stack.sqs.server.reset();
-  lines = [];
-});
+const world = useStack();
 
 const SAMPLE = loadEventBody('cts-create-key');
 
@@ -34,7 +24,7 @@ function traceWith(change: (trace: Record<string, unknown>) => void): string {
 
 describe('create-key-alias handler on failed or garbled traces', () => {
   it('gives no alias for a failed call or a trace naming two projects, and dead-letters only the garbled one', async () => {
-    stack.seedKeysFor([SAMPLE]);
+    world.stack.seedKeysFor([SAMPLE]);
     const errorBody = toSqsRecord({
       body: traceWith((t) => {
         t['response'] = '{"error":{"error_code":"KMS.1105","error_msg":"quota"}}';
@@ -51,18 +41,21 @@ describe('create-key-alias handler on failed or garbled traces', () => {
       }),
     });
     const handler = createHandler(
-      buildDeps(loadConfig(stack.env()), { write: (l) => lines.push(l), sqsClient: stack.sqs.client }),
+      buildDeps(loadConfig(world.stack.env()), {
+        write: (l) => world.lines.push(l),
+        sqsClient: world.stack.sqs.client,
+      }),
     );
     const response = await handler({ Records: [errorBody, redirected, twoProjects] }, createLambdaContext());
 
     expect(failedIds(response)).toEqual([]);
-    expect(auditRecords(lines).map((a) => [a.outcome, a.reason])).toEqual([
+    expect(auditRecords(world.lines).map((a) => [a.outcome, a.reason])).toEqual([
       ['skipped', 'failed_call'],
       ['skipped', 'failed_call'],
       ['invalid', 'invalid_project_id'],
     ]);
-    expect(stack.emulator.calls).toEqual([]);
-    const dlq = await stack.sqs.drainDlq();
+    expect(world.stack.emulator.calls).toEqual([]);
+    const dlq = await world.stack.sqs.drainDlq();
     expect(dlq.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTE.reason]?.StringValue)).toEqual([
       'invalid:invalid_project_id',
     ]);

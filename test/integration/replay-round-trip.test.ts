@@ -3,7 +3,7 @@
 // first delivery. Real handler, KMS emulator, fauxqs for both queues, the CLI in-process.
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/create-key-alias/app.ts';
 import { buildDeps } from '../../functions/create-key-alias/build-deps.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
@@ -13,21 +13,11 @@ import { createKmsFromConfig } from '../../lib/runtime/create-kms-from-config.ts
 import { createLambdaContext } from '../support/lambda-context.ts';
 import { LOCAL_ACCOUNT } from '../support/local-account.ts';
 import { toSqsRecord } from '../support/sqs-records.ts';
-import { auditRecords, failedIds, startStack, type Stack } from '../support/stack.ts';
+import { auditRecords, failedIds } from '../support/stack.ts';
+import { useStack } from '../support/use-stack.ts';
 import { runCli } from '../unit/cli/run-cli.ts';
 
-let stack: Stack;
-let lines: string[];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => stack.stop());
-beforeEach(() => {
-  stack.emulator.reset();
-  stack.sqs.server.reset();
-  lines = [];
-});
+const world = useStack();
 
 const KEY = '11111111-2222-4333-8444-555555555555';
 const HOLDER = '66666666-7777-4888-9999-aaaaaaaaaaaa';
@@ -64,9 +54,9 @@ function asLambdaRecord(message: Message): SQSRecord {
 }
 
 async function receiveFromSource(): Promise<Message[]> {
-  const page = await stack.sqs.client.send(
+  const page = await world.stack.sqs.client.send(
     new ReceiveMessageCommand({
-      QueueUrl: stack.sqs.queueUrl,
+      QueueUrl: world.stack.sqs.queueUrl,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 0,
       MessageSystemAttributeNames: ['ApproximateReceiveCount'],
@@ -79,16 +69,18 @@ describe('handler → DLQ → replay-dlq → handler', () => {
   it('reads the replayed body byte for byte as the first delivery, and ends as the fix allows', async () => {
     const body = bodyNearTheLimit();
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SOURCE_MAX_MESSAGE_BYTES);
-    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY, key_alias: 'billing' });
-    stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: HOLDER, key_alias: 'billing-old' });
-    stack.emulator.state.putAlias(LOCAL_ACCOUNT.projectId, HOLDER, ALIAS);
-    const config = loadConfig(stack.env());
-    const handler = createHandler(buildDeps(config, { write: (l) => lines.push(l), sqsClient: stack.sqs.client }));
+    world.stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: KEY, key_alias: 'billing' });
+    world.stack.emulator.state.createKey(LOCAL_ACCOUNT.projectId, { key_id: HOLDER, key_alias: 'billing-old' });
+    world.stack.emulator.state.putAlias(LOCAL_ACCOUNT.projectId, HOLDER, ALIAS);
+    const config = loadConfig(world.stack.env());
+    const handler = createHandler(
+      buildDeps(config, { write: (l) => world.lines.push(l), sqsClient: world.stack.sqs.client }),
+    );
 
     // First delivery: the alias belongs to another key, so the message is filed as a conflict.
     const first = toSqsRecord({ body });
     expect(failedIds(await handler({ Records: [first] }, createLambdaContext()))).toEqual([]);
-    expect(auditRecords(lines)[0]).toMatchObject({ outcome: 'conflict', existing_key_id: HOLDER });
+    expect(auditRecords(world.lines)[0]).toMatchObject({ outcome: 'conflict', existing_key_id: HOLDER });
 
     // The operator frees the alias, then replays the DLQ into the source queue.
     await createKmsFromConfig(config).deleteAlias({
@@ -97,14 +89,14 @@ describe('handler → DLQ → replay-dlq → handler', () => {
       keyId: HOLDER,
       aliases: [ALIAS],
     });
-    const replay = await runCli(['replay-dlq', '--to', stack.sqs.queueUrl, '--wait', '0', '--json'], {
-      env: { ...stack.env(), DLQ_URL: stack.sqs.dlqUrl },
+    const replay = await runCli(['replay-dlq', '--to', world.stack.sqs.queueUrl, '--wait', '0', '--json'], {
+      env: { ...world.stack.env(), DLQ_URL: world.stack.sqs.dlqUrl },
     });
     expect(replay.code).toBe(0);
     expect(replay.json<{ moved: Array<{ reason: string; key_id?: string }> }>().moved).toEqual([
       expect.objectContaining({ reason: 'conflict', key_id: KEY }),
     ]);
-    expect(await stack.sqs.drainDlq()).toEqual([]);
+    expect(await world.stack.sqs.drainDlq()).toEqual([]);
 
     // Second delivery: the body is the one first delivered, and the alias is created.
     const replayed = await receiveFromSource();
@@ -114,7 +106,7 @@ describe('handler → DLQ → replay-dlq → handler', () => {
     expect(message.MessageAttributes?.[DLQ_ATTRIBUTE.reason]).toBeUndefined();
     const response = await handler({ Records: [asLambdaRecord(message)] }, createLambdaContext());
     expect(failedIds(response)).toEqual([]);
-    expect(auditRecords(lines)[1]).toMatchObject({ outcome: 'created', key_id: KEY, alias: ALIAS });
-    expect(stack.emulator.state.aliasesOf(KEY)).toEqual([ALIAS]);
+    expect(auditRecords(world.lines)[1]).toMatchObject({ outcome: 'created', key_id: KEY, alias: ALIAS });
+    expect(world.stack.emulator.state.aliasesOf(KEY)).toEqual([ALIAS]);
   });
 });
