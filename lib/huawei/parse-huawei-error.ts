@@ -190,6 +190,9 @@ export function headerValue(
   // Duck-typed: reading the global `Headers` would load undici just to answer "no".
   if (typeof headers.get === 'function') return (headers as Headers).get(name) ?? undefined;
   const lower = name.toLowerCase();
+  // The transports give lower-case names: one lookup, before a walk that lower-cases every name.
+  const direct = (headers as Readonly<Record<string, string | undefined>>)[lower];
+  if (typeof direct === 'string') return direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === lower && value !== undefined) return value;
   }
