@@ -2,10 +2,10 @@
  * The canonical event a custom producer can send instead of a CTS trace:
  * `{"type": "kms.key.created", "key_id", "project_id", ...}`. Field names match `KeyCreated`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { fieldSchemas, objectSchema, optionalField } from './field-schemas.ts';
-import { lazy } from './lazy.ts';
+import { lazySchema } from '../validation/lazy-schema.ts';
 
 /** The only canonical `type` this function acts on. */
 export const CANONICAL_EVENT_TYPE = 'kms.key.created';
@@ -21,8 +21,8 @@ function buildCanonicalEventSchema() {
   });
 
   /** `created_by` is a plain name or a `KeyCreator`-shaped object; a name becomes `{name}`. */
-  const CreatedBySchema = z.preprocess(
-    (value) => (typeof value === 'string' ? { name: value } : value),
+  const CreatedBySchema = z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? { name: value } : value)),
     CanonicalCreatorSchema,
   );
 
@@ -42,5 +42,5 @@ function buildCanonicalEventSchema() {
 }
 
 /** The canonical event schema, built when the first canonical event arrives. */
-export const canonicalEventSchema = lazy(buildCanonicalEventSchema);
+export const canonicalEventSchema = lazySchema(buildCanonicalEventSchema);
 export type CanonicalEvent = z.infer<ReturnType<typeof canonicalEventSchema>>;

@@ -5,9 +5,9 @@
  * succeed?) → {@link CtsCreateKeyTraceSchema} plus the decoded `request`/`response` bodies.
  * Unknown fields are stripped by zod, so `__proto__`/`constructor` keys never reach the result.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { fieldSchemas, objectSchema, optionalField } from './field-schemas.ts';
-import { lazy } from './lazy.ts';
+import { lazySchema } from '../validation/lazy-schema.ts';
 
 function buildCtsTraceSchemas() {
   const {
@@ -124,7 +124,7 @@ function buildCtsTraceSchemas() {
 }
 
 /** The CTS trace schemas, built when the first trace arrives. */
-export const ctsTraceSchemas = lazy(buildCtsTraceSchemas);
+export const ctsTraceSchemas = lazySchema(buildCtsTraceSchemas);
 type Schemas = ReturnType<typeof ctsTraceSchemas>;
 export type CtsTraceHeader = z.infer<Schemas['CtsTraceHeaderSchema']>;
 export type CtsCallStatus = z.infer<Schemas['CtsCallStatusSchema']>;

@@ -4,14 +4,14 @@
  * than zod's generic text. Schemas are built once, on first use ({@link fieldSchemas}), not at
  * module load: a cold start should not pay for shapes no message has used yet.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   MAX_DESCRIPTION_LENGTH,
   MAX_IDENTIFIER_LENGTH,
   MAX_NAME_LENGTH,
   MAX_RESOURCE_ID_LENGTH,
 } from './event-limits.ts';
-import { lazy } from './lazy.ts';
+import { lazySchema } from '../validation/lazy-schema.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
@@ -55,20 +55,22 @@ function emptyToUndefined(value: unknown): unknown {
  * Makes a field optional and treats `null` and `""` as absent: CTS and hand-written producers
  * both use them for "no value", and a normalised event never carries empty strings.
  */
-export function optionalField<T extends z.ZodType>(schema: T) {
-  return z.preprocess(emptyToUndefined, schema.optional());
+export function optionalField<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(z.transform(emptyToUndefined), z.optional(schema));
 }
 
 /** An object schema whose own type error reads "must be an object, got array". */
-export function objectSchema<T extends z.ZodRawShape>(shape: T) {
+export function objectSchema<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.object(shape, { error: typeError('an object') });
 }
 
 function boundedString(what: string, max: number, charset: RegExp, charsetMessage: string) {
   return z
     .string({ error: typeError(what) })
-    .max(max, { error: `must be at most ${max} characters`, abort: true })
-    .regex(charset, { error: charsetMessage });
+    .check(
+      z.maxLength(max, { error: `must be at most ${max} characters`, abort: true }),
+      z.regex(charset, { error: charsetMessage }),
+    );
 }
 
 function epochMs(value: unknown): number | undefined {
@@ -94,28 +96,28 @@ function isoMs(value: string): number | undefined {
 /** Builds every field schema; see {@link fieldSchemas}. */
 function buildFieldSchemas() {
   /** KMS key id; the message quotes at most 40 characters of the bad value. */
-  const KeyIdSchema = z
-    .string({ error: typeError('a KMS key id') })
-    .max(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true })
-    .regex(KEY_ID_PATTERN, {
+  const KeyIdSchema = z.string({ error: typeError('a KMS key id') }).check(
+    z.maxLength(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true }),
+    z.regex(KEY_ID_PATTERN, {
       error: (issue) => `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z]), got ${quoteInput(issue.input)}`,
-    });
+    }),
+  );
 
   /** IAM project id (32 characters of `[0-9a-zA-Z]`). */
-  const ProjectIdSchema = z
-    .string({ error: typeError('a project id') })
-    .max(64, { error: 'must be a project id (32 characters), got a longer string', abort: true })
-    .regex(PROJECT_ID_PATTERN, {
+  const ProjectIdSchema = z.string({ error: typeError('a project id') }).check(
+    z.maxLength(64, { error: 'must be a project id (32 characters), got a longer string', abort: true }),
+    z.regex(PROJECT_ID_PATTERN, {
       error: (issue) => `must be 32 characters of [0-9a-zA-Z], got ${quoteInput(issue.input)}`,
-    });
+    }),
+  );
 
   /** Region id such as `cn-north-4`. */
-  const RegionIdSchema = z
-    .string({ error: typeError('a region id') })
-    .max(64, { error: 'must be a region id such as "cn-north-4", got a longer string', abort: true })
-    .regex(REGION_ID_PATTERN, {
+  const RegionIdSchema = z.string({ error: typeError('a region id') }).check(
+    z.maxLength(64, { error: 'must be a region id such as "cn-north-4", got a longer string', abort: true }),
+    z.regex(REGION_ID_PATTERN, {
       error: (issue) => `must be a region id such as "cn-north-4", got ${quoteInput(issue.input)}`,
-    });
+    }),
+  );
 
   /** Domain (account), user, trace and enterprise-project ids. */
   const IdentifierSchema = boundedString(
@@ -158,7 +160,7 @@ function buildFieldSchemas() {
   );
 
   /** Canonical `created_at`: ISO-8601 with an offset, or epoch ms → ISO-8601 UTC string. */
-  const TimestampSchema = z.unknown().transform((value, ctx) => {
+  const TimestampSchema = z.transform((value: unknown, ctx) => {
     const ms = typeof value === 'string' && !EPOCH_MS_TEXT.test(value) ? isoMs(value) : epochMs(value);
     if (ms === undefined) {
       ctx.issues.push({
@@ -172,7 +174,7 @@ function buildFieldSchemas() {
   });
 
   /** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, docs/huawei-kms.md#key-events). */
-  const HttpStatusSchema = z.unknown().transform((value, ctx) => {
+  const HttpStatusSchema = z.transform((value: unknown, ctx) => {
     const status = typeof value === 'string' && HTTP_STATUS_TEXT.test(value) ? Number(value) : value;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       ctx.issues.push({
@@ -202,4 +204,4 @@ function buildFieldSchemas() {
 }
 
 /** The field schemas, built on first use and shared afterwards. */
-export const fieldSchemas = lazy(buildFieldSchemas);
+export const fieldSchemas = lazySchema(buildFieldSchemas);

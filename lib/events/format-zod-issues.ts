@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { type InvalidReason, type InvalidResult, invalid } from './normalise-result.ts';
 
 /** The field an issue is about decides the reason code; everything else is `invalid_field`. */
@@ -20,7 +20,7 @@ const MAX_LISTED_ISSUES = 3;
  *
  * @param prefix where the parsed object sits in the body, e.g. `Message.cts.` (may be empty).
  */
-export function invalidFromZodError(error: z.ZodError, prefix: string): InvalidResult {
+export function invalidFromZodError(error: z.core.$ZodError, prefix: string): InvalidResult {
   const lines: string[] = [];
   const seen = new Set<string>();
   let reason: InvalidReason | undefined;

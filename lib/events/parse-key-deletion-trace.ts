@@ -6,7 +6,7 @@ import { describeCallFailure } from './describe-call-failure.ts';
 import { fieldSchemas, objectSchema, optionalField } from './field-schemas.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { type JsonObject, decodeEmbeddedObject, isJsonObject } from './json-object.ts';
-import { lazy } from './lazy.ts';
+import { lazySchema } from '../validation/lazy-schema.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
 import { parseTraceTime } from './parse-trace-time.ts';
@@ -38,7 +38,7 @@ export function keyDeletionKindOf(trace: unknown): KeyDeletionKind | undefined {
  * `{"key_id", "key_state"}` (ScheduleKeyDeletion / CancelKeyDeletion API pages). Unverified in a
  * trace: the key id is read from `request`, else `response`, else the end of `resource_id`.
  */
-const deletionBodySchema = lazy(() => objectSchema({ key_id: optionalField(fieldSchemas().KeyIdSchema) }));
+const deletionBodySchema = lazySchema(() => objectSchema({ key_id: optionalField(fieldSchemas().KeyIdSchema) }));
 
 /**
  * Turns a `scheduleKeyDeletion` / `cancelKeyDeletion` trace into a `KeyDeletion` (in any

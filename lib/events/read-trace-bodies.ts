@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
 import { decodeEmbeddedObject, type JsonObject } from './json-object.ts';
@@ -22,8 +22,8 @@ export interface TraceBodies<Req, Res> {
 export function readTraceBodies<Req, Res>(
   trace: JsonObject,
   path: string,
-  requestSchema: z.ZodType<Req>,
-  responseSchema: z.ZodType<Res>,
+  requestSchema: z.ZodMiniType<Req>,
+  responseSchema: z.ZodMiniType<Res>,
 ): TraceBodies<Req, Res> | { ok: false; result: NormaliseResult } {
   const fields = ctsTraceSchemas().CtsCreateKeyTraceSchema.safeParse(trace);
   if (!fields.success) return { ok: false, result: invalidFromZodError(fields.error, path) };

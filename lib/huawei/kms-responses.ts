@@ -3,33 +3,34 @@
  * Tolerant where Huawei’s documentation is: extra fields are ignored, `null` counts as absent, ids and
  * times that arrive as numbers are kept as strings (docs/huawei-kms.md#alias-api: "treat them as opaque").
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { lazySchema } from '../validation/lazy-schema.ts';
 import type { AliasEntity, KeyDetails } from './types.ts';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/**
- * A schema built on its first use. Only CreateAlias's answer is parsed on the happy path; the
- * listing and key schemas serve the failure path and the operator tools, so a cold start does not
- * build them (docs/performance.md, cold start).
- */
-function lazy<T>(build: () => T): () => T {
-  let schema: T | undefined;
-  return () => (schema ??= build());
-}
+// Each schema is built on its first use (lazySchema). Only CreateAlias's answer is parsed on the
+// happy path; the listing and key schemas serve the failure path and the operator tools, so a
+// cold start does not build them (docs/performance.md, cold start).
 
 /** An optional string field that may come as a number or null (a new schema on each call). */
 export const opaqueString = () =>
-  z.preprocess((v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().optional());
+  z.pipe(
+    z.transform((v: unknown) => (v === null ? undefined : typeof v === 'number' ? String(v) : v)),
+    z.optional(z.string()),
+  );
 
-const arrayOrEmpty = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(item));
+const arrayOrEmpty = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    z.transform((v: unknown) => (v === null || v === undefined ? [] : v)),
+    z.array(item),
+  );
 
 /** CreateAlias's answer is parsed on the happy path, but built on the first one, not at init. */
-export const AliasEntitySchema = lazy(() =>
+export const AliasEntitySchema = lazySchema(() =>
   z.object({
-    alias: z.string().min(1),
-    key_id: z.string().min(1),
+    alias: z.string().check(z.minLength(1)),
+    key_id: z.string().check(z.minLength(1)),
     domain_id: opaqueString(),
     alias_urn: opaqueString(),
     create_time: opaqueString(),
@@ -41,17 +42,20 @@ export const AliasEntitySchema = lazy(() =>
  * docs/huawei-kms.md#alias-api: the wire format is an object `{aliases, page_info}`; the docs' table and SDK models say
  * an array of such objects. Both are accepted (unverified which one every region sends).
  */
-const ListAliasesResponseSchema = lazy(() => {
+const ListAliasesResponseSchema = lazySchema(() => {
   const AliasPageSchema = z.object({
     aliases: arrayOrEmpty(AliasEntitySchema()),
-    page_info: z.preprocess((v) => (v === null ? undefined : v), z.object({ next_marker: opaqueString() }).optional()),
+    page_info: z.pipe(
+      z.transform((v: unknown) => (v === null ? undefined : v)),
+      z.optional(z.object({ next_marker: opaqueString() })),
+    ),
   });
   return z.union([AliasPageSchema, z.array(AliasPageSchema)]);
 });
 
-const KeyDetailsSchema = lazy(() =>
+const KeyDetailsSchema = lazySchema(() =>
   z.object({
-    key_id: z.string().min(1),
+    key_id: z.string().check(z.minLength(1)),
     domain_id: opaqueString(),
     key_alias: opaqueString(),
     realm: opaqueString(),
@@ -71,16 +75,21 @@ const KeyDetailsSchema = lazy(() =>
   }),
 );
 
-const ListKeysResponseSchema = lazy(() => {
+const ListKeysResponseSchema = lazySchema(() => {
   /** docs/huawei-kms.md#listing-keys: `truncated` is the string "true"/"false"; a boolean is accepted too. */
-  const truncatedFlag = z.preprocess((v) => {
-    if (v === 'true' || v === true) return true;
-    if (v === 'false' || v === false || v === null || v === undefined) return false;
-    return v;
-  }, z.boolean());
-  const optionalCount = z.preprocess(
-    (v) => (v === null ? undefined : typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v),
-    z.number().int().nonnegative().optional(),
+  const truncatedFlag = z.pipe(
+    z.transform((v: unknown) => {
+      if (v === 'true' || v === true) return true;
+      if (v === 'false' || v === false || v === null || v === undefined) return false;
+      return v;
+    }),
+    z.boolean(),
+  );
+  const optionalCount = z.pipe(
+    z.transform((v: unknown) =>
+      v === null ? undefined : typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v,
+    ),
+    z.optional(z.int().check(z.nonnegative())),
   );
   return z.object({
     keys: arrayOrEmpty(z.string()),
@@ -91,11 +100,11 @@ const ListKeysResponseSchema = lazy(() => {
   });
 });
 
-const DescribeKeyResponseSchema = lazy(() => z.object({ key_info: KeyDetailsSchema() }));
+const DescribeKeyResponseSchema = lazySchema(() => z.object({ key_info: KeyDetailsSchema() }));
 
 /** Parses `json` with `schema`; the failure reason names the path and the rule, never the value. */
-export function parseWithSchema<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
-  const parsed = schema.safeParse(json);
+export function parseWithSchema<T>(schema: z.core.$ZodType<T>, json: unknown): ParseResult<T> {
+  const parsed = z.safeParse(schema, json);
   if (parsed.success) return { ok: true, value: parsed.data };
   // Paths and messages only: never the received values.
   const first = parsed.error.issues[0];
