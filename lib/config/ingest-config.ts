@@ -1,10 +1,18 @@
 import { X509Certificate } from 'node:crypto';
-import * as z from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
 import { ingestTokenProblem } from '../ingest/check-ingest-token.ts';
 import { CONSOLE_HOSTS, defaultSigningCertHosts } from '../ingest/signing-cert-policy.ts';
 import { parseTopicUrns, type TopicAllowList } from '../ingest/topic-allow-list.ts';
-import { configErrorOf, dropEmpty, isSafeAwsUrl, PLAIN_HTTP_MESSAGE, type LogLevel } from './load-config.ts';
+import {
+  type EnvValues,
+  type FieldReader,
+  flagOr,
+  optionalMatching,
+  optionalText,
+  readEnvFields,
+  required,
+} from './env-fields.ts';
+import { configErrorOf, dropEmpty, type LogLevel, SHARED_ENV_FIELDS } from './load-config.ts';
 
 /** Where the shared token (`x-ingest-token`) comes from. */
 export type IngestTokenSource =
@@ -35,42 +43,31 @@ export interface IngestConfig {
 }
 
 /** The same rule as a token read from the secret (lib/ingest/check-ingest-token.ts). */
-const TOKEN = z.string().superRefine((value, ctx) => {
-  const problem = ingestTokenProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+const optionalIngestToken: FieldReader<string | undefined> = (value) => {
+  const problem = value === undefined ? undefined : ingestTokenProblem(value);
+  return problem === undefined ? { ok: true, value } : { ok: false, message: problem };
+};
 
 const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
-const IngestEnvSchema = z.object({
-  KEY_EVENTS_QUEUE_URL: z
-    .url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' })
-    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
-  SQS_ENDPOINT: z
-    .url({ protocol: /^https?$/ })
-    .refine(isSafeAwsUrl, PLAIN_HTTP_MESSAGE)
-    .optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  SMN_TOPIC_URNS: z.string().optional(),
-  SMN_SIGNING_CERT_HOSTS: z.string().optional(),
-  SMN_SIGNING_CERT_PEM: z.string().optional(),
-  INGEST_TOKEN: TOKEN.optional(),
-  INGEST_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
-  SMN_REQUIRE_TOKEN: z.stringbool().default(false),
-  SERVICE_NAME: z
-    .string()
-    .regex(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only')
-    .default('kms-auto-alias'),
-  METRICS_NAMESPACE: z
-    .string()
-    .regex(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')
-    .default('KmsAutoAlias'),
-  LOG_LEVEL: z
-    .string()
-    .transform((s) => s.toLowerCase())
-    .pipe(z.enum(['debug', 'info', 'warn', 'error']))
-    .default('info'),
-});
+/**
+ * Every variable the ingest reads, with its check and default: the same plain readers as the
+ * queue handler's configuration (lib/config/env-fields.ts), not a zod object built at cold start.
+ */
+const INGEST_ENV_SPEC = {
+  KEY_EVENTS_QUEUE_URL: required(SHARED_ENV_FIELDS.queueUrl),
+  SQS_ENDPOINT: SHARED_ENV_FIELDS.SQS_ENDPOINT,
+  AWS_REGION: SHARED_ENV_FIELDS.AWS_REGION,
+  SMN_TOPIC_URNS: optionalText,
+  SMN_SIGNING_CERT_HOSTS: optionalText,
+  SMN_SIGNING_CERT_PEM: optionalText,
+  INGEST_TOKEN: optionalIngestToken,
+  INGEST_TOKEN_SECRET_ID: optionalMatching(/^[\s\S]{1,2048}$/, 'must be at most 2048 characters'),
+  SMN_REQUIRE_TOKEN: flagOr(false),
+  SERVICE_NAME: SHARED_ENV_FIELDS.SERVICE_NAME,
+  METRICS_NAMESPACE: SHARED_ENV_FIELDS.METRICS_NAMESPACE,
+  LOG_LEVEL: SHARED_ENV_FIELDS.LOG_LEVEL,
+};
 
 /**
  * Parses the ingest function's environment. The regions of SMN's certificate hosts are taken
@@ -79,13 +76,9 @@ const IngestEnvSchema = z.object({
  * @throws ConfigError naming the variable at fault (never its value).
  */
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
-  const parsed = IngestEnvSchema.safeParse(dropEmpty(env), { jitless: true });
-  if (!parsed.success) {
-    throw configErrorOf(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
+  const parsed = readEnvFields(dropEmpty(env), INGEST_ENV_SPEC);
+  if (!parsed.ok) throw configErrorOf(parsed.issues);
+  const e = parsed.values;
   const topics = parseTopicUrns(e.SMN_TOPIC_URNS);
   if (!topics.ok) throw new ConfigError(`SMN_TOPIC_URNS: ${topics.reason}`);
   // Unset (or empty) turns the route off; set to only commas is a slip that would do so silently.
@@ -136,7 +129,7 @@ function loadHosts(csv: string | undefined): string[] | undefined {
   return hosts;
 }
 
-function loadToken(e: z.infer<typeof IngestEnvSchema>): IngestTokenSource {
+function loadToken(e: EnvValues<typeof INGEST_ENV_SPEC>): IngestTokenSource {
   if (e.INGEST_TOKEN !== undefined && e.INGEST_TOKEN_SECRET_ID !== undefined) {
     throw new ConfigError('INGEST_TOKEN: set INGEST_TOKEN or INGEST_TOKEN_SECRET_ID, not both');
   }

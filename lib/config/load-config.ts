@@ -122,6 +122,17 @@ export const KEY_DELETION_MODES = ['keep', 'release'] as const;
 export type KeyDeletionMode = (typeof KEY_DELETION_MODES)[number];
 const optionalDlqUrl = optionalHttpUrl('must be the URL of an SQS queue', isSafeAwsUrl, PLAIN_HTTP_MESSAGE);
 
+/** The variables every function reads the same way; the ingest function's configuration reads them too. */
+export const SHARED_ENV_FIELDS = {
+  /** The URL of an SQS queue (the DLQ, the ingest's key-events queue). */
+  queueUrl: optionalDlqUrl,
+  SQS_ENDPOINT: optionalHttpUrl('must be an http(s) URL', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
+  AWS_REGION: textOr('us-east-1'),
+  SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
+  METRICS_NAMESPACE: matchingOr(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace', 'KmsAutoAlias'),
+  LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
+} as const;
+
 /** Every variable the functions read, with its check and default. */
 const ENV_SPEC = {
   HUAWEICLOUD_REGION: optionalMatching(REGION_ID_PATTERN, 'must be a region id such as cn-north-4'),
@@ -145,8 +156,8 @@ const ENV_SPEC = {
   STS_ENDPOINT: optionalText,
   ALIAS_TEMPLATE: textOr('alias/{key_alias|slug|default:key}-{key_id|short}'),
   DLQ_URL: required(optionalDlqUrl),
-  SQS_ENDPOINT: optionalHttpUrl('must be an http(s) URL', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
-  AWS_REGION: textOr('us-east-1'),
+  SQS_ENDPOINT: SHARED_ENV_FIELDS.SQS_ENDPOINT,
+  AWS_REGION: SHARED_ENV_FIELDS.AWS_REGION,
   MAX_RECEIVE_COUNT: integerOr(1, 1000, 5),
   DRY_RUN: flagOr(false),
   ON_KEY_DELETION: choiceOr(KEY_DELETION_MODES, 'keep'),
@@ -161,9 +172,9 @@ const ENV_SPEC = {
   DEADLINE_MARGIN_MS: integerOr(0, 60_000, 2_000),
   CREDENTIALS_TTL_MS: integerOr(1_000, 300_000, 300_000),
   IAM_REFUSAL_MEMORY_MS: integerOr(0, 3_600_000, 300_000),
-  SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
-  METRICS_NAMESPACE: matchingOr(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace', 'KmsAutoAlias'),
-  LOG_LEVEL: choiceOr(LOG_LEVELS, 'info'),
+  SERVICE_NAME: SHARED_ENV_FIELDS.SERVICE_NAME,
+  METRICS_NAMESPACE: SHARED_ENV_FIELDS.METRICS_NAMESPACE,
+  LOG_LEVEL: SHARED_ENV_FIELDS.LOG_LEVEL,
   ...TAG_ENV_SPEC,
 };
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { lazySchema } from '../validation/lazy-schema.ts';
 
 /**
  * Huawei SMN's HTTP(S) delivery envelope (snake_case, unlike AWS SNS), as documented for the
@@ -27,22 +28,25 @@ export const SMN_MESSAGE_TYPE_HEADER = 'x-smn-message-type';
 const SMN_TOPIC_HEADER = 'x-smn-topic-urn';
 const SMN_MESSAGE_ID_HEADER = 'x-smn-message-id';
 
-const Field = z.string().max(256 * 1024);
-const Short = z.string().min(1).max(2048);
-
-const SmnEnvelopeSchema = z.object({
-  type: z.string().min(1).max(64),
-  signature: z.string().min(1).max(4096),
-  // Only `v1` is documented; an absent version is read as v1 (the verifier decides).
-  signature_version: z.string().max(16).nullish(),
-  topic_urn: z.string().min(1).max(512),
-  message_id: z.string().min(1).max(128),
-  message: Field,
-  subject: Field.nullish(),
-  subscribe_url: Short.nullish(),
-  unsubscribe_url: Short.nullish(),
-  signing_cert_url: Short,
-  timestamp: z.string().min(1).max(64),
+/** The envelope's schema, built on the first delivery (a token-only endpoint never builds it). */
+const smnEnvelopeSchema = lazySchema(() => {
+  const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+  const field = () => z.string().check(z.maxLength(256 * 1024));
+  const short = () => text(1, 2048);
+  return z.object({
+    type: text(1, 64),
+    signature: text(1, 4096),
+    // Only `v1` is documented; an absent version is read as v1 (the verifier decides).
+    signature_version: z.nullish(z.string().check(z.maxLength(16))),
+    topic_urn: text(1, 512),
+    message_id: text(1, 128),
+    message: field(),
+    subject: z.nullish(field()),
+    subscribe_url: z.nullish(short()),
+    unsubscribe_url: z.nullish(short()),
+    signing_cert_url: short(),
+    timestamp: text(1, 64),
+  });
 });
 
 /** A parsed SMN delivery, with the fields its signature covers. */
@@ -81,7 +85,7 @@ export function looksLikeSmnDelivery(headers: Readonly<Record<string, string>>, 
  * contradicts it makes the delivery invalid. The detail names fields, never their values.
  */
 export function parseSmnMessage(body: unknown, headers: Readonly<Record<string, string>>): ParseSmnResult {
-  const parsed = SmnEnvelopeSchema.safeParse(body, { jitless: true });
+  const parsed = smnEnvelopeSchema().safeParse(body, { jitless: true });
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'body'))];
     return { ok: false, detail: `SMN envelope: invalid or missing ${fields.slice(0, 5).join(', ')}` };

@@ -76,6 +76,9 @@ describe('loadIngestConfig()', () => {
     [{ ...base, INGEST_TOKEN: TOKEN, INGEST_TOKEN_SECRET_ID: 's' }, /not both/],
     [{ ...base, SMN_REQUIRE_TOKEN: 'true' }, /SMN_REQUIRE_TOKEN/],
     [{ ...base, SMN_REQUIRE_TOKEN: 'maybe' }, /SMN_REQUIRE_TOKEN/],
+    [{ ...base, INGEST_TOKEN_SECRET_ID: 's'.repeat(2049) }, /INGEST_TOKEN_SECRET_ID: must be at most 2048/],
+    [{ ...base, LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of debug, info, warn, error/],
+    [{ ...base, SERVICE_NAME: 'a b' }, /SERVICE_NAME: letters, digits/],
   ])('fails naming the variable (%#)', (env, pattern) => {
     const message = errorOf(env as Record<string, string>);
     expect(message).toMatch(pattern);
