@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, keptLevel } from '../../../lib/audit/create-logger.ts';
 import { createSecretRegistry } from '../../../lib/audit/secret-registry.ts';
@@ -38,6 +39,52 @@ describe('createLogger()', () => {
     logger.audit(record);
     expect(out.lines[0]).toBe(
       '{"level":"INFO","message":"decision","timestamp":"1970-01-01T00:00:00.000Z","service":"kms-auto-alias","log_type":"audit","outcome":"created","message_field":"kept","api_calls":0,"dry_run":false}',
+    );
+  });
+
+  it('writes the same bytes as the document it describes, for any plain record', () => {
+    // The reference is the document the logger describes: the standard keys, the invocation,
+    // `log_type`, then the record's own defined keys, reserved names renamed.
+    const RESERVED = [
+      'level',
+      'message',
+      'timestamp',
+      'service',
+      'cold_start',
+      'function_arn',
+      'function_memory_size',
+      'function_name',
+      'function_request_id',
+      'xray_trace_id',
+    ];
+    const context = createLambdaContext();
+    const key = fc.oneof(fc.constantFrom(...RESERVED, 'log_type', 'outcome', 'alias', ''), fc.string({ maxLength: 6 }));
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined), fc.date({ noInvalidDate: true }));
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 8 }), fc.boolean(), (record, audit) => {
+        const out = collect();
+        const logger = createLogger({ write: out.write, now: () => new Date(0), lambdaLogLevel: undefined });
+        logger.addContext(context);
+        if (audit) logger.audit(record);
+        else logger.info('note', record);
+        const document: Record<string, unknown> = {
+          level: 'INFO',
+          message: audit ? 'decision' : 'note',
+          timestamp: '1970-01-01T00:00:00.000Z',
+          service: 'kms-auto-alias',
+          cold_start: true,
+          function_arn: context.invokedFunctionArn,
+          function_memory_size: Number(context.memoryLimitInMB),
+          function_name: context.functionName,
+          function_request_id: context.awsRequestId,
+        };
+        if (audit) document.log_type = 'audit';
+        for (const [name, v] of Object.entries(record)) {
+          if (v !== undefined) document[RESERVED.includes(name) ? `${name}_field` : name] = v;
+        }
+        expect(out.lines).toEqual([JSON.stringify(document)]);
+      }),
+      { numRuns: 300 },
     );
   });
 
