@@ -46,6 +46,9 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 /** Lambda's application log levels (AWS_LAMBDA_LOG_LEVEL), by rank. */
 const LAMBDA_LEVELS: Record<string, number> = { TRACE: 5, DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, FATAL: 50 };
 
+/** A key made of digits only: an object orders the array-index ones before its other keys. */
+const DIGITS = /^[0-9]+$/;
+
 /** Keys the logger writes itself; a record's own key of that name is kept as `<name>_field`. */
 const RESERVED = new Set([
   'level',
@@ -185,7 +188,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if ((prototype !== Object.prototype && prototype !== null) || typeof fields.toJSON === 'function')
         return undefined;
       for (const key in fields) {
-        if (RESERVED.has(key) || key === 'log_type' || key === '__proto__') return undefined;
+        // An integer-like key ("0") is an array index: the document lists it before every other key.
+        if (RESERVED.has(key) || key === 'log_type' || key === '__proto__' || DIGITS.test(key)) return undefined;
       }
       let json: string;
       try {
