@@ -50,7 +50,7 @@ const LAMBDA_LEVELS: Record<string, number> = { TRACE: 5, DEBUG: 10, INFO: 20, W
 const DIGITS = /^[0-9]+$/;
 
 /** Keys the logger writes itself; a record's own key of that name is kept as `<name>_field`. */
-const RESERVED = new Set([
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   'level',
   'message',
   'timestamp',
@@ -189,7 +189,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         return undefined;
       for (const key in fields) {
         // An integer-like key ("0") is an array index: the document lists it before every other key.
-        if (RESERVED.has(key) || key === 'log_type' || key === '__proto__' || DIGITS.test(key)) return undefined;
+        if (RESERVED_KEYS.has(key) || key === 'log_type' || key === '__proto__' || DIGITS.test(key)) return undefined;
       }
       let json: string;
       try {
@@ -226,7 +226,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       for (const key in fields) {
         const value = fields[key];
         if (value !== undefined && Object.hasOwn(fields, key))
-          document[RESERVED.has(key) ? `${key}_field` : key] = value;
+          document[RESERVED_KEYS.has(key) ? `${key}_field` : key] = value;
       }
     }
     write(serialise(document));

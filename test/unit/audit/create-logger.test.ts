@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, keptLevel } from '../../../lib/audit/create-logger.ts';
+import { createLogger, keptLevel, RESERVED_KEYS } from '../../../lib/audit/create-logger.ts';
 import { createSecretRegistry } from '../../../lib/audit/secret-registry.ts';
 import { createLambdaContext } from '../../support/lambda-context.ts';
 
@@ -45,18 +45,7 @@ describe('createLogger()', () => {
   it('writes the same bytes as the document it describes, for any plain record', () => {
     // The reference is the document the logger describes: the standard keys, the invocation,
     // `log_type`, then the record's own defined keys, reserved names renamed.
-    const RESERVED = [
-      'level',
-      'message',
-      'timestamp',
-      'service',
-      'cold_start',
-      'function_arn',
-      'function_memory_size',
-      'function_name',
-      'function_request_id',
-      'xray_trace_id',
-    ];
+    const RESERVED = [...RESERVED_KEYS];
     const context = createLambdaContext();
     const key = fc.oneof(
       fc.constantFrom(...RESERVED, 'log_type', 'outcome', 'alias', '', '0', '12', '01', '4294967295'),
