@@ -120,12 +120,12 @@ export const PLAIN_HTTP_MESSAGE = 'plain http is allowed only for loopback hosts
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const KEY_DELETION_MODES = ['keep', 'release'] as const;
 export type KeyDeletionMode = (typeof KEY_DELETION_MODES)[number];
-const optionalDlqUrl = optionalHttpUrl('must be the URL of an SQS queue', isSafeAwsUrl, PLAIN_HTTP_MESSAGE);
-
-/** The variables every function reads the same way; the ingest function's configuration reads them too. */
+/**
+ * The readers every function uses the same way: the ingest function's configuration reads these
+ * variables too, and `queueUrl` reads both functions' queue (DLQ_URL, KEY_EVENTS_QUEUE_URL).
+ */
 export const SHARED_ENV_FIELDS = {
-  /** The URL of an SQS queue (the DLQ, the ingest's key-events queue). */
-  queueUrl: optionalDlqUrl,
+  queueUrl: optionalHttpUrl('must be the URL of an SQS queue', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
   SQS_ENDPOINT: optionalHttpUrl('must be an http(s) URL', isSafeAwsUrl, PLAIN_HTTP_MESSAGE),
   AWS_REGION: textOr('us-east-1'),
   SERVICE_NAME: matchingOr(/^[\w.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only', 'kms-auto-alias'),
@@ -155,7 +155,7 @@ const ENV_SPEC = {
   IAM_ENDPOINT: optionalText,
   STS_ENDPOINT: optionalText,
   ALIAS_TEMPLATE: textOr('alias/{key_alias|slug|default:key}-{key_id|short}'),
-  DLQ_URL: required(optionalDlqUrl),
+  DLQ_URL: required(SHARED_ENV_FIELDS.queueUrl),
   SQS_ENDPOINT: SHARED_ENV_FIELDS.SQS_ENDPOINT,
   AWS_REGION: SHARED_ENV_FIELDS.AWS_REGION,
   MAX_RECEIVE_COUNT: integerOr(1, 1000, 5),
@@ -191,7 +191,7 @@ const PLACEMENT_ENV_SPEC = {
 };
 
 /** The operator tools (CLI, scheduled reconcile) never publish to the DLQ: DLQ_URL is optional for them. */
-const OPERATOR_ENV_SPEC = { ...ENV_SPEC, DLQ_URL: optionalDlqUrl };
+const OPERATOR_ENV_SPEC = { ...ENV_SPEC, DLQ_URL: SHARED_ENV_FIELDS.queueUrl };
 
 type Env = EnvValues<typeof OPERATOR_ENV_SPEC>;
 type PlacementEnv = EnvValues<typeof PLACEMENT_ENV_SPEC>;
