@@ -85,7 +85,7 @@ export function looksLikeSmnDelivery(headers: Readonly<Record<string, string>>, 
  * contradicts it makes the delivery invalid. The detail names fields, never their values.
  */
 export function parseSmnMessage(body: unknown, headers: Readonly<Record<string, string>>): ParseSmnResult {
-  const parsed = smnEnvelopeSchema().safeParse(body, { jitless: true });
+  const parsed = smnEnvelopeSchema().safeParse(body);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'body'))];
     return { ok: false, detail: `SMN envelope: invalid or missing ${fields.slice(0, 5).join(', ')}` };
