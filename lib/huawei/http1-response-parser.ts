@@ -79,7 +79,12 @@ export type Http1ParseStep =
   | { state: 'error'; error: Http1ParseError };
 
 export interface Http1ResponseParser {
-  /** Feeds the next bytes. After a `complete` or `error` step, every call returns that step again. */
+  /**
+   * Feeds the next bytes. After a `complete` or `error` step, every call returns that step again.
+   * The chunk is only read during the call: the bytes kept for a later one (an incomplete line,
+   * a body not yet complete) are copied, so the caller may reuse its memory for the next read
+   * (the transport reads every socket into one buffer, net's `onread`).
+   */
   push(chunk: Uint8Array): Http1ParseStep;
   /** The connection ended: completes a body read until close, or reports `truncated`. */
   end(): Http1ParseStep;
@@ -365,7 +370,7 @@ export function createHttp1ResponseParser(options: Http1ParserOptions = {}): Htt
       if (lf < 0) {
         // An incomplete line: counted again when it is complete.
         headBytes -= lineBytes;
-        pending = [buf.subarray(pos)];
+        pending = [Buffer.from(buf.subarray(pos))];
         pendingBytes = buf.length - pos;
         return PARTIAL;
       }
@@ -385,6 +390,19 @@ export function createHttp1ResponseParser(options: Http1ParserOptions = {}): Htt
     return step;
   };
 
+  /**
+   * Runs the stages over a chunk the caller lends for this call only. A complete response (the
+   * usual case: a KMS answer arrives in one read) is decoded before the call returns; when more
+   * is to come, the body parts taken from this chunk are copied before it is handed back.
+   */
+  const runBorrowed = (bytes: Buffer): Http1ParseStep => {
+    const from = bodyParts.length;
+    const step = run(bytes);
+    if (step === PARTIAL)
+      for (let i = from; i < bodyParts.length; i++) bodyParts[i] = Buffer.from(bodyParts[i] as Buffer);
+    return step;
+  };
+
   return {
     push(chunk) {
       if (final !== undefined) return final;
@@ -393,18 +411,19 @@ export function createHttp1ResponseParser(options: Http1ParserOptions = {}): Htt
         // The rest of a line (only line stages keep bytes): join only once its LF is here, so
         // a response fed one byte at a time costs linear time, not quadratic.
         if (bytes.indexOf(LF) < 0) {
-          pending.push(bytes);
+          pending.push(Buffer.from(bytes));
           pendingBytes += bytes.length;
           const tooLong = tooLongLine();
           return tooLong === undefined ? PARTIAL : settle(tooLong);
         }
         pending.push(bytes);
+        // A copy: the parts it holds may be kept (no borrowed byte is left in it).
         const joined = Buffer.concat(pending, pendingBytes + bytes.length);
         pending = [];
         pendingBytes = 0;
         return settle(run(joined));
       }
-      return settle(run(bytes));
+      return settle(runBorrowed(bytes));
     },
     end() {
       if (final !== undefined) return final;

@@ -103,6 +103,7 @@ interface Connection {
 
 /** What the socket's events mean to the request in flight. */
 interface Exchange {
+  /** `chunk` is the transport's read buffer, lent for the call (the parser copies what it keeps). */
   onData(chunk: Buffer): void;
   onEnd(): void;
   onError(err: Error): void;
@@ -123,6 +124,13 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 /** node:http's `INVALID_PATH_REGEX`: no whitespace or control character in the request target. */
 const INVALID_PATH = /[^\u0021-\u00ff]/;
 const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * The one buffer every socket of a transport reads into (net's and tls's `onread`): no
+ * allocation, no stream buffering per read. A read is handed to its exchange at once, and the
+ * next read is not started before that returns, so one buffer serves every socket. A KMS answer
+ * fits in one read; a larger one comes in several.
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** One transport: its own pools of kept-alive sockets, one per origin. */
 export function createHttp1Transport(options: Http1TransportOptions = {}): HttpTransport {
@@ -130,6 +138,7 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const pools = new Map<string, Connection[]>();
+  const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   /** The last TLS session per origin, offered on the next connection (resumption, as https.Agent does). */
   const sessions = new Map<string, Buffer>();
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -185,12 +194,26 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
     const { hostname } = url;
     // An IPv6 literal goes to the socket without its brackets.
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    // Every read of the socket, in place of its 'data' events (which no longer come): the bytes
+    // read, lent in `readBuffer` until this returns. Documented for net.Socket
+    // (https://nodejs.org/api/net.html#new-netsocketoptions) and taken by tls.connect too
+    // (https://nodejs.org/api/tls.html#tlsconnectoptions-callback, "onread").
+    const onread = {
+      buffer: readBuffer,
+      callback: (bytes: number, buffer: Uint8Array): boolean => {
+        const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+        if (conn.exchange === undefined) drop(conn);
+        else conn.exchange.onData(chunk);
+        return true;
+      },
+    };
     let socket: Socket;
     if (tls !== undefined) {
-      const tlsOptions: ConnectionOptions = {
+      const tlsOptions: ConnectionOptions & { onread: typeof onread } = {
         host,
         port: url.port === '' ? 443 : Number(url.port),
         ALPNProtocols: ['http/1.1'],
+        onread,
       };
       // SNI carries a host name, never an IP literal (RFC 6066 section 3).
       if (net.isIP(host) === 0) tlsOptions.servername = host;
@@ -204,18 +227,14 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
       });
       socket = secure;
     } else {
-      socket = net.connect({ host, port: url.port === '' ? 80 : Number(url.port) });
+      socket = net.connect({ host, port: url.port === '' ? 80 : Number(url.port), onread });
       socket.once('connect', () => {
         conn.established = true;
       });
     }
     socket.setNoDelay(true);
     const conn: Connection = { socket, idle, idleSince: 0, established: false, exchange: undefined };
-    // One set of listeners for the socket's life; each event goes to the exchange in flight.
-    socket.on('data', (chunk: Buffer) => {
-      if (conn.exchange === undefined) drop(conn);
-      else conn.exchange.onData(chunk);
-    });
+    // One set of listeners for the socket's life (and `onread` above); each event goes to the exchange in flight.
     socket.on('end', () => {
       if (conn.exchange === undefined) drop(conn);
       else conn.exchange.onEnd();

@@ -6,21 +6,33 @@ import {
   type Http1ParseStep,
 } from '../../../lib/huawei/http1-response-parser.ts';
 
-/** Feeds `raw` (latin1, so a test writes bytes as they go on the wire) in the given pieces, then ends the stream if asked. */
+/**
+ * Feeds `raw` (latin1, so a test writes bytes as they go on the wire) in the given pieces, then
+ * ends the stream if asked. Each piece is lent as the transport lends its reads: copied into one
+ * buffer, which is overwritten once the push returns, so a parser that kept a view of it instead
+ * of a copy would read the filler.
+ */
 function parse(
   raw: string | Buffer,
   options: Http1ParserOptions & { sizes?: number[]; close?: boolean } = {},
 ): Http1ParseStep {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw;
   const parser = createHttp1ResponseParser(options);
+  const lent = Buffer.alloc(bytes.length);
+  const push = (piece: Buffer): Http1ParseStep => {
+    piece.copy(lent);
+    const step = parser.push(lent.subarray(0, piece.length));
+    lent.fill('#');
+    return step;
+  };
   let step: Http1ParseStep = { state: 'partial' };
   let at = 0;
   for (const size of options.sizes ?? []) {
     if (at >= bytes.length) break;
-    step = parser.push(bytes.subarray(at, at + size));
+    step = push(bytes.subarray(at, at + size));
     at += size;
   }
-  if (at < bytes.length) step = parser.push(bytes.subarray(at));
+  if (at < bytes.length) step = push(bytes.subarray(at));
   return options.close === true ? parser.end() : step;
 }
 
