@@ -13,10 +13,15 @@ export interface TransportInit {
   redirect?: 'manual';
 }
 
+/**
+ * fetch's `Headers`, or the project's transports' lower-case names: a Map (http1-transport) or a
+ * record, as node:http gives them (node-http-transport). Read any of them with `headerValue`.
+ */
+export type ResponseHeaders = Headers | ReadonlyMap<string, string> | Readonly<Record<string, string | undefined>>;
+
 export interface TransportResponse {
   status: number;
-  /** fetch's `Headers`, or (the project's transports) a record with lower-case names, as node:http gives them. */
-  headers: Headers | Readonly<Record<string, string | undefined>>;
+  headers: ResponseHeaders;
   text(): Promise<string>;
 }
 

@@ -14,6 +14,7 @@ import { REDACTED, scrubSecretText } from '../audit/secret-registry.ts';
 import type { ErrorCode } from '../errors/app-error.ts';
 import { IamError, KmsApiError } from '../errors/huawei-errors.ts';
 import { classifyHuaweiFailure } from './classify-huawei-failure.ts';
+import type { ResponseHeaders } from './http-transport.ts';
 
 /** Longest server message kept on an error (log lines and DLQ attributes stay small). */
 export const MAX_KEPT_MESSAGE_CHARS = 300;
@@ -54,7 +55,7 @@ export interface HuaweiErrorResponse {
   status: number;
   /** The response body as text; undefined or empty when there was none. */
   bodyText: string | undefined;
-  headers: Headers | Readonly<Record<string, string | undefined>>;
+  headers: ResponseHeaders;
   /** The operation that failed (`createAlias`, `iam.token`...), for logs. */
   operation: string;
   /** Which API answered. Every IAM failure maps to `IAM_AUTH`. Default `kms`. */
@@ -183,10 +184,9 @@ export function parseErrorBody(bodyText: string | undefined): ParsedErrorBody {
 }
 
 /** Reads a header from a `Headers` object or a plain record, case-insensitively. */
-export function headerValue(
-  headers: Headers | Readonly<Record<string, string | undefined>>,
-  name: string,
-): string | undefined {
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  // http1-transport's lower-case names.
+  if (headers instanceof Map) return (headers as ReadonlyMap<string, string>).get(name.toLowerCase());
   // Duck-typed: reading the global `Headers` would load undici just to answer "no".
   if (typeof headers.get === 'function') return (headers as Headers).get(name) ?? undefined;
   const lower = name.toLowerCase();

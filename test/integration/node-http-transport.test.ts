@@ -18,6 +18,7 @@ import { createHttp1Transport, HTTP1_REQUEST_CHANNEL } from '../../lib/huawei/ht
 import { createKmsClient } from '../../lib/huawei/kms-client.ts';
 import type { HttpTransport } from '../../lib/huawei/http-transport.ts';
 import { createNodeHttpTransport } from '../../lib/huawei/node-http-transport.ts';
+import { headerValue } from '../../lib/huawei/parse-huawei-error.ts';
 import type { AuthProvider } from '../../lib/huawei/types.ts';
 import { classifyError } from '../../lib/retry/classify-error.ts';
 import { clearableTimeout } from '../../lib/signals/clearable-timeout.ts';
@@ -131,9 +132,15 @@ const createAlias = (base: string, transport: HttpTransport, requestTimeoutMs = 
     alias: 'alias/a',
   });
 
+/** One request; the answer's headers as a record whatever the transport gives (http1's Map, node:http's record). */
 const get = async (transport: HttpTransport, url: string, init: Partial<Parameters<HttpTransport>[1]> = {}) => {
   const response = await transport(new URL(url), { method: 'GET', headers: {}, ...init });
-  return { status: response.status, headers: response.headers, text: await response.text() };
+  const { headers } = response;
+  return {
+    status: response.status,
+    headers: headers instanceof Map ? Object.fromEntries(headers) : headers,
+    text: await response.text(),
+  };
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -174,7 +181,9 @@ describe.each(TRANSPORTS)('%s: the transport contract', (_, createTransport) => 
       body,
     });
     expect(response.status).toBe(201);
-    expect(response.headers).toMatchObject({ 'x-request-id': 'req-1', 'content-type': 'application/json' });
+    // Read as the KMS client reads them, whatever the transport's shape (http1: a Map; node:http: a record).
+    expect(headerValue(response.headers, 'X-Request-Id')).toBe('req-1');
+    expect(headerValue(response.headers, 'content-type')).toBe('application/json');
     expect(await response.text()).toBe('{"ok":"✓"}');
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1.0/x?a=b', body });
     expect(seen[0]?.headers).toMatchObject({
