@@ -695,6 +695,36 @@ describe('createHttp1Transport', () => {
       expect(sockets.opened).toHaveLength(2);
     });
 
+    it('reads large answers on two sockets at once whole: every read is lent in one buffer, which the parser copies from', async () => {
+      // Bodies of several TLS records each, written in pieces, on two connections in flight at
+      // once: their reads interleave in the transport's one read buffer.
+      const bodyOf = (path: string) => `${path}:${'0123456789abcdef'.repeat(12_000)}`;
+      const server = createTlsServer({ key, cert }, (req, res) => {
+        const body = Buffer.from(bodyOf(req.url ?? ''));
+        res.writeHead(200, { 'Content-Length': body.length });
+        for (let at = 0; at < body.length; at += 7_000) res.write(body.subarray(at, at + 7_000));
+        res.end();
+      });
+      const port = await listen(server);
+      const transport = createHttp1Transport({ ca: cert });
+      const [a, b] = await Promise.all([
+        get(transport, `https://localhost:${port}/a`),
+        get(transport, `https://localhost:${port}/b`),
+      ]);
+      expect(a.text === bodyOf('/a')).toBe(true);
+      expect(b.text === bodyOf('/b')).toBe(true);
+      // A chunked answer, read the same way.
+      const chunked = createTlsServer({ key, cert }, (req, res) => {
+        const body = bodyOf(req.url ?? '');
+        for (let at = 0; at < body.length; at += 9_000) res.write(body.slice(at, at + 9_000));
+        res.end();
+      });
+      const chunkedPort = await listen(chunked);
+      const c = await get(transport, `https://localhost:${chunkedPort}/c`);
+      expect(c.headers['transfer-encoding']).toBe('chunked');
+      expect(c.text === bodyOf('/c')).toBe(true);
+    });
+
     it('does not offer again a TLS session whose resumption failed', async () => {
       // In front of the server, a relay that resets every connection offering a session to resume
       // (as a server or middlebox that lost the session's keys may fail it): offered again, the
