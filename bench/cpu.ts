@@ -9,6 +9,7 @@ import { functionEnv, newKeyBodies, seedKeys } from './fixtures.ts';
 import { startFloorServer } from './floor-server.ts';
 import { DEFAULT_BASELINE_REF } from './baseline-ref.ts';
 import { startInstance } from './instance.ts';
+import { type CompileTime, measureCompileTime } from './jit-compile-time.ts';
 
 const FLOOR_HANDLER = new URL('./floor-handler.mjs', import.meta.url).pathname;
 import { sleep, spread, sum, type Figure } from './stats.ts';
@@ -184,6 +185,17 @@ export async function benchCpu(options: {
     // (the in-memory variant's batches use keys too, but never reach the emulator)
     if (failures > 0 || created !== expected)
       throw new Error(`cpu: ${created} of ${expected} aliases created, ${failures} failures`);
+    // After the measured runs, one traced instance of each commit, alone: what V8's compiling
+    // makes of the figure (bench/jit-compile-time.ts).
+    const traced = async (handlerPath: string) =>
+      measureCompileTime(
+        (onLine) => startInstance(handlerPath, env, onLine, ['--trace-opt']),
+        batch,
+        { warmup: options.warmupBatches, measured: options.runs * options.batchesPerRun },
+        () => sleep(BATCH),
+      );
+    const compiled = await traced(options.handlerPath);
+    const baselineCompiled = options.baseline === undefined ? undefined : await traced(options.baseline.handlerPath);
     const value = spread(handlerMs);
     const group = 'CPU per message';
     // Each row per run against the bare node:http call of the same run.
@@ -247,6 +259,25 @@ export async function benchCpu(options: {
             : `; paired ratio × ${BASELINE_ISSUE_MS} ms (the baseline as issue 9 measured it) ≈ ${estimate.toFixed(3)} ms`),
       });
     }
+    const windowMessages = options.runs * options.batchesPerRun * BATCH;
+    if (compiled !== undefined) {
+      const perMessage = (c: CompileTime) => spread([c.totalMs / windowMessages]);
+      figures.push({
+        group,
+        name: '  of which V8 compiling the handler (a traced instance)',
+        unit: 'ms',
+        value: perMessage(compiled),
+        ...(baselineCompiled === undefined || options.baseline === undefined
+          ? {}
+          : {
+              baseline: { name: options.baseline.label, value: perMessage(baselineCompiled) },
+              ratio: spread([compiled.totalMs / baselineCompiled.totalMs]),
+            }),
+        note: `${describeCompileTime(compiled)} over the ${windowMessages} messages after the warm-up${
+          baselineCompiled === undefined ? '' : `; the baseline ${describeCompileTime(baselineCompiled)}`
+        }; once per instance; one more instance of each commit run alone afterwards with --trace-opt, the times V8 prints`,
+      });
+    }
     if (options.baseline !== undefined && beforeMemoryMs.length > 0) {
       figures.push({
         group,
@@ -277,6 +308,8 @@ export async function benchCpu(options: {
         baselineInMemoryMsPerMessage: beforeMemoryMs.length > 0 ? spread(beforeMemoryMs) : undefined,
         baselineBatchRatio: batchRatios.length > 0 ? quartiles(batchRatios) : undefined,
         baselineInMemoryBatchRatio: memoryBatchRatios.length > 0 ? quartiles(memoryBatchRatios) : undefined,
+        compileTime: compiled,
+        baselineCompileTime: baselineCompiled,
       },
     };
   } finally {
@@ -292,6 +325,20 @@ export async function benchCpu(options: {
     await emulator.stop();
     await floorServer.stop();
   }
+}
+
+/** `TurboFan 148 ms + Maglev 105 ms (412 functions)`. */
+function describeCompileTime(c: CompileTime): string {
+  const tiers = Object.entries(c.byTier)
+    .sort((a, b) => b[1] - a[1])
+    .map(([tier, ms]) => `${tierName(tier)} ${ms.toFixed(0)} ms`);
+  return `${tiers.join(' + ')} (${c.compiles} compiles)`;
+}
+
+function tierName(tier: string): string {
+  if (tier.startsWith('TURBOFAN')) return 'TurboFan';
+  if (tier === 'MAGLEV') return 'Maglev';
+  return tier;
 }
 
 /** Median and quartiles of per-batch ratios. */

@@ -36,10 +36,12 @@ export async function startInstance(
   handlerPath: string,
   env: Record<string, string>,
   onLine: (line: string) => void = () => undefined,
+  /** Flags for the Node binary; only diagnostic instances get any (bench/jit-compile-time.ts). */
+  execArgv: readonly string[] = [],
 ): Promise<Instance> {
   const child = fork(new URL('./handler-process.ts', import.meta.url), [handlerPath], {
     env: childEnv(env),
-    execArgv: [],
+    execArgv: [...execArgv],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const stream of [child.stdout, child.stderr]) {
