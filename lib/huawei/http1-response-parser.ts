@@ -62,7 +62,7 @@ export interface Http1Response {
    * `Headers.get` does), except `content-length`, which keeps its one value. A Map, so a header
    * named `__proto__` or `get` is only a header, and storing a name costs no property lookup (an
    * object without prototype is a dictionary: every new name missed V8's store cache, about a
-   * tenth of a response's parse in the CPU benchmark).
+   * fifth of a response's parse in a profile of the CPU benchmark).
    */
   headers: ReadonlyMap<string, string>;
   /** Decoded as UTF-8 once complete: a character split across chunks stays whole. */
