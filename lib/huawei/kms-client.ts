@@ -73,6 +73,8 @@ export interface RequestSpec<T> {
 
 const DEFAULT_USER_AGENT = 'kms-auto-alias';
 const MAX_KEPT_ENDPOINTS = 64;
+/** Request URLs kept parsed (urlOf in createKmsRequestSender). */
+const MAX_KEPT_URLS = 256;
 
 /** A local refusal: the request was never sent. Permanent. */
 function refuse(operation: string, reason: string, cause?: unknown): RequestRefusedError {
@@ -148,6 +150,21 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
     return base;
   };
 
+  // Each request URL parsed once and kept: a function sends the same few (CreateAlias of a
+  // project, one listing page) again and again, and parsing one was a measurable part of a call.
+  // Nothing changes a URL once built: the signer and the transports only read it.
+  const urls = new Map<string, URL>();
+  const urlOf = (href: string): URL => {
+    let url = urls.get(href);
+    if (url === undefined) {
+      url = new URL(href);
+      // Listing pages add a marker each; the bound keeps a long listing from growing the map.
+      if (urls.size >= MAX_KEPT_URLS) urls.clear();
+      urls.set(href, url);
+    }
+    return url;
+  };
+
   const checkKeyId = (operation: string, keyId: string): void => {
     if (!KEY_ID_PATTERN.test(keyId)) throw refuse(operation, `invalid key id ${shown(keyId)}`);
   };
@@ -167,7 +184,7 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
       throw refuse(operation, `invalid project id ${shown(target.projectId)}`);
     }
     const base = endpointOf(operation, target.region);
-    const url = new URL(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
+    const url = urlOf(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
     // The string signed is the string sent (docs/huawei-kms.md#aksk-signing: the hash covers the exact body bytes).
     // JSON.stringify leaves out the fields whose value is undefined (a page's absent marker).
     const body = spec.payload === undefined ? undefined : JSON.stringify(spec.payload);
