@@ -180,4 +180,78 @@ describe('buildAuditRecord()', () => {
     });
     expect(plain.alias_outcome).toBeUndefined();
   });
+
+  it('is plain data for every outcome, with an event, its alias fields, tags and a DLQ error', async () => {
+    // The logger writes an audit record without looking for Errors in it (create-logger.ts,
+    // Logger.audit): only strings, numbers, booleans, arrays and plain objects may be in one.
+    const { normaliseEvent } = await import('../../../lib/events/normalise-event.ts');
+    const { compileAliasTemplate } = await import('../../../lib/naming/compile-alias-template.ts');
+    const { deriveAlias } = await import('../../../lib/naming/derive-alias.ts');
+    const { readFileSync } = await import('node:fs');
+    const normalised = normaliseEvent(
+      readFileSync(new URL('../../../events/sns-wrapped-cts.json', import.meta.url), 'utf8'),
+    );
+    if (normalised.kind !== 'key_created') throw new Error('fixture did not normalise');
+    const template = compileAliasTemplate('alias/{env}/{key_alias|slug|default:key}-{key_id|short}', { env: 'prod' });
+    if (!template.ok) throw new Error('fixture template');
+    const derived = deriveAlias(template.template, normalised.event);
+    const tag = { key: 'owner', value: 'ops' };
+    const tags = {
+      status: 'conflict' as const,
+      desired: [tag],
+      created: [tag],
+      unchanged: [tag],
+      replaced: [{ key: 'team', from: 'a', to: 'b' }],
+      conflicts: [{ key: 'cost', desired: 'x', existingKey: 'Cost', existing: 'y', reason: 'case-variant' as const }],
+      calls: 2,
+      listed: true,
+      requestIds: ['r-1'],
+      droppedFromListing: 1,
+    };
+    const outcomes: Outcome[] = [
+      ...OUTCOMES.map(([, o]) => o),
+      { kind: 'created', alias: 'alias/a', requestId: 'r-201', tags },
+      { kind: 'released', keyId: KEY, released: ['alias/a'], kept: [], detail: 'released', requestId: 'r-204' },
+      {
+        kind: 'failed',
+        reason: 'invalid_tags',
+        detail: 'bad tags',
+        error: { name: 'TagRuleError', code: 'INVALID_TAGS', message: 'bad', retryable: false },
+        retryable: false,
+        tagViolations: [{ tag: 'owner', rule: 'VALUE_TOO_LONG', reason: 'too long' }],
+        aliasSettled: { status: 'already_present', requestId: 'r-400' },
+      },
+    ];
+    for (const outcome of outcomes) {
+      for (const dlq of [
+        { messageId: 'dlq-1' },
+        { error: { name: 'Error', code: 'DLQ', message: 'no', retryable: true } },
+      ]) {
+        const record = buildAuditRecord(
+          {
+            ...settled(outcome),
+            event: normalised.event,
+            target: { region: 'cn-north-4', projectId: 'p', keyId: KEY, alias: 'alias/a' },
+            parts: derived.parts,
+            account: 'prod',
+            dlq,
+            coalesced: true,
+            unansweredCreates: 1,
+          },
+          { templateSource: 'alias/{key_id}', dryRun: true },
+        );
+        expect(nonPlainPaths(record, 'record'), outcome.kind).toEqual([]);
+        expect(record.alias_fields, outcome.kind).toBeDefined();
+      }
+    }
+  });
 });
+
+/** Paths of the values that are not plain data (a class instance, an Error, a Date, a function). */
+function nonPlainPaths(value: unknown, path: string): string[] {
+  if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nonPlainPaths(item, `${path}[${i}]`));
+  if (typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return [path];
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return [path];
+  return Object.entries(value).flatMap(([key, item]) => nonPlainPaths(item, `${path}.${key}`));
+}
