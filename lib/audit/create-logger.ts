@@ -28,7 +28,10 @@ export interface Logger {
    * still checked for secrets once serialised; an Error would only be written as `{}`.
    */
   audit(record: Record<string, unknown>): void;
-  /** A CloudWatch EMF document (its `_aws` key stays top level), written like an audit record. */
+  /**
+   * A CloudWatch EMF document (its `_aws` key stays top level), written like an audit record and,
+   * like one, plain data by contract.
+   */
   metrics(document: Record<string, unknown>): void;
   /**
    * Puts this invocation's Lambda context on every following line of this logger (and of every
@@ -156,9 +159,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
    * object and string of the record, most of a line's CPU, for lines that almost never hold a
    * secret. A hit, or a value JSON cannot write (a cycle), takes the scrub-then-serialise path.
    */
-  const serialise = (document: Record<string, unknown>): string => {
+  const serialise = (document: Record<string, unknown>, plainData = false): string => {
     try {
-      const line = needsReplacer(document, 0) ? JSON.stringify(document, replacer) : JSON.stringify(document);
+      const line =
+        !plainData && needsReplacer(document, 0) ? JSON.stringify(document, replacer) : JSON.stringify(document);
       if (!registry.mayOccurIn(line)) return line;
     } catch {
       // A cycle: the scrubbed copy shows it as [Circular].
@@ -251,7 +255,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     audit: (record) => emit(recordLevel, 'decision', record, 'audit'),
     // EMF wants `_aws` and the metric values at the top level; the level keeps Lambda from
     // filtering the document out, and CloudWatch ignores keys it does not declare.
-    metrics: (document) => write(serialise({ level: recordLevel, ...invocation, ...document })),
+    // An EMF document is plain data (lib/audit/create-metrics.ts builds it): no Error to look for.
+    metrics: (document) => write(serialise({ level: recordLevel, ...invocation, ...document }, true)),
     addContext(context) {
       const traceId = traceIdOf(traceHeader());
       invocation = {

@@ -12,6 +12,7 @@ import {
   MAX_RESOURCE_ID_LENGTH,
 } from './event-limits.ts';
 import { lazySchema } from '../validation/lazy-schema.ts';
+import { compiledObject, preparedOptional } from '../validation/schema-builders.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
@@ -47,55 +48,22 @@ function typeError(what: string): (issue: IssueInput) => string {
     issue.input === undefined ? `is required (${what})` : `must be ${what}, got ${describeType(issue.input)}`;
 }
 
-/**
- * zod/mini's `optional` whose parse also reads `null` and `""` as absent: one schema layer where
- * `pipe(transform, optional(schema))` was three (the pipe, the transform and the optional), on each
- * of the optional fields a message goes through. The output is the same: a key present with `null`
- * or `""` comes out present and `undefined`, as the transform made it.
- */
-/** zod's initialisers, callable on the instances built below (they are assertion functions). */
-type Init<I, D> = (inst: I, def: D) => void;
-const miniTypeInit: Init<unknown, unknown> = z.ZodMiniType.init as Init<unknown, unknown>;
-
-const ZodMiniOptionalField = z.core.$constructor(
-  'ZodMiniOptional',
-  (inst: z.core.$ZodOptional, def: z.core.$ZodOptionalDef) => {
-    const init: Init<z.core.$ZodOptional, z.core.$ZodOptionalDef> = z.core.$ZodOptional.init;
-    init(inst, def);
-    miniTypeInit(inst, def);
-    const parse = inst._zod.parse;
-    inst._zod.parse = (payload, ctx) => {
-      if (payload.value === null || payload.value === '') payload.value = undefined;
-      return parse(payload, ctx);
-    };
-  },
-);
-
-/**
- * Makes a field optional and treats `null` and `""` as absent: CTS and hand-written producers
- * both use them for "no value", and a normalised event never carries empty strings.
- */
-export function optionalField<T extends z.ZodMiniType>(schema: T): z.ZodMiniOptional<T> {
-  return new ZodMiniOptionalField({ type: 'optional', innerType: schema }) as unknown as z.ZodMiniOptional<T>;
+function emptyToAbsent(value: unknown): unknown {
+  return value === null || value === '' ? undefined : value;
 }
 
 /**
- * zod/mini's object on zod's compiled object parser (`$ZodObjectJIT`, what zod's classic API
- * uses): on first use it generates one function for the shape, where the interpreted parser
- * loops over the keys through closures. Same checks, same issues, same output; zod falls back to
- * the interpreted parser where code generation is not allowed.
+ * Makes a field optional and treats `null` and `""` as absent: CTS and hand-written producers
+ * both use them for "no value", and a normalised event never carries empty strings. A key present
+ * with either comes out present and `undefined`.
  */
-const ZodMiniObjectJit = z.core.$constructor('ZodMiniObject', (inst: z.core.$ZodObject, def: z.core.$ZodObjectDef) => {
-  const init: Init<z.core.$ZodObject, z.core.$ZodObjectDef> = z.core.$ZodObjectJIT.init;
-  init(inst, def);
-  miniTypeInit(inst, def);
-  (inst as { shape?: unknown }).shape = def.shape;
-});
+export function optionalField<T extends z.ZodMiniType>(schema: T): z.ZodMiniOptional<T> {
+  return preparedOptional(schema, emptyToAbsent);
+}
 
 /** An object schema whose own type error reads "must be an object, got array". */
 export function objectSchema<T extends z.core.$ZodLooseShape>(shape: T): z.ZodMiniObject<T, z.core.$strip> {
-  const def = { type: 'object', shape, ...z.core.util.normalizeParams({ error: typeError('an object') }) };
-  return new ZodMiniObjectJit(def as z.core.$ZodObjectDef) as unknown as z.ZodMiniObject<T, z.core.$strip>;
+  return compiledObject(shape, { error: typeError('an object') });
 }
 
 function boundedString(what: string, max: number, charset: RegExp, charsetMessage: string) {

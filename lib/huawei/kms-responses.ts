@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { lazySchema } from '../validation/lazy-schema.ts';
+import { compiledObject, preparedOptional } from '../validation/schema-builders.ts';
 import type { AliasEntity, KeyDetails } from './types.ts';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -13,12 +14,10 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 // happy path; the listing and key schemas serve the failure path and the operator tools, so a
 // cold start does not build them (docs/performance.md, cold start).
 
+const opaqueValue = (v: unknown): unknown => (v === null ? undefined : typeof v === 'number' ? String(v) : v);
+
 /** An optional string field that may come as a number or null (a new schema on each call). */
-export const opaqueString = () =>
-  z.pipe(
-    z.transform((v: unknown) => (v === null ? undefined : typeof v === 'number' ? String(v) : v)),
-    z.optional(z.string()),
-  );
+export const opaqueString = () => preparedOptional(z.string(), opaqueValue);
 
 const arrayOrEmpty = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(
@@ -28,7 +27,7 @@ const arrayOrEmpty = <T extends z.ZodMiniType>(item: T) =>
 
 /** CreateAlias's answer is parsed on the happy path, but built on the first one, not at init. */
 export const AliasEntitySchema = lazySchema(() =>
-  z.object({
+  compiledObject({
     alias: z.string().check(z.minLength(1)),
     key_id: z.string().check(z.minLength(1)),
     domain_id: opaqueString(),

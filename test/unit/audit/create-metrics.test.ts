@@ -61,6 +61,8 @@ describe('createBatchMetrics()', () => {
         (doc._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]
           ?.Metrics ?? [];
       for (const m of declared) expect(doc[m.Name]).toBeDefined();
+      // Plain data, as the logger's metrics() takes it (written without looking for Errors).
+      expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
     }
   });
 
