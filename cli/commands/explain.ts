@@ -4,7 +4,7 @@ import type { KeyCreated } from '../../lib/events/key-created.ts';
 import { normaliseEvent } from '../../lib/events/normalise-event.ts';
 import { checkAlias } from '../../lib/naming/alias-rules.ts';
 import type { CompiledTemplate } from '../../lib/naming/compile-alias-template.ts';
-import { type AliasPart, deriveAlias } from '../../lib/naming/derive-alias.ts';
+import { type AliasPart, deriveAlias, explainAlias } from '../../lib/naming/derive-alias.ts';
 import { type CliIo, EXIT, type ExitCode, UsageError } from '../cli-io.ts';
 import { renderTable } from '../format-table.ts';
 import { loadOperatorNaming, loadOperatorPlacement } from '../load-operator-config.ts';
@@ -90,12 +90,13 @@ export function explainBody(
   const derived = deriveAlias(template, event);
   if (derived.ok) {
     const explained = { file, status: 'ok' as const, event, alias: derived.alias, parts: derived.parts, ...placement };
-    if (tagTemplate === undefined) return { ...explained, explanation: derived.explanation };
+    if (tagTemplate === undefined)
+      return { ...explained, explanation: explainAlias(template, derived.alias, derived.parts) };
     const rendered = renderTags(tagTemplate, event, derived.alias);
     const tags: TagExplanation = rendered.ok
       ? { status: 'ok', tags: rendered.rendered }
       : { status: 'invalid', reason: rendered.reason, violations: rendered.violations, tags: rendered.rendered };
-    return { ...explained, explanation: derived.explanation, tags };
+    return { ...explained, explanation: explainAlias(template, derived.alias, derived.parts), tags };
   }
   const attempted = derived.code === 'INVALID_ALIAS' ? fill(template, derived.parts) : undefined;
   return {

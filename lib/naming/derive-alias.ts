@@ -6,7 +6,7 @@ export type { AliasPart, AliasPartSource, CompiledTemplate } from './compiled-te
 
 /** The outcome of {@link deriveAlias}. */
 export type DeriveAliasResult =
-  | { ok: true; alias: string; parts: AliasPart[]; explanation: string }
+  | { ok: true; alias: string; parts: AliasPart[] }
   | { ok: false; code: 'MISSING_FIELD' | 'INVALID_ALIAS'; reason: string; parts: AliasPart[] };
 
 /** Values quoted in reasons and explanations are clipped: event fields can be long and hostile. */
@@ -28,12 +28,13 @@ function quote(value: string, limit: number = QUOTE_LIMIT): string {
  * - `INVALID_ALIAS` when the filled alias breaks a rule; the reason lists the violations and
  *   the placeholders whose values hold illegal characters (typically a missing `|slug`).
  *
- * `parts` is returned either way, for logs and the DLQ.
+ * `parts` is returned either way, for logs and the DLQ. {@link explainAlias} puts a derived
+ * alias in words (the CLI's `explain`); the Lambda does not need the sentence, so it is not built.
  *
  * @example
  * const t = compileAliasTemplate('alias/{env}/{key_alias|slug}', { env: 'prod' });
  * if (t.ok) deriveAlias(t.template, event);
- * // { ok: true, alias: 'alias/prod/payments-db', parts: [...], explanation: '"alias/prod/payments-db" = ...' }
+ * // { ok: true, alias: 'alias/prod/payments-db', parts: [...] }
  */
 export function deriveAlias(template: CompiledTemplate, event: KeyCreated): DeriveAliasResult {
   const parts: AliasPart[] = [];
@@ -80,7 +81,7 @@ export function deriveAlias(template: CompiledTemplate, event: KeyCreated): Deri
   if (violations.length > 0) {
     return { ok: false, code: 'INVALID_ALIAS', reason: describeViolations(alias, violations, parts), parts };
   }
-  return { ok: true, alias, parts, explanation: explain(template, alias, parts) };
+  return { ok: true, alias, parts };
 }
 
 function describeViolations(alias: string, violations: string[], parts: AliasPart[]): string {
@@ -96,7 +97,7 @@ function describeViolations(alias: string, violations: string[], parts: AliasPar
  * `"alias/prod/payments-db" = "alias/" + {env} "prod" (constant) + "/" + {key_alias|slug}
  * "payments-db" (key_alias "Payments DB")`.
  */
-function explain(template: CompiledTemplate, alias: string, parts: AliasPart[]): string {
+export function explainAlias(template: CompiledTemplate, alias: string, parts: readonly AliasPart[]): string {
   const terms: string[] = [];
   let index = 0;
   for (const segment of template.segments) {

@@ -4,7 +4,7 @@ import type { KeyCreated } from '../../../lib/events/key-created.ts';
 import { EVENT_FIELD_NAMES, SAMPLE_KEY_CREATED, toCreatedDate } from '../../../lib/naming/alias-fields.ts';
 import { checkAlias } from '../../../lib/naming/alias-rules.ts';
 import { type CompiledTemplate, compileAliasTemplate } from '../../../lib/naming/compile-alias-template.ts';
-import { type DeriveAliasResult, deriveAlias } from '../../../lib/naming/derive-alias.ts';
+import { type DeriveAliasResult, deriveAlias, explainAlias } from '../../../lib/naming/derive-alias.ts';
 
 const CONSTANTS = { env: 'prod', team: 'sec' };
 
@@ -26,7 +26,11 @@ const EVENT: KeyCreated = event({
 
 describe('deriveAlias()', () => {
   it('fills the example template and explains every part', () => {
-    const result = deriveAlias(compile('alias/{env}/{key_alias|slug}-{key_spec|lower}'), EVENT);
+    const template = compile('alias/{env}/{key_alias|slug}-{key_spec|lower}');
+    const result = deriveAlias(template, EVENT);
+    expect(result.ok && explainAlias(template, result.alias, result.parts)).toBe(
+      '"alias/prod/payments-db-aes_256" = "alias/" + {env} "prod" (constant) + "/" + {key_alias|slug} "payments-db" (key_alias "Payments DB") + "-" + {key_spec|lower} "aes_256" (key_spec "AES_256")',
+    );
     expect(result).toEqual({
       ok: true,
       alias: 'alias/prod/payments-db-aes_256',
@@ -49,8 +53,6 @@ describe('deriveAlias()', () => {
           filters: ['lower'],
         },
       ],
-      explanation:
-        '"alias/prod/payments-db-aes_256" = "alias/" + {env} "prod" (constant) + "/" + {key_alias|slug} "payments-db" (key_alias "Payments DB") + "-" + {key_spec|lower} "aes_256" (key_spec "AES_256")',
     });
   });
 
@@ -79,10 +81,8 @@ describe('deriveAlias()', () => {
 
   describe('default', () => {
     it('fills a missing field and records source "default"', () => {
-      const result = deriveAlias(
-        compile('alias/{created_by|slug|default:unknown}/{key_id|short}'),
-        event({ created_by: undefined }),
-      );
+      const template = compile('alias/{created_by|slug|default:unknown}/{key_id|short}');
+      const result = deriveAlias(template, event({ created_by: undefined }));
       expect(result).toMatchObject({ ok: true, alias: 'alias/unknown/0b1c2d3e' });
       expect(result.parts[0]).toEqual({
         placeholder: '{created_by|slug|default:unknown}',
@@ -92,15 +92,18 @@ describe('deriveAlias()', () => {
         value: 'unknown',
         filters: ['slug', 'default:unknown'],
       });
-      expect(result.ok && result.explanation).toContain(
+      expect(result.ok && explainAlias(template, result.alias, result.parts)).toContain(
         '{created_by|slug|default:unknown} "unknown" (default; created_by missing)',
       );
     });
 
     it('fills a value that a filter emptied', () => {
-      const result = deriveAlias(compile('alias/{key_alias|slug|default:unnamed}'), event({ key_alias: '密钥' }));
+      const template = compile('alias/{key_alias|slug|default:unnamed}');
+      const result = deriveAlias(template, event({ key_alias: '密钥' }));
       expect(result).toMatchObject({ ok: true, alias: 'alias/unnamed', parts: [{ source: 'default', raw: '密钥' }] });
-      expect(result.ok && result.explanation).toContain('(default; key_alias was "密钥")');
+      expect(result.ok && explainAlias(template, result.alias, result.parts)).toContain(
+        '(default; key_alias was "密钥")',
+      );
     });
 
     it('leaves a present value alone', () => {
@@ -274,7 +277,7 @@ describe('deriveAlias()', () => {
           }),
           (template, fields) => {
             const result = deriveAlias(template, event({ ...fields, created_by: { name: fields.created_by } }));
-            assertExplained(result);
+            assertExplained(template, result);
           },
         ),
         { numRuns: 500 },
@@ -289,7 +292,7 @@ describe('deriveAlias()', () => {
           // Slugged values are always legal characters; only the length rule and a creator
           // literally named "default" (→ reserved "/default" ending) can still fail.
           if (!result.ok) expect(result.reason).toMatch(/characters long|must not end with "\/default"/);
-          assertExplained(result);
+          assertExplained(template, result);
         }),
         { numRuns: 300 },
       );
@@ -297,10 +300,10 @@ describe('deriveAlias()', () => {
   });
 });
 
-function assertExplained(result: DeriveAliasResult): void {
+function assertExplained(template: CompiledTemplate, result: DeriveAliasResult): void {
   if (result.ok) {
     expect(checkAlias(result.alias)).toEqual([]);
-    expect(result.explanation.length).toBeGreaterThan(0);
+    expect(explainAlias(template, result.alias, result.parts).length).toBeGreaterThan(0);
   } else {
     expect(['MISSING_FIELD', 'INVALID_ALIAS']).toContain(result.code);
     expect(result.reason.length).toBeGreaterThan(0);
