@@ -74,10 +74,21 @@ export function encodeRfc3986(value: string): string {
  * @throws Error when `now` is an invalid Date.
  */
 export function formatSdkDate(now: Date): string {
-  if (Number.isNaN(now.getTime())) throw new Error('cannot sign with an invalid date');
-  // 2019-11-15T03:36:55.000Z → 20191115T033655Z
-  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+  const ms = now.getTime();
+  if (Number.isNaN(ms)) throw new Error('cannot sign with an invalid date');
+  // The value has whole seconds, and a batch's requests are signed within a second or two: the
+  // last second's text is kept (V8 formats a date through a printf-style routine, ~0.4 µs).
+  const second = Math.floor(ms / 1000);
+  if (second !== sdkDate.second) {
+    // 2019-11-15T03:36:55.000Z → 20191115T033655Z
+    sdkDate.text = `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+    sdkDate.second = second;
+  }
+  return sdkDate.text;
 }
+
+/** The last second {@link formatSdkDate} wrote, and its text. */
+const sdkDate = { second: Number.NaN, text: '' };
 
 /**
  * Lower-case hex SHA-256 of a string (UTF-8) or bytes. The one-shot `crypto.hash` (Node 21.7+)
@@ -238,10 +249,19 @@ function canonicalRequestOf(request: RequestToSign, url: URL, headers: Map<strin
  * @throws Error when `X-Sdk-Date` is missing, or as {@link buildCanonicalRequest}.
  */
 export function computeAuthorization(request: RequestToSign, credentials: AkSkCredentials): string {
-  const headers = normaliseHeaders(request.headers);
+  return authorizationOf(request, urlOf(request), normaliseHeaders(request.headers), credentials);
+}
+
+/** {@link computeAuthorization} over headers already normalised (signRequest normalises them as it copies them). */
+function authorizationOf(
+  request: RequestToSign,
+  url: URL,
+  headers: Map<string, string>,
+  credentials: AkSkCredentials,
+): string {
   const date = headers.get('x-sdk-date');
   if (date === undefined || date === '') throw new Error('X-Sdk-Date header is required to sign');
-  const canonical = canonicalRequestOf(request, urlOf(request), headers);
+  const canonical = canonicalRequestOf(request, url, headers);
   // docs/huawei-kms.md#aksk-signing step 3: no credential scope and no key derivation, unlike AWS SigV4.
   const stringToSign = `${SIGNING_ALGORITHM}\n${date}\n${canonical.hash}`;
   const signature = hmacSha256Hex(credentials.sk, stringToSign);
@@ -272,21 +292,34 @@ const REPLACED_HEADERS = new Set(['host', 'x-sdk-date', 'authorization']);
 export function signRequest(request: RequestToSign, credentials: AkSkCredentials, now: Date): Record<string, string> {
   const url = urlOf(request);
   const headers: Record<string, string> = {};
+  // The same headers by lower-case name, as they are signed: built in the same pass, with the
+  // checks normaliseHeaders makes (a name given twice, a line break in a value).
+  const signed = new Map<string, string>();
+  const add = (name: string, lower: string, value: string): void => {
+    // Two spellings of one name (`Content-Type`, `content-type`); the same spelling twice keeps the last.
+    if (signed.has(lower) && headers[name] === undefined) throw new Error(`header ${lower} is given twice`);
+    if (/[\r\n]/.test(value)) throw new Error(`header ${lower} contains a line break`);
+    headers[name] = value;
+    signed.set(lower, value);
+  };
   for (const [name, value] of Object.entries(request.headers)) {
-    const lower = name.trim().toLowerCase();
+    const trimmed = name.trim();
+    const lower = trimmed.toLowerCase();
     if (REPLACED_HEADERS.has(lower)) continue;
     if (lower === 'x-security-token' && credentials.securityToken !== undefined) continue;
-    headers[name.trim()] = value.trim();
+    add(trimmed, lower, value.trim());
   }
-  headers.host = url.host;
-  headers['X-Sdk-Date'] = formatSdkDate(now);
+  add('host', 'host', url.host);
+  add('X-Sdk-Date', 'x-sdk-date', formatSdkDate(now));
   if (credentials.securityToken !== undefined) {
     // docs/huawei-kms.md#aksk-signing: temporary AK/SK are only accepted with the token, and it must be signed.
-    headers['X-Security-Token'] = credentials.securityToken.trim();
+    add('X-Security-Token', 'x-security-token', credentials.securityToken.trim());
   }
   // Added to the map just built (and signed): last, as before, without a copy.
-  headers.Authorization = computeAuthorization(
+  headers.Authorization = authorizationOf(
     { method: request.method, url, headers, body: request.body },
+    url,
+    signed,
     credentials,
   );
   return headers;
