@@ -1,4 +1,10 @@
-import { type JsonObject, decodeEmbeddedObject, hasOwn, isJsonObject } from './json-object.ts';
+import {
+  type EmbeddedObjectResult,
+  type JsonObject,
+  decodeEmbeddedObject,
+  hasOwn,
+  isJsonObject,
+} from './json-object.ts';
 import { quoteInput } from './quote-input.ts';
 
 const ERROR_CODE_FIELDS = ['error_code', 'code'] as const;
@@ -25,7 +31,13 @@ const FAILED_RATINGS: ReadonlySet<string> = new Set(['warning', 'incident']);
  *
  * @param path where the trace sits in the body (`cts.`), for the detail.
  */
-export function describeCallFailure(trace: JsonObject, status: number, path: string): string | undefined {
+export function describeCallFailure(
+  trace: JsonObject,
+  status: number,
+  path: string,
+  /** `response` decoded already, by a caller that reads it afterwards too (it is parsed once). */
+  decodedResponse?: EmbeddedObjectResult,
+): string | undefined {
   if (status < 200 || status > 299) return `with HTTP ${status}`;
   for (const field of RATING_FIELDS) {
     const rating = trace[field];
@@ -35,7 +47,7 @@ export function describeCallFailure(trace: JsonObject, status: number, path: str
   }
   const traceCode = errorCodeOf(trace, ['error_code']);
   if (traceCode !== undefined) return `(${path}error_code ${quoteInput(traceCode)} despite HTTP ${status})`;
-  const response = decodeEmbeddedObject(trace['response'], `${path}response`);
+  const response = decodedResponse ?? decodeEmbeddedObject(trace['response'], `${path}response`);
   // An undecodable response is reported by the parser that reads it.
   if (!response.ok || response.value === undefined) return undefined;
   const flat = errorCodeOf(response.value, ['error_code']);

@@ -4,7 +4,7 @@ import { agreedValue } from './agreed-value.ts';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { describeCallFailure } from './describe-call-failure.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
-import { isJsonObject } from './json-object.ts';
+import { decodeEmbeddedObject, isJsonObject } from './json-object.ts';
 import { type NormaliseResult, invalid, skipped } from './normalise-result.ts';
 import { parseKeyResourceId } from './parse-key-resource-id.ts';
 import { readCreationTime } from './read-creation-time.ts';
@@ -84,13 +84,15 @@ export function parseCreateKeyTrace(
   }
   const status = CtsCallStatusSchema.safeParse(trace);
   if (!status.success) return invalidFromZodError(status.error, path);
-  const failure = describeCallFailure(trace, status.data.code, path);
+  // CTS keeps `response` as a JSON string: decoded here once, for the failure check and the read.
+  const responseBody = decodeEmbeddedObject(trace['response'], `${path}response`);
+  const failure = describeCallFailure(trace, status.data.code, path, responseBody);
   if (failure !== undefined) {
     return skipped('failed_call', `${operation} failed ${failure}, so no key was created`);
   }
   if (name === REPLICATE_KEY_TRACE) return parseReplicateKeyTrace(trace, source, envelopes, path, context);
 
-  const read = readTraceBodies(trace, path, CreateKeyRequestSchema, CreateKeyResponseSchema);
+  const read = readTraceBodies(trace, path, CreateKeyRequestSchema, CreateKeyResponseSchema, responseBody);
   if (!read.ok) return read.result;
   const { fields: t, request, response } = read;
   const keyInfo = response.key_info;

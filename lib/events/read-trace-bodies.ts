@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { ctsTraceSchemas } from './cts-trace-schema.ts';
 import { invalidFromZodError } from './format-zod-issues.ts';
-import { decodeEmbeddedObject, type JsonObject } from './json-object.ts';
+import { decodeEmbeddedObject, type EmbeddedObjectResult, type JsonObject } from './json-object.ts';
 import { invalid, type NormaliseResult } from './normalise-result.ts';
 
 type TraceFields = z.infer<ReturnType<typeof ctsTraceSchemas>['CtsCreateKeyTraceSchema']>;
@@ -24,12 +24,14 @@ export function readTraceBodies<Req, Res>(
   path: string,
   requestSchema: z.ZodMiniType<Req>,
   responseSchema: z.ZodMiniType<Res>,
+  /** `response` decoded already (describeCallFailure read it first): it is parsed once. */
+  decodedResponse?: EmbeddedObjectResult,
 ): TraceBodies<Req, Res> | { ok: false; result: NormaliseResult } {
   const fields = ctsTraceSchemas().CtsCreateKeyTraceSchema.safeParse(trace);
   if (!fields.success) return { ok: false, result: invalidFromZodError(fields.error, path) };
   const requestBody = decodeEmbeddedObject(trace['request'], `${path}request`);
   if (!requestBody.ok) return { ok: false, result: invalid(requestBody.reason, requestBody.detail) };
-  const responseBody = decodeEmbeddedObject(trace['response'], `${path}response`);
+  const responseBody = decodedResponse ?? decodeEmbeddedObject(trace['response'], `${path}response`);
   if (!responseBody.ok) return { ok: false, result: invalid(responseBody.reason, responseBody.detail) };
   const request = requestSchema.safeParse(requestBody.value ?? {});
   if (!request.success) return { ok: false, result: invalidFromZodError(request.error, `${path}request.`) };
