@@ -165,6 +165,23 @@ export async function withRetry<T>(
   fn: (attempt: number, signal: AbortSignal) => Promise<T>,
   options: WithRetryOptions = {},
 ): Promise<RetryResult<T>> {
+  return createRetryPolicy(options).run(fn, options);
+}
+
+/** What one run of a {@link RetryPolicy} is given besides the operation: its budget and cancel. */
+export type RetryCall = Pick<WithRetryOptions, 'remainingMs' | 'signal' | 'onRetry'>;
+
+/** {@link withRetry} with its options checked once, for a caller that runs many operations under them. */
+export interface RetryPolicy {
+  run<T>(fn: (attempt: number, signal: AbortSignal) => Promise<T>, call?: RetryCall): Promise<RetryResult<T>>;
+}
+
+/**
+ * Checks the options once (a RangeError names a bad one) and returns the policy that
+ * {@link withRetry} runs: the Lambda runs one per KMS call, so checking them on every call was
+ * work for nothing. `remainingMs`, `signal` and `onRetry` given here are the defaults of each run.
+ */
+export function createRetryPolicy(options: WithRetryOptions = {}): RetryPolicy {
   const retries = options.retries ?? 4;
   const backoff = {
     minDelayMs: checkNumber('minDelayMs', options.minDelayMs ?? 200),
@@ -177,10 +194,61 @@ export async function withRetry<T>(
   const minAttemptMs = checkNumber('minAttemptMs', options.minAttemptMs ?? Math.min(1_000, attemptTimeoutMs));
   const notVisibleWindowMs = checkNumber('notVisibleWindowMs', options.notVisibleWindowMs ?? 10_000, true);
   const maxAuthRetries = checkNumber('maxAuthRetries', options.maxAuthRetries ?? 1, true);
-  const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const sleep = options.sleep ?? defaultSleep;
   const clock = options.clock ?? (() => performance.now());
-  const callerSignal = options.signal;
+  const unlimited = (): number => Number.POSITIVE_INFINITY;
+  return {
+    run: (fn, call = {}) =>
+      runPolicy(fn, {
+        retries,
+        backoff,
+        throttleMinDelayMs,
+        attemptTimeoutMs,
+        minAttemptMs,
+        notVisibleWindowMs,
+        maxAuthRetries,
+        sleep,
+        clock,
+        remainingMs: call.remainingMs ?? options.remainingMs ?? unlimited,
+        callerSignal: call.signal ?? options.signal,
+        onRetry: call.onRetry ?? options.onRetry,
+      }),
+  };
+}
+
+interface PolicyRun {
+  retries: number;
+  backoff: { minDelayMs: number; maxDelayMs: number; factor: number; random: () => number };
+  throttleMinDelayMs: number;
+  attemptTimeoutMs: number;
+  minAttemptMs: number;
+  notVisibleWindowMs: number;
+  maxAuthRetries: number;
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  clock: () => number;
+  remainingMs: () => number;
+  callerSignal: AbortSignal | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+}
+
+async function runPolicy<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
+  policy: PolicyRun,
+): Promise<RetryResult<T>> {
+  const {
+    retries,
+    backoff,
+    throttleMinDelayMs,
+    attemptTimeoutMs,
+    minAttemptMs,
+    notVisibleWindowMs,
+    maxAuthRetries,
+    sleep,
+    clock,
+    remainingMs,
+    callerSignal,
+    onRetry,
+  } = policy;
 
   const start = clock();
   let attempts = 0;
@@ -236,7 +304,7 @@ export async function withRetry<T>(
       stopReason = 'deadline';
       return false;
     }
-    options.onRetry?.({ attempt: attemptNumber, delayMs, kind, error: toErrorSummary(error), elapsedMs });
+    onRetry?.({ attempt: attemptNumber, delayMs, kind, error: toErrorSummary(error), elapsedMs });
     await sleep(delayMs, callerSignal);
     return true;
   };

@@ -1,6 +1,6 @@
 import type { Logger } from '../audit/create-logger.ts';
 import { RateLimitWaitError } from '../errors/huawei-errors.ts';
-import { retryReportOf, withRetry } from '../retry/with-retry.ts';
+import { createRetryPolicy, retryReportOf } from '../retry/with-retry.ts';
 import type { RunOperation } from '../core/ensure-alias.ts';
 import type { CallMeter } from '../outcome/outcome.ts';
 
@@ -23,20 +23,23 @@ export type RunOperationFactory = (meter: CallMeter, remainingMs: () => number) 
  * invocation's remaining time minus a margin, so a retry never runs past the Lambda's timeout.
  */
 export function createRunOperationFactory(settings: RetrySettings, logger: Logger): RunOperationFactory {
+  // Checked once, here (a bad setting fails the cold start), not on every KMS call.
+  const policy = createRetryPolicy({
+    retries: settings.maxRetries,
+    minDelayMs: settings.retryMinDelayMs,
+    maxDelayMs: settings.retryMaxDelayMs,
+    throttleMinDelayMs: settings.retryThrottleMinDelayMs,
+    // No per-attempt timeout here: the KMS client times each request from when it is sent,
+    // after its rate-limiter wait, so a queued request never times out before it goes out.
+    // The attempt's signal is the invocation deadline alone, which also ends that wait.
+    attemptTimeoutMs: Number.POSITIVE_INFINITY,
+    minAttemptMs: Math.min(1_000, settings.requestTimeoutMs),
+    notVisibleWindowMs: settings.keyNotVisibleWindowMs,
+  });
   return (meter: CallMeter, remainingMs: () => number): RunOperation =>
     async (operation, fn) => {
       try {
-        const result = await withRetry((_attempt, signal) => fn(signal), {
-          retries: settings.maxRetries,
-          minDelayMs: settings.retryMinDelayMs,
-          maxDelayMs: settings.retryMaxDelayMs,
-          throttleMinDelayMs: settings.retryThrottleMinDelayMs,
-          // No per-attempt timeout here: the KMS client times each request from when it is sent,
-          // after its rate-limiter wait, so a queued request never times out before it goes out.
-          // The attempt's signal is the invocation deadline alone, which also ends that wait.
-          attemptTimeoutMs: Number.POSITIVE_INFINITY,
-          minAttemptMs: Math.min(1_000, settings.requestTimeoutMs),
-          notVisibleWindowMs: settings.keyNotVisibleWindowMs,
+        const result = await policy.run((_attempt, signal) => fn(signal), {
           remainingMs: () => remainingMs() - settings.deadlineMarginMs,
           onRetry: (event) =>
             logger.debug('retrying', {

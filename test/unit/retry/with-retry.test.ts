@@ -5,6 +5,7 @@ import { KmsApiError, TransportError } from '../../../lib/errors/huawei-errors.t
 import { classifyHuaweiFailure } from '../../../lib/huawei/classify-huawei-failure.ts';
 import { DeadlineExceededError } from '../../../lib/retry/deadline-exceeded-error.ts';
 import {
+  createRetryPolicy,
   fullJitterDelay,
   type RetryEvent,
   retryReportOf,
@@ -309,6 +310,19 @@ describe('withRetry()', () => {
     [{ minAttemptMs: -5 }],
   ])('rejects invalid options %j', async (options) => {
     await expect(withRetry(async () => 1, options)).rejects.toThrow(RangeError);
+  });
+
+  it("checks a policy's options when the policy is made, then runs it with each call's budget", async () => {
+    expect(() => createRetryPolicy({ minDelayMs: -1 })).toThrow(RangeError);
+    const time = fakeTime();
+    const policy = createRetryPolicy({ clock: time.options.clock, sleep: time.options.sleep });
+    const first = failing(kms(500, 'KMS_UNAVAILABLE'));
+    await expect(policy.run(first.fn, { remainingMs: () => 60_000 })).resolves.toEqual({ value: 'ok', attempts: 2 });
+    // The same policy, another call whose budget has no room for an attempt.
+    const second = failing(kms(500, 'KMS_UNAVAILABLE'));
+    const err = await rejectionOf(policy.run(second.fn, { remainingMs: () => 10 }));
+    expect(err).toBeInstanceOf(DeadlineExceededError);
+    expect(retryReportOf(err)).toEqual({ attempts: 0, stopReason: 'deadline' });
   });
 
   it('returns undefined from retryReportOf for errors it did not throw', () => {
