@@ -142,6 +142,35 @@ function codePointCompare(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Header names in signing order, with their `SignedHeaders` text. */
+interface SignedNames {
+  names: string[];
+  signedHeaders: string;
+}
+
+/**
+ * The signing order of each set of header names, kept by the names as given: a client signs the
+ * same few sets (a KMS call's five names) again and again, and sorting them was most of a
+ * signature's own work.
+ */
+const signedNamesBySet = new Map<string, SignedNames>();
+const MAX_KEPT_NAME_SETS = 64;
+
+function signedNamesOf(headers: Map<string, string>): SignedNames {
+  let key = '';
+  for (const name of headers.keys()) key += `${name}\n`;
+  const known = signedNamesBySet.get(key);
+  // The key cannot tell `a\nb` + `c` from `a` + `b\nc` (names are not checked yet): the set is.
+  if (known !== undefined && known.names.length === headers.size && known.names.every((n) => headers.has(n))) {
+    return known;
+  }
+  const names = [...headers.keys()].sort(codePointCompare);
+  const found = { names, signedHeaders: names.join(';') };
+  if (signedNamesBySet.size >= MAX_KEPT_NAME_SETS) signedNamesBySet.clear();
+  signedNamesBySet.set(key, found);
+  return found;
+}
+
 /**
  * Canonical URIs by path, kept: a function signs the same few paths over and over, and the
  * split, decode and re-encode of every segment was a measurable part of each signature.
@@ -230,10 +259,9 @@ function urlOf(request: RequestToSign): URL {
 
 /** {@link buildCanonicalRequest} over headers already normalised (each signature normalises them once). */
 function canonicalRequestOf(request: RequestToSign, url: URL, headers: Map<string, string>): CanonicalRequest {
-  const names = [...headers.keys()].sort(codePointCompare);
+  const { names, signedHeaders } = signedNamesOf(headers);
   let canonicalHeaders = '';
   for (const name of names) canonicalHeaders += `${name}:${headers.get(name) ?? ''}\n`;
-  const signedHeaders = names.join(';');
   const payloadHash =
     headers.get('x-sdk-content-sha256') ??
     (request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body));

@@ -195,6 +195,18 @@ describe('signRequest() — canonical form rules', () => {
     expect(canonical.text).toContain('x-a:one\nx-b:two\nx-sdk-date:20240401T000000Z\n\n');
   });
 
+  it("signs a set of names in the same order however it is given, and never another set's order", () => {
+    const one = canonicalOf('https://h.example/', { 'x-b': '2', 'x-a': '1', 'x-c': '3' });
+    const two = canonicalOf('https://h.example/', { 'x-c': '3', 'x-a': '1', 'x-b': '2' });
+    expect(two).toEqual(one);
+    expect(one.signedHeaders).toBe('x-a;x-b;x-c;x-sdk-date');
+    // Names whose joined forms collide (not valid HTTP names, but signed before a transport checks them).
+    const joined = canonicalOf('https://h.example/', { 'x-a\nx-b': '1', 'x-c': '2' });
+    const apart = canonicalOf('https://h.example/', { 'x-a': '1', 'x-b\nx-c': '2' });
+    expect(joined.signedHeaders).toBe('x-a\nx-b;x-c;x-sdk-date');
+    expect(apart.signedHeaders).toBe('x-a;x-b\nx-c;x-sdk-date');
+  });
+
   it('hashes the exact body bytes: string and Uint8Array agree, a trailing newline changes it', () => {
     const text = '{"a":"ü"}';
     const fromString = canonicalOf('https://h.example/', {}, text).hash;
