@@ -14,6 +14,7 @@ import {
 import { lazySchema } from '../validation/lazy-schema.ts';
 import { compiledObject, preparedOptional } from '../validation/schema-builders.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
+import { isoOfEpochMs } from './iso-of-epoch-ms.ts';
 import { describeType, quoteInput } from './quote-input.ts';
 
 export { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN };
@@ -172,7 +173,7 @@ function buildFieldSchemas() {
       });
       return z.NEVER;
     }
-    return new Date(ms).toISOString();
+    return isoOfEpochMs(ms);
   });
 
   /** CTS `code`: the HTTP status, a number or a digit string (the trace API stores strings, docs/huawei-kms.md#key-events). */

@@ -8,6 +8,7 @@
  * every one of these is read, and a time that cannot be read is reported, never fatal: the key
  * exists whatever its trace says about the clock.
  */
+import { isoOfEpochMs } from './iso-of-epoch-ms.ts';
 import { quoteInput } from './quote-input.ts';
 
 /** A readable time (`iso`), no time at all (`iso` undefined), or why the value was not read. */
@@ -41,7 +42,7 @@ export function parseTraceTime(value: unknown, label: string): TraceTimeResult {
   if (ms === undefined || !(ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS)) {
     return { ok: false, note: `${label} ${quoteInput(value)} is not a readable time (${TRACE_TIME_FORMS})` };
   }
-  return { ok: true, iso: new Date(ms).toISOString() };
+  return { ok: true, iso: isoOfEpochMs(ms) };
 }
 
 function readMs(value: unknown): number | undefined {
