@@ -28,7 +28,7 @@ export interface MessageMetrics {
   /** Key creation to alias, for created aliases. */
   lagMs: number | undefined;
   /** Further counts, written only once seen (the tag metrics: TAG_TEMPLATE off adds none). */
-  extraCounts?: Readonly<Record<string, number>>;
+  extraCounts?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface BatchMetrics {
@@ -57,6 +57,10 @@ const COUNTS = [...Object.values(METRIC_NAMES), 'Retries', 'KmsApiCalls', 'DlqSe
 
 const COUNT_SET: ReadonlySet<string> = new Set(COUNTS);
 
+function add(counts: Map<string, number>, name: string, n: number): void {
+  counts.set(name, (counts.get(name) ?? 0) + n);
+}
+
 export function createBatchMetrics(namespace: string, service: string): BatchMetrics {
   interface Group {
     projectId: string | undefined;
@@ -77,14 +81,13 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
         groups.set(key, group);
       }
       const counts = group.counts;
-      const add = (name: string, n: number) => counts.set(name, (counts.get(name) ?? 0) + n);
-      add(METRIC_NAMES[m.outcome], 1);
-      add('Retries', m.retries);
-      add('KmsApiCalls', m.apiCalls);
-      add('DlqSends', m.dlqSent ? 1 : 0);
-      add('DlqSendFailures', m.dlqFailed ? 1 : 0);
+      add(counts, METRIC_NAMES[m.outcome], 1);
+      add(counts, 'Retries', m.retries);
+      add(counts, 'KmsApiCalls', m.apiCalls);
+      add(counts, 'DlqSends', m.dlqSent ? 1 : 0);
+      add(counts, 'DlqSendFailures', m.dlqFailed ? 1 : 0);
       if (m.lagMs !== undefined) group.lags.push(m.lagMs);
-      for (const [name, n] of Object.entries(m.extraCounts ?? {})) add(name, n);
+      if (m.extraCounts !== undefined) for (const name in m.extraCounts) add(counts, name, m.extraCounts[name] ?? 0);
     },
     flush(write, now = Date.now()) {
       for (const group of groups.values()) {

@@ -8,7 +8,7 @@ export function messageMetricsOf(message: SettledMessage): MessageMetrics {
   // A CreateAlias 201 without the alias object asked for: counted, so a change of Huawei's answer shows.
   const extraCounts = message.unexpectedCreateAnswer === true ? { ...tagCounts, UnexpectedKmsAnswers: 1 } : tagCounts;
   return {
-    ...(extraCounts === undefined ? {} : { extraCounts }),
+    extraCounts,
     outcome: message.outcome.kind,
     projectId: message.event?.project_id,
     region: message.target?.region,
