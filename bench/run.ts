@@ -16,6 +16,8 @@ import { type BaselineBuild, DEFAULT_BASELINE_REF, buildBaseline } from './basel
 import { benchBatchLatency } from './batch-latency.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchCpu } from './cpu.ts';
+import { benchCpuInstructions } from './cpu-instructions.ts';
+import { hasValgrind } from './instruction-count.ts';
 import { benchIngest } from './ingest.ts';
 import type { Figure } from './stats.ts';
 import { formatNotes, formatTable } from './table.ts';
@@ -44,8 +46,9 @@ as JSON to --out (default bench/results.json). --only takes names or their prefi
 The cold-start and CPU figures are also measured, in the same run, for the handler of an earlier
 commit (--baseline-ref, default ${DEFAULT_BASELINE_REF}), built from git with this run's build
 options and node_modules; without git history the baseline is skipped. The cold start is also
-counted in instructions with valgrind (callgrind), which the machine's load does not move;
---no-instructions skips it (about a minute). See docs/performance.md.`);
+and CPU per message are also counted in instructions with valgrind (callgrind), which the
+machine's load does not move; --no-instructions skips both (about four minutes). See
+docs/performance.md.`);
   process.exit(0);
 }
 const only: string[] = [];
@@ -147,6 +150,24 @@ if (selected('cpu')) {
   });
   figures.push(...r.figures);
   details.cpu = r.detail;
+  if (!values['no-instructions']) {
+    if (await hasValgrind()) {
+      step('CPU per message in instructions (callgrind, about three minutes)');
+      const counted = await benchCpuInstructions({
+        handlerPath,
+        warmupBatches: quick ? 10 : 30,
+        batches: quick ? 30 : 300,
+        baseline:
+          baseline?.ok && baselineLabel
+            ? { label: baselineLabel, handlerPath: baseline.handler, sampleNames: baseline.sampleNames }
+            : undefined,
+      });
+      figures.push(...counted.figures);
+      details.cpuInstructions = counted.detail;
+    } else {
+      console.error('[bench] valgrind not found: no instruction count per message');
+    }
+  }
 }
 
 if (selected('ingest')) {
