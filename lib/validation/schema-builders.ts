@@ -3,20 +3,22 @@
  * the schemas every message goes through (the event's fields, CreateAlias's answer). Each gives
  * the same values and issues as the composition it replaces (test/unit/validation holds them to it).
  */
-import * as z from 'zod/mini';
+import { $constructor, $ZodObjectJIT, $ZodOptional } from 'zod/v4/core';
+import type * as z from 'zod/mini';
+import { ZodMiniType } from 'zod/mini';
 
 /** zod's initialisers, callable on the instances built below (they are assertion functions). */
 type Init<I, D> = (inst: I, def: D) => void;
-const miniTypeInit: Init<unknown, unknown> = z.ZodMiniType.init as Init<unknown, unknown>;
+const miniTypeInit: Init<unknown, unknown> = ZodMiniType.init as Init<unknown, unknown>;
 
 interface PreparedOptionalDef extends z.core.$ZodOptionalDef {
   prepare: (value: unknown) => unknown;
 }
 
-const ZodMiniPreparedOptional = z.core.$constructor(
+const ZodMiniPreparedOptional = $constructor(
   'ZodMiniOptional',
   (inst: z.core.$ZodOptional, def: PreparedOptionalDef) => {
-    const init: Init<z.core.$ZodOptional, z.core.$ZodOptionalDef> = z.core.$ZodOptional.init;
+    const init: Init<z.core.$ZodOptional, z.core.$ZodOptionalDef> = $ZodOptional.init;
     init(inst, def);
     miniTypeInit(inst, def);
     const parse = inst._zod.parse;
@@ -42,18 +44,15 @@ export function preparedOptional<T extends z.ZodMiniType>(
   return new ZodMiniPreparedOptional(def) as unknown as z.ZodMiniOptional<T>;
 }
 
-const ZodMiniCompiledObject = z.core.$constructor(
-  'ZodMiniObject',
-  (inst: z.core.$ZodObject, def: z.core.$ZodObjectDef) => {
-    const init: Init<z.core.$ZodObject, z.core.$ZodObjectDef> = z.core.$ZodObjectJIT.init;
-    init(inst, def);
-    miniTypeInit(inst, def);
-    (inst as { shape?: unknown }).shape = def.shape;
-  },
-);
+const ZodMiniCompiledObject = $constructor('ZodMiniObject', (inst: z.core.$ZodObject, def: z.core.$ZodObjectDef) => {
+  const init: Init<z.core.$ZodObject, z.core.$ZodObjectDef> = $ZodObjectJIT.init;
+  init(inst, def);
+  miniTypeInit(inst, def);
+  (inst as { shape?: unknown }).shape = def.shape;
+});
 
 /**
- * zod/mini's `object(shape, params)` on zod's compiled object parser (`$ZodObjectJIT`, the one
+ * zod/mini's `object(shape, params)` (of its params, the message or error map) on zod's compiled object parser (`$ZodObjectJIT`, the one
  * zod's classic API uses): on its first parse it generates one function for the shape, where the
  * interpreted parser loops over the keys through closures. Unknown keys are stripped, as
  * `z.object` does. zod falls back to the interpreted parser where code generation is refused.
@@ -62,6 +61,12 @@ export function compiledObject<T extends z.core.$ZodLooseShape>(
   shape: T,
   params?: string | z.core.$ZodObjectParams,
 ): z.ZodMiniObject<T, z.core.$strip> {
-  const def = { type: 'object', shape, ...z.core.util.normalizeParams(params) } as z.core.$ZodObjectDef;
+  // As zod's normalizeParams reads them: a string is the message, an `error` the error map.
+  const error = typeof params === 'string' ? params : params?.error;
+  const def = {
+    type: 'object',
+    shape,
+    ...(error === undefined ? {} : { error: typeof error === 'string' ? () => error : error }),
+  } as z.core.$ZodObjectDef;
   return new ZodMiniCompiledObject(def) as unknown as z.ZodMiniObject<T, z.core.$strip>;
 }

@@ -11,7 +11,7 @@ import { BENIGN_FRAGMENTS, FIXTURE_SECRETS } from './known-secrets.ts';
 
 interface Metafile {
   inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
+  outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>;
 }
 type Builder = (options: { outdir: string; quiet: boolean }) => Promise<{ metafile: Metafile }>;
 const builders = build as { buildHandler: Builder; buildReconcileHandler?: Builder; buildIngestHandler?: Builder };
@@ -23,13 +23,21 @@ const BUNDLES: ReadonlyArray<[string, Builder | undefined, string]> = [
   ['ingest', builders.buildIngestHandler, 'functions/ingest/handler.ts'],
 ];
 
-const built = new Map<string, { inputs: string[]; outputs: string[] }>();
+const built = new Map<string, { inputs: string[]; outputs: string[]; entryInputs: string[] }>();
 
 beforeAll(async () => {
   for (const [name, builder] of BUNDLES) {
     if (builder === undefined) continue;
     const result = await builder({ outdir: `dist/test-bundle-contents/${name}`, quiet: true });
-    built.set(name, { inputs: Object.keys(result.metafile.inputs), outputs: Object.keys(result.metafile.outputs) });
+    const entry = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('/handler.mjs'));
+    built.set(name, {
+      inputs: Object.keys(result.metafile.inputs),
+      outputs: Object.keys(result.metafile.outputs),
+      // Modules that left code in it (esbuild lists the tree-shaken ones with 0 bytes).
+      entryInputs: Object.entries(entry?.[1].inputs ?? {})
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([file]) => file),
+    });
   }
 }, 120_000);
 
@@ -91,6 +99,22 @@ describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
       }
     });
 
+    it('loads no more at init than its cold-start budget allows (the SQS handler)', () => {
+      if (name !== 'create-key-alias') return;
+      // What a cold start loads is handler.mjs; chunks load on first use. docs/performance.md
+      // section 1 measures it; this catches an import that drags a whole package into the entry
+      // (reaching zod's core through the `z.core` namespace took it from 178 KB to 546 KB).
+      const entryFile = outputs().find((file) => file.endsWith('/handler.mjs'));
+      expect(entryFile).toBeDefined();
+      expect(readFileSync(entryFile as string).length).toBeLessThan(ENTRY_BUDGET_BYTES);
+      const entryInputs = built.get(name)?.entryInputs ?? [];
+      expect(entryInputs.some((input) => input.startsWith('lib/'))).toBe(true);
+      const zodExtras = entryInputs.filter((input) =>
+        /node_modules\/zod\/v4\/(classic|locales\/(?!en\.js))/.test(input),
+      );
+      expect(zodExtras).toEqual([]);
+    });
+
     it('contains no fixture credential and no credential-shaped text', () => {
       const texts = outputs().map((file) => readFileSync(file, 'utf8'));
       expect(texts.length).toBeGreaterThan(0);
@@ -107,6 +131,9 @@ describe.each(BUNDLES.filter(([, builder]) => builder !== undefined))(
     });
   },
 );
+
+/** The minified handler.mjs of create-key-alias: 178 KB at the end of issue 9's cold-start work. */
+const ENTRY_BUDGET_BYTES = 200_000;
 
 /** Transitive run-time dependencies of the direct ones (AWS SDK helpers, p-* helpers). */
 const ALLOWED_TRANSITIVE = new Set([
