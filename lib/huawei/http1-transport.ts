@@ -346,6 +346,22 @@ interface BuiltRequest {
   values: string[];
 }
 
+/**
+ * Names already found to be tokens: a client sends the same method and header names on every
+ * request, eight regex tests a request for the same answer. Bounded, as a flood of distinct
+ * names (a bug) would otherwise grow it.
+ */
+const tokens = new Set<string>();
+const MAX_KEPT_TOKENS = 256;
+
+function isToken(name: string): boolean {
+  if (tokens.has(name)) return true;
+  if (!TOKEN.test(name)) return false;
+  if (tokens.size >= MAX_KEPT_TOKENS) tokens.clear();
+  tokens.add(name);
+  return true;
+}
+
 function messageOf(url: URL, init: TransportInit, request: BuiltRequest): Http1RequestMessage {
   const headers: Record<string, string> = {};
   request.names.forEach((name, i) => {
@@ -369,12 +385,12 @@ function messageOf(url: URL, init: TransportInit, request: BuiltRequest): Http1R
  */
 function buildRequest(url: URL, init: TransportInit): BuiltRequest {
   const { method, body } = init;
-  if (!TOKEN.test(method)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Method must be a valid HTTP token');
+  if (!isToken(method)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Method must be a valid HTTP token');
   const path = `${url.pathname}${url.search}`;
   if (INVALID_PATH.test(path)) throw invalid('ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
   const { names, values } = requestHeaderLines(url, init, (name, value) => {
     // The name is not echoed: a caller that put a value where a name goes must not see it in a log.
-    if (!TOKEN.test(name)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token');
+    if (!isToken(name)) throw invalid('ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token');
     if (typeof value !== 'string') throw invalid('ERR_HTTP_INVALID_HEADER_VALUE', `Invalid value for header "${name}"`);
     if (INVALID_HEADER_CHAR.test(value))
       throw invalid('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);

@@ -184,7 +184,8 @@ export function createKmsRequestSender(options: KmsClientOptions): KmsRequestSen
       throw refuse(operation, `invalid project id ${shown(target.projectId)}`);
     }
     const base = endpointOf(operation, target.region);
-    const url = urlOf(`${base}/v1.0/${encodeRfc3986(target.projectId)}/kms/${spec.path}${buildQuery(spec.query)}`);
+    // The project id was just checked to be 32 of [0-9a-zA-Z]: it needs no percent-encoding.
+    const url = urlOf(`${base}/v1.0/${target.projectId}/kms/${spec.path}${buildQuery(spec.query)}`);
     // The string signed is the string sent (docs/huawei-kms.md#aksk-signing: the hash covers the exact body bytes).
     // JSON.stringify leaves out the fields whose value is undefined (a page's absent marker).
     const body = spec.payload === undefined ? undefined : JSON.stringify(spec.payload);
