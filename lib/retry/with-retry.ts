@@ -197,45 +197,7 @@ export function createRetryPolicy(options: WithRetryOptions = {}): RetryPolicy {
   const sleep = options.sleep ?? defaultSleep;
   const clock = options.clock ?? (() => performance.now());
   const unlimited = (): number => Number.POSITIVE_INFINITY;
-  return {
-    run: (fn, call = {}) =>
-      runPolicy(fn, {
-        retries,
-        backoff,
-        throttleMinDelayMs,
-        attemptTimeoutMs,
-        minAttemptMs,
-        notVisibleWindowMs,
-        maxAuthRetries,
-        sleep,
-        clock,
-        remainingMs: call.remainingMs ?? options.remainingMs ?? unlimited,
-        callerSignal: call.signal ?? options.signal,
-        onRetry: call.onRetry ?? options.onRetry,
-      }),
-  };
-}
-
-interface PolicyRun {
-  retries: number;
-  backoff: { minDelayMs: number; maxDelayMs: number; factor: number; random: () => number };
-  throttleMinDelayMs: number;
-  attemptTimeoutMs: number;
-  minAttemptMs: number;
-  notVisibleWindowMs: number;
-  maxAuthRetries: number;
-  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
-  clock: () => number;
-  remainingMs: () => number;
-  callerSignal: AbortSignal | undefined;
-  onRetry: ((event: RetryEvent) => void) | undefined;
-}
-
-async function runPolicy<T>(
-  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
-  policy: PolicyRun,
-): Promise<RetryResult<T>> {
-  const {
+  const settings: PolicySettings = {
     retries,
     backoff,
     throttleMinDelayMs,
@@ -245,10 +207,44 @@ async function runPolicy<T>(
     maxAuthRetries,
     sleep,
     clock,
-    remainingMs,
-    callerSignal,
-    onRetry,
-  } = policy;
+  };
+  return {
+    run: (fn, call = {}) =>
+      runPolicy(fn, settings, {
+        remainingMs: call.remainingMs ?? options.remainingMs ?? unlimited,
+        callerSignal: call.signal ?? options.signal,
+        onRetry: call.onRetry ?? options.onRetry,
+      }),
+  };
+}
+
+/** A policy's checked options. */
+interface PolicySettings {
+  retries: number;
+  backoff: { minDelayMs: number; maxDelayMs: number; factor: number; random: () => number };
+  throttleMinDelayMs: number;
+  attemptTimeoutMs: number;
+  minAttemptMs: number;
+  notVisibleWindowMs: number;
+  maxAuthRetries: number;
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  clock: () => number;
+}
+
+/** What one run adds to them. */
+interface PolicyCall {
+  remainingMs: () => number;
+  callerSignal: AbortSignal | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+}
+
+async function runPolicy<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
+  settings: PolicySettings,
+  call: PolicyCall,
+): Promise<RetryResult<T>> {
+  const { retries, backoff, sleep, clock } = settings;
+  const { remainingMs, callerSignal, onRetry } = call;
 
   const start = clock();
   let attempts = 0;
@@ -259,12 +255,12 @@ async function runPolicy<T>(
 
   const runAttempt = async (): Promise<T> => {
     const remaining = remainingMs();
-    if (remaining < minAttemptMs) {
+    if (remaining < settings.minAttemptMs) {
       stopReason = 'deadline';
       throw new AbortError(lastError ?? new DeadlineExceededError(remaining));
     }
     attempts += 1;
-    const timeoutMs = Math.min(attemptTimeoutMs, remaining);
+    const timeoutMs = Math.min(settings.attemptTimeoutMs, remaining);
     // Cleared when the attempt settles: AbortSignal.timeout's timer would fire anyway, later.
     // One signal follows both the attempt's timeout and the caller's (clearable-timeout.ts).
     const timeout = Number.isFinite(timeoutMs)
@@ -285,9 +281,9 @@ async function runPolicy<T>(
       return false;
     }
     let delayMs = fullJitterDelay(retryIndex, backoff);
-    if (kind === 'throttled') delayMs = Math.max(delayMs, Math.min(throttleMinDelayMs, backoff.maxDelayMs));
+    if (kind === 'throttled') delayMs = Math.max(delayMs, Math.min(settings.throttleMinDelayMs, backoff.maxDelayMs));
     if (kind === 'auth_refreshed') {
-      if (authRetries >= maxAuthRetries) {
+      if (authRetries >= settings.maxAuthRetries) {
         stopReason = 'auth_retry_used';
         return false;
       }
@@ -296,11 +292,11 @@ async function runPolicy<T>(
       delayMs = 0;
     }
     const elapsedMs = clock() - start;
-    if (kind === 'not_visible' && elapsedMs + delayMs > notVisibleWindowMs) {
+    if (kind === 'not_visible' && elapsedMs + delayMs > settings.notVisibleWindowMs) {
       stopReason = 'not_visible_window';
       return false;
     }
-    if (remainingMs() - delayMs < minAttemptMs) {
+    if (remainingMs() - delayMs < settings.minAttemptMs) {
       stopReason = 'deadline';
       return false;
     }
