@@ -1,7 +1,8 @@
 // CPU per message in instructions: a handler instance (bench/handler-process.ts) run under
 // valgrind's callgrind, counted only over the measured batches. Like the cold start's count
-// (instruction-count.ts) it hardly moves with the machine's load, so a change of a percent or two
-// shows, where the CPU-time figure moves by more than that from run to run. Node runs with
+// (instruction-count.ts) it repeats on a machine otherwise idle (to 0.3 %), so a change of a
+// percent or two shows, where the CPU-time figure moves by more than that from run to run. Work
+// beside it (a test run) raised the counts by 3-8 %: read it with nothing else running. Node runs with
 // --single-threaded: V8's compiling and its GC helpers run on the main thread and are counted.
 // What is not counted: the kernel's side of the socket and pipe writes. What is counted on both
 // sides alike: the harness's IPC (the batch comes in as JSON).
@@ -153,7 +154,7 @@ export async function benchCpuInstructions(options: {
             baseline: { name: options.baseline.label, value: spread([mega(before)]) },
             ratio: spread([ours / before]),
           }),
-      note: `${options.batches * BATCH} messages counted after ${options.warmupBatches * BATCH} warm-up, node --single-threaded (V8's compiling and GC counted on the main thread); the machine's load does not move it; the kernel's part of each write is not in it, the harness's IPC is on both sides`,
+      note: `${options.batches * BATCH} messages counted after ${options.warmupBatches * BATCH} warm-up, node --single-threaded (V8's compiling and GC counted on the main thread); repeats to 0.3 % on a machine otherwise idle; the kernel's part of each write is not in it, the harness's IPC is on both sides`,
     };
     return { figures: [figure], detail: { ours, baseline: before } };
   } finally {
