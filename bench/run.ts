@@ -45,10 +45,9 @@ Prints the table of figures (median, min-max, same-run baseline, ratio, target) 
 as JSON to --out (default bench/results.json). --only takes names or their prefixes (cold, cpu).
 The cold-start and CPU figures are also measured, in the same run, for the handler of an earlier
 commit (--baseline-ref, default ${DEFAULT_BASELINE_REF}), built from git with this run's build
-options and node_modules; without git history the baseline is skipped. The cold start is also
-and CPU per message are also counted in instructions with valgrind (callgrind), which the
-machine's load does not move; --no-instructions skips both (about four minutes). See
-docs/performance.md.`);
+options and node_modules; without git history the baseline is skipped. The cold start and CPU
+per message are also counted in instructions with valgrind (callgrind), which the machine's load
+moves far less; --no-instructions skips both (about four minutes). See docs/performance.md.`);
   process.exit(0);
 }
 const only: string[] = [];
