@@ -325,7 +325,7 @@ export function signRequest(request: RequestToSign, credentials: AkSkCredentials
   const signed = new Map<string, string>();
   const add = (name: string, lower: string, value: string): void => {
     // Two spellings of one name (`Content-Type`, `content-type`); the same spelling twice keeps the last.
-    if (signed.has(lower) && headers[name] === undefined) throw new Error(`header ${lower} is given twice`);
+    if (signed.has(lower) && !Object.hasOwn(headers, name)) throw new Error(`header ${lower} is given twice`);
     if (/[\r\n]/.test(value)) throw new Error(`header ${lower} contains a line break`);
     headers[name] = value;
     signed.set(lower, value);

@@ -223,6 +223,16 @@ describe('signRequest() — canonical form rules', () => {
   it('rejects duplicate header names and line breaks in values', () => {
     expect(() => canonicalOf('https://h.example/', { 'X-A': '1', 'x-a': '2' })).toThrow(/twice/);
     expect(() => canonicalOf('https://h.example/', { 'x-a': 'a\r\nb' })).toThrow(/line break/);
+    // signRequest too, as it copies them; a name that is also an Object.prototype key included.
+    const sign = (headers: Record<string, string>) =>
+      signRequest(
+        { method: 'GET', url: 'https://h.example/', headers, body: undefined },
+        { ak: 'ak', sk: 'sk-12345' },
+        now,
+      );
+    expect(() => sign({ 'X-A': '1', 'x-a': '2' })).toThrow(/twice/);
+    expect(() => sign({ ToString: '1', toString: '2' })).toThrow(/twice/);
+    expect(() => sign({ 'x-a': 'a\nb' })).toThrow(/line break/);
   });
 
   it('requires X-Sdk-Date in computeAuthorization', () => {
