@@ -1,5 +1,5 @@
 import type { LogLevel } from '../config/load-config.ts';
-import { createIsoTimestamp } from './iso-timestamp.ts';
+import { isoOfEpochMs } from '../events/iso-of-epoch-ms.ts';
 import { type SecretRegistry, secretRegistry } from './secret-registry.ts';
 
 /**
@@ -150,7 +150,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const recordLevel = keptLevel(lambdaLevel);
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  const isoTimestamp = createIsoTimestamp();
   const service = options.service ?? 'kms-auto-alias';
   const registry = options.registry ?? secretRegistry;
   const traceHeader = options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID);
@@ -218,7 +217,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // as the document's copy keeps them.
       if (json.length > 2) own = `,${json.slice(1, -1)}`;
     }
-    const line = `{"level":${JSON.stringify(level)},"message":${JSON.stringify(message)},"timestamp":"${isoTimestamp(now())}","service":${JSON.stringify(service)}${invocationJson}${logType === undefined ? '' : `,"log_type":${JSON.stringify(logType)}`}${own}}`;
+    const line = `{"level":${JSON.stringify(level)},"message":${JSON.stringify(message)},"timestamp":"${isoOfEpochMs(now().getTime())}","service":${JSON.stringify(service)}${invocationJson}${logType === undefined ? '' : `,"log_type":${JSON.stringify(logType)}`}${own}}`;
     return registry.mayOccurIn(line) ? undefined : line;
   };
 
@@ -231,7 +230,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const document: Record<string, unknown> = {
       level,
       message,
-      timestamp: isoTimestamp(now()),
+      timestamp: isoOfEpochMs(now().getTime()),
       service,
       ...invocation,
     };

@@ -1,7 +1,8 @@
 /**
  * `new Date(ms).toISOString()` by arithmetic, for an integer time in years 1970-9999 (every trace
  * time is checked to lie in 2000-2100 first): V8 formats a date through a printf-style routine,
- * about 0.4 µs a call, and each event has its creation time written this way. Any other value
+ * about 0.4 µs a call, and each event has its creation time, and each log line its timestamp
+ * (lib/audit/create-logger.ts), written this way. Any other value
  * goes to `toISOString`, which also throws on an invalid one as before. The civil date comes from
  * the day count as in H. Hinnant's `civil_from_days` (https://howardhinnant.github.io/date_algorithms.html).
  */

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createIsoTimestamp } from '../../../lib/audit/iso-timestamp.ts';
 import { formatSdkDate } from '../../../lib/huawei/sign-request.ts';
 
 // Runs of times close together (the same second, the next one) and far apart, as lines come.
@@ -12,24 +11,6 @@ const times = fc.array(
   ),
   { minLength: 1, maxLength: 30 },
 );
-
-describe('createIsoTimestamp()', () => {
-  it('gives what toISOString gives, call after call', () => {
-    fc.assert(
-      fc.property(times, (list) => {
-        const iso = createIsoTimestamp();
-        for (const ms of list) expect(iso(new Date(ms))).toBe(new Date(ms).toISOString());
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('throws on an invalid date, as toISOString does', () => {
-    const iso = createIsoTimestamp();
-    iso(new Date(0));
-    expect(() => iso(new Date(Number.NaN))).toThrow(RangeError);
-  });
-});
 
 describe('formatSdkDate()', () => {
   it('gives the fresh value call after call, the same second or not', () => {
