@@ -26,11 +26,9 @@ export interface MessageInstructionOptions {
   handlerPath: string;
   emulator: KmsEmulator;
   env: Record<string, string>;
-  /** Key ids of this instance's events (two instances counted at once must not share keys). */
-  tag: string;
   /**
-   * The first key number: the template's alias takes the key id's first eight characters (the
-   * number), so two instances counted at once must not share numbers either (a conflict).
+   * The first key number. Two instances counted at once must not share numbers: the template's
+   * alias takes the key id's first eight characters (the number), so a shared one is a conflict.
    */
   firstKey: number;
   warmupBatches: number;
@@ -76,7 +74,7 @@ export async function countMessageInstructions(options: MessageInstructionOption
     let next = options.firstKey;
     for (let i = 0; i < options.warmupBatches + options.batches; i++) {
       if (i === options.warmupBatches) await run('callgrind_control', ['-i', 'on', String(child.pid)]);
-      const bodies = newKeyBodies(options.tag, BATCH, next, options.sampleNames);
+      const bodies = newKeyBodies('ins0', BATCH, next, options.sampleNames);
       next += BATCH;
       seedKeys(options.emulator, bodies);
       const records = bodies.map(({ body }) => toSqsRecord({ body }));
@@ -132,13 +130,12 @@ export async function benchCpuInstructions(options: {
       sampleNames: options.baseline?.sampleNames,
     };
     const [ours, before] = await Promise.all([
-      countMessageInstructions({ ...common, handlerPath: options.handlerPath, tag: 'ins0', firstKey: 0 }),
+      countMessageInstructions({ ...common, handlerPath: options.handlerPath, firstKey: 0 }),
       options.baseline === undefined
         ? undefined
         : countMessageInstructions({
             ...common,
             handlerPath: options.baseline.handlerPath,
-            tag: 'ins1',
             firstKey: 0x10000000,
           }),
     ]);
