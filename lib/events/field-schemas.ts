@@ -12,7 +12,7 @@ import {
   MAX_RESOURCE_ID_LENGTH,
 } from './event-limits.ts';
 import { lazySchema } from '../validation/lazy-schema.ts';
-import { compiledObject, preparedOptional } from '../validation/schema-builders.ts';
+import { checkedString, compiledObject, preparedOptional } from '../validation/schema-builders.ts';
 import { KEY_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN } from '../huawei/id-patterns.ts';
 import { isoOfEpochMs } from './iso-of-epoch-ms.ts';
 import { describeType, quoteInput } from './quote-input.ts';
@@ -68,12 +68,10 @@ export function objectSchema<T extends z.core.$ZodLooseShape>(shape: T): z.ZodMi
 }
 
 function boundedString(what: string, max: number, charset: RegExp, charsetMessage: string) {
-  return z
-    .string({ error: typeError(what) })
-    .check(
-      z.maxLength(max, { error: `must be at most ${max} characters`, abort: true }),
-      z.regex(charset, { error: charsetMessage }),
-    );
+  return checkedString({ error: typeError(what) }).check(
+    z.maxLength(max, { error: `must be at most ${max} characters`, abort: true }),
+    z.regex(charset, { error: charsetMessage }),
+  );
 }
 
 function epochMs(value: unknown): number | undefined {
@@ -99,7 +97,7 @@ function isoMs(value: string): number | undefined {
 /** Builds every field schema; see {@link fieldSchemas}. */
 function buildFieldSchemas() {
   /** KMS key id; the message quotes at most 40 characters of the bad value. */
-  const KeyIdSchema = z.string({ error: typeError('a KMS key id') }).check(
+  const KeyIdSchema = checkedString({ error: typeError('a KMS key id') }).check(
     z.maxLength(64, { error: 'must be a KMS key id (36 characters), got a longer string', abort: true }),
     z.regex(KEY_ID_PATTERN, {
       error: (issue) => `must be a KMS key id (8-4-4-4-12 characters of [0-9a-z]), got ${quoteInput(issue.input)}`,
@@ -107,7 +105,7 @@ function buildFieldSchemas() {
   );
 
   /** IAM project id (32 characters of `[0-9a-zA-Z]`). */
-  const ProjectIdSchema = z.string({ error: typeError('a project id') }).check(
+  const ProjectIdSchema = checkedString({ error: typeError('a project id') }).check(
     z.maxLength(64, { error: 'must be a project id (32 characters), got a longer string', abort: true }),
     z.regex(PROJECT_ID_PATTERN, {
       error: (issue) => `must be 32 characters of [0-9a-zA-Z], got ${quoteInput(issue.input)}`,
@@ -115,7 +113,7 @@ function buildFieldSchemas() {
   );
 
   /** Region id such as `cn-north-4`. */
-  const RegionIdSchema = z.string({ error: typeError('a region id') }).check(
+  const RegionIdSchema = checkedString({ error: typeError('a region id') }).check(
     z.maxLength(64, { error: 'must be a region id such as "cn-north-4", got a longer string', abort: true }),
     z.regex(REGION_ID_PATTERN, {
       error: (issue) => `must be a region id such as "cn-north-4", got ${quoteInput(issue.input)}`,
