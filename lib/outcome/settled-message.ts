@@ -36,6 +36,20 @@ export interface SettledMessage {
 
 /** Key creation to `settledMs`, for a created alias whose event says when the key was created. */
 export function aliasLagMs(message: Pick<SettledMessage, 'event' | 'settledMs'>): number | undefined {
-  const createdAtMs = message.event?.created_at === undefined ? Number.NaN : Date.parse(message.event.created_at);
+  const createdAtMs = message.event?.created_at === undefined ? Number.NaN : parseCreatedAt(message.event.created_at);
   return Number.isFinite(createdAtMs) ? Math.max(0, message.settledMs - createdAtMs) : undefined;
+}
+
+/**
+ * `Date.parse`, with the last text and its value kept: the audit record and the metrics both ask
+ * for a message's lag, one right after the other.
+ */
+let lastCreatedAt: string | undefined;
+let lastCreatedAtMs = Number.NaN;
+function parseCreatedAt(text: string): number {
+  if (text !== lastCreatedAt) {
+    lastCreatedAtMs = Date.parse(text);
+    lastCreatedAt = text;
+  }
+  return lastCreatedAtMs;
 }
