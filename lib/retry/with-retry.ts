@@ -79,6 +79,14 @@ export interface WithRetryOptions {
   maxAuthRetries?: number;
   /** Cancels the waits and is combined into every attempt's signal. */
   signal?: AbortSignal | undefined;
+  /**
+   * A signal that aborts with a TimeoutError when `remainingMs()` reaches 0, made once by a
+   * caller that runs many operations against one deadline (a batch's). When the attempt timeout
+   * is the deadline alone (`attemptTimeoutMs` infinite) and no `signal` is given, it is every
+   * attempt's signal, where each attempt would otherwise make a timer and a controller of its own
+   * that end at the same time.
+   */
+  deadlineSignal?: AbortSignal | undefined;
   /** Called before every wait (for logs and metrics). Must not throw. */
   onRetry?: (event: RetryEvent) => void;
   /** Random source in [0, 1) for the jitter. Default Math.random. */
@@ -169,7 +177,7 @@ export async function withRetry<T>(
 }
 
 /** What one run of a {@link RetryPolicy} is given besides the operation: its budget and cancel. */
-export type RetryCall = Pick<WithRetryOptions, 'remainingMs' | 'signal' | 'onRetry'>;
+export type RetryCall = Pick<WithRetryOptions, 'remainingMs' | 'signal' | 'deadlineSignal' | 'onRetry'>;
 
 /** {@link withRetry} with its options checked once, for a caller that runs many operations under them. */
 export interface RetryPolicy {
@@ -213,6 +221,7 @@ export function createRetryPolicy(options: WithRetryOptions = {}): RetryPolicy {
       runPolicy(fn, settings, {
         remainingMs: call.remainingMs ?? options.remainingMs ?? unlimited,
         callerSignal: call.signal ?? options.signal,
+        deadlineSignal: call.deadlineSignal ?? options.deadlineSignal,
         onRetry: call.onRetry ?? options.onRetry,
       }),
   };
@@ -235,6 +244,7 @@ interface PolicySettings {
 interface PolicyCall {
   remainingMs: () => number;
   callerSignal: AbortSignal | undefined;
+  deadlineSignal: AbortSignal | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
@@ -245,6 +255,11 @@ async function runPolicy<T>(
 ): Promise<RetryResult<T>> {
   const { retries, backoff, sleep, clock } = settings;
   const { remainingMs, callerSignal, onRetry } = call;
+  // The attempt's timeout is the deadline alone, and the caller made a signal for it.
+  const deadlineSignal =
+    settings.attemptTimeoutMs === Number.POSITIVE_INFINITY && callerSignal === undefined
+      ? call.deadlineSignal
+      : undefined;
 
   const start = clock();
   let attempts = 0;
@@ -263,10 +278,11 @@ async function runPolicy<T>(
     const timeoutMs = Math.min(settings.attemptTimeoutMs, remaining);
     // Cleared when the attempt settles: AbortSignal.timeout's timer would fire anyway, later.
     // One signal follows both the attempt's timeout and the caller's (clearable-timeout.ts).
-    const timeout = Number.isFinite(timeoutMs)
-      ? clearableTimeout(Math.max(1, Math.floor(timeoutMs)), callerSignal)
-      : undefined;
-    const signal = timeout?.signal ?? callerSignal ?? new AbortController().signal;
+    const timeout =
+      Number.isFinite(timeoutMs) && deadlineSignal === undefined
+        ? clearableTimeout(Math.max(1, Math.floor(timeoutMs)), callerSignal)
+        : undefined;
+    const signal = timeout?.signal ?? deadlineSignal ?? callerSignal ?? new AbortController().signal;
     try {
       return await fn(attempts, signal);
     } finally {

@@ -1,6 +1,7 @@
 import type { Logger } from '../audit/create-logger.ts';
 import { RateLimitWaitError } from '../errors/huawei-errors.ts';
 import { createRetryPolicy, retryReportOf } from '../retry/with-retry.ts';
+import { type ClearableTimeout, clearableTimeout } from '../signals/clearable-timeout.ts';
 import type { RunOperation } from '../core/ensure-alias.ts';
 import type { CallMeter } from '../outcome/outcome.ts';
 
@@ -36,11 +37,13 @@ export function createRunOperationFactory(settings: RetrySettings, logger: Logge
     minAttemptMs: Math.min(1_000, settings.requestTimeoutMs),
     notVisibleWindowMs: settings.keyNotVisibleWindowMs,
   });
+  const deadlines = createDeadlineSignals(settings.deadlineMarginMs);
   return (meter: CallMeter, remainingMs: () => number): RunOperation =>
     async (operation, fn) => {
       try {
         const result = await policy.run((_attempt, signal) => fn(signal), {
           remainingMs: () => remainingMs() - settings.deadlineMarginMs,
+          deadlineSignal: deadlines.of(remainingMs),
           onRetry: (event) =>
             logger.debug('retrying', {
               operation,
@@ -61,4 +64,29 @@ export function createRunOperationFactory(settings: RetrySettings, logger: Logge
         throw err;
       }
     };
+}
+
+/**
+ * One signal per invocation deadline, for every attempt of every message of the batch: each
+ * attempt would otherwise make its own controller and timer, all ending at that same deadline.
+ * A batch's `remainingMs` counts down to one fixed deadline, and each invocation brings a new
+ * function (functions/create-key-alias/app.ts), so the signal is kept for the function it was
+ * made for; the next batch's replaces it and clears its timer.
+ */
+function createDeadlineSignals(marginMs: number): { of(remainingMs: () => number): AbortSignal | undefined } {
+  let current: { remainingMs: () => number; deadline: ClearableTimeout | undefined } | undefined;
+  return {
+    of(remainingMs) {
+      if (current?.remainingMs !== remainingMs) {
+        current?.deadline?.clear();
+        const ms = remainingMs() - marginMs;
+        // No deadline (an unlimited budget) or none left: the retry policy decides without a signal.
+        current = {
+          remainingMs,
+          deadline: Number.isFinite(ms) && ms >= 1 ? clearableTimeout(Math.floor(ms)) : undefined,
+        };
+      }
+      return current.deadline?.signal;
+    },
+  };
 }

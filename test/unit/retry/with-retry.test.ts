@@ -268,6 +268,45 @@ describe('withRetry()', () => {
     expect(elapsed).toBeLessThanOrEqual(300 + 25);
   });
 
+  it("gives every attempt the caller's deadline signal when the attempt timeout is the deadline alone", async () => {
+    const deadline = new AbortController();
+    const seen: AbortSignal[] = [];
+    const fn = vi.fn(async (attempt: number, signal: AbortSignal) => {
+      seen.push(signal);
+      if (attempt === 1) throw kms(503, 'KMS_UNAVAILABLE');
+      return 'ok';
+    });
+    const run = (options: WithRetryOptions) =>
+      withRetry(fn, { remainingMs: () => 60_000, minDelayMs: 1, deadlineSignal: deadline.signal, ...options });
+    await expect(run({ attemptTimeoutMs: Number.POSITIVE_INFINITY })).resolves.toEqual({ value: 'ok', attempts: 2 });
+    expect(seen).toEqual([deadline.signal, deadline.signal]);
+    // A finite attempt timeout, or a caller signal to combine, still makes a signal per attempt.
+    seen.length = 0;
+    await run({ attemptTimeoutMs: 5_000 });
+    await run({ attemptTimeoutMs: Number.POSITIVE_INFINITY, signal: new AbortController().signal });
+    expect(seen).toHaveLength(4);
+    expect(seen.filter((signal) => signal === deadline.signal)).toEqual([]);
+  });
+
+  it('ends an attempt on its deadline signal with the TimeoutError, reported as the deadline', async () => {
+    const deadline = new AbortController();
+    const fn = (_attempt: number, signal: AbortSignal) =>
+      new Promise<string>((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    let remaining = 60_000;
+    const promise = withRetry(fn, {
+      attemptTimeoutMs: Number.POSITIVE_INFINITY,
+      remainingMs: () => remaining,
+      deadlineSignal: deadline.signal,
+    });
+    remaining = 0;
+    deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    const err = await rejectionOf(promise);
+    expect(err).toMatchObject({ name: 'TimeoutError' });
+    expect(retryReportOf(err)).toEqual({ attempts: 1, stopReason: 'deadline' });
+  });
+
   it('stops waiting when the caller aborts and rejects with the reason', async () => {
     const controller = new AbortController();
     const { fn } = failing(kms(503, 'KMS_UNAVAILABLE'), kms(503, 'KMS_UNAVAILABLE'));
