@@ -36,6 +36,7 @@ import {
 } from './http1-response-parser.ts';
 import type { HttpTransport, TransportInit, TransportResponse } from './http-transport.ts';
 import { requestHeaderLines } from './request-header-lines.ts';
+import { onAbort } from '../signals/clearable-timeout.ts';
 
 export interface Http1TransportOptions {
   /**
@@ -278,16 +279,17 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
     const parser = createHttp1ResponseParser({ head: init.method.toUpperCase() === 'HEAD', maxBodyBytes });
 
     return new Promise<TransportResponse>((resolve, reject) => {
+      let stopListening: (() => void) | undefined;
       const settle = (): void => {
         conn.exchange = undefined;
-        signal?.removeEventListener('abort', onAbort);
+        stopListening?.();
       };
       const fail = (err: unknown): void => {
         settle();
         drop(conn);
         reject(err);
       };
-      const onAbort = (): void => fail(signal?.reason);
+      const onAbortSignal = (): void => fail(signal?.reason);
       const onStep = (step: Http1ParseStep): void => {
         if (step.state === 'partial') return;
         if (step.state === 'error') {
@@ -308,7 +310,8 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): HttpT
         onError: (err) => fail(conn.established ? connectionReset(err) : err),
         onClose: () => fail(connectionReset()),
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // The KMS client's signals take the callback without an EventTarget listener (clearable-timeout.ts).
+      if (signal !== undefined) stopListening = onAbort(signal, onAbortSignal);
       if (requestChannel?.hasSubscribers === true) requestChannel.publish(messageOf(url, init, request));
       conn.socket.write(request.bytes);
     });

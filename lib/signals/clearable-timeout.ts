@@ -24,28 +24,70 @@ export interface ClearableTimeout {
  */
 export function clearableTimeout(ms: number, parent?: AbortSignal): ClearableTimeout {
   const controller = new AbortController();
+  const { signal } = controller;
   const timedOut = { aborted: false };
   if (parent?.aborted === true) {
     controller.abort(parent.reason);
-    return { signal: controller.signal, timedOut, clear: () => undefined };
+    return { signal, timedOut, clear: () => undefined };
   }
+  const subscribers = new Set<() => void>();
+  owned.set(signal, subscribers);
+  const abort = (reason: unknown): void => {
+    controller.abort(reason);
+    notify(subscribers);
+  };
   const timer = setTimeout(() => {
     timedOut.aborted = true;
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
   }, ms);
   timer.unref();
-  if (parent === undefined) return { signal: controller.signal, timedOut, clear: () => clearTimeout(timer) };
-  const onParentAbort = (): void => {
+  if (parent === undefined) return { signal, timedOut, clear: () => clearTimeout(timer) };
+  const stopFollowing = onAbort(parent, () => {
     clearTimeout(timer);
-    controller.abort(parent.reason);
-  };
-  parent.addEventListener('abort', onParentAbort, { once: true });
+    abort(parent.reason);
+  });
   return {
-    signal: controller.signal,
+    signal,
     timedOut,
     clear: () => {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
+      stopFollowing();
     },
   };
 }
+
+/**
+ * The callbacks waiting on each signal this module made. Only this module aborts those signals
+ * (their controllers never leave it), so it calls the callbacks itself, right after the abort,
+ * where each would otherwise be an `abort` listener: an EventTarget listener added and removed
+ * for every KMS call, twice (the client on the attempt's signal, the transport on the
+ * request's), was a measurable part of a message's CPU (docs/performance.md).
+ */
+const owned = new WeakMap<AbortSignal, Set<() => void>>();
+
+function notify(subscribers: Set<() => void>): void {
+  const callbacks = [...subscribers];
+  subscribers.clear();
+  for (const callback of callbacks) callback();
+}
+
+/**
+ * Calls `callback` once when `signal` aborts, as `addEventListener('abort', callback, { once:
+ * true })` does (nothing when it already has), and returns what stops it. A signal made by
+ * {@link clearableTimeout} keeps its callbacks in a set; any other gets the listener.
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  if (signal.aborted) return noop;
+  const subscribers = owned.get(signal);
+  if (subscribers === undefined) {
+    signal.addEventListener('abort', callback, { once: true });
+    return () => signal.removeEventListener('abort', callback);
+  }
+  // A function given twice is called once, as a listener added twice is.
+  subscribers.add(callback);
+  return () => {
+    subscribers.delete(callback);
+  };
+}
+
+const noop = (): void => undefined;
