@@ -324,6 +324,44 @@ describe('withRetry()', () => {
     expect(err).toMatchObject({ message: 'already cancelled' });
   });
 
+  it("runs no attempt under a caller's signal already aborted, as p-retry does", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    const fn = vi.fn(async () => 'never');
+    const err = await rejectionOf(withRetry(fn, { signal: controller.signal }));
+    expect(err).toMatchObject({ message: 'gone' });
+    expect(fn).not.toHaveBeenCalled();
+    expect(retryReportOf(err)).toEqual({ attempts: 0, stopReason: 'aborted' });
+  });
+
+  it("lets a caller's abort during a successful first attempt win, as p-retry does", async () => {
+    const controller = new AbortController();
+    const err = await rejectionOf(
+      withRetry(
+        async () => {
+          controller.abort(new Error('shutting down'));
+          return 'done';
+        },
+        { signal: controller.signal },
+      ),
+    );
+    expect(err).toMatchObject({ message: 'shutting down' });
+    expect(retryReportOf(err)).toEqual({ attempts: 1, stopReason: 'aborted' });
+  });
+
+  it('hands a failed first attempt to the retries once, without running it again', async () => {
+    const time = fakeTime();
+    const { fn, calls } = failing(kms(503, 'KMS_UNAVAILABLE'), kms(429, 'KMS_THROTTLED', 'APIGW.0308'));
+    const events: RetryEvent[] = [];
+    const result = await withRetry(fn, { ...time.options, random: () => 0, onRetry: (event) => events.push(event) });
+    expect(result).toEqual({ value: 'ok', attempts: 3 });
+    expect(calls).toEqual([1, 2, 3]);
+    expect(events.map((event) => [event.attempt, event.kind])).toEqual([
+      [1, 'server'],
+      [2, 'throttled'],
+    ]);
+  });
+
   it('does not retry a programming TypeError (p-retry rule)', async () => {
     const time = fakeTime();
     const { fn } = failing(new TypeError('x is not a function'));
