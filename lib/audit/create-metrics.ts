@@ -69,17 +69,30 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
     lags: number[];
   }
   const groups = new Map<string, Group>();
+  /** The group the last message went to: a batch's messages are mostly of one project and region. */
+  let last: Group | undefined;
   return {
     record(m) {
-      const key = m.projectId === undefined || m.region === undefined ? '' : `${m.projectId}/${m.region}`;
-      let group = groups.get(key);
+      let group =
+        last !== undefined &&
+        m.projectId !== undefined &&
+        m.region !== undefined &&
+        last.projectId === m.projectId &&
+        last.region === m.region
+          ? last
+          : undefined;
       if (group === undefined) {
-        group =
-          key === ''
-            ? { projectId: undefined, region: undefined, counts: new Map(), lags: [] }
-            : { projectId: m.projectId, region: m.region, counts: new Map(), lags: [] };
-        groups.set(key, group);
+        const key = m.projectId === undefined || m.region === undefined ? '' : `${m.projectId}/${m.region}`;
+        group = groups.get(key);
+        if (group === undefined) {
+          group =
+            key === ''
+              ? { projectId: undefined, region: undefined, counts: new Map(), lags: [] }
+              : { projectId: m.projectId, region: m.region, counts: new Map(), lags: [] };
+          groups.set(key, group);
+        }
       }
+      last = group;
       const counts = group.counts;
       add(counts, METRIC_NAMES[m.outcome], 1);
       add(counts, 'Retries', m.retries);
@@ -124,6 +137,7 @@ export function createBatchMetrics(namespace: string, service: string): BatchMet
         for (const lags of rest) write(document([lagMetric], { AliasLag: lags }));
       }
       groups.clear();
+      last = undefined;
     },
   };
 }

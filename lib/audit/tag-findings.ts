@@ -11,6 +11,8 @@ import { TAG_INVALID_CODES } from '../tags/classify-tag-failure.ts';
 export function tagCountsOf(message: Pick<SettledMessage, 'outcome'>): Record<string, number> | undefined {
   const { outcome } = message;
   const report = 'tags' in outcome ? outcome.tags : undefined;
+  // Most messages (TAG_TEMPLATE off, or no failure): nothing to count, no object to make.
+  if (report === undefined && outcome.kind !== 'failed') return undefined;
   const counts: Record<string, number> = {};
   if (report !== undefined && report.status !== 'planned') {
     counts.TagsCreated = report.created.length + report.replaced.length;

@@ -66,6 +66,32 @@ describe('createBatchMetrics()', () => {
     }
   });
 
+  it('counts messages of projects and regions that alternate each in its own document', () => {
+    const metrics = createBatchMetrics('N', 'S');
+    const sequence: Array<[string | undefined, string | undefined]> = [
+      ['p1', 'r1'],
+      ['p2', 'r1'],
+      ['p1', 'r1'],
+      ['p1', 'r2'],
+      [undefined, undefined],
+      ['p1', undefined],
+      ['p1', 'r1'],
+    ];
+    for (const [projectId, region] of sequence) metrics.record({ ...base, projectId, region });
+    const docs: Array<Record<string, unknown>> = [];
+    metrics.flush((d) => docs.push(d));
+    // Once flushed, the group last counted into is forgotten with the others.
+    metrics.record(base);
+    metrics.flush((d) => docs.push(d));
+    expect(docs.map((d) => [d.ProjectId, d.Region, d.AliasesCreated])).toEqual([
+      ['p1', 'r1', 3],
+      ['p2', 'r1', 1],
+      ['p1', 'r2', 1],
+      [undefined, undefined, 2],
+      ['p1', 'cn-north-4', 1],
+    ]);
+  });
+
   it('forgets what it flushed', () => {
     const metrics = createBatchMetrics('N', 'S');
     metrics.record(base);
