@@ -324,8 +324,9 @@ async function runPolicy<T>(
   // The first attempt runs before p-retry, which is given it only when it failed, as its own
   // attempt 1 (its error replayed, the operation not run again): every retry decision, wait and
   // abort stays p-retry's, and the happy path (one attempt that succeeds) does not pay p-retry's
-  // set-up per call (1.5 % of a message's instructions, docs/performance.md). As p-retry does, a caller's signal
-  // aborted before the attempt runs none, and one aborted during a successful attempt still wins.
+  // set-up per call (1.5 % of a message's instructions, docs/performance.md). As with p-retry, a
+  // caller's signal aborted before the attempt runs none, and one aborted during a successful
+  // attempt still wins.
   let first: { error: unknown } | undefined;
   if (callerSignal?.aborted !== true) {
     try {

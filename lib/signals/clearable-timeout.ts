@@ -17,10 +17,11 @@ export interface ClearableTimeout {
  * The timer is unref'd, as AbortSignal.timeout's is: it never keeps a process alive.
  *
  * With a `parent` (the caller's signal) the one signal also follows the parent, in place of
- * `AbortSignal.any([timeout, parent])`: one controller and one `{ once: true }` listener, removed
- * by `clear`, cost about a quarter of what `AbortSignal.any` over two signals costs per call
- * (docs/performance.md#5-cpu-per-message), and this runs twice per KMS call (the retry policy's
- * attempt, the client's request).
+ * `AbortSignal.any([timeout, parent])`: one controller and one subscription to the parent
+ * ({@link onAbort}: a set entry when the parent is one of these, a `{ once: true }` listener
+ * otherwise), removed by `clear`, cost about a quarter of what `AbortSignal.any` over two signals
+ * costs per call (docs/performance.md#5-cpu-per-message). The KMS client makes one per request,
+ * under the batch's deadline signal (lib/runtime/create-run-operation.ts).
  */
 export function clearableTimeout(ms: number, parent?: AbortSignal): ClearableTimeout {
   const controller = new AbortController();
