@@ -19,7 +19,7 @@ const logger = createLogger({ write: () => undefined });
 describe('createRunOperationFactory()', () => {
   it("gives every operation of a batch one signal that aborts at the batch's deadline less the margin", async () => {
     const createRun = createRunOperationFactory(settings, logger);
-    const deadline = Date.now() + 80;
+    const deadline = Date.now() + 300;
     const batch = () => deadline - Date.now();
     const seen: AbortSignal[] = [];
     const run = createRun(meter(), batch);
@@ -27,7 +27,7 @@ describe('createRunOperationFactory()', () => {
     await createRun(meter(), batch)('second', async (signal) => seen.push(signal));
     expect(seen[0]).toBe(seen[1]);
     expect(seen[0]?.aborted).toBe(false);
-    // Aborted by the deadline (80 ms less the 20 ms margin), with the reason a timeout gives.
+    // Aborted by the deadline (300 ms less the 20 ms margin), with the reason a timeout gives.
     const reason = await new Promise((resolve) => seen[0]?.addEventListener('abort', () => resolve(seen[0]?.reason)));
     expect(reason).toMatchObject({ name: 'TimeoutError' });
     expect(Date.now()).toBeGreaterThanOrEqual(deadline - settings.deadlineMarginMs - 5);
@@ -36,11 +36,11 @@ describe('createRunOperationFactory()', () => {
   it("gives the next batch its own signal and clears the last one's timer", async () => {
     const createRun = createRunOperationFactory(settings, logger);
     const seen: AbortSignal[] = [];
-    const first = Date.now() + 60;
+    const first = Date.now() + 400;
     await createRun(meter(), () => first - Date.now())('op', async (signal) => seen.push(signal));
     await createRun(meter(), () => 60_000)('op', async (signal) => seen.push(signal));
     expect(seen[0]).not.toBe(seen[1]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     expect(seen[0]?.aborted).toBe(false);
     expect(seen[1]?.aborted).toBe(false);
   });
